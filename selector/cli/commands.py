@@ -1,0 +1,273 @@
+"""What each `selector` sub-command does. Thin: parse, call a service, print."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from argparse import Namespace
+from pathlib import Path
+
+from selector.cli.main import CommandError
+from selector.db import Database
+
+
+def open_database() -> Database:
+    """The configured database, with an empty one brought to the newest schema first."""
+    from selector import migrate
+
+    db = Database()
+    current = migrate.current_revision(db.engine)
+    if current is None:
+        migrate.upgrade(db.engine)
+    elif current != migrate.head_revision():
+        raise CommandError(
+            f"the database has schema version {current}, older than this Selector's; "
+            "run 'selector db upgrade' first"
+        )
+    return db
+
+
+def _read_password(args: Namespace) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        if not sys.stdin.isatty():
+            raise CommandError("no terminal to ask for the password; use --password-stdin")
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise CommandError("the two passwords differ")
+    return password
+
+
+def _load_file(path: str) -> dict:
+    from selector.files.selection_file import SelectionFileError, read_selection_file
+
+    try:
+        return read_selection_file(path)
+    except SelectionFileError as error:
+        raise CommandError(*(f"{path}: {p}" for p in error.problems)) from None
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CommandError(f"{path}: is a folder, not a selection file") from None
+
+
+def _service_errors(action):
+    """Run `action`, turning a refused change into a CommandError."""
+    from selector.services.errors import ServiceError
+
+    try:
+        return action()
+    except ServiceError as error:
+        raise CommandError(error.message) from None
+
+
+# -- demo and serving ------------------------------------------------------------------
+
+
+def cmd_demo(args: Namespace) -> int:
+    import os
+
+    from selector.paths import instance_dir
+    from selector.services.demo import load_demo
+
+    # The demo keeps its own database, so it never mixes with real selections.
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{instance_dir() / 'demo.db'}")
+    db = open_database()
+    with db.transaction() as session:
+        report = load_demo(session)
+    for line in report:
+        print(line)
+    if args.no_serve:
+        return 0
+    return _serve(args.host, args.port)
+
+
+def cmd_serve(args: Namespace) -> int:
+    open_database()
+    return _serve(args.host, args.port)
+
+
+def _serve(host: str, port: int) -> int:
+    try:
+        from selector.web.app import create_app
+    except ImportError:
+        raise CommandError("the web application is not part of this build yet") from None
+    app = create_app()
+    print(f"Selector runs on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+    return 0
+
+
+# -- database and accounts -------------------------------------------------------------
+
+
+def cmd_db(args: Namespace) -> int:
+    from selector import migrate
+
+    db = Database()
+    if args.db_command == "upgrade":
+        migrate.upgrade(db.engine)
+        print(f"database at schema version {migrate.current_revision(db.engine)}")
+    else:
+        migrate.downgrade(db.engine, args.revision)
+        print(f"database at schema version {migrate.current_revision(db.engine) or 'base'}")
+    return 0
+
+
+def cmd_users(args: Namespace) -> int:
+    from selector.services import accounts
+
+    db = open_database()
+    if args.users_command == "create":
+        password = _read_password(args)
+        with db.transaction() as session:
+            account = _service_errors(
+                lambda: accounts.create_account(
+                    session, args.email, args.name, password, admin=args.admin
+                )
+            )
+            print(f"created account {account.email}" + (" (admin)" if account.is_admin else ""))
+        return 0
+    password = _read_password(args)
+    with db.transaction() as session:
+        account = accounts.find_account(session, args.email)
+        if account is None:
+            raise CommandError(f"there is no account {args.email}")
+        _service_errors(lambda: accounts.set_password(session, account, password))
+    print(f"password set for {account.email}")
+    return 0
+
+
+# -- selection files -------------------------------------------------------------------
+
+
+def cmd_import(args: Namespace) -> int:
+    from selector.domain.method import MethodError, rank
+    from selector.files.to_domain import selection_from_file
+    from selector.services.selection_file import import_selection
+
+    doc = _load_file(args.file)
+    try:  # the method refuses some files (final weights that add up to 0)
+        rank(selection_from_file(doc), draws=1)
+    except MethodError as error:
+        raise CommandError(f"{args.file}: {error}") from None
+    db = open_database()
+    with db.transaction() as session:
+        selection_id = import_selection(session, doc)
+    print(f"imported '{doc['selection']['name']}' as selection {selection_id}")
+    print(selection_id)
+    return 0
+
+
+def cmd_export(args: Namespace) -> int:
+    from selector.files.selection_file import dump_selection_file
+    from selector.services.selection_file import export_selection
+
+    db = open_database()
+    with db.transaction(write=False) as session:
+        try:
+            doc = export_selection(session, args.selection_id)
+        except LookupError as error:
+            raise CommandError(str(error)) from None
+    text = dump_selection_file(doc)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_list(args: Namespace) -> int:
+    from sqlalchemy import select
+
+    from selector.models import Selection
+
+    db = open_database()
+    with db.transaction(write=False) as session:
+        rows = session.execute(select(Selection.id, Selection.name).order_by(Selection.id)).all()
+    if args.json:
+        print(json.dumps([{"id": r.id, "name": r.name} for r in rows], ensure_ascii=False))
+    else:
+        for r in rows:
+            print(f"{r.id:>5}  {r.name}")
+    return 0
+
+
+# -- ranking ---------------------------------------------------------------------------
+
+
+def cmd_rank(args: Namespace) -> int:
+    from selector.domain.method import MethodError, rank
+
+    if (args.file is None) == (args.selection is None):
+        raise CommandError("give either a selection file or --selection ID")
+    if args.file is not None:
+        from selector.files.to_domain import selection_from_file
+
+        selection = selection_from_file(_load_file(args.file))
+    else:
+        from selector.services.loader import load_selection
+
+        db = open_database()
+        with db.transaction(write=False) as session:
+            try:
+                selection = load_selection(session, args.selection)
+            except LookupError as error:
+                raise CommandError(str(error)) from None
+    try:
+        ranking = rank(selection)
+    except MethodError as error:
+        raise CommandError(str(error)) from None
+    if args.json:
+        print(json.dumps(ranking, indent=2, ensure_ascii=False))
+    else:
+        print(format_ranking(ranking))
+    return 0
+
+
+def format_ranking(ranking: dict) -> str:
+    """The ranking as a readable table for a terminal."""
+    lines = [ranking["selection"], ""]
+    header = f"{'rank':>4}  {'vendor':<28} {'total':>7} {'quality':>7} {'price':>6} "
+    header += f"{'coverage':>8} {'P(first)':>8}  knock-outs"
+    lines.append(header)
+    p_first = ranking["sensitivity"]["p_first"]
+    for v in ranking["vendors"]:
+        price = "-" if v["price_score"] is None else f"{v['price_score']:.1f}"
+        if v["excluded"]:
+            status = "EXCLUDED: failed " + ", ".join(v["knockouts_failed"])
+        elif v["knockouts_unverified"]:
+            status = "unverified: " + ", ".join(v["knockouts_unverified"])
+        else:
+            status = "passed"
+        lines.append(
+            f"{v['rank']:>4}  {v['name'][:28]:<28} {v['total']:>7.2f} {v['quality']:>7.2f} "
+            f"{price:>6} {v['coverage'] * 100:>7.1f}% {p_first.get(v['key'], 0) * 100:>7.1f}%  "
+            f"{status}"
+        )
+    perspectives = ranking["perspectives"]
+    lines.append("")
+    for group in ("business", "it"):
+        order = perspectives.get(group)
+        lines.append(f"{group + ' perspective:':<22} " + (" > ".join(order) if order else "-"))
+    flips = [
+        f"  {category}: rises above / falls below {flip['threshold'] * 100:.1f}% -> "
+        f"{flip['new_winner']}"
+        for category, flip in ranking["flip"].items()
+        if flip
+    ]
+    if flips:
+        lines.append("flip points (weight of category at which the winner changes):")
+        lines.extend(flips)
+    return "\n".join(lines)
+
+
+# -- report ----------------------------------------------------------------------------
+
+
+def cmd_report(args: Namespace) -> int:
+    from selector.report.command import run_report
+
+    return run_report(args)

@@ -1,0 +1,119 @@
+"""The `selector` command line (formats.md, "Command line").
+
+Start-up is kept lean: each command imports what it needs when it runs, so
+`selector rank` does not pay for Flask, ReportLab or the web app.
+Errors are one sentence per problem on stderr and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+# One BLAS thread: on two cores, BLAS threads halved throughput under load (issue 3).
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+
+class CommandError(Exception):
+    """A problem to report to the user: each line is one sentence."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="selector",
+        description="Selector: choose a CRM system with business and IT together.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = commands.add_parser("demo", help="load the demo selection and serve the app")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=5000)
+    demo.add_argument("--no-serve", action="store_true", help="load the demo and stop")
+
+    serve = commands.add_parser("serve", help="serve the app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
+
+    db = commands.add_parser("db", help="database migrations")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="upgrade the database to the newest schema")
+    down = db_commands.add_parser("downgrade", help="downgrade to revision REV ('base': empty)")
+    down.add_argument("revision", metavar="REV")
+
+    users = commands.add_parser("users", help="accounts")
+    user_commands = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    create = user_commands.add_parser("create", help="create an account")
+    create.add_argument("email")
+    create.add_argument("--name", required=True)
+    create.add_argument("--admin", action="store_true")
+    create.add_argument("--password-stdin", action="store_true")
+    set_password = user_commands.add_parser("set-password", help="set an account's password")
+    set_password.add_argument("email")
+    set_password.add_argument("--password-stdin", action="store_true")
+
+    importing = commands.add_parser("import", help="import a selection file")
+    importing.add_argument("file")
+
+    export = commands.add_parser("export", help="write a selection file")
+    export.add_argument("selection_id", metavar="ID", type=int)
+    export.add_argument("-o", "--output", metavar="FILE")
+
+    listing = commands.add_parser("list", help="list the selections")
+    listing.add_argument("--json", action="store_true")
+
+    rank = commands.add_parser("rank", help="compute a ranking")
+    rank.add_argument("file", nargs="?")
+    rank.add_argument("--selection", type=int, metavar="ID")
+    rank.add_argument("--json", action="store_true")
+
+    report = commands.add_parser("report", help="write the argued selection report (PDF)")
+    report.add_argument("file", nargs="?")
+    report.add_argument("--selection", type=int, metavar="ID")
+    report.add_argument("-o", "--output", metavar="OUT.pdf", required=True)
+    report.add_argument("--lang", choices=("nl", "en"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from selector.cli import commands
+
+    handler = getattr(commands, "cmd_" + args.command.replace("-", "_"))
+    try:
+        return handler(args) or 0
+    except CommandError as error:
+        for problem in error.problems:
+            print(f"selector: {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("selector: interrupted", file=sys.stderr)
+        return 1
+    except Exception as error:  # the last line of defence: no traceback for a user
+        if os.environ.get("SELECTOR_DEBUG"):
+            raise
+        print(f"selector: {describe(error)}", file=sys.stderr)
+        return 1
+
+
+def describe(error: Exception) -> str:
+    """One readable sentence for an unexpected error."""
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    if isinstance(error, OperationalError):
+        return f"cannot use the database: {error.orig}"
+    if isinstance(error, SQLAlchemyError):
+        return f"the database refused the change: {getattr(error, 'orig', error)}"
+    if isinstance(error, OSError):
+        return f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")
+    return f"unexpected error ({type(error).__name__}): {error}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

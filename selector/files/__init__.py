@@ -1,0 +1,1 @@
+"""Selection files and ranking documents (formats.md): validate, read, write."""

@@ -1,0 +1,49 @@
+"""SQLAlchemy 2 typed models, one module per aggregate. Importing this package
+registers every table on `Base.metadata` (what Alembic compares against)."""
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from selector.models.account import Account, ApiToken, LoginAttempt, LoginSession, PasswordLink
+from selector.models.audit import AuditEntry
+from selector.models.base import Base
+from selector.models.report import FinalReport
+from selector.models.scoring import Consensus, Score, Verdict
+from selector.models.selection import (
+    Allocation,
+    Category,
+    FinalWeight,
+    Membership,
+    Requirement,
+    Selection,
+)
+from selector.models.vendor import Sheet, Vendor
+
+__all__ = [
+    "Account",
+    "Allocation",
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "Category",
+    "Consensus",
+    "FinalReport",
+    "FinalWeight",
+    "LoginAttempt",
+    "LoginSession",
+    "Membership",
+    "PasswordLink",
+    "Requirement",
+    "Score",
+    "Selection",
+    "Sheet",
+    "Vendor",
+    "Verdict",
+]
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_is_append_only(session, _context, _instances):
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry):
+            raise RuntimeError("the audit trail is append-only")

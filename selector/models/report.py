@@ -1,0 +1,28 @@
+"""Final reports: the PDF a sponsor signs, sealed with its SHA-256 and the ranking it
+was computed from, so later changes to the selection do not alter it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from selector.models.base import Base, UTCDateTime, utcnow
+
+
+class FinalReport(Base):
+    __tablename__ = "final_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selection_id: Mapped[int] = mapped_column(
+        ForeignKey("selections.id", ondelete="RESTRICT"), index=True
+    )
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), default=None
+    )
+    language: Mapped[str] = mapped_column(String(2))
+    sha256: Mapped[str] = mapped_column(String(64))
+    ranking: Mapped[str] = mapped_column(Text)  # the ranking document, JSON
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))

@@ -1,0 +1,99 @@
+"""Scores, consensus and knock-out verdicts: what decides the ranking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from selector.models.base import Base, UTCDateTime, utcnow
+
+
+class Score(Base):
+    """One member's score for one vendor on one requirement.
+
+    `selection_id` is stored on the row (it is implied by the vendor) so that a whole
+    score matrix loads with one indexed query.
+    """
+
+    __tablename__ = "scores"
+    __table_args__ = (
+        UniqueConstraint("membership_id", "vendor_id", "requirement_id"),
+        # The selection's scale_max is checked by the services; 0..100 bounds any scale.
+        CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
+        Index("ix_scores_selection_id", "selection_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selection_id: Mapped[int] = mapped_column(ForeignKey("selections.id", ondelete="CASCADE"))
+    # Memberships are never deleted while they have scores (removal sets removed_at).
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="RESTRICT"))
+    vendor_id: Mapped[int] = mapped_column(
+        ForeignKey("vendors.id", ondelete="CASCADE"), index=True
+    )
+    requirement_id: Mapped[int] = mapped_column(
+        ForeignKey("requirements.id", ondelete="CASCADE"), index=True
+    )
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Consensus(Base):
+    """The score the committee agreed on in the consensus meeting; replaces the mean."""
+
+    __tablename__ = "consensus"
+    __table_args__ = (
+        UniqueConstraint("vendor_id", "requirement_id"),
+        CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
+        CheckConstraint("length(rationale) > 0", name="rationale"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selection_id: Mapped[int] = mapped_column(
+        ForeignKey("selections.id", ondelete="CASCADE"), index=True
+    )
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"))
+    requirement_id: Mapped[int] = mapped_column(
+        ForeignKey("requirements.id", ondelete="CASCADE"), index=True
+    )
+    score: Mapped[int] = mapped_column(Integer)
+    rationale: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), default=None
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Verdict(Base):
+    """A knock-out verdict: passed or failed for one vendor, with its evidence."""
+
+    __tablename__ = "verdicts"
+    __table_args__ = (UniqueConstraint("vendor_id", "requirement_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selection_id: Mapped[int] = mapped_column(
+        ForeignKey("selections.id", ondelete="CASCADE"), index=True
+    )
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"))
+    requirement_id: Mapped[int] = mapped_column(
+        ForeignKey("requirements.id", ondelete="CASCADE"), index=True
+    )
+    passed: Mapped[bool] = mapped_column(Boolean)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), default=None
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)

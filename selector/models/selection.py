@@ -1,0 +1,206 @@
+"""A selection and what the committee sets up in it: members, categories, requirements
+and the weighting (allocations and final weights)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from selector.models.base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from selector.models.account import Account
+
+PHASES = ("requirements", "weighting", "scoring", "decision")
+ROLES = ("facilitator", "business", "it", "sponsor", "observer")
+DOMAINS = ("business", "it")
+PRIORITIES = ("must", "should", "could", "wont")
+STATUSES = ("proposed", "accepted", "rejected", "deferred")
+VERIFICATIONS = ("demo", "test", "document", "reference", "contract", "other")
+INTENTS = ("achieve", "avoid")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Selection(Base):
+    __tablename__ = "selections"
+    __table_args__ = (
+        CheckConstraint(_in("phase", PHASES), name="phase"),
+        CheckConstraint(_in("language", ("nl", "en")), name="language"),
+        CheckConstraint("scale_max >= 1", name="scale_max"),
+        CheckConstraint("price_weight >= 0 AND price_weight < 1", name="price_weight"),
+        CheckConstraint("balance_business >= 0 AND balance_it >= 0", name="balance"),
+        CheckConstraint("tco_years >= 1", name="tco_years"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    scale_max: Mapped[int] = mapped_column(Integer, default=5)
+    price_weight: Mapped[float] = mapped_column(Float, default=0.0)
+    balance_business: Mapped[float] = mapped_column(Float, default=0.5)
+    balance_it: Mapped[float] = mapped_column(Float, default=0.5)
+    tco_years: Mapped[int] = mapped_column(Integer, default=5)
+    phase: Mapped[str] = mapped_column(String(20), default="requirements")
+    # Settings that relax blind scoring and "quality before price" (issue 7).
+    facilitator_sees_all: Mapped[bool] = mapped_column(Boolean, default=False)
+    prices_visible_to_scorers: Mapped[bool] = mapped_column(Boolean, default=False)
+    final_weights_rationale: Mapped[str] = mapped_column(Text, default="")
+    weights_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    requirements_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # The facilitator's written recommendation and decision record (for the report).
+    recommendation: Mapped[str] = mapped_column(Text, default="")
+    decision_context: Mapped[str] = mapped_column(Text, default="")
+    decision_options: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str] = mapped_column(Text, default="")
+    decision_consequences: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    categories: Mapped[list[Category]] = relationship(
+        back_populates="selection", order_by="Category.position", cascade="all, delete-orphan"
+    )
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="selection", cascade="all, delete-orphan"
+    )
+
+
+class Membership(Base):
+    """An account's role in one selection. Removed members keep their row (and scores,
+    which then no longer count): `removed_at` is set instead of deleting."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("selection_id", "account_id"),
+        CheckConstraint(_in("role", ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selection_id: Mapped[int] = mapped_column(ForeignKey("selections.id", ondelete="CASCADE"))
+    # Accounts are deactivated, never deleted while they are members.
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="RESTRICT"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    selection: Mapped[Selection] = relationship(back_populates="memberships")
+    account: Mapped[Account] = relationship()
+
+
+class Category(Base):
+    __tablename__ = "categories"
+    __table_args__ = (
+        UniqueConstraint("selection_id", "key"),
+        CheckConstraint(_in("domain", DOMAINS), name="domain"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selection_id: Mapped[int] = mapped_column(ForeignKey("selections.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    domain: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    selection: Mapped[Selection] = relationship(back_populates="categories")
+
+
+class Requirement(Base):
+    __tablename__ = "requirements"
+    __table_args__ = (
+        UniqueConstraint("selection_id", "code"),
+        CheckConstraint(_in("priority", PRIORITIES), name="priority"),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(_in("verification", VERIFICATIONS), name="verification"),
+        CheckConstraint(_in("intent", INTENTS), name="intent"),
+        CheckConstraint(_in("owner_group", DOMAINS), name="owner_group"),
+        CheckConstraint("weight IS NULL OR weight >= 0", name="weight"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selection_id: Mapped[int] = mapped_column(
+        ForeignKey("selections.id", ondelete="CASCADE"), index=True
+    )
+    # A category with requirements cannot be deleted: move or delete them first.
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="RESTRICT"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    intent: Mapped[str] = mapped_column(String(10), default="achieve")
+    verification: Mapped[str] = mapped_column(String(12), default="demo")
+    verification_criterion: Mapped[str] = mapped_column(Text, default="")
+    priority: Mapped[str] = mapped_column(String(8))
+    weight: Mapped[float | None] = mapped_column(Float, default=None)
+    knockout: Mapped[bool] = mapped_column(Boolean, default=False)
+    knockout_rationale: Mapped[str] = mapped_column(Text, default="")
+    owner_group: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="accepted")
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    raised_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), default=None
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), default=None
+    )
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Optimistic concurrency: a save names the version it started from.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    category: Mapped[Category] = relationship()
+
+
+class Allocation(Base):
+    """Points one business or IT member gives one category (method.md section 3)."""
+
+    __tablename__ = "allocations"
+    __table_args__ = (
+        UniqueConstraint("membership_id", "category_id"),
+        CheckConstraint("points >= 0", name="points"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), index=True
+    )
+    points: Mapped[float] = mapped_column(Float)
+
+
+class FinalWeight(Base):
+    """The facilitator's final category weights; no rows means none were set."""
+
+    __tablename__ = "final_weights"
+    __table_args__ = (
+        UniqueConstraint("selection_id", "category_id"),
+        CheckConstraint("points >= 0", name="points"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selection_id: Mapped[int] = mapped_column(ForeignKey("selections.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), index=True
+    )
+    points: Mapped[float] = mapped_column(Float)
+

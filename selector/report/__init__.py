@@ -1,0 +1,1 @@
+"""The argued selection report: report data first (pure), then ReportLab drawing."""

@@ -1,0 +1,76 @@
+"""Accounts: creating them, hashing and checking passwords (Argon2id)."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from selector.models import Account, LoginSession
+from selector.models.base import utcnow
+from selector.services.errors import ServiceError
+from selector.services.passwords import check_password_policy
+
+_hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id (RFC 9106 low-memory)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(account: Account, password: str) -> bool:
+    if not account.password_hash:
+        return False
+    try:
+        return _hasher.verify(account.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def find_account(session: Session, email: str) -> Account | None:
+    return session.scalar(select(Account).where(Account.email == normalise_email(email)))
+
+
+def ensure_account(session: Session, email: str, name: str = "") -> Account:
+    """The account for an e-mail address; created without a password when missing."""
+    account = find_account(session, email)
+    if account is None:
+        account = Account(email=normalise_email(email), name=name or email.split("@")[0])
+        session.add(account)
+        session.flush()
+    return account
+
+
+def create_account(
+    session: Session, email: str, name: str, password: str | None, admin: bool = False
+) -> Account:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise ServiceError(f"'{email}' is not an e-mail address", field="email")
+    if find_account(session, email) is not None:
+        raise ServiceError(f"an account for {email} exists already", field="email")
+    account = Account(email=email, name=name.strip() or email.split("@")[0], is_admin=admin)
+    if password is not None:
+        check_password_policy(password, email=email)
+        account.password_hash = hash_password(password)
+    session.add(account)
+    session.flush()
+    return account
+
+
+def set_password(session: Session, account: Account, password: str) -> None:
+    """Set a new password and end every session of the account (decisions.md)."""
+    check_password_policy(password, email=account.email)
+    account.password_hash = hash_password(password)
+    now = utcnow()
+    for login in session.scalars(
+        select(LoginSession).where(
+            LoginSession.account_id == account.id, LoginSession.revoked_at.is_(None)
+        )
+    ):
+        login.revoked_at = now

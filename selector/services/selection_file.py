@@ -1,0 +1,394 @@
+"""Moving a whole selection in and out of the database as a selection file (formats.md).
+
+Import takes a document that `selector.files.selection_file.validate` has accepted and
+writes it in the caller's transaction: all or nothing. Export writes back the same
+content (lists sorted by key, defaults filled in).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from selector.models import (
+    Account,
+    Allocation,
+    Category,
+    Consensus,
+    FinalWeight,
+    Membership,
+    Requirement,
+    Score,
+    Selection,
+    Sheet,
+    Vendor,
+    Verdict,
+)
+from selector.models.base import utcnow
+from selector.services import audit
+from selector.services.accounts import ensure_account, normalise_email
+from selector.services.loader import counted_scores
+
+_COST_KEYS = ("licence_per_year", "implementation", "hosting_support_per_year", "contract_years")
+
+
+def import_selection(session: Session, doc: dict[str, Any], actor: Account | None = None) -> int:
+    """Write a validated selection file as a new selection; return its id."""
+    meta = doc["selection"]
+    now = utcnow()
+    has_scores = bool(doc.get("scores"))
+    has_weights = bool(doc.get("category_weights")) or bool(doc.get("category_weights_final"))
+    phase = "decision" if has_scores else "weighting" if has_weights else "requirements"
+    balance = meta.get("group_balance") or {"business": 0.5, "it": 0.5}
+    selection = Selection(
+        name=meta["name"],
+        organisation=meta.get("organisation") or "",
+        language=meta.get("language") or "en",
+        scale_max=meta.get("scale_max", 5),
+        price_weight=meta.get("price_weight", 0.0),
+        balance_business=balance["business"],
+        balance_it=balance["it"],
+        tco_years=meta.get("tco_years", 5),
+        phase=phase,
+        weights_frozen_at=now if has_scores else None,
+        requirements_frozen_at=now if has_scores else None,
+    )
+    session.add(selection)
+    session.flush()
+    sid = selection.id
+
+    category_ids: dict[str, int] = {}
+    for position, c in enumerate(doc.get("categories", [])):
+        category = Category(
+            selection_id=sid, key=c["key"], name=c["name"], domain=c["domain"], position=position
+        )
+        session.add(category)
+        session.flush()
+        category_ids[c["key"]] = category.id
+
+    membership_ids: dict[str, int] = {}
+    for m in doc.get("members", []):
+        account = ensure_account(session, m["email"], m.get("name", ""))
+        membership = Membership(selection_id=sid, account_id=account.id, role=m["role"])
+        session.add(membership)
+        session.flush()
+        membership_ids[normalise_email(m["email"])] = membership.id
+    account_ids = {
+        email: account_id
+        for email, account_id in session.execute(
+            select(Account.email, Account.id).join(Membership).where(Membership.selection_id == sid)
+        )
+    }
+
+    domain_of = {c["key"]: c["domain"] for c in doc.get("categories", [])}
+    requirement_rows = []
+    for r in doc.get("requirements", []):
+        raised_by = r.get("raised_by")
+        requirement_rows.append(
+            {
+                "selection_id": sid,
+                "category_id": category_ids[r["category"]],
+                "code": r["code"],
+                "title": r["title"],
+                "description": r.get("description") or "",
+                "rationale": r.get("rationale") or "",
+                "intent": r.get("intent") or "achieve",
+                "verification": r.get("verification") or "demo",
+                "verification_criterion": r.get("verification_criterion") or "",
+                "priority": r["priority"],
+                "weight": r.get("weight"),
+                "knockout": bool(r.get("knockout", False)),
+                "knockout_rationale": r.get("knockout_rationale") or "",
+                "owner_group": r.get("owner_group") or domain_of[r["category"]],
+                "status": r.get("status") or "accepted",
+                "raised_by_id": account_ids.get(normalise_email(raised_by)) if raised_by else None,
+                "created_by_id": actor.id if actor else None,
+                "updated_by_id": actor.id if actor else None,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    if requirement_rows:
+        session.execute(insert(Requirement), requirement_rows)
+    requirement_ids = {
+        code: requirement_id
+        for code, requirement_id in session.execute(
+            select(Requirement.code, Requirement.id).where(Requirement.selection_id == sid)
+        )
+    }
+
+    allocation_rows = [
+        {
+            "membership_id": membership_ids[normalise_email(a["member"])],
+            "category_id": category_ids[a["category"]],
+            "points": a["points"],
+        }
+        for a in doc.get("category_weights", [])
+    ]
+    if allocation_rows:
+        session.execute(insert(Allocation), allocation_rows)
+    final = doc.get("category_weights_final") or {}
+    if final:
+        session.execute(
+            insert(FinalWeight),
+            [
+                {"selection_id": sid, "category_id": category_ids[key], "points": points}
+                for key, points in final.items()
+            ],
+        )
+
+    vendor_ids: dict[str, int] = {}
+    for v in doc.get("vendors", []):
+        costs = v.get("costs") or {}
+        vendor = Vendor(
+            selection_id=sid,
+            key=v["key"],
+            name=v["name"],
+            product=v.get("product") or "",
+            website=v.get("website") or "",
+            contact=v.get("contact") or "",
+            notes=v.get("notes") or "",
+            tco=v.get("tco"),
+            withdrawn=bool(v.get("withdrawn", False)),
+            **{key: costs.get(key) for key in _COST_KEYS},
+        )
+        session.add(vendor)
+        session.flush()
+        vendor_ids[v["key"]] = vendor.id
+
+    score_rows = [
+        {
+            "selection_id": sid,
+            "membership_id": membership_ids[normalise_email(s["member"])],
+            "vendor_id": vendor_ids[s["vendor"]],
+            "requirement_id": requirement_ids[s["requirement"]],
+            "score": s["score"],
+            "comment": s.get("comment") or "",
+            "updated_at": now,
+        }
+        for s in doc.get("scores", [])
+    ]
+    if score_rows:
+        session.execute(insert(Score), score_rows)
+        # Scores in a file count as submitted (decisions.md): one submitted sheet per
+        # (member, vendor) that has scores.
+        sheets = {(row["membership_id"], row["vendor_id"]) for row in score_rows}
+        session.execute(
+            insert(Sheet),
+            [
+                {"membership_id": m, "vendor_id": v, "submitted_at": now, "conflict": "none"}
+                for m, v in sorted(sheets)
+            ],
+        )
+    consensus_rows = [
+        {
+            "selection_id": sid,
+            "vendor_id": vendor_ids[c["vendor"]],
+            "requirement_id": requirement_ids[c["requirement"]],
+            "score": c["score"],
+            "rationale": c["rationale"],
+            "recorded_by_id": actor.id if actor else None,
+            "recorded_at": now,
+        }
+        for c in doc.get("consensus", [])
+    ]
+    if consensus_rows:
+        session.execute(insert(Consensus), consensus_rows)
+    verdict_rows = [
+        {
+            "selection_id": sid,
+            "vendor_id": vendor_ids[k["vendor"]],
+            "requirement_id": requirement_ids[k["requirement"]],
+            "passed": bool(k["passed"]),
+            "evidence": k.get("evidence") or "",
+            "recorded_by_id": actor.id if actor else None,
+            "recorded_at": now,
+        }
+        for k in doc.get("knockouts", [])
+    ]
+    if verdict_rows:
+        session.execute(insert(Verdict), verdict_rows)
+
+    digest = hashlib.sha256(
+        json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+    audit.record(
+        session,
+        selection_id=sid,
+        actor=actor,
+        action="import",
+        entity="selection",
+        entity_key=meta["name"],
+        new={
+            "sha256": digest,
+            "phase": phase,
+            "categories": len(category_ids),
+            "requirements": len(requirement_rows),
+            "members": len(membership_ids),
+            "vendors": len(vendor_ids),
+            "scores": len(score_rows),
+            "consensus": len(consensus_rows),
+            "knockouts": len(verdict_rows),
+        },
+    )
+    session.flush()
+    return sid
+
+
+def export_selection(session: Session, selection_id: int) -> dict[str, Any]:
+    """The selection file of a selection: its content and the scores that count."""
+    selection = session.get(Selection, selection_id)
+    if selection is None:
+        raise LookupError(f"there is no selection {selection_id}")
+    categories = session.scalars(
+        select(Category).where(Category.selection_id == selection_id).order_by(Category.key)
+    ).all()
+    category_key = {c.id: c.key for c in categories}
+    members = session.execute(
+        select(Membership.id, Account.email, Account.name, Membership.role)
+        .join(Account, Account.id == Membership.account_id)
+        .where(Membership.selection_id == selection_id, Membership.removed_at.is_(None))
+        .order_by(Account.email)
+    ).all()
+    email_of_member = {m.id: m.email for m in members}
+    emails = {a.id: a.email for a in session.scalars(
+        select(Account).join(Membership).where(Membership.selection_id == selection_id)
+    )}
+    requirements = session.scalars(
+        select(Requirement).where(Requirement.selection_id == selection_id).order_by(Requirement.code)
+    ).all()
+    code_of = {r.id: r.code for r in requirements}
+    vendors = session.scalars(
+        select(Vendor).where(Vendor.selection_id == selection_id).order_by(Vendor.key)
+    ).all()
+    key_of_vendor = {v.id: v.key for v in vendors}
+
+    requirement_entries = []
+    for r in requirements:
+        entry = {
+            "code": r.code,
+            "category": category_key[r.category_id],
+            "title": r.title,
+            "description": r.description,
+            "priority": r.priority,
+            "weight": r.weight,
+            "knockout": r.knockout,
+            "knockout_rationale": r.knockout_rationale,
+            "verification": r.verification,
+            "intent": r.intent,
+            "status": r.status,
+            "owner_group": r.owner_group,
+            "rationale": r.rationale,
+            "verification_criterion": r.verification_criterion,
+        }
+        if r.raised_by_id is not None and r.raised_by_id in emails:
+            entry["raised_by"] = emails[r.raised_by_id]
+        requirement_entries.append(entry)
+
+    allocations = session.execute(
+        select(Allocation.membership_id, Allocation.category_id, Allocation.points)
+        .join(Membership, Membership.id == Allocation.membership_id)
+        .where(Membership.selection_id == selection_id, Membership.removed_at.is_(None))
+    ).all()
+    final = {
+        key: points
+        for key, points in session.execute(
+            select(Category.key, FinalWeight.points)
+            .join(Category, Category.id == FinalWeight.category_id)
+            .where(FinalWeight.selection_id == selection_id)
+        )
+    }
+
+    vendor_entries = []
+    for v in vendors:
+        entry = {
+            "key": v.key,
+            "name": v.name,
+            "tco": v.tco,
+            "product": v.product,
+            "website": v.website,
+            "contact": v.contact,
+            "notes": v.notes,
+            "withdrawn": v.withdrawn,
+        }
+        costs = {key: getattr(v, key) for key in _COST_KEYS}
+        if all(value is not None for value in costs.values()):
+            entry["costs"] = costs
+        vendor_entries.append(entry)
+
+    scores = [
+        {
+            "member": row.member,
+            "vendor": row.vendor,
+            "requirement": row.requirement,
+            "score": row.score,
+            "comment": row.comment,
+        }
+        for row in counted_scores(session, selection_id)
+    ]
+    consensus = session.scalars(select(Consensus).where(Consensus.selection_id == selection_id)).all()
+    verdicts = session.scalars(select(Verdict).where(Verdict.selection_id == selection_id)).all()
+
+    doc: dict[str, Any] = {
+        "format": "selector/selection",
+        "version": 1,
+        "selection": {
+            "name": selection.name,
+            "organisation": selection.organisation,
+            "language": selection.language,
+            "scale_max": selection.scale_max,
+            "price_weight": selection.price_weight,
+            "group_balance": {
+                "business": selection.balance_business,
+                "it": selection.balance_it,
+            },
+            "tco_years": selection.tco_years,
+        },
+        "categories": [{"key": c.key, "name": c.name, "domain": c.domain} for c in categories],
+        "requirements": requirement_entries,
+        "members": [{"email": m.email, "name": m.name, "role": m.role} for m in members],
+        "category_weights": sorted(
+            (
+                {
+                    "member": email_of_member[a.membership_id],
+                    "category": category_key[a.category_id],
+                    "points": a.points,
+                }
+                for a in allocations
+            ),
+            key=lambda a: (a["member"], a["category"]),
+        ),
+        "vendors": vendor_entries,
+        "scores": sorted(scores, key=lambda s: (s["member"], s["vendor"], s["requirement"])),
+        "consensus": sorted(
+            (
+                {
+                    "vendor": key_of_vendor[c.vendor_id],
+                    "requirement": code_of[c.requirement_id],
+                    "score": c.score,
+                    "rationale": c.rationale,
+                }
+                for c in consensus
+            ),
+            key=lambda c: (c["vendor"], c["requirement"]),
+        ),
+        "knockouts": sorted(
+            (
+                {
+                    "vendor": key_of_vendor[k.vendor_id],
+                    "requirement": code_of[k.requirement_id],
+                    "passed": k.passed,
+                    "evidence": k.evidence,
+                }
+                for k in verdicts
+            ),
+            key=lambda k: (k["vendor"], k["requirement"]),
+        ),
+    }
+    if final:
+        doc["category_weights_final"] = dict(sorted(final.items()))
+    return doc

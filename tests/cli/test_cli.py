@@ -1,0 +1,167 @@
+"""The `selector` command as a user runs it: a real process, real files, a real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import EXAMPLE, assert_ranking_matches
+
+
+def selector(*args, stdin: str | None = None, env_url: str | None = None):
+    env = dict(os.environ)
+    if env_url:
+        env["DATABASE_URL"] = env_url
+    return subprocess.run(
+        [sys.executable, "-m", "selector.cli.main", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_rank_a_file_as_json_equals_the_expected_ranking(expected_ranking):
+    result = selector("rank", str(EXAMPLE), "--json")
+    assert result.returncode == 0, result.stderr
+    assert_ranking_matches(json.loads(result.stdout), expected_ranking)
+
+
+def test_rank_an_imported_selection_equals_the_expected_ranking(database_url, expected_ranking):
+    imported = selector("import", str(EXAMPLE), env_url=database_url)
+    assert imported.returncode == 0, imported.stderr
+    selection_id = imported.stdout.strip().splitlines()[-1]
+    assert selection_id.isdigit()
+    result = selector("rank", "--selection", selection_id, "--json", env_url=database_url)
+    assert result.returncode == 0, result.stderr
+    assert_ranking_matches(json.loads(result.stdout), expected_ranking)
+
+
+def test_rank_prints_a_readable_table():
+    result = selector("rank", str(EXAMPLE))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "CRM selection Gemeente Voorbeeld 2026"
+    northwind = next(line for line in lines if "Northwind CRM" in line)
+    assert northwind.split()[0] == "1" and "70.89" in northwind
+    polder = next(line for line in lines if "PolderSuite" in line)
+    assert "EXCLUDED: failed IT-BRW-01" in polder
+
+
+def _broken(example: dict, name: str):
+    doc = json.loads(json.dumps(example))
+    if name == "unknown category":
+        doc["requirements"][7]["category"] = "salse"
+        return doc, "requirements[7].category"
+    if name == "duplicate code":
+        doc["requirements"][3]["code"] = doc["requirements"][1]["code"]
+        return doc, "requirements[3].code"
+    if name == "score out of range":
+        doc["scores"][12]["score"] = 7
+        return doc, "scores[12].score"
+    if name == "knock-out without rationale":
+        code = next(i for i, r in enumerate(doc["requirements"]) if r["knockout"])
+        doc["requirements"][code]["knockout_rationale"] = " "
+        return doc, f"requirements[{code}].knockout_rationale"
+    if name == "unknown key":
+        doc["vendors"][2]["prize"] = 1
+        return doc, "vendors[2].prize"
+    if name == "wrong format":
+        doc["format"] = "selector/ranking"
+        return doc, "format"
+    if name == "newer version":
+        doc["version"] = 2
+        return doc, "newer"
+    raise AssertionError(name)
+
+
+BROKEN = [
+    "unknown category",
+    "duplicate code",
+    "score out of range",
+    "knock-out without rationale",
+    "unknown key",
+    "wrong format",
+    "newer version",
+]
+
+
+@pytest.mark.parametrize("name", BROKEN + ["invalid JSON", "empty file"])
+def test_a_broken_file_is_refused_and_nothing_is_written(name, tmp_path, database_url, example_doc):
+    path = tmp_path / "broken.json"
+    if name == "invalid JSON":
+        path.write_text('{"format": "selector/selection",\n  "version": 1,,}', encoding="utf-8")
+        place = "JSON"
+    elif name == "empty file":
+        path.write_text("", encoding="utf-8")
+        place = "empty"
+    else:
+        doc, place = _broken(example_doc, name)
+        path.write_text(json.dumps(doc), encoding="utf-8")
+    result = selector("import", str(path), env_url=database_url)
+    assert result.returncode == 1
+    assert place in result.stderr
+    assert "Traceback" not in result.stderr
+    listed = selector("list", "--json", env_url=database_url)
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == []
+
+
+def test_rank_refuses_a_broken_file_in_one_sentence(tmp_path, example_doc):
+    doc, _ = _broken(example_doc, "unknown category")
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = selector("rank", str(path))
+    assert result.returncode == 1
+    assert "requirements[7].category: unknown category 'salse'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_import_list_export_round_trip(tmp_path, database_url, example_doc):
+    from selector.files.selection_file import canonical, validate
+
+    imported = selector("import", str(EXAMPLE), env_url=database_url)
+    selection_id = imported.stdout.strip().splitlines()[-1]
+    listed = json.loads(selector("list", "--json", env_url=database_url).stdout)
+    assert listed == [{"id": int(selection_id), "name": "CRM selection Gemeente Voorbeeld 2026"}]
+    out = tmp_path / "out.json"
+    exported = selector("export", selection_id, "-o", str(out), env_url=database_url)
+    assert exported.returncode == 0, exported.stderr
+    again = json.loads(out.read_text(encoding="utf-8"))
+    assert canonical(validate(again)) == canonical(validate(example_doc))
+
+
+def test_errors_for_missing_things_are_one_sentence(database_url):
+    for args in (("export", "999"), ("rank", "--selection", "999"), ("rank", "nofile.json")):
+        result = selector(*args, env_url=database_url)
+        assert result.returncode == 1, args
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, args
+
+
+def test_users_create_and_password_policy(database_url):
+    weak = selector(
+        "users", "create", "ann@example.org", "--name", "Ann", "--password-stdin",
+        stdin="password\n", env_url=database_url,
+    )
+    assert weak.returncode == 1 and "at least 10 characters" in weak.stderr
+    common = selector(
+        "users", "create", "ann@example.org", "--name", "Ann", "--password-stdin",
+        stdin="1234567890\n", env_url=database_url,
+    )
+    assert common.returncode == 1 and "common" in common.stderr
+    ok = selector(
+        "users", "create", "Ann@Example.org", "--name", "Ann", "--admin", "--password-stdin",
+        stdin="a sound passphrase 42\n", env_url=database_url,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "ann@example.org (admin)" in ok.stdout
+    again = selector(
+        "users", "set-password", "ann@example.org", "--password-stdin",
+        stdin="another sound one 43\n", env_url=database_url,
+    )
+    assert again.returncode == 0, again.stderr

@@ -1,0 +1,133 @@
+"""Shared fixtures: a fresh, migrated database per test, on SQLite or PostgreSQL.
+
+The tests run on the database that DATABASE_URL names (PostgreSQL in CI's second run),
+otherwise on SQLite files. Each test gets its own database, copied from one migrated
+template, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+DATA = Path(__file__).parent / "data"
+EXAMPLE = DATA / "crm-selection.json"
+EXAMPLE_RANKING = DATA / "crm-selection.ranking.json"
+
+settings.register_profile("ci", max_examples=25, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+REQUIRE_ALL = os.environ.get("SELECTOR_REQUIRE_ALL") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip with a visible reason locally; in CI (SELECTOR_REQUIRE_ALL=1) a skip fails."""
+    if REQUIRE_ALL:
+        pytest.fail(f"required but missing: {reason}")
+    pytest.skip(reason)
+
+
+def _server_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgres") else None
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Migrate once; per-test databases are copies of this template."""
+    from selector import migrate
+    from selector.db import make_engine
+
+    server = _server_url()
+    if server is None:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        engine = make_engine(f"sqlite:///{path}")
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        yield ("sqlite", path)
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    template = f"selector_tpl_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as c:
+        c.exec_driver_sql(f'CREATE DATABASE "{template}"')
+    engine = make_engine(url.set(database=template).render_as_string(hide_password=False))
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield ("postgres", (admin, url, template))
+    with admin.connect() as c:
+        c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path, monkeypatch):
+    """A fresh migrated database for this test; DATABASE_URL points at it."""
+    kind, template = database_template
+    if kind == "sqlite":
+        path = tmp_path / "selector.db"
+        shutil.copy(template, path)
+        url = f"sqlite:///{path}"
+        monkeypatch.setenv("DATABASE_URL", url)
+        yield url
+        return
+    admin, base_url, template_name = template
+    name = f"selector_t_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as c:
+        c.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+    url = base_url.set(database=name).render_as_string(hide_password=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    with admin.connect() as c:
+        c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db(database_url):
+    from selector.db import Database
+
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def example_doc():
+    return json.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def expected_ranking():
+    return json.loads(EXAMPLE_RANKING.read_text(encoding="utf-8"))
+
+
+def assert_ranking_matches(got, want, path=""):
+    """Compare ranking documents: floats within 1e-6, p_first within 0.03, rest exact."""
+    if isinstance(want, dict):
+        assert isinstance(got, dict), path
+        assert set(got) == set(want), f"{path}: keys {sorted(got)} != {sorted(want)}"
+        for key in want:
+            assert_ranking_matches(got[key], want[key], f"{path}.{key}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), path
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            assert_ranking_matches(g, w, f"{path}[{i}]")
+    elif isinstance(want, bool) or want is None or isinstance(want, str):
+        assert got == want, f"{path}: {got!r} != {want!r}"
+    else:
+        tolerance = 0.03 if "p_first" in path else 1e-6
+        assert isinstance(got, int | float) and not isinstance(got, bool), path
+        assert abs(got - want) <= tolerance, f"{path}: {got} != {want}"

@@ -1,0 +1,35 @@
+"""Migrations: empty to head, head to base, and a migrated schema equal to the models."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+import selector.models as models
+from selector import migrate
+from selector.db import make_engine
+
+
+def test_migrated_schema_equals_the_models(db):
+    assert migrate.current_revision(db.engine) == migrate.head_revision()
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, models.Base.metadata) == []
+
+
+def test_downgrade_to_base_and_up_again(db):
+    migrate.downgrade(db.engine, "base")
+    tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    assert tables == set()
+    migrate.upgrade(db.engine)
+    assert set(inspect(db.engine).get_table_names()) >= set(models.Base.metadata.tables)
+
+
+def test_sqlite_connections_have_the_pragmas(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+    engine.dispose()

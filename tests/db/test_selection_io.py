@@ -1,0 +1,149 @@
+"""Import, export and loading through the real database."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from selector.domain.method import rank
+from selector.files.selection_file import canonical, validate
+from selector.files.to_domain import selection_from_file
+from selector.models import AuditEntry, Membership, Score, Selection, Sheet
+from selector.services.loader import load_selection
+from selector.services.selection_file import export_selection, import_selection
+from tests.conftest import assert_ranking_matches
+
+
+def _import(db, doc) -> int:
+    with db.transaction() as session:
+        return import_selection(session, validate(doc))
+
+
+def test_ranking_from_the_database_equals_the_example(db, example_doc, expected_ranking):
+    selection_id = _import(db, example_doc)
+    with db.transaction(write=False) as session:
+        selection = load_selection(session, selection_id)
+    assert_ranking_matches(rank(selection), expected_ranking)
+
+
+def test_the_file_and_the_database_feed_the_same_selection(db, example_doc):
+    selection_id = _import(db, example_doc)
+    with db.transaction(write=False) as session:
+        from_db = load_selection(session, selection_id)
+    from_file = selection_from_file(validate(example_doc))
+    assert set(from_db.scores) == set(from_file.scores)
+    assert set(from_db.requirements) == set(from_file.requirements)
+    assert set(from_db.allocations) == set(from_file.allocations)
+    assert set(from_db.verdicts) == set(from_file.verdicts)
+    assert set(from_db.consensus) == set(from_file.consensus)
+
+
+def test_import_then_export_gives_back_the_same_content(db, example_doc):
+    selection_id = _import(db, example_doc)
+    with db.transaction(write=False) as session:
+        exported = export_selection(session, selection_id)
+    assert canonical(validate(exported)) == canonical(validate(example_doc))
+
+
+def test_import_sets_phase_and_audits(db, example_doc):
+    selection_id = _import(db, example_doc)
+    with db.transaction(write=False) as session:
+        selection = session.get(Selection, selection_id)
+        assert selection.phase == "decision"
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.selection_id == selection_id))
+        assert entry.action == "import" and '"scores": 191' in entry.new
+
+
+def test_only_submitted_sheets_count(db, example_doc):
+    selection_id = _import(db, example_doc)
+    with db.transaction() as session:
+        bram = session.scalar(
+            select(Membership.id).join(Membership.account).where(
+                Membership.selection_id == selection_id,
+                Membership.account.has(email="bram@example.org"),
+            )
+        )
+        session.execute(update(Sheet).where(Sheet.membership_id == bram).values(submitted_at=None))
+    with db.transaction(write=False) as session:
+        selection = load_selection(session, selection_id)
+        exported = export_selection(session, selection_id)
+    assert not any(s.member == "bram@example.org" for s in selection.scores)
+    assert not any(s["member"] == "bram@example.org" for s in exported["scores"])
+    assert len(selection.scores) == 191 - 42
+
+
+def test_the_database_refuses_a_second_score_for_the_same_triple(db, example_doc):
+    selection_id = _import(db, example_doc)
+    with pytest.raises(IntegrityError), db.transaction() as session:
+        score = session.scalar(select(Score).where(Score.selection_id == selection_id))
+        session.add(
+            Score(
+                selection_id=selection_id,
+                membership_id=score.membership_id,
+                vendor_id=score.vendor_id,
+                requirement_id=score.requirement_id,
+                score=2,
+            )
+        )
+        session.flush()
+
+
+def test_the_database_refuses_a_score_out_of_range(db, example_doc):
+    selection_id = _import(db, example_doc)
+    with pytest.raises(IntegrityError), db.transaction() as session:
+        session.execute(
+            update(Score).where(Score.selection_id == selection_id).values(score=101)
+        )
+
+
+def test_audit_entries_cannot_be_changed(db, example_doc):
+    selection_id = _import(db, example_doc)
+    with pytest.raises(RuntimeError, match="append-only"), db.transaction() as session:
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.selection_id == selection_id))
+        entry.reason = "rewritten"
+        session.flush()
+
+
+def test_concurrent_read_then_write_loses_no_update(db, example_doc):
+    """Eight threads each add 1 to one score 25 times, reading it first (issue 3, point 4)."""
+    selection_id = _import(db, example_doc)
+    with db.transaction(write=False) as session:
+        score_id = session.scalar(
+            select(Score.id).where(Score.selection_id == selection_id).order_by(Score.id)
+        )
+    with db.transaction() as session:
+        session.execute(update(Score).where(Score.id == score_id).values(version=0))
+    errors = []
+
+    def work():
+        try:
+            for _ in range(25):
+                with db.transaction() as session:
+                    query = select(Score).where(Score.id == score_id)
+                    if not db.is_sqlite:
+                        query = query.with_for_update()
+                    score = session.scalar(query)
+                    score.version = score.version + 1
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with db.transaction(write=False) as session:
+        assert session.scalar(select(Score.version).where(Score.id == score_id)) == 200
+
+
+def test_a_failed_import_leaves_nothing(db, example_doc):
+    doc = validate(example_doc)
+    doc["scores"].append(dict(doc["scores"][0]))  # duplicate triple, past validation
+    with pytest.raises(IntegrityError), db.transaction() as session:
+        import_selection(session, doc)
+    with db.transaction(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Selection)) == 0
