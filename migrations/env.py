@@ -28,8 +28,12 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     url = config.get_main_option("sqlalchemy.url")
-    engine = make_engine(url, poolclass=pool.NullPool) if url else engine_from_config(
-        config.get_section(config.config_ini_section, {}), poolclass=pool.NullPool
+    engine = (
+        make_engine(url, poolclass=pool.NullPool)
+        if url
+        else engine_from_config(
+            config.get_section(config.config_ini_section, {}), poolclass=pool.NullPool
+        )
     )
     with engine.connect() as connection:
         _run(connection)

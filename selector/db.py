@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
 
 from selector.paths import database_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -50,19 +54,33 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 class Database:
-    """One engine with a session factory for reads and one for writes."""
+    """One engine with a session factory for reads and one for writes.
+
+    The ORM is imported only when a session is first asked for: `selector rank` reads
+    through a plain connection and starts faster without it.
+    """
 
     def __init__(self, url: str | None = None, **engine_kwargs) -> None:
         self.engine = make_engine(url, **engine_kwargs)
         self.url = self.engine.url
         self.is_sqlite = self.engine.dialect.name == "sqlite"
-        write_bind = (
+
+    @cached_property
+    def read_session(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @cached_property
+    def write_session(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        bind = (
             self.engine.execution_options(sqlite_begin="IMMEDIATE")
             if self.is_sqlite
             else self.engine
         )
-        self.read_session = sessionmaker(bind=self.engine, expire_on_commit=False)
-        self.write_session = sessionmaker(bind=write_bind, expire_on_commit=False)
+        return sessionmaker(bind=bind, expire_on_commit=False)
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[Session]:

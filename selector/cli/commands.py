@@ -14,13 +14,15 @@ from selector.db import Database
 
 def open_database() -> Database:
     """The configured database, with an empty one brought to the newest schema first."""
-    from selector import migrate
+    from selector import schema
 
     db = Database()
-    current = migrate.current_revision(db.engine)
+    current = schema.revision(db.engine)
     if current is None:
+        from selector import migrate
+
         migrate.upgrade(db.engine)
-    elif current != migrate.head_revision():
+    elif current != schema.HEAD:
         raise CommandError(
             f"the database has schema version {current}, older than this Selector's; "
             "run 'selector db upgrade' first"
@@ -211,9 +213,9 @@ def cmd_rank(args: Namespace) -> int:
         from selector.services.loader import load_selection
 
         db = open_database()
-        with db.transaction(write=False) as session:
+        with db.engine.connect() as connection:  # no ORM session: a lean start
             try:
-                selection = load_selection(session, args.selection)
+                selection = load_selection(connection, args.selection)
             except LookupError as error:
                 raise CommandError(str(error)) from None
     try:

@@ -1,4 +1,4 @@
-"""The selection method, version 1 (docs: shared spec method.md), as pure functions.
+"""The selection method, version 1 (method.md), as pure functions.
 
 Dataclasses from `selector.domain.selection` go in; the ranking document
 (formats.md, `selector/ranking` version 1) and the figures the committee sees
@@ -348,7 +348,7 @@ def _flip_points(
     for j, category in enumerate(frame.wishes.categories):
         weight = float(frame.weights[j])
         # W(c) = 1 up to rounding: the other categories have no weight left to scale.
-        if not (0.0 <= weight and 1.0 - weight > FLAT):
+        if weight < 0.0 or 1.0 - weight <= FLAT:
             continue
         scores = frame.category_scores[:, j]
         # total_v(t) = (1-p) * (t * S(v,c) + (1-t) * R(v)) + p * P(v), with R(v) the

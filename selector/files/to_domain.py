@@ -47,7 +47,9 @@ def selection_from_file(doc: dict[str, Any]) -> Selection:
         name=meta["name"],
         categories=categories,
         requirements=requirements,
-        members=tuple(Member(m["email"], m.get("name", ""), m["role"]) for m in doc.get("members", [])),
+        members=tuple(
+            Member(m["email"], m.get("name", ""), m["role"]) for m in doc.get("members", [])
+        ),
         allocations=tuple(
             Allocation(a["member"], a["category"], float(a["points"]))
             for a in doc.get("category_weights", [])
@@ -62,7 +64,9 @@ def selection_from_file(doc: dict[str, Any]) -> Selection:
             for v in doc.get("vendors", [])
         ),
         scores=tuple(
-            Score(s["member"], s["vendor"], s["requirement"], int(s["score"]), s.get("comment") or "")
+            Score(
+                s["member"], s["vendor"], s["requirement"], int(s["score"]), s.get("comment") or ""
+            )
             for s in doc.get("scores", [])
         ),
         consensus=tuple(

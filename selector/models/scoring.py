@@ -37,9 +37,7 @@ class Score(Base):
     selection_id: Mapped[int] = mapped_column(ForeignKey("selections.id", ondelete="CASCADE"))
     # Memberships are never deleted while they have scores (removal sets removed_at).
     membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="RESTRICT"))
-    vendor_id: Mapped[int] = mapped_column(
-        ForeignKey("vendors.id", ondelete="CASCADE"), index=True
-    )
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), index=True)
     requirement_id: Mapped[int] = mapped_column(
         ForeignKey("requirements.id", ondelete="CASCADE"), index=True
     )

@@ -203,4 +203,3 @@ class FinalWeight(Base):
         ForeignKey("categories.id", ondelete="CASCADE"), index=True
     )
     points: Mapped[float] = mapped_column(Float)
-

@@ -58,16 +58,12 @@ class Sheet(Base):
     __tablename__ = "sheets"
     __table_args__ = (
         UniqueConstraint("membership_id", "vendor_id"),
-        CheckConstraint(
-            "conflict IS NULL OR conflict IN ('none', 'declared')", name="conflict"
-        ),
+        CheckConstraint("conflict IS NULL OR conflict IN ('none', 'declared')", name="conflict"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"))
-    vendor_id: Mapped[int] = mapped_column(
-        ForeignKey("vendors.id", ondelete="CASCADE"), index=True
-    )
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), index=True)
     conflict: Mapped[str | None] = mapped_column(String(10), default=None)
     conflict_explanation: Mapped[str] = mapped_column(Text, default="")
     excluded: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -255,11 +255,16 @@ def export_selection(session: Session, selection_id: int) -> dict[str, Any]:
         .order_by(Account.email)
     ).all()
     email_of_member = {m.id: m.email for m in members}
-    emails = {a.id: a.email for a in session.scalars(
-        select(Account).join(Membership).where(Membership.selection_id == selection_id)
-    )}
+    emails = {
+        a.id: a.email
+        for a in session.scalars(
+            select(Account).join(Membership).where(Membership.selection_id == selection_id)
+        )
+    }
     requirements = session.scalars(
-        select(Requirement).where(Requirement.selection_id == selection_id).order_by(Requirement.code)
+        select(Requirement)
+        .where(Requirement.selection_id == selection_id)
+        .order_by(Requirement.code)
     ).all()
     code_of = {r.id: r.code for r in requirements}
     vendors = session.scalars(
@@ -322,15 +327,17 @@ def export_selection(session: Session, selection_id: int) -> dict[str, Any]:
 
     scores = [
         {
-            "member": row.member,
-            "vendor": row.vendor,
-            "requirement": row.requirement,
-            "score": row.score,
-            "comment": row.comment,
+            "member": member,
+            "vendor": vendor,
+            "requirement": code,
+            "score": score,
+            "comment": comment,
         }
-        for row in counted_scores(session, selection_id)
+        for member, vendor, code, score, comment in counted_scores(session, selection_id)
     ]
-    consensus = session.scalars(select(Consensus).where(Consensus.selection_id == selection_id)).all()
+    consensus = session.scalars(
+        select(Consensus).where(Consensus.selection_id == selection_id)
+    ).all()
     verdicts = session.scalars(select(Verdict).where(Verdict.selection_id == selection_id)).all()
 
     doc: dict[str, Any] = {

@@ -145,23 +145,46 @@ def test_errors_for_missing_things_are_one_sentence(database_url):
 
 def test_users_create_and_password_policy(database_url):
     weak = selector(
-        "users", "create", "ann@example.org", "--name", "Ann", "--password-stdin",
-        stdin="password\n", env_url=database_url,
+        "users",
+        "create",
+        "ann@example.org",
+        "--name",
+        "Ann",
+        "--password-stdin",
+        stdin="password\n",
+        env_url=database_url,
     )
     assert weak.returncode == 1 and "at least 10 characters" in weak.stderr
     common = selector(
-        "users", "create", "ann@example.org", "--name", "Ann", "--password-stdin",
-        stdin="1234567890\n", env_url=database_url,
+        "users",
+        "create",
+        "ann@example.org",
+        "--name",
+        "Ann",
+        "--password-stdin",
+        stdin="1234567890\n",
+        env_url=database_url,
     )
     assert common.returncode == 1 and "common" in common.stderr
     ok = selector(
-        "users", "create", "Ann@Example.org", "--name", "Ann", "--admin", "--password-stdin",
-        stdin="a sound passphrase 42\n", env_url=database_url,
+        "users",
+        "create",
+        "Ann@Example.org",
+        "--name",
+        "Ann",
+        "--admin",
+        "--password-stdin",
+        stdin="a sound passphrase 42\n",
+        env_url=database_url,
     )
     assert ok.returncode == 0, ok.stderr
     assert "ann@example.org (admin)" in ok.stdout
     again = selector(
-        "users", "set-password", "ann@example.org", "--password-stdin",
-        stdin="another sound one 43\n", env_url=database_url,
+        "users",
+        "set-password",
+        "ann@example.org",
+        "--password-stdin",
+        stdin="another sound one 43\n",
+        env_url=database_url,
     )
     assert again.returncode == 0, again.stderr

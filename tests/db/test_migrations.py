@@ -33,3 +33,10 @@ def test_sqlite_connections_have_the_pragmas(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
     engine.dispose()
+
+
+def test_the_lean_schema_check_knows_the_head(db):
+    from selector import schema
+
+    assert schema.HEAD == migrate.head_revision()
+    assert schema.revision(db.engine) == schema.HEAD

@@ -61,7 +61,9 @@ def test_only_submitted_sheets_count(db, example_doc):
     selection_id = _import(db, example_doc)
     with db.transaction() as session:
         bram = session.scalar(
-            select(Membership.id).join(Membership.account).where(
+            select(Membership.id)
+            .join(Membership.account)
+            .where(
                 Membership.selection_id == selection_id,
                 Membership.account.has(email="bram@example.org"),
             )
@@ -94,9 +96,7 @@ def test_the_database_refuses_a_second_score_for_the_same_triple(db, example_doc
 def test_the_database_refuses_a_score_out_of_range(db, example_doc):
     selection_id = _import(db, example_doc)
     with pytest.raises(IntegrityError), db.transaction() as session:
-        session.execute(
-            update(Score).where(Score.selection_id == selection_id).values(score=101)
-        )
+        session.execute(update(Score).where(Score.selection_id == selection_id).values(score=101))
 
 
 def test_audit_entries_cannot_be_changed(db, example_doc):

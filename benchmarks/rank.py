@@ -1,0 +1,106 @@
+"""Benchmark of the foundation (issue 3): import, matrix load and ranking for
+400 wishes x 10 vendors x 12 members (48,000 scores), and `selector rank --selection ID`
+as a whole process beside a plain numpy script on the same selection (median of 5).
+
+    python benchmarks/rank.py            # a SQLite file in a temporary folder
+    DATABASE_URL=postgresql+psycopg://... python benchmarks/rank.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.generate import big_selection  # noqa: E402
+from selector import migrate  # noqa: E402
+from selector.db import Database  # noqa: E402
+from selector.domain.method import rank  # noqa: E402
+from selector.files.selection_file import validate  # noqa: E402
+from selector.services.loader import counted_scores, load_selection  # noqa: E402
+from selector.services.selection_file import import_selection  # noqa: E402
+
+
+def timed(label: str, action):
+    start = time.perf_counter()
+    result = action()
+    print(f"{label:<52} {time.perf_counter() - start:8.3f} s")
+    return result
+
+
+def median_run(command: list[str], env: dict, runs: int = 5) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="selector-bench-"))
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'bench.db'}"
+    doc = big_selection()
+    path = folder / "big.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    print(
+        f"selection: {len(doc['requirements'])} requirements, {len(doc['vendors'])} vendors, "
+        f"{len(doc['members'])} members, {len(doc['scores'])} scores; database {url.split(':')[0]}"
+    )
+
+    db = Database(url)
+    migrate.upgrade(db.engine)
+    valid = timed("validate the selection file", lambda: validate(doc))
+
+    def do_import():
+        with db.transaction() as session:
+            return import_selection(session, valid)
+
+    selection_id = timed("import into the database (one transaction)", do_import)
+
+    def load_matrix():
+        with db.transaction(write=False) as session:
+            return counted_scores(session, selection_id)
+
+    rows = timed("load the score matrix (one Core query)", load_matrix)
+    assert len(rows) == len(doc["scores"])
+
+    def load_all():
+        with db.transaction(write=False) as session:
+            return load_selection(session, selection_id)
+
+    selection = timed("load the whole selection for the method", load_all)
+    timed("rank with 10,000 draws", lambda: rank(selection))
+    timed("rank with 10,000 draws (again, warm)", lambda: rank(selection))
+
+    env = dict(os.environ, DATABASE_URL=url)
+    ours = median_run(
+        [
+            sys.executable,
+            "-m",
+            "selector.cli.main",
+            "rank",
+            "--selection",
+            str(selection_id),
+            "--json",
+        ],
+        env,
+    )
+    plain = median_run(
+        [sys.executable, str(Path(__file__).parent / "plain_rank.py"), str(path)], env
+    )
+    print(f"{'selector rank --selection ID --json (median of 5)':<52} {ours:8.3f} s")
+    print(f"{'plain numpy script on the JSON file (median of 5)':<52} {plain:8.3f} s")
+    db.dispose()
+
+
+if __name__ == "__main__":
+    main()
