@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, inspect, text
 
-HEAD = "0001"
+HEAD = "0002"
 
 
 def revision(engine: Engine) -> str | None:

@@ -8,12 +8,14 @@ from selector.models.account import Account, ApiToken, LoginAttempt, LoginSessio
 from selector.models.audit import AuditEntry
 from selector.models.base import Base
 from selector.models.report import FinalReport
-from selector.models.scoring import Consensus, Score, Verdict
+from selector.models.scoring import Attachment, Consensus, Score, Verdict
 from selector.models.selection import (
     Allocation,
+    Assignment,
     Category,
     FinalWeight,
     Membership,
+    PairwiseJudgement,
     Requirement,
     Selection,
 )
@@ -23,6 +25,8 @@ __all__ = [
     "Account",
     "Allocation",
     "ApiToken",
+    "Assignment",
+    "Attachment",
     "AuditEntry",
     "Base",
     "Category",
@@ -32,6 +36,7 @@ __all__ = [
     "LoginAttempt",
     "LoginSession",
     "Membership",
+    "PairwiseJudgement",
     "PasswordLink",
     "Requirement",
     "Score",

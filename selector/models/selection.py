@@ -60,6 +60,8 @@ class Selection(Base):
     # Settings that relax blind scoring and "quality before price" (issue 7).
     facilitator_sees_all: Mapped[bool] = mapped_column(Boolean, default=False)
     prices_visible_to_scorers: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When set, members of a requirement's owner group may accept, reject or defer it.
+    owner_groups_decide: Mapped[bool] = mapped_column(Boolean, default=False)
     final_weights_rationale: Mapped[str] = mapped_column(Text, default="")
     weights_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     requirements_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
@@ -154,6 +156,12 @@ class Requirement(Base):
     owner_group: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default="accepted")
     status_reason: Mapped[str] = mapped_column(Text, default="")
+    weight_reason: Mapped[str] = mapped_column(Text, default="")  # why an explicit weight
+    # Quality flags (vague words, no criterion, ...) computed on save, a JSON list.
+    quality_flags: Mapped[str] = mapped_column(Text, default="[]")
+    # IT management's structured answer this requirement came from, JSON (area, item, value).
+    structured: Mapped[str | None] = mapped_column(Text, default=None)
+    library_id: Mapped[str | None] = mapped_column(String(64), default=None)
     raised_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL"), default=None
     )
@@ -203,3 +211,36 @@ class FinalWeight(Base):
         ForeignKey("categories.id", ondelete="CASCADE"), index=True
     )
     points: Mapped[float] = mapped_column(Float)
+
+
+class Assignment(Base):
+    """Overrides who scores which category: by default business members score business
+    categories and IT members IT categories (issue 7)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("membership_id", "category_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), index=True
+    )
+    assigned: Mapped[bool] = mapped_column(Boolean)
+
+
+class PairwiseJudgement(Base):
+    """A member's pairwise comparison (AHP) of one domain's categories; the derived
+    weights feed the same allocation (decisions.md)."""
+
+    __tablename__ = "pairwise_judgements"
+    __table_args__ = (
+        UniqueConstraint("membership_id", "domain"),
+        CheckConstraint(_in("domain", DOMAINS), name="domain"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"))
+    domain: Mapped[str] = mapped_column(String(10))
+    comparisons: Mapped[str] = mapped_column(Text)  # JSON: [[key_i, key_j, a_ij], ...]
+    consistency_ratio: Mapped[float | None] = mapped_column(Float, default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

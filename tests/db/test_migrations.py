@@ -40,3 +40,22 @@ def test_the_lean_schema_check_knows_the_head(db):
 
     assert schema.HEAD == migrate.head_revision()
     assert schema.revision(db.engine) == schema.HEAD
+
+
+def test_migrations_keep_data_down_and_up(db, example_doc):
+    """A database holding a selection goes down to the first schema and back up, and
+    ranks the same (SecureDrop's lesson: test migrations with data in them)."""
+    from selector.domain.method import rank
+    from selector.files.selection_file import validate
+    from selector.services.loader import load_selection
+    from selector.services.selection_file import import_selection
+
+    with db.transaction() as session:
+        selection_id = import_selection(session, validate(example_doc))
+    with db.engine.connect() as connection:
+        before = rank(load_selection(connection, selection_id))
+    migrate.downgrade(db.engine, "0001")
+    migrate.upgrade(db.engine)
+    with db.engine.connect() as connection:
+        after = rank(load_selection(connection, selection_id))
+    assert after == before

@@ -1,0 +1,154 @@
+"""The web app's security basics, in one place (issue 10, point 2).
+
+* Sessions are server-side: Flask-Login keeps a random token in the signed session
+  cookie, and every request looks up its `login_sessions` row (`selector.services.logins`):
+  a logged-out, expired or password-changed session stops working at once, whatever the
+  cookie says. There is no "remember me" cookie.
+* The session cookie is HttpOnly, SameSite=Lax, and Secure when the request came over
+  HTTPS (behind a proxy: set SELECTOR_TRUSTED_PROXIES so X-Forwarded-Proto is believed)
+  or when SESSION_COOKIE_SECURE is set.
+* Every response carries a Content-Security-Policy without inline script, nosniff,
+  Referrer-Policy same-origin (not no-referrer: Flask-WTF's CSRF check over HTTPS needs
+  the referrer) and frame denial; pages are not cached.
+* `next=` after login accepts local paths only.
+* SECRET_KEY comes from the environment, else from a file in the instance folder made
+  once with mode 600 (atomically, so several gunicorn workers agree on it).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager, UserMixin
+
+from selector.i18n import _l
+from selector.models import Account
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else the instance folder's key (made once)."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        partial = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as stream:
+            stream.write(secrets.token_hex(32))
+        try:
+            os.link(partial, path)  # fails if another process was first: use theirs
+        except FileExistsError:
+            pass
+        finally:
+            partial.unlink()
+    return path.read_text().strip()
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, made Secure whenever the request itself is HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.endpoint != "static":
+        # Pages show a committee's work: keep them out of shared and back-button caches.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirects)."""
+    if not target or len(target) > 2000:
+        return None
+    if any(ord(c) < 32 or c == "\\" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+class SignedIn(UserMixin):
+    """The user of a request: an account, through one server-side login session."""
+
+    def __init__(self, account: Account, token: str) -> None:
+        self.account = account
+        self.token = token
+
+    def get_id(self) -> str:  # what Flask-Login keeps in the cookie
+        return self.token
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.account.is_active)
+
+
+def session_lifetime(app: Flask) -> timedelta:
+    return timedelta(hours=float(app.config["LOGIN_SESSION_HOURS"]))
+
+
+def init_login(app: Flask) -> LoginManager:
+    from selector.services import logins
+    from selector.web.database import db_session
+
+    manager = LoginManager(app)
+    manager.login_view = "auth.login"
+    manager.login_message = _l("Please log in to see this page.")
+    manager.login_message_category = "info"
+    manager.session_protection = "basic"
+
+    @manager.user_loader
+    def load_user(token: str) -> SignedIn | None:
+        found = logins.active_session(db_session(), token, session_lifetime(current_app))
+        if found is None:
+            return None
+        return SignedIn(found[1], token)
+
+    return manager
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    app.after_request(security_headers)
+    init_login(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
