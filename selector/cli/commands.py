@@ -266,6 +266,38 @@ def format_ranking(ranking: dict) -> str:
     return "\n".join(lines)
 
 
+# -- backup and restore ---------------------------------------------------------------
+
+
+def cmd_backup(args: Namespace) -> int:
+    from selector.paths import instance_dir
+    from selector.services.backup import BackupError, write_backup
+
+    db = open_database()
+    try:
+        counts = write_backup(db.engine, instance_dir(), Path(args.output))
+    except BackupError as error:
+        raise CommandError(str(error)) from None
+    print(f"backed up {counts.get('selections', 0)} selections, "
+          f"{sum(counts.values())} rows to {args.output}")
+    return 0
+
+
+def cmd_restore(args: Namespace) -> int:
+    from selector.paths import instance_dir
+    from selector.services.backup import BackupError, restore_backup
+
+    if not Path(args.file).is_file():
+        raise CommandError(f"{args.file}: no such file")
+    db = open_database()
+    try:
+        counts = restore_backup(db.engine, instance_dir(), Path(args.file))
+    except BackupError as error:
+        raise CommandError(str(error)) from None
+    print(f"restored {counts.get('selections', 0)} selections, {sum(counts.values())} rows")
+    return 0
+
+
 # -- report ----------------------------------------------------------------------------
 
 

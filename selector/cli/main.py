@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--selection", type=int, metavar="ID")
     rank.add_argument("--json", action="store_true")
 
+    backup = commands.add_parser("backup", help="back up the whole instance to a file")
+    backup.add_argument("-o", "--output", metavar="FILE", required=True)
+    restore = commands.add_parser("restore", help="restore a backup into an empty database")
+    restore.add_argument("file")
+
     report = commands.add_parser("report", help="write the argued selection report (PDF)")
     report.add_argument("file", nargs="?")
     report.add_argument("--selection", type=int, metavar="ID")

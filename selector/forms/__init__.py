@@ -17,6 +17,6 @@ def show_error(form: FlaskForm, error: Exception) -> None:
     name = getattr(error, "field", None)
     field = form._fields.get(name) if name else None
     if field is not None:
-        field.errors = [*field.errors, text] if isinstance(field.errors, list) else [text]
+        field.errors = [*field.errors, text]
     else:
         form.form_errors.append(text)

@@ -4,6 +4,8 @@ written to the audit trail (with no selection)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,7 +27,8 @@ def get_account(session: Session, account_id: int) -> Account:
 
 
 def create_account(
-    session: Session, actor: Account, email: str, name: str, admin: bool = False
+    session: Session, actor: Account, email: str, name: str, admin: bool = False,
+    lifetime: timedelta = logins.LINK_LIFETIME,
 ) -> tuple[Account, logins.IssuedLink]:
     """A new account without a password, and a set-password link for it."""
     if accounts.find_account(session, email) is not None:
@@ -35,7 +38,7 @@ def create_account(
         session, selection_id=None, actor=actor, action="create", entity="account",
         entity_key=account.email, new={"name": account.name, "admin": account.is_admin},
     )
-    return account, logins.issue_password_link(session, account)
+    return account, logins.issue_password_link(session, account, lifetime)
 
 
 def set_active(session: Session, actor: Account, account_id: int, active: bool) -> Account:
@@ -54,7 +57,10 @@ def set_active(session: Session, actor: Account, account_id: int, active: bool) 
     return account
 
 
-def issue_link(session: Session, actor: Account, account_id: int) -> tuple[Account, logins.IssuedLink]:
+def issue_link(
+    session: Session, actor: Account, account_id: int,
+    lifetime: timedelta = logins.LINK_LIFETIME,
+) -> tuple[Account, logins.IssuedLink]:
     account = get_account(session, account_id)
     if not account.is_active:
         raise ServiceError(_l("Reactivate the account first."))
@@ -62,4 +68,4 @@ def issue_link(session: Session, actor: Account, account_id: int) -> tuple[Accou
         session, selection_id=None, actor=actor, action="issue_link", entity="account",
         entity_key=account.email,
     )
-    return account, logins.issue_password_link(session, account)
+    return account, logins.issue_password_link(session, account, lifetime)

@@ -1,0 +1,302 @@
+"""The requirement quality check: advice on how verifiable a requirement is.
+
+A requirement is the product of the workshops: a *verifiable* description of what the
+organisation wants to achieve or avoid. This check points at what makes one hard to
+verify. It advises and never blocks: a requirement with flags is saved like any other.
+
+Flags are computed when a requirement is saved and stored with it (decisions.md), as a
+list of `{"code": ..., "params": {...}}`; the pages translate the code into a sentence.
+
+Pure: no Flask, no database. Dutch and English are checked together, because a
+selection's requirements are written in one language but pasted text may mix them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+# Flag codes, in the order the pages show them.
+VAGUE_WORD = "vague_word"
+NO_CRITERION = "no_verification_criterion"
+NO_MEASURE = "nonfunctional_without_measure"
+KNOCKOUT_WITHOUT_RATIONALE = "knockout_without_rationale"
+DUPLICATE = "duplicate_title"
+MUST_UNCLEAR = "must_not_knockout_or_weighted"
+
+FLAG_CODES = (VAGUE_WORD, NO_CRITERION, NO_MEASURE, KNOCKOUT_WITHOUT_RATIONALE, DUPLICATE,
+              MUST_UNCLEAR)
+
+# Vague words: (the word as shown, a regular expression for it and its inflections).
+# Matched case-insensitively on word boundaries, so "fast" does not match "breakfast".
+VAGUE_WORDS_EN: tuple[tuple[str, str], ...] = (
+    ("user-friendly", r"user[- ]?friendly"),
+    ("easy", r"easy|easily|easier"),
+    ("simple", r"simple|simply"),
+    ("fast", r"fast|faster"),
+    ("quick", r"quick|quickly"),
+    ("flexible", r"flexible|flexibly"),
+    ("intuitive", r"intuitive|intuitively"),
+    ("modern", r"modern"),
+    ("robust", r"robust"),
+    ("seamless", r"seamless|seamlessly"),
+    ("efficient", r"efficient|efficiently"),
+    ("scalable", r"scalable"),
+    ("sufficient", r"sufficient|sufficiently|adequate|adequately"),
+    ("appropriate", r"appropriate|appropriately"),
+    ("optimal", r"optimal|optimally|optimised|optimized"),
+    ("state of the art", r"state[- ]of[- ]the[- ]art"),
+    ("best practice", r"best[- ]practices?"),
+    ("as much as possible", r"as (?:much|many|far) as possible"),
+    ("as soon as possible", r"as soon as possible|asap"),
+    ("and so on", r"and so on|and so forth"),
+    ("etc.", r"etc\.?|etcetera"),
+)
+VAGUE_WORDS_NL: tuple[tuple[str, str], ...] = (
+    ("gebruiksvriendelijk", r"gebruiksvriendelijke?|gebruikersvriendelijke?"),
+    ("snel", r"snel|snelle|sneller|snellere"),
+    ("flexibel", r"flexibel|flexibele"),
+    ("intuïtief", r"intu[iï]tief|intu[iï]tieve"),
+    ("eenvoudig", r"eenvoudig|eenvoudige|eenvoudiger"),
+    ("makkelijk", r"(?:ge)?makkelijke?"),
+    ("simpel", r"simpel|simpele"),
+    ("modern", r"moderne"),
+    ("robuust", r"robuust|robuuste"),
+    ("naadloos", r"naadloos|naadloze"),
+    ("efficiënt", r"effici[eë]nt|effici[eë]nte"),
+    ("schaalbaar", r"schaalbaar|schaalbare"),
+    ("voldoende", r"voldoende|adequaat|adequate"),
+    ("passend", r"passend|passende"),
+    ("optimaal", r"optimaal|optimale"),
+    ("zo veel mogelijk", r"zo ?veel mogelijk|zo min mogelijk"),
+    ("zo snel mogelijk", r"zo snel mogelijk|z\.s\.m\.?"),
+    ("state of the art", r"state[- ]of[- ]the[- ]art"),
+    ("enz.", r"enz\.?|enzovoort|enzovoorts|e\.d\.|en dergelijke"),
+)
+
+# A measure: a number (digits), which is what a vague word lacks.
+_NUMBER = re.compile(r"\d")
+# A number with a unit, or a named standard with its number, is what a non-functional
+# requirement needs to be checked ("RPO at most 24 h", "WCAG 2.1 AA", "ISO 27001").
+_UNITS = (
+    r"%|‰|procent|percent|per ?cent"
+    r"|ms|msec|milliseconds?|milliseconden|s|sec|secs|seconds?|seconden|seconde"
+    r"|min|mins|minutes?|minuten|minuut|u|h|hrs?|hours?|uur|uren"
+    r"|d|days?|dagen|dag|werkdagen|werkdag|business days?|working days?|weeks?|weken|week"
+    r"|months?|maanden|maand|years?|jaar|jaren|x"
+    r"|b|kb|mb|gb|tb|pb|kib|mib|gib|tib|bytes?|kbit/s|mbit/s|gbit/s|mbps|gbps"
+    r"|users?|gebruikers?|sessions?|sessies?|records?|requests?|verzoeken|transactions?"
+    r"|transacties?|calls?|concurrent|gelijktijdige|contacts?|contacten|accounts?"
+    r"|nines|negens|eur|€|euro|times|keer|maal|versions?|versies?|releases?"
+    r"|cpu|cores?|vcpus?|ram|px|pixels?|dpi|inch|inches|levels?|niveaus?"
+)
+_NUMBER_WITH_UNIT = re.compile(
+    rf"(?:\d+(?:[.,]\d+)*\s*(?:{_UNITS})(?![^\W\d_])|[€$]\s*\d|\d+[.,]\d+%?|\d+\s*[x×/]\s*\d+"
+    r"|\b\d{2,}\b)",  # a number of two digits or more ("Chrome 120", "99.9") is a measure
+    re.IGNORECASE,
+)
+_STANDARD = re.compile(
+    r"\b(?:iso(?:/iec)?|nen|en|iec|wcag|tls|ssl|soc|bio|http|html|css|ecmascript|oauth|"
+    r"saml|openid|oidc|ipv|sha|aes|rsa|pci|owasp|asvs|ubuntu|windows|ios|android|"
+    r"chrome|edge|firefox|safari|java|python|postgresql|oracle|sql server|\.net)"
+    r"[\s/-]*(?:dss\s*)?\d",
+    re.IGNORECASE,
+)
+
+DUPLICATE_RATIO = 0.9  # difflib ratio of the normalised titles
+WORD_RATIO = 0.8  # two differing words are one word misspelt or inflected
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "params": dict(self.params)}
+
+
+@dataclass(frozen=True)
+class RequirementText:
+    """What the check looks at in one requirement."""
+
+    title: str
+    description: str = ""
+    verification_criterion: str = ""
+    domain: str = "business"  # the category's domain: IT requirements are non-functional
+    priority: str = "should"
+    weight: float | None = None
+    knockout: bool = False
+    knockout_rationale: str = ""
+
+
+@dataclass(frozen=True)
+class TitleEntry:
+    """Another requirement of the selection, for the duplicate check."""
+
+    key: Any  # whatever identifies it for the caller (an id)
+    code: str
+    title: str
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def _compile(words: Iterable[tuple[str, str]]) -> list[tuple[str, re.Pattern[str]]]:
+    compiled = []
+    for shown, pattern in words:
+        # Word boundaries that work for words ending in a dot ("etc.") too.
+        compiled.append((shown, re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE)))
+    return compiled
+
+
+_VAGUE = _compile(VAGUE_WORDS_EN + VAGUE_WORDS_NL)
+
+
+def vague_words(text: str) -> list[str]:
+    """The vague words in `text`, as shown in the lists, in order of first appearance."""
+    text = _fold(text)
+    found: list[tuple[int, str]] = []
+    for shown, pattern in _VAGUE:
+        match = pattern.search(text)
+        if match and shown not in {word for _, word in found}:
+            found.append((match.start(), shown))
+    return [word for _, word in sorted(found)]
+
+
+def has_measure(text: str) -> bool:
+    """Is there a number in the text (what turns "fast" into "within 2 seconds")?"""
+    return bool(_NUMBER.search(text))
+
+
+def has_number_and_unit(text: str) -> bool:
+    """A number with a unit, or a standard with its number (ISO 27001, WCAG 2.1)."""
+    return bool(_NUMBER_WITH_UNIT.search(text) or _STANDARD.search(text))
+
+
+def check(requirement: RequirementText) -> list[Flag]:
+    """The flags of one requirement on its own (duplicates: see `duplicates`)."""
+    flags: list[Flag] = []
+    text = " ".join(
+        part for part in (requirement.title, requirement.description,
+                          requirement.verification_criterion) if part
+    )
+    if not has_measure(text):
+        words = vague_words(text)
+        if words:
+            flags.append(Flag(VAGUE_WORD, {"words": words}))
+    if not requirement.verification_criterion.strip():
+        flags.append(Flag(NO_CRITERION))
+    if requirement.domain == "it" and not has_number_and_unit(text):
+        flags.append(Flag(NO_MEASURE))
+    if requirement.knockout and not requirement.knockout_rationale.strip():
+        flags.append(Flag(KNOCKOUT_WITHOUT_RATIONALE))
+    if requirement.priority == "must" and not requirement.knockout and requirement.weight is None:
+        flags.append(Flag(MUST_UNCLEAR))
+    return flags
+
+
+# -- duplicates ----------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def normalise_title(title: str) -> str:
+    return " ".join(_WORD.findall(_fold(title)))
+
+
+def _stem(word: str) -> str:
+    # Light stemming for both languages: plural and inflection endings only.
+    for ending in ("en", "es", "s", "e"):
+        if len(word) > len(ending) + 3 and word.endswith(ending):
+            return word[: -len(ending)]
+    return word
+
+
+def title_words(title: str) -> frozenset[str]:
+    return frozenset(_stem(word) for word in _WORD.findall(_fold(title)))
+
+
+def _similar_word(a: str, b: str) -> bool:
+    """A typo or an inflection ("contactpersonen"/"contactpersoon"), not another word
+    ("rpo"/"rto", "12"/"24")."""
+    if a.isdigit() or b.isdigit():
+        return False
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= WORD_RATIO
+
+
+def _length_bound(a: str, b: str) -> float:
+    # An upper bound of difflib's ratio from the lengths alone (real_quick_ratio).
+    return 2 * min(len(a), len(b)) / (len(a) + len(b)) if a or b else 1.0
+
+
+def near_duplicate(a: str, b: str) -> bool:
+    """Are two titles near-identical? The same words after normalising (order, case,
+    punctuation, plural endings aside); or nearly the same characters (difflib ratio
+    >= 0.9) where every differing word is a typo or an inflection of one on the other
+    side, or a short word added on one side only. So "RPO at most 4 h" and "RTO at most
+    4 h", or "every 12 hours" and "every 24 hours", are not duplicates."""
+    words_a, words_b = title_words(a), title_words(b)
+    if not words_a or not words_b:
+        return False
+    if words_a == words_b:
+        return True
+    text_a, text_b = normalise_title(a), normalise_title(b)
+    if _length_bound(text_a, text_b) < DUPLICATE_RATIO:
+        return False
+    matcher = SequenceMatcher(None, text_a, text_b, autojunk=False)
+    if matcher.quick_ratio() < DUPLICATE_RATIO or matcher.ratio() < DUPLICATE_RATIO:
+        return False
+    only_a, only_b = words_a - words_b, words_b - words_a
+    unmatched_a = [w for w in only_a if not any(_similar_word(w, v) for v in only_b)]
+    unmatched_b = [w for w in only_b if not any(_similar_word(w, v) for v in only_a)]
+    if unmatched_a and unmatched_b:
+        return False
+    return all(len(w) <= 3 and not w.isdigit() for w in unmatched_a + unmatched_b)
+
+
+def duplicates_of(title: str, others: Sequence[TitleEntry]) -> list[TitleEntry]:
+    """The entries among `others` whose title nearly equals `title`."""
+    text = normalise_title(title)
+    if not text:
+        return []
+    return [
+        other for other in others
+        if _length_bound(text, normalise_title(other.title)) >= DUPLICATE_RATIO
+        and near_duplicate(title, other.title)
+    ]
+
+
+def duplicate_groups(entries: Sequence[TitleEntry]) -> dict[Any, list[TitleEntry]]:
+    """For each entry's key, the other entries that nearly duplicate it. Titles are
+    sorted by length, so each is compared only with those of a length that can still
+    reach the ratio (1,000 titles: a fraction of the million pairs)."""
+    texts = [normalise_title(entry.title) for entry in entries]
+    order = sorted(range(len(entries)), key=lambda i: len(texts[i]))
+    result: dict[Any, list[TitleEntry]] = {entry.key: [] for entry in entries}
+    for position, i in enumerate(order):
+        if not texts[i]:
+            continue
+        for j in order[position + 1:]:
+            if _length_bound(texts[i], texts[j]) < DUPLICATE_RATIO:
+                break  # longer ones only get further away
+            if near_duplicate(entries[i].title, entries[j].title):
+                result[entries[i].key].append(entries[j])
+                result[entries[j].key].append(entries[i])
+    return result
+
+
+def duplicate_flags(matches: Iterable[TitleEntry]) -> list[Flag]:
+    return [Flag(DUPLICATE, {"code": m.code, "title": m.title})
+            for m in sorted(matches, key=lambda m: m.code)]
+
+
+def flags_json(flags: Iterable[Flag]) -> list[dict[str, Any]]:
+    """Flags in the stored order (FLAG_CODES), as JSON-ready dictionaries."""
+    order = {code: position for position, code in enumerate(FLAG_CODES)}
+    return [f.as_json() for f in sorted(flags, key=lambda f: order.get(f.code, 99))]

@@ -1,0 +1,110 @@
+"""The application factory: it only assembles configuration, extensions and blueprints;
+nothing happens at import time.
+
+Configuration comes from the defaults below, then the environment, then the `config`
+argument (tests pass DATABASE_URL, SECRET_KEY and the like).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, url_for
+from flask_wtf.csrf import CSRFProtect
+
+from selector import access, i18n
+from selector.db import Database
+from selector.paths import bundled, database_url
+from selector.web import database, errors, security
+from selector.web.navigation import SELECTION_TABS
+
+csrf = CSRFProtect()
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip().isdigit() else default
+
+
+def default_config() -> dict[str, Any]:
+    return {
+        "SESSION_COOKIE_NAME": "selector_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Always Secure when set; otherwise Secure whenever the request is HTTPS.
+        "SESSION_COOKIE_SECURE": os.environ.get("SELECTOR_SECURE_COOKIES") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the login session
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+        "LOGIN_SESSION_HOURS": _env_int("SELECTOR_SESSION_HOURS", 12),
+        "LOGIN_THROTTLE_MINUTES": 15,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        "PASSWORD_LINK_DAYS": 7,
+        "TRUSTED_PROXIES": _env_int("SELECTOR_TRUSTED_PROXIES", 0),
+        "SMTP_HOST": os.environ.get("SELECTOR_SMTP_HOST", ""),
+        "SMTP_PORT": _env_int("SELECTOR_SMTP_PORT", 587),
+        "SMTP_USER": os.environ.get("SELECTOR_SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("SELECTOR_SMTP_PASSWORD", ""),
+        "SMTP_FROM": os.environ.get("SELECTOR_SMTP_FROM", ""),
+        "SMTP_SECURITY": os.environ.get("SELECTOR_SMTP_SECURITY", "starttls"),
+    }
+
+
+def _instance_path() -> Path:
+    # Like selector.paths.instance_dir, without creating it: only a generated secret
+    # key or a catalogue copy is ever written there.
+    return Path(os.environ.get("SELECTOR_INSTANCE", "instance")).resolve()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        "selector",
+        instance_path=str(_instance_path()),
+        template_folder=str(bundled("templates")),
+        static_folder=str(bundled("static")),
+    )
+    app.config.update(default_config())
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = security.secret_key(Path(app.instance_path))
+    url = app.config.get("DATABASE_URL") or database_url()
+    app.config["DATABASE_URL"] = url
+
+    database.init_app(app, Database(url))
+    security.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    _template_helpers(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from selector.web import admin, auth, members, selections
+
+    for module in (auth, selections, members, admin):
+        app.register_blueprint(module.blueprint)
+
+
+def _template_helpers(app: Flask) -> None:
+    static = Path(app.static_folder or "")
+
+    def asset(filename: str) -> str:
+        """The URL of a static file, with its modification time against stale caches."""
+        try:
+            version = int((static / filename).stat().st_mtime)
+        except OSError:
+            version = 0
+        return url_for("static", filename=filename, v=version)
+
+    @app.context_processor
+    def helpers() -> dict[str, Any]:
+        from selector.forms.auth import LanguageForm
+
+        return {"language_form": LanguageForm}
+
+    app.jinja_env.globals.update(asset=asset, can=access.can, SELECTION_TABS=SELECTION_TABS)

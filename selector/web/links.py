@@ -1,0 +1,23 @@
+"""Showing a freshly issued set-password link once (members and admin pages)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from selector.models import Account
+
+
+@dataclass
+class IssuedLinkView:
+    account: Account
+    url: str
+    expires_at: datetime
+    mailed: bool  # sent by e-mail as well
+    mail_configured: bool
+
+
+def link_lifetime() -> timedelta:
+    return timedelta(days=float(current_app.config["PASSWORD_LINK_DAYS"]))

@@ -1,0 +1,11 @@
+"""The tabs of a selection's pages. An area adds its page here: (endpoint, label, action);
+a tab shows only to members whose role may perform its action."""
+
+from __future__ import annotations
+
+from selector.i18n import _l
+
+SELECTION_TABS: list[tuple[str, object, str]] = [
+    ("selections.overview", _l("Overview"), "selection.view"),
+    ("members.index", _l("Members"), "members.view"),
+]

@@ -1,0 +1,89 @@
+"""My selections (the home page), creating a selection, and its overview with the phases."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from selector.access import MemberAccess, requires
+from selector.forms import show_error
+from selector.forms.selections import PhaseForm, SelectionForm
+from selector.i18n import PHASE_LABELS
+from selector.services import selections
+from selector.services.errors import ServiceError
+from selector.web.database import db_session
+
+blueprint = Blueprint("selections", __name__)
+
+
+@blueprint.route("/")
+@requires("selection.list")
+def home():
+    mine = selections.selections_of(db_session(), current_user.account)
+    return render_template("selections/home.html", selections=mine)
+
+
+@blueprint.route("/selections/new", methods=["GET", "POST"])
+@requires("selection.create")
+def create():
+    form = SelectionForm()
+    if request.method == "GET":
+        form.language.data = str(get_locale() or "en")[:2]
+    if form.validate_on_submit():
+        try:
+            selection = selections.create_selection(
+                db_session(),
+                current_user.account,
+                name=form.name.data,
+                organisation=form.organisation.data or "",
+                language=form.language.data,
+                scale_max=form.scale_max.data,
+                business_share=form.business_share.data / 100,
+            )
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(_("The selection is created. Add the committee members next."), "success")
+            return redirect(url_for("selections.overview", selection_id=selection.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("selections/new.html", form=form), status
+
+
+def _overview_page(access: MemberAccess, phase_form: PhaseForm | None = None, status=200):
+    selection = access.selection
+    return render_template(
+        "selections/overview.html",
+        selection=selection,
+        access=access,
+        overview=selections.overview(db_session(), selection),
+        next_phase=selections.next_phase(selection.phase),
+        previous_phase=selections.previous_phase(selection.phase),
+        phase_form=phase_form or PhaseForm(formdata=None),
+    ), status
+
+
+@blueprint.route("/selections/<int:selection_id>")
+@requires("selection.view")
+def overview(access: MemberAccess):
+    return _overview_page(access)
+
+
+@blueprint.route("/selections/<int:selection_id>/phase", methods=["POST"])
+@requires("phase.change")
+def change_phase(access: MemberAccess):
+    form = PhaseForm()
+    if form.validate_on_submit():
+        try:
+            new = selections.change_phase(
+                db_session(), access.selection, current_user.account,
+                form.direction.data, form.reason.data or "",
+            )
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(_("The selection is now in the phase “%(phase)s”.",
+                    phase=PHASE_LABELS[new]), "success")
+            return redirect(url_for("selections.overview", selection_id=access.selection.id))
+    return _overview_page(access, form, 422)
