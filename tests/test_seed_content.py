@@ -24,34 +24,103 @@ LIBRARY_MIN = 160
 
 VAGUE = {
     "en": [
-        "user-friendly", "user friendly", "intuitive", "fast", "quick", "quickly", "flexible",
-        "easy", "easily", "seamless", "seamlessly", "state of the art", "state-of-the-art",
-        "etc", "as much as possible", "robust", "best-in-class",
+        "user-friendly",
+        "user friendly",
+        "intuitive",
+        "fast",
+        "quick",
+        "quickly",
+        "flexible",
+        "easy",
+        "easily",
+        "seamless",
+        "seamlessly",
+        "state of the art",
+        "state-of-the-art",
+        "etc",
+        "as much as possible",
+        "robust",
+        "best-in-class",
     ],
     "nl": [
-        "gebruiksvriendelijk", "gebruiksvriendelijke", "intuïtief", "intuïtieve", "snel",
-        "snelle", "flexibel", "flexibele", "eenvoudig", "eenvoudige", "makkelijk", "naadloos",
-        "state of the art", "zo veel mogelijk", "zoveel mogelijk", "enz", "etc", "robuust",
+        "gebruiksvriendelijk",
+        "gebruiksvriendelijke",
+        "intuïtief",
+        "intuïtieve",
+        "snel",
+        "snelle",
+        "flexibel",
+        "flexibele",
+        "eenvoudig",
+        "eenvoudige",
+        "makkelijk",
+        "naadloos",
+        "state of the art",
+        "zo veel mogelijk",
+        "zoveel mogelijk",
+        "enz",
+        "etc",
+        "robuust",
     ],
 }
 
 # Keys allowed by docs/formats.md (selector/selection, version 1).
 ALLOWED = {
-    "top": {"format", "version", "selection", "categories", "requirements", "members",
-            "category_weights", "category_weights_final", "vendors", "scores", "consensus",
-            "knockouts"},
-    "selection": {"name", "organisation", "language", "scale_max", "price_weight",
-                  "group_balance", "tco_years"},
+    "top": {
+        "format",
+        "version",
+        "selection",
+        "categories",
+        "requirements",
+        "members",
+        "category_weights",
+        "category_weights_final",
+        "vendors",
+        "scores",
+        "consensus",
+        "knockouts",
+    },
+    "selection": {
+        "name",
+        "organisation",
+        "language",
+        "scale_max",
+        "price_weight",
+        "group_balance",
+        "tco_years",
+    },
     "category": {"key", "name", "domain"},
-    "requirement": {"code", "category", "title", "description", "priority", "weight",
-                    "knockout", "knockout_rationale", "verification", "intent", "status",
-                    "owner_group", "rationale", "verification_criterion", "raised_by"},
+    "requirement": {
+        "code",
+        "category",
+        "title",
+        "description",
+        "priority",
+        "weight",
+        "knockout",
+        "knockout_rationale",
+        "verification",
+        "intent",
+        "status",
+        "owner_group",
+        "rationale",
+        "verification_criterion",
+        "raised_by",
+    },
     "member": {"email", "name", "role"},
     "category_weight": {"member", "category", "points"},
-    "vendor": {"key", "name", "tco", "product", "website", "contact", "notes", "withdrawn",
-               "costs"},
-    "costs": {"licence_per_year", "implementation", "hosting_support_per_year",
-              "contract_years"},
+    "vendor": {
+        "key",
+        "name",
+        "tco",
+        "product",
+        "website",
+        "contact",
+        "notes",
+        "withdrawn",
+        "costs",
+    },
+    "costs": {"licence_per_year", "implementation", "hosting_support_per_year", "contract_years"},
     "score": {"member", "vendor", "requirement", "score", "comment"},
     "consensus": {"vendor", "requirement", "score", "rationale"},
     "knockout": {"vendor", "requirement", "passed", "evidence"},
@@ -65,10 +134,7 @@ def load(path: Path):
 
 def vague_hits(text: str, lang: str) -> list[str]:
     low = text.lower()
-    return [
-        w for w in VAGUE[lang]
-        if re.search(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])", low)
-    ]
+    return [w for w in VAGUE[lang] if re.search(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])", low)]
 
 
 @pytest.fixture(scope="module")
@@ -107,10 +173,17 @@ def test_categories_shape(categories):
     # business categories come first, then IT
     domains = [c["domain"] for c in categories]
     assert domains == sorted(domains, key=lambda d: d != "business")
-    assert keys[:6] == ["sales", "marketing", "service", "customer_view", "reporting",
-                        "usability"]
-    assert keys[6:] == ["hosting", "standards", "browsers", "backup", "security",
-                        "integration", "operations", "exit"]
+    assert keys[:6] == ["sales", "marketing", "service", "customer_view", "reporting", "usability"]
+    assert keys[6:] == [
+        "hosting",
+        "standards",
+        "browsers",
+        "backup",
+        "security",
+        "integration",
+        "operations",
+        "exit",
+    ]
 
 
 # ---------------------------------------------------------------- library
@@ -137,12 +210,26 @@ def test_library_covers_every_category(library, categories):
 
 def test_library_entry_fields(library):
     for r in library:
-        assert set(r) == {"id", "category", "priority", "intent", "verification",
-                          "knockout_suggested", "en", "nl"}, r["id"]
+        assert set(r) == {
+            "id",
+            "category",
+            "priority",
+            "intent",
+            "verification",
+            "knockout_suggested",
+            "en",
+            "nl",
+        }, r["id"]
         assert r["priority"] in ("must", "should", "could"), r["id"]
         assert r["intent"] in ("achieve", "avoid"), r["id"]
-        assert r["verification"] in ("demo", "test", "document", "reference", "contract",
-                                     "other"), r["id"]
+        assert r["verification"] in (
+            "demo",
+            "test",
+            "document",
+            "reference",
+            "contract",
+            "other",
+        ), r["id"]
         assert isinstance(r["knockout_suggested"], bool), r["id"]
         for lang in ("en", "nl"):
             assert set(r[lang]) == set(TEXT_FIELDS), (r["id"], lang)
@@ -185,13 +272,21 @@ def test_demo_follows_format(demo):
     assert doc["format"] == "selector/selection" and doc["version"] == 1
     assert set(doc["selection"]) <= ALLOWED["selection"]
     assert doc["selection"]["language"] == lang
-    expected_name = {"en": "CRM selection Gemeente Voorbeeld 2026",
-                     "nl": "CRM-selectie Gemeente Voorbeeld 2026"}[lang]
+    expected_name = {
+        "en": "CRM selection Gemeente Voorbeeld 2026",
+        "nl": "CRM-selectie Gemeente Voorbeeld 2026",
+    }[lang]
     assert doc["selection"]["name"] == expected_name
-    for section, kind in (("categories", "category"), ("requirements", "requirement"),
-                          ("members", "member"), ("category_weights", "category_weight"),
-                          ("vendors", "vendor"), ("scores", "score"),
-                          ("consensus", "consensus"), ("knockouts", "knockout")):
+    for section, kind in (
+        ("categories", "category"),
+        ("requirements", "requirement"),
+        ("members", "member"),
+        ("category_weights", "category_weight"),
+        ("vendors", "vendor"),
+        ("scores", "score"),
+        ("consensus", "consensus"),
+        ("knockouts", "knockout"),
+    ):
         for i, item in enumerate(doc.get(section, [])):
             unknown = set(item) - ALLOWED[kind]
             assert not unknown, f"{section}[{i}]: unknown keys {unknown}"
@@ -201,7 +296,8 @@ def test_demo_follows_format(demo):
             assert set(v["costs"]) <= ALLOWED["costs"]
             c = v["costs"]
             computed = c["implementation"] + tco_years * (
-                c["licence_per_year"] + c["hosting_support_per_year"])
+                c["licence_per_year"] + c["hosting_support_per_year"]
+            )
             assert abs(computed - v["tco"]) <= 0.01, v["key"]
     emails = {m["email"] for m in doc["members"]}
     for r in doc["requirements"]:
@@ -218,9 +314,17 @@ def test_demo_numbers_equal_example(demo, example):
         return {(c["key"], c["domain"]) for c in d["categories"]}
 
     def reqs(d):
-        return {(r["code"], r["category"], r["priority"], r["weight"],
-                 r.get("knockout", False), r.get("status", "accepted"))
-                for r in d["requirements"]}
+        return {
+            (
+                r["code"],
+                r["category"],
+                r["priority"],
+                r["weight"],
+                r.get("knockout", False),
+                r.get("status", "accepted"),
+            )
+            for r in d["requirements"]
+        }
 
     def members(d):
         return {(m["email"], m["role"]) for m in d["members"]}
