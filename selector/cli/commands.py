@@ -254,14 +254,16 @@ def format_ranking(ranking: dict) -> str:
     for group in ("business", "it"):
         order = perspectives.get(group)
         lines.append(f"{group + ' perspective:':<22} " + (" > ".join(order) if order else "-"))
+    weights = ranking["category_weights"]
     flips = [
-        f"  {category}: rises above / falls below {flip['threshold'] * 100:.1f}% -> "
-        f"{flip['new_winner']}"
+        f"  {category}: {'rises above' if flip['threshold'] > weights[category] else 'falls below'}"
+        f" {flip['threshold'] * 100:.1f}% (now {weights[category] * 100:.1f}%) -> "
+        f"{flip['new_winner']} first"
         for category, flip in ranking["flip"].items()
         if flip
     ]
     if flips:
-        lines.append("flip points (weight of category at which the winner changes):")
+        lines.append("flip points: the winner changes when the weight of")
         lines.extend(flips)
     return "\n".join(lines)
 

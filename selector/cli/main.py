@@ -97,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(f"selector: {problem}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `selector rank | head`: the reader left, nothing to say
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("selector: interrupted", file=sys.stderr)
         return 1

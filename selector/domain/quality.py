@@ -222,10 +222,18 @@ def title_words(title: str) -> frozenset[str]:
     return frozenset(_stem(word) for word in _WORD.findall(_fold(title)))
 
 
+# Small words that do not make a title different ("een"/"de", "a"/"the").
+STOPWORDS = frozenset(
+    "a an the of to in on at for and or with by from all any be is are can must should "
+    "de het een van naar in op aan voor en of met door bij uit alle elke moet moeten kan "
+    "kunnen is zijn wordt worden".split()
+)
+
+
 def _similar_word(a: str, b: str) -> bool:
     """A typo or an inflection ("contactpersonen"/"contactpersoon"), not another word
     ("rpo"/"rto", "12"/"24")."""
-    if a.isdigit() or b.isdigit():
+    if a.isdigit() or b.isdigit() or _length_bound(a, b) < WORD_RATIO:
         return False
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= WORD_RATIO
 
@@ -235,57 +243,70 @@ def _length_bound(a: str, b: str) -> float:
     return 2 * min(len(a), len(b)) / (len(a) + len(b)) if a or b else 1.0
 
 
-def near_duplicate(a: str, b: str) -> bool:
-    """Are two titles near-identical? The same words after normalising (order, case,
-    punctuation, plural endings aside); or nearly the same characters (difflib ratio
-    >= 0.9) where every differing word is a typo or an inflection of one on the other
-    side, or a short word added on one side only. So "RPO at most 4 h" and "RTO at most
-    4 h", or "every 12 hours" and "every 24 hours", are not duplicates."""
-    words_a, words_b = title_words(a), title_words(b)
-    if not words_a or not words_b:
+@dataclass(frozen=True)
+class _Title:
+    text: str
+    words: frozenset[str]
+    numbers: frozenset[str]
+
+    @classmethod
+    def of(cls, title: str) -> _Title:
+        words = title_words(title)
+        return cls(normalise_title(title), words, frozenset(w for w in words if w.isdigit()))
+
+
+def _near(a: _Title, b: _Title) -> bool:
+    if not a.words or not b.words:
         return False
-    if words_a == words_b:
+    if a.words == b.words:
         return True
-    text_a, text_b = normalise_title(a), normalise_title(b)
-    if _length_bound(text_a, text_b) < DUPLICATE_RATIO:
-        return False
-    matcher = SequenceMatcher(None, text_a, text_b, autojunk=False)
-    if matcher.quick_ratio() < DUPLICATE_RATIO or matcher.ratio() < DUPLICATE_RATIO:
-        return False
-    only_a, only_b = words_a - words_b, words_b - words_a
+    if a.numbers != b.numbers or _length_bound(a.text, b.text) < DUPLICATE_RATIO:
+        return False  # "every 12 hours" is not "every 24 hours"
+    only_a, only_b = a.words - b.words - STOPWORDS, b.words - a.words - STOPWORDS
+    # Every differing word is a typo or an inflection of one on the other side; what
+    # is left may only be short words added on one side ("(SSO)").
     unmatched_a = [w for w in only_a if not any(_similar_word(w, v) for v in only_b)]
+    if unmatched_a and len(only_b) > len(only_a):
+        return False
     unmatched_b = [w for w in only_b if not any(_similar_word(w, v) for v in only_a)]
     if unmatched_a and unmatched_b:
         return False
-    return all(len(w) <= 3 and not w.isdigit() for w in unmatched_a + unmatched_b)
+    if any(len(w) > 4 for w in unmatched_a + unmatched_b):
+        return False
+    matcher = SequenceMatcher(None, a.text, b.text, autojunk=False)
+    return matcher.quick_ratio() >= DUPLICATE_RATIO and matcher.ratio() >= DUPLICATE_RATIO
+
+
+def near_duplicate(a: str, b: str) -> bool:
+    """Are two titles near-identical? The same words after normalising (order, case,
+    punctuation, plural endings aside); or nearly the same characters (difflib ratio
+    >= 0.9) where every differing word, small words like "de"/"een" aside, is a typo
+    or an inflection of one on the other side. So "RPO at most 4 h" and "RTO at most
+    4 h", or "every 12 hours" and "every 24 hours", are not duplicates."""
+    return _near(_Title.of(a), _Title.of(b))
 
 
 def duplicates_of(title: str, others: Sequence[TitleEntry]) -> list[TitleEntry]:
     """The entries among `others` whose title nearly equals `title`."""
-    text = normalise_title(title)
-    if not text:
-        return []
-    return [
-        other for other in others
-        if _length_bound(text, normalise_title(other.title)) >= DUPLICATE_RATIO
-        and near_duplicate(title, other.title)
-    ]
+    this = _Title.of(title)
+    return [other for other in others if _near(this, _Title.of(other.title))]
 
 
 def duplicate_groups(entries: Sequence[TitleEntry]) -> dict[Any, list[TitleEntry]]:
     """For each entry's key, the other entries that nearly duplicate it. Titles are
     sorted by length, so each is compared only with those of a length that can still
-    reach the ratio (1,000 titles: a fraction of the million pairs)."""
-    texts = [normalise_title(entry.title) for entry in entries]
-    order = sorted(range(len(entries)), key=lambda i: len(texts[i]))
+    reach the ratio."""
+    titles = [_Title.of(entry.title) for entry in entries]
+    order = sorted(range(len(entries)), key=lambda i: len(titles[i].text))
     result: dict[Any, list[TitleEntry]] = {entry.key: [] for entry in entries}
     for position, i in enumerate(order):
-        if not texts[i]:
+        if not titles[i].words:
             continue
         for j in order[position + 1:]:
-            if _length_bound(texts[i], texts[j]) < DUPLICATE_RATIO:
+            if (titles[i].words != titles[j].words
+                    and _length_bound(titles[i].text, titles[j].text) < DUPLICATE_RATIO):
                 break  # longer ones only get further away
-            if near_duplicate(entries[i].title, entries[j].title):
+            if _near(titles[i], titles[j]):
                 result[entries[i].key].append(entries[j])
                 result[entries[j].key].append(entries[i])
     return result

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, url_for
+from flask_babel import get_locale
 from flask_wtf.csrf import CSRFProtect
 
 from selector import access, i18n
 from selector.db import Database
+from selector.models.selection import PHASES
 from selector.paths import bundled, database_url
 from selector.web import database, errors, security
 from selector.web.navigation import SELECTION_TABS
@@ -107,4 +109,19 @@ def _template_helpers(app: Flask) -> None:
 
         return {"language_form": LanguageForm}
 
-    app.jinja_env.globals.update(asset=asset, can=access.can, SELECTION_TABS=SELECTION_TABS)
+    def current_language() -> str:
+        return str(get_locale() or i18n.DEFAULT_LANGUAGE)[:2]
+
+    def initials(name: str) -> str:
+        letters = [part[0] for part in (name or "?").split() if part[:1].isalpha()]
+        return ("".join(letters[:1] + letters[-1:]) if len(letters) > 1 else "".join(letters)
+                or (name or "?")[:1]).upper()
+
+    app.jinja_env.globals.update(
+        asset=asset,
+        can=access.can,
+        current_language=current_language,
+        initials=initials,
+        PHASES=PHASES,
+        SELECTION_TABS=SELECTION_TABS,
+    )
