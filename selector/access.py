@@ -39,6 +39,7 @@ READERS = EVERY_ROLE
 FACILITATOR = frozenset({"facilitator"})
 COMMITTEE = frozenset({"facilitator", "business", "it"})  # who writes, weighs and scores
 READ_ONLY_ROLES = frozenset({"sponsor", "observer"})
+WEIGHERS = frozenset({"business", "it"})  # who allocates points (method.md section 3)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,35 @@ SELECTION_RULES: dict[str, Rule] = {
     "members.view": Rule(READERS),
     "members.manage": Rule(FACILITATOR, writes=True),
     "phase.change": Rule(FACILITATOR, writes=True),
+    # Analysis (issue 8): reading only. Before scoring closes the pages and the API show
+    # no number derived from scores (services.analysis.scores_visible decides).
+    "analysis.view": Rule(READERS),
+    "analysis.api": Rule(READERS),
+    "analysis.what_if": Rule(FACILITATOR),  # never changes the stored weights
+    "analysis.panel_health": Rule(FACILITATOR),
+    # Weighting (issue 6): everyone reads; business and IT allocate (and compare pairwise)
+    # in the weighting phase; the facilitator sets balance, final weights and the freeze.
+    # Explicit requirement weights: the facilitator or the category's owner group (the
+    # service checks the group). Frozen weights refuse every change (services.weighting).
+    "weighting.view": Rule(READERS),
+    "weighting.compare": Rule(WEIGHERS),  # the pairwise page, a personal tool
+    "weighting.allocate": Rule(WEIGHERS, frozenset({"weighting"}), writes=True),
+    "weighting.requirement_weight": Rule(
+        COMMITTEE, frozenset({"requirements", "weighting"}), writes=True),
+    "weighting.manage": Rule(FACILITATOR, frozenset({"weighting"}), writes=True),
+    # Vendors and scoring (issue 7). The phase rules of scoring (scores only while it is
+    # open, verdicts in scoring and decision, consensus in the decision) are checked by
+    # the services, so that a refusal says why instead of a bare 403. Who sees costs and
+    # others' scores: services.vendors.prices_visible and services.scoring_views.
+    "vendors.view": Rule(READERS),
+    "vendors.manage": Rule(FACILITATOR, writes=True),
+    "scoring.view": Rule(COMMITTEE),  # one's own sheets; the facilitator: progress
+    "scoring.score": Rule(COMMITTEE, writes=True),  # own conflict declaration, scores
+    "scoring.manage": Rule(FACILITATOR, writes=True),  # assignments and exclusions
+    "verdicts.view": Rule(READERS),
+    "verdicts.record": Rule(COMMITTEE, writes=True),  # the owner group or the facilitator
+    "consensus.view": Rule(READERS),
+    "consensus.record": Rule(FACILITATOR, writes=True),
 }
 
 

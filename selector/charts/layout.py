@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from selector.charts.fonts import fit, text_width, wrap
 from selector.charts.models import (
     GRID,
-    HEAT_HIGH,
-    HEAT_LOW,
+    HEAT_STOPS,
     INK,
     MUTED,
     BarGroupChart,
@@ -228,8 +227,16 @@ def _mix(low: str, high: str, share: float) -> str:
 
 
 def heat_colour(value: float, maximum: float = 100.0) -> str:
-    """The cell colour of a score: light for 0, dark blue for the maximum."""
-    return _mix(HEAT_LOW, HEAT_HIGH, value / maximum if maximum else 0.0)
+    """The cell colour of a score: light for 0, dark blue for the maximum.
+
+    The ramp bends through a mid blue so that the scores a committee mostly gives
+    (50 to 90) differ visibly.
+    """
+    share = max(0.0, min(1.0, value / maximum if maximum else 0.0))
+    for (low, low_colour), (high, high_colour) in zip(HEAT_STOPS, HEAT_STOPS[1:], strict=False):
+        if share <= high:
+            return _mix(low_colour, high_colour, (share - low) / (high - low))
+    return HEAT_STOPS[-1][1]
 
 
 def _heat(chart: HeatMapChart, width: float) -> Scene:
@@ -277,7 +284,7 @@ def _heat(chart: HeatMapChart, width: float) -> Scene:
                     Rect(x + 0.6, y + 0.6, cell_width - 1.2, row_height - 1.2,
                          heat_colour(value, chart.maximum), 0.5 if muted else 1.0)
                 )
-                dark = value / chart.maximum > 0.55 and not muted
+                dark = value / chart.maximum > 0.62 and not muted
                 colour = "#FFFFFF" if dark else INK
             shapes.append(
                 Text(x + cell_width / 2, y + row_height / 2 + 2.4,

@@ -46,8 +46,8 @@ PALETTE = (
     "#9CC1E3",
     "#F2C08A",
 )
-HEAT_LOW = "#F2F6FB"
-HEAT_HIGH = "#1D4F8F"
+# Heat map ramp: (share of the maximum, colour).
+HEAT_STOPS = ((0.0, "#F5F8FC"), (0.4, "#C9DBEF"), (0.7, "#5E93CB"), (1.0, "#123F78"))
 
 
 def category_colour(index: int) -> str:

@@ -6,10 +6,9 @@ Text is drawn as plain strings (never paragraph markup) in the embedded DejaVu S
 
 from __future__ import annotations
 
-from reportlab.graphics.shapes import Drawing, Group
+from reportlab.graphics.shapes import Drawing, Group, String
 from reportlab.graphics.shapes import Line as RLLine
 from reportlab.graphics.shapes import Rect as RLRect
-from reportlab.graphics.shapes import String
 from reportlab.lib.colors import HexColor
 
 from selector.charts.fonts import BOLD, REGULAR, register_fonts
@@ -21,6 +20,9 @@ def scene_drawing(scene: Scene) -> Drawing:
     register_fonts()
     height = scene.height
     drawing = Drawing(scene.width, height)
+    # The renderer starts every drawing in its default font (Helvetica) unless told.
+    drawing.initialFontName = REGULAR
+    drawing.initialFontSize = 8
     group = Group()
     for shape in scene.shapes:
         if isinstance(shape, Rect):

@@ -307,3 +307,48 @@ def cmd_report(args: Namespace) -> int:
     from selector.report.command import run_report
 
     return run_report(args)
+
+
+# -- requirement spreadsheets ----------------------------------------------------------
+
+
+def cmd_requirements(args: Namespace) -> int:
+    from selector.models import Selection
+    from selector.services.errors import ServiceError
+    from selector.services.spreadsheets import (
+        MAX_UPLOAD,
+        SpreadsheetError,
+        export_requirements,
+        import_requirements,
+    )
+
+    db = open_database()
+    if args.requirements_command == "export":
+        with db.transaction(write=False) as session:
+            selection = session.get(Selection, args.selection_id)
+            if selection is None:
+                raise CommandError(f"there is no selection {args.selection_id}")
+            data = export_requirements(session, selection)
+        Path(args.output).write_bytes(data)
+        print(f"exported the requirements of selection {args.selection_id} to {args.output}")
+        return 0
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"{args.file}: no such file")
+    with path.open("rb") as handle:  # one byte past the limit tells it is too large
+        data = handle.read(MAX_UPLOAD + 1)
+    try:
+        with db.transaction() as session:
+            selection = session.get(Selection, args.selection_id)
+            if selection is None:
+                raise CommandError(f"there is no selection {args.selection_id}")
+            # The console is trusted like the facilitator; the audit names "system".
+            result = import_requirements(session, selection, None, "facilitator", data,
+                                         path.name)
+    except SpreadsheetError as error:
+        raise CommandError(*(f"{args.file}: {problem}" for problem in error.problems)) from None
+    except ServiceError as error:
+        raise CommandError(f"{args.file}: {error.message}") from None
+    print(f"imported {args.file}: {result.created} created, {result.updated} updated, "
+          f"{result.unchanged} unchanged")
+    return 0

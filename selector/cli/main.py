@@ -82,6 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--selection", type=int, metavar="ID")
     report.add_argument("-o", "--output", metavar="OUT.pdf", required=True)
     report.add_argument("--lang", choices=("nl", "en"))
+
+    requirements = commands.add_parser(
+        "requirements", help="requirement catalogues as spreadsheets")
+    requirement_commands = requirements.add_subparsers(
+        dest="requirements_command", metavar="ACTION", required=True)
+    requirements_import = requirement_commands.add_parser(
+        "import", help="import requirements from .xlsx or .csv (all rows or none)")
+    requirements_import.add_argument("selection_id", metavar="ID", type=int)
+    requirements_import.add_argument("file", metavar="FILE")
+    requirements_export = requirement_commands.add_parser(
+        "export", help="export the requirements to .xlsx")
+    requirements_export.add_argument("selection_id", metavar="ID", type=int)
+    requirements_export.add_argument("-o", "--output", metavar="FILE.xlsx", required=True)
     return parser
 
 

@@ -81,23 +81,12 @@ VAGUE_WORDS_NL: tuple[tuple[str, str], ...] = (
 # A measure: a number (digits), which is what a vague word lacks.
 _NUMBER = re.compile(r"\d")
 # A number with a unit, or a named standard with its number, is what a non-functional
-# requirement needs to be checked ("RPO at most 24 h", "WCAG 2.1 AA", "ISO 27001").
-_UNITS = (
-    r"%|‰|procent|percent|per ?cent"
-    r"|ms|msec|milliseconds?|milliseconden|s|sec|secs|seconds?|seconden|seconde"
-    r"|min|mins|minutes?|minuten|minuut|u|h|hrs?|hours?|uur|uren"
-    r"|d|days?|dagen|dag|werkdagen|werkdag|business days?|working days?|weeks?|weken|week"
-    r"|months?|maanden|maand|years?|jaar|jaren|x"
-    r"|b|kb|mb|gb|tb|pb|kib|mib|gib|tib|bytes?|kbit/s|mbit/s|gbit/s|mbps|gbps"
-    r"|users?|gebruikers?|sessions?|sessies?|records?|requests?|verzoeken|transactions?"
-    r"|transacties?|calls?|concurrent|gelijktijdige|contacts?|contacten|accounts?"
-    r"|nines|negens|eur|€|euro|times|keer|maal|versions?|versies?|releases?"
-    r"|cpu|cores?|vcpus?|ram|px|pixels?|dpi|inch|inches|levels?|niveaus?"
-)
+# requirement needs to be checked: "RPO at most 24 h", "99.9 %", "3 test users",
+# "€ 500", "24/7", "WCAG 2.1", "TLS 1.2". A number followed by a word counts: the word
+# is its unit or what it counts.
 _NUMBER_WITH_UNIT = re.compile(
-    rf"(?:\d+(?:[.,]\d+)*\s*(?:{_UNITS})(?![^\W\d_])|[€$]\s*\d|\d+[.,]\d+%?|\d+\s*[x×/]\s*\d+"
-    r"|\b\d{2,}\b)",  # a number of two digits or more ("Chrome 120", "99.9") is a measure
-    re.IGNORECASE,
+    r"\d(?:[.,]?\d)*[ \t\u00a0\u202f]*(?:[^\W\d_]|[%‰°″′])|[€$£][ \u00a0]*\d"
+    r"|\d[ \u00a0]*[x×/:][ \u00a0]*\d"
 )
 _STANDARD = re.compile(
     r"\b(?:iso(?:/iec)?|nen|en|iec|wcag|tls|ssl|soc|bio|http|html|css|ecmascript|oauth|"
@@ -180,9 +169,10 @@ def has_number_and_unit(text: str) -> bool:
 
 
 def check(requirement: RequirementText) -> list[Flag]:
-    """The flags of one requirement on its own (duplicates: see `duplicates`)."""
+    """The flags of one requirement on its own (duplicates: see `duplicates_of`)."""
     flags: list[Flag] = []
-    text = " ".join(
+    # One part per line: a number ending the title is not measured by the next word.
+    text = "\n".join(
         part for part in (requirement.title, requirement.description,
                           requirement.verification_criterion) if part
     )
@@ -247,12 +237,16 @@ def _length_bound(a: str, b: str) -> float:
 class _Title:
     text: str
     words: frozenset[str]
+    content: frozenset[str]  # the words without the small ones
     numbers: frozenset[str]
+    allowed: int  # how many words may differ: a third, at least one
 
     @classmethod
     def of(cls, title: str) -> _Title:
         words = title_words(title)
-        return cls(normalise_title(title), words, frozenset(w for w in words if w.isdigit()))
+        content = words - STOPWORDS
+        return cls(normalise_title(title), words, content,
+                   frozenset(w for w in words if w.isdigit()), max(1, len(content) // 3))
 
 
 def _near(a: _Title, b: _Title) -> bool:
@@ -262,7 +256,9 @@ def _near(a: _Title, b: _Title) -> bool:
         return True
     if a.numbers != b.numbers or _length_bound(a.text, b.text) < DUPLICATE_RATIO:
         return False  # "every 12 hours" is not "every 24 hours"
-    only_a, only_b = a.words - b.words - STOPWORDS, b.words - a.words - STOPWORDS
+    only_a, only_b = a.content - b.content, b.content - a.content
+    if len(only_a) > a.allowed or len(only_b) > b.allowed:
+        return False  # too many different words for a near-identical title
     # Every differing word is a typo or an inflection of one on the other side; what
     # is left may only be short words added on one side ("(SSO)").
     unmatched_a = [w for w in only_a if not any(_similar_word(w, v) for v in only_b)]
@@ -297,18 +293,29 @@ def duplicate_groups(entries: Sequence[TitleEntry]) -> dict[Any, list[TitleEntry
     sorted by length, so each is compared only with those of a length that can still
     reach the ratio."""
     titles = [_Title.of(entry.title) for entry in entries]
-    order = sorted(range(len(entries)), key=lambda i: len(titles[i].text))
     result: dict[Any, list[TitleEntry]] = {entry.key: [] for entry in entries}
+
+    def pair(i: int, j: int) -> None:
+        result[entries[i].key].append(entries[j])
+        result[entries[j].key].append(entries[i])
+
+    same_words: dict[frozenset[str], list[int]] = {}
+    for i, title in enumerate(titles):
+        if title.words:
+            same_words.setdefault(title.words, []).append(i)
+    for group in same_words.values():
+        for position, i in enumerate(group):
+            for j in group[position + 1:]:
+                pair(i, j)
+    order = sorted(range(len(entries)), key=lambda i: len(titles[i].text))
     for position, i in enumerate(order):
         if not titles[i].words:
             continue
         for j in order[position + 1:]:
-            if (titles[i].words != titles[j].words
-                    and _length_bound(titles[i].text, titles[j].text) < DUPLICATE_RATIO):
+            if _length_bound(titles[i].text, titles[j].text) < DUPLICATE_RATIO:
                 break  # longer ones only get further away
-            if _near(titles[i], titles[j]):
-                result[entries[i].key].append(entries[j])
-                result[entries[j].key].append(entries[i])
+            if titles[i].words != titles[j].words and _near(titles[i], titles[j]):
+                pair(i, j)
     return result
 
 

@@ -10,11 +10,25 @@ from flask_wtf import FlaskForm
 
 from selector.i18n import error_text
 
+try:  # WTForms 3.3 wants SelectChoice objects; older versions take (value, label) pairs
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover
+    SelectChoice = None
 
-def show_error(form: FlaskForm, error: Exception) -> None:
-    """Attach a ServiceError's message to its field, else to the whole form."""
+
+def choices(pairs) -> list:
+    """Options of a SelectField from (value, label) pairs, for any WTForms 3."""
+    if SelectChoice is None:
+        return list(pairs)
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+def show_error(form: FlaskForm, error: Exception, rename: dict[str, str] | None = None) -> None:
+    """Attach a ServiceError's message to its field, else to the whole form. `rename`
+    maps a service's field name to the form's (e.g. password -> new_password)."""
     text = error_text(error)
     name = getattr(error, "field", None)
+    name = (rename or {}).get(name, name)
     field = form._fields.get(name) if name else None
     if field is not None:
         field.errors = [*field.errors, text]

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from selector.forms import choices
 from selector.i18n import LANGUAGE_NAMES, LANGUAGES, _l
 from selector.services.passwords import MAX_LENGTH, MIN_LENGTH
 
@@ -63,7 +64,7 @@ class ChangePasswordForm(FlaskForm):
 class LanguageForm(FlaskForm):
     """The language switch in the page header."""
 
-    language = SelectField(choices=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES])
+    language = SelectField(choices=choices((code, LANGUAGE_NAMES[code]) for code in LANGUAGES))
     next = HiddenField()
 
 
@@ -75,8 +76,10 @@ class ProfileForm(FlaskForm):
     )
     language = SelectField(
         _l("Language"),
-        choices=[("", _l("As my browser prefers"))]
-        + [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        choices=choices(
+            [("", _l("As my browser prefers"))]
+            + [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+        ),
     )
 
 

@@ -6,12 +6,13 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from selector.forms import choices
 from selector.i18n import ROLE_LABELS, _l
 from selector.models.selection import ROLES
 
 
 def role_choices():
-    return [(role, ROLE_LABELS[role]) for role in ROLES]
+    return choices((role, ROLE_LABELS[role]) for role in ROLES)
 
 
 class AddMemberForm(FlaskForm):

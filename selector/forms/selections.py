@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from selector.forms import choices
 from selector.i18n import _l
 from selector.services.selections import MAX_REASON
 
@@ -21,7 +22,7 @@ class SelectionForm(FlaskForm):
     )
     language = SelectField(
         _l("Language of the selection"),
-        choices=[("nl", _l("Dutch")), ("en", _l("English"))],
+        choices=choices([("nl", _l("Dutch")), ("en", _l("English"))]),
         description=_l("Category names, the requirement library and the report use this "
                        "language; everyone's screens follow their own choice."),
     )
@@ -29,8 +30,9 @@ class SelectionForm(FlaskForm):
         _l("Scoring scale"),
         coerce=int,
         default=5,
-        choices=[(5, _l("0 to 5 (recommended)")), (4, _l("0 to 4")), (3, _l("0 to 3")),
-                 (10, _l("0 to 10"))],
+        description=_l("Members score every wish from 0 (absent) to this maximum."),
+        choices=choices([(5, _l("0 to 5 (recommended)")), (4, _l("0 to 4")),
+                         (3, _l("0 to 3")), (10, _l("0 to 10"))]),
     )
     business_share = IntegerField(
         _l("Weight of the business side (%)"),

@@ -84,6 +84,7 @@ class PhaseChange:
     at: datetime
     phase: str
     reason: str = ""
+    imported: bool = False  # the selection was imported from a file in this phase
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,7 @@ class Cover:
     status_label: str
     recommended: str | None  # vendor name
     recommended_label: str
+    facts: tuple[KeyFigure, ...] = ()  # the selection at a glance
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,8 @@ class DecisionRecord:
 
     @property
     def present(self) -> bool:
-        return any(x.strip() for x in (self.context, self.options, self.decision, self.consequences))
+        texts = (self.context, self.options, self.decision, self.consequences)
+        return any(text.strip() for text in texts)
 
 
 @dataclass(frozen=True)
@@ -628,6 +631,7 @@ def entity_label(entity: str) -> str:
         "knockout": t_("knock-out verdict"),
         "final_report": t_("final report"),
         "attachment": t_("attachment"),
+        "assignment": t_("scoring assignment"),
     }.get(entity, entity)
 
 
@@ -647,6 +651,9 @@ def action_label(action: str) -> str:
         "remove": t_("removed"),
         "add": t_("added"),
         "withdraw": t_("withdrawn"),
+        "reinstate": t_("reinstated"),
+        "declare": t_("declared"),
+        "include": t_("included"),
     }.get(action, action)
 
 
@@ -818,8 +825,8 @@ def _context(
         vendor_doc={v["key"]: v for v in doc.get("vendors", [])},
         member_role={m.email: m.role for m in selection.members},
         vendors=vendors,
-        vendor_name={v.key: v.name for v in vendors}
-        | {v.key: clean(v.name) for v in selection.vendors if v.key not in {x.key for x in vendors}},
+        vendor_name={v.key: clean(v.name) for v in selection.vendors}
+        | {v.key: v.name for v in vendors},
         weights=dict(ranking.get("category_weights", {})),
         requirement_weights=dict(ranking.get("requirement_weights", {})),
         aggregated=method.aggregated_scores(selection),
@@ -840,7 +847,32 @@ def _cover(context: _Context) -> Cover:
     final = process is not None and process.status == "final"
     when = process.issued_at if final and process.issued_at else context.today
     recommended = context.recommended
+    excluded = sum(1 for v in context.vendors if v.excluded)
+    vendors = tn_("{n} vendor", "{n} vendors", len(context.vendors)).format(
+        n=len(context.vendors)
+    )
+    if excluded:
+        vendors += " " + t_("({n} excluded)").format(n=excluded)
+    wishes = sum(1 for r in context.selection.requirements if r.is_wish)
+    roles = Counter(m.role for m in context.selection.members)
+    facts = (
+        KeyFigure(t_("Vendors assessed"), vendors),
+        KeyFigure(
+            t_("Requirements"),
+            t_("{wishes} wishes, {knockouts} knock-outs").format(
+                wishes=wishes, knockouts=len(context.knockouts)
+            ),
+        ),
+        KeyFigure(
+            t_("Committee"),
+            t_("{business} business, {it} IT").format(
+                business=roles.get("business", 0), it=roles.get("it", 0)
+            ),
+        ),
+        KeyFigure(t_("Scores given"), number(len(context.selection.scores), 0)),
+    )
     return Cover(
+        facts=facts,
         title=t_("Selection report"),
         selection=clean(context.selection.name),
         organisation=clean(context.doc.get("selection", {}).get("organisation") or ""),
@@ -1005,21 +1037,25 @@ def _coverage_sentences(context: _Context) -> list[str]:
 def _summary(context: _Context) -> Summary:
     winner, runner = context.recommended, context.runner_up
     knockouts_total = len(context.knockouts)
-    argument: list[str] = []
+    # The argument in four short paragraphs: standing, knock-outs, robustness, views.
+    standing: list[str] = []
+    checks: list[str] = []
+    robust: list[str] = []
+    views: list[str] = []
     leading: list[CategoryLead] = []
     trailing: list[CategoryLead] = []
     passed = 0
     p_first = None
     if not context.vendors:
-        argument.append(t_("The selection has no vendors, so there is nothing to recommend."))
+        standing.append(t_("The selection has no vendors, so there is nothing to recommend."))
     elif winner is None:
-        argument.append(
+        standing.append(
             t_("No vendor can be recommended: every vendor failed at least one knock-out.")
         )
     else:
         p_first = winner.p_first
         if runner is not None:
-            argument.append(
+            standing.append(
                 t_("{winner} scores {total} out of 100, {margin} points ahead of {runner_up} "
                    "({runner_up_total}).").format(
                     winner=winner.name,
@@ -1049,7 +1085,7 @@ def _summary(context: _Context) -> Summary:
                 key=lambda lead: lead.difference,
             )[:3]
             if leading:
-                argument.append(
+                standing.append(
                     t_("Its lead is built in {categories}.").format(
                         categories=join_names(
                             [
@@ -1062,14 +1098,14 @@ def _summary(context: _Context) -> Summary:
                     )
                 )
             if trailing:
-                argument.append(
+                standing.append(
                     t_("{runner_up} is stronger in {categories}.").format(
                         runner_up=runner.name,
                         categories=join_names([lead.name for lead in trailing]),
                     )
                 )
         else:
-            argument.append(
+            standing.append(
                 t_("{winner} scores {total} out of 100 and is the only vendor that is not "
                    "excluded.").format(winner=winner.name, total=number(winner.total, 1))
             )
@@ -1078,7 +1114,7 @@ def _summary(context: _Context) -> Summary:
                 ((c, mine.get(c, 0.0)) for c in context.weights), key=lambda x: -x[1]
             )[:3]
             if top and top[0][1] > 0:
-                argument.append(
+                standing.append(
                     t_("Its score rests most on {categories}.").format(
                         categories=join_names([context.category_name.get(c, c) for c, _ in top])
                     )
@@ -1086,14 +1122,14 @@ def _summary(context: _Context) -> Summary:
         unverified = len(winner.knockouts_unverified)
         passed = knockouts_total - unverified - len(winner.knockouts_failed)
         if knockouts_total == 0:
-            argument.append(t_("The selection has no knock-outs."))
+            checks.append(t_("The selection has no knock-outs."))
         elif unverified == 0:
-            argument.append(
+            checks.append(
                 tn_("{winner} passed the one knock-out.", "{winner} passed all {n} knock-outs.",
                     knockouts_total).format(winner=winner.name, n=knockouts_total)
             )
         else:
-            argument.append(
+            checks.append(
                 t_("{winner} passed {passed} of {n} knock-outs; not yet verified: {codes}.")
                 .format(
                     winner=winner.name,
@@ -1102,10 +1138,10 @@ def _summary(context: _Context) -> Summary:
                     codes=", ".join(winner.knockouts_unverified),
                 )
             )
-    argument.extend(_excluded_sentences(context))
+    checks.extend(_excluded_sentences(context))
     if winner is not None and runner is not None:
         draws = int(context.ranking.get("sensitivity", {}).get("draws", method.DRAWS))
-        argument.append(
+        robust.append(
             t_("In {share} of {draws} random variations of the weights, {winner} stays "
                "first.").format(share=percent(winner.p_first, 1), draws=number(draws, 0),
                                 winner=winner.name)
@@ -1113,14 +1149,16 @@ def _summary(context: _Context) -> Summary:
         flips = _flips(context)
         if flips:
             nearest = min(flips, key=lambda f: (abs(f.threshold - f.weight), f.name))
-            argument.append(nearest.sentence)
+            robust.append(nearest.sentence)
         else:
-            argument.append(
+            robust.append(
                 t_("No change in the weight of a single category makes another vendor win.")
             )
     perspective_sentence, agree = _perspective_sentence(context)
     if context.vendors:
-        argument.append(perspective_sentence)
+        views.append(perspective_sentence)
+
+    argument = [" ".join(p) for p in (standing, checks, robust, views) if p]
 
     attention = _unverified_sentences(context, context.vendors)
     attention += _coverage_sentences(context)
@@ -1234,6 +1272,8 @@ def _process(context: _Context) -> ProcessSection:
     previous = None
     for change in process.phases:
         note = clean(change.reason)
+        if change.imported:
+            note = t_("imported from a selection file")
         if previous is not None and change.phase in PHASE_ORDER and previous in PHASE_ORDER:
             if PHASE_ORDER.index(change.phase) < PHASE_ORDER.index(previous):
                 note = t_("moved back: {reason}").format(reason=note or "–")
@@ -1693,12 +1733,12 @@ def _profile(context: _Context, vendor: VendorLine) -> VendorProfile:
         standing, label = "other", t_("Rank {rank}").format(rank=vendor.rank)
 
     if standing == "excluded":
-        headline = t_("Excluded: failed knock-out {codes}. On its scores alone it reaches "
+        headline = t_("Failed knock-out {codes}; on its scores alone it would reach "
                       "{total} out of 100.").format(
             codes=", ".join(vendor.knockouts_failed), total=number(vendor.total, 1)
         )
     elif standing == "recommended":
-        headline = t_("Recommended: first with {total} out of 100, chance of ranking first "
+        headline = t_("First with {total} out of 100; chance of ranking first "
                       "{p_first}.").format(
             total=number(vendor.total, 1), p_first=percent(vendor.p_first, 1)
         )
@@ -1713,7 +1753,11 @@ def _profile(context: _Context, vendor: VendorLine) -> VendorProfile:
         )
 
     category_scores = next(
-        (v["category_scores"] for v in context.ranking.get("vendors", []) if v["key"] == vendor.key),
+        (
+            v["category_scores"]
+            for v in context.ranking.get("vendors", [])
+            if v["key"] == vendor.key
+        ),
         {},
     )
     parts = context.contributions.get(vendor.key, {})
@@ -1921,8 +1965,8 @@ def late_changes(process: ProcessInfo) -> list[AuditChange]:
                 (t for t in (process.requirements_frozen_at, process.weights_frozen_at) if t),
                 default=None,
             )
-            new = _phase_value(change.new)
-            old = _phase_value(change.old) or previous_phase
+            new = phase_from_audit(change.new)
+            old = phase_from_audit(change.old) or previous_phase
             previous_phase = new or previous_phase
             back = (
                 old in PHASE_ORDER
@@ -1937,7 +1981,7 @@ def late_changes(process: ProcessInfo) -> list[AuditChange]:
     return changes
 
 
-def _phase_value(value: str | None) -> str | None:
+def phase_from_audit(value: str | None) -> str | None:
     """The phase named by an audit value: a JSON string or an object with "phase"."""
     if value is None:
         return None

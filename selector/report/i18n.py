@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date
@@ -43,7 +43,7 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 _DATE_LOCALE = {"en": "en_GB", "nl": "nl_NL"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(language: str) -> gettext.NullTranslations:
     """The translations of the report domain for `language` (cached per process)."""
     if language not in LANGUAGES:

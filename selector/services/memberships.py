@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from selector.i18n import _l
@@ -21,6 +21,11 @@ from selector.models import Account, Membership, Selection
 from selector.models.selection import ROLES
 from selector.services import accounts, audit
 from selector.services.errors import NotFound, ServiceError
+
+
+def role_order():
+    """Order by role as the committee is usually listed: facilitator first."""
+    return case({role: index for index, role in enumerate(ROLES)}, value=Membership.role)
 
 
 @dataclass
@@ -38,7 +43,7 @@ def members_of(session: Session, selection: Selection, removed: bool = False) ->
         select(Membership, Account)
         .join(Account, Account.id == Membership.account_id)
         .where(Membership.selection_id == selection.id, condition)
-        .order_by(Membership.role, Account.name, Account.email)
+        .order_by(role_order(), Account.name, Account.email)
     ).all()
     return [Member(m, a) for m, a in rows]
 

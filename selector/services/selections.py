@@ -30,8 +30,9 @@ from selector.models import (
 )
 from selector.models.selection import PHASES
 from selector.paths import bundled
-from selector.services import audit
+from selector.services import audit, weighting
 from selector.services.errors import ServiceError
+from selector.services.memberships import role_order
 
 SCALES = (3, 4, 5, 10)
 MAX_REASON = 2000
@@ -181,6 +182,8 @@ def change_phase(
         raise ServiceError(
             _l("The reason can have at most %(count)d characters.", count=MAX_REASON), "reason"
         )
+    if new == "scoring" and direction == "forward":  # weights are frozen before scoring (issue 6)
+        weighting.require_frozen_before_scoring(session, selection)
     selection.phase = new
     audit.record(
         session, selection_id=selection.id, actor=actor, action="phase", entity="selection",
@@ -245,7 +248,7 @@ def overview(session: Session, selection: Selection) -> Overview:
         select(Membership, Account)
         .join(Account, Account.id == Membership.account_id)
         .where(Membership.selection_id == sid, Membership.removed_at.is_(None))
-        .order_by(Membership.role, Account.name, Account.email)
+        .order_by(role_order(), Account.name, Account.email)
     ).all()
     roles = {m.id: m.role for m, _ in members}
     weighers = [m.id for m, _ in members if m.role in ("business", "it")]

@@ -7,6 +7,7 @@ argument (tests pass DATABASE_URL, SECRET_KEY and the like).
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any
@@ -85,10 +86,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _register_blueprints(app: Flask) -> None:
-    from selector.web import admin, auth, members, selections
+# One blueprint per area: the module `selector.web.<area>` has a `blueprint`.
+AREAS = ("auth", "selections", "members", "admin", "analysis", "api", "weighting",
+         "vendors", "scoring", "verdicts")
 
-    for module in (auth, selections, members, admin):
+
+def _register_blueprints(app: Flask) -> None:
+    for area in AREAS:
+        module = importlib.import_module(f"selector.web.{area}")
         app.register_blueprint(module.blueprint)
 
 
@@ -117,8 +122,13 @@ def _template_helpers(app: Flask) -> None:
         return ("".join(letters[:1] + letters[-1:]) if len(letters) > 1 else "".join(letters)
                 or (name or "?")[:1]).upper()
 
+    def has_endpoint(endpoint: str) -> bool:
+        """Is this page part of the app (tabs of areas that are not built are left out)?"""
+        return endpoint in app.view_functions
+
     app.jinja_env.globals.update(
         asset=asset,
+        has_endpoint=has_endpoint,
         can=access.can,
         current_language=current_language,
         initials=initials,

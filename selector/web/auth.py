@@ -145,7 +145,7 @@ def set_password(token: str):
         try:
             logins.use_link(db_session(), link, account, form.new_password.data)
         except ServiceError as error:
-            show_error(form, error)
+            show_error(form, error, {"password": "new_password"})
         else:
             if current_user.is_authenticated:
                 logout_user()
@@ -215,7 +215,7 @@ def change_password():
             try:
                 accounts.set_password(db_session(), account, form.new_password.data)
             except ServiceError as error:
-                show_error(form, error)
+                show_error(form, error, {"password": "new_password"})
             else:
                 # Every session ended, this one too: start a new one for this browser.
                 _sign_in(account)

@@ -28,8 +28,8 @@ TITLES = {
 }
 EXPLANATIONS = {
     400: _l("Something in the request was missing or wrong. Go back and try again."),
-    403: _l("Your role in this selection does not allow this. Ask the facilitator if you "
-            "think it should."),
+    403: _l("Your role does not allow this. If you think it should, ask the facilitator of "
+            "the selection or your administrator."),
     404: _l("There is nothing here, or it is not shared with you."),
     405: _l("This address does not accept this kind of request."),
     413: _l("What you sent is larger than Selector accepts."),

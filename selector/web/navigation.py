@@ -8,4 +8,10 @@ from selector.i18n import _l
 SELECTION_TABS: list[tuple[str, object, str]] = [
     ("selections.overview", _l("Overview"), "selection.view"),
     ("members.index", _l("Members"), "members.view"),
+    ("weighting.index", _l("Weighting"), "weighting.view"),
+    ("vendors.index", _l("Vendors"), "vendors.view"),
+    ("scoring.index", _l("Scoring"), "scoring.view"),
+    ("verdicts.index", _l("Knock-out verdicts"), "verdicts.view"),
+    ("scoring.consensus", _l("Consensus"), "consensus.view"),
+    ("analysis.ranking", _l("Analysis"), "analysis.view"),
 ]

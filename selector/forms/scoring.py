@@ -1,0 +1,167 @@
+"""Forms of the scoring area: the conflict-of-interest declaration, the scoring sheet
+(built from the requirements it shows), exclusions, knock-out verdicts and consensus.
+
+The score anchors (0 absent ... 5 exceeds) are written in the selection's language, not
+the reader's (decisions.md): `anchor_labels` is called inside `force_locale`.
+"""
+
+from __future__ import annotations
+
+from flask_babel import force_locale
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from selector.forms import choices
+from selector.i18n import _l
+from selector.services.scoring import MAX_COMMENT, MAX_REASON
+from selector.services.verdicts import MAX_EVIDENCE
+
+# method.md section 4: the anchors of the 0..5 scale. Other scales name the ends, "poor"
+# at 1 and the anchors that fall on a whole number.
+ANCHORS = (_l("absent"), _l("poor"), _l("partly"), _l("meets"), _l("meets well"),
+           _l("exceeds"))
+_EXPLICIT = {
+    3: (0, 1, 3, 5),  # absent, poor, meets, exceeds
+    4: (0, 1, 2, 3, 5),  # absent, poor, partly, meets, exceeds
+    5: (0, 1, 2, 3, 4, 5),
+}
+
+
+def anchor_labels(scale_max: int, language: str) -> list[str]:
+    """The label of each score 0..scale_max in `language` ("" where none fits)."""
+    if scale_max in _EXPLICIT:
+        picks = [ANCHORS[i] for i in _EXPLICIT[scale_max]]
+    else:
+        picks = []
+        for value in range(scale_max + 1):
+            if value in (0, 1):
+                picks.append(ANCHORS[value])
+            elif value == scale_max:
+                picks.append(ANCHORS[5])
+            elif (value * 5) % scale_max == 0 and 2 <= value * 5 // scale_max <= 4:
+                picks.append(ANCHORS[value * 5 // scale_max])
+            else:
+                picks.append(None)
+    with force_locale(language):
+        return [str(label) if label is not None else "" for label in picks]
+
+
+class ConflictForm(FlaskForm):
+    conflict = RadioField(
+        _l("Do you have a conflict of interest with this vendor?"),
+        choices=choices([
+            ("none", _l("No: I have no ties with this vendor")),
+            ("declared", _l("Yes: I declare a conflict of interest")),
+        ]),
+        validators=[InputRequired(_l("Say whether you have a conflict of interest."))],
+    )
+    explanation = TextAreaField(
+        _l("Explanation"),
+        validators=[Optional(), Length(max=MAX_COMMENT)],
+        description=_l("For example a former employer, a relative or a financial interest. "
+                       "The facilitator reads this and decides whether you score this vendor."),
+    )
+
+
+def score_field(item_id: int) -> str:
+    return f"score_{item_id}"
+
+
+def comment_field(item_id: int) -> str:
+    return f"comment_{item_id}"
+
+
+def version_field(item_id: int) -> str:
+    return f"version_{item_id}"
+
+
+class SheetFormBase(FlaskForm):
+    reason = TextAreaField(
+        _l("Why do you change your submitted scores?"),
+        validators=[Optional(), Length(max=MAX_REASON)],
+        description=_l("You submitted this sheet: every change is recorded with this "
+                       "reason."),
+    )
+
+
+def sheet_form(requirement_ids: list[int], scale_max: int, labels: list[str],
+               formdata=None, data: dict | None = None) -> SheetFormBase:
+    """The scoring sheet as a form: per requirement a score, an argument and the version
+    the member started from."""
+
+    class SheetForm(SheetFormBase):
+        pass
+
+    options = [(value, f"{value} {labels[value]}".strip()) for value in range(scale_max + 1)]
+    for item_id in requirement_ids:
+        setattr(SheetForm, score_field(item_id), RadioField(
+            _l("Score"), choices=choices(options), coerce=int,
+            validators=[Optional()], validate_choice=True))
+        setattr(SheetForm, comment_field(item_id), TextAreaField(
+            _l("Argument"), validators=[Optional(), Length(max=MAX_COMMENT)]))
+        setattr(SheetForm, version_field(item_id), HiddenField())
+    if formdata is None:
+        return SheetForm(formdata=None, data=data or {})
+    return SheetForm(formdata=formdata)
+
+
+class ExclusionForm(FlaskForm):
+    excluded = HiddenField(default="1")
+    reason = TextAreaField(
+        _l("Reason"), validators=[DataRequired(_l("Give the reason for this decision.")),
+                                  Length(max=MAX_REASON)],
+    )
+
+
+class VerdictForm(FlaskForm):
+    passed = RadioField(
+        _l("Verdict"),
+        choices=choices([("passed", _l("Passed")), ("failed", _l("Failed"))]),
+        validators=[InputRequired(_l("Choose passed or failed."))],
+    )
+    evidence = TextAreaField(
+        _l("Evidence"),
+        validators=[DataRequired(_l("Describe the evidence for this verdict.")),
+                    Length(max=MAX_EVIDENCE)],
+        description=_l("What was checked, how, and what it showed."),
+    )
+    document = FileField(
+        _l("Document (optional)"),
+        description=_l("A PDF, PNG or JPEG of at most 10 MB, for example a test report or "
+                       "a contract annex."),
+        render_kw={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"},
+    )
+    version = HiddenField()
+
+
+class ConsensusForm(FlaskForm):
+    score = RadioField(_l("Consensus score"), coerce=int, validators=[
+        InputRequired(_l("Choose the score the committee agrees on."))])
+    rationale = TextAreaField(
+        _l("Rationale"),
+        validators=[DataRequired(_l("Write down why the committee agrees on this score.")),
+                    Length(max=MAX_COMMENT)],
+    )
+    version = HiddenField()
+
+
+class RemoveConsensusForm(FlaskForm):
+    version = HiddenField()
+    reason = TextAreaField(
+        _l("Why take this consensus score back?"),
+        validators=[DataRequired(_l("Give the reason for this decision.")),
+                    Length(max=MAX_REASON)],
+    )
+
+
+# How a requirement is checked (Requirement.verification), as the sheet names it.
+VERIFICATION_LABELS = {
+    "demo": _l("demonstration"),
+    "test": _l("test"),
+    "document": _l("documentation"),
+    "reference": _l("reference"),
+    "contract": _l("contract"),
+    "other": _l("other"),
+}

@@ -1,0 +1,642 @@
+"""What the analysis pages show for one selection, from one load and one rank.
+
+Every number here comes from the engine (`selector.domain.method`) on the selection as
+`selector.services.loader.load_selection` reads it: the ranking document, the
+contributions, aggregated scores, disagreement, panel health and what-if totals. Nothing
+computes a score a second way, so a page, the API, the PDF and `selector rank` agree.
+
+`analyse()` does the one load and the one `rank()` call a request needs; the page
+builders below take its `Analysis` and only reshape. Nothing is cached between requests
+(several gunicorn workers serve the same database); a view keeps its `Analysis` for the
+rest of its request.
+
+Blind scoring (decisions.md): before scoring closes (phase `decision`), nobody but a
+facilitator with "see everything" on may see a number derived from scores or a cost.
+`scores_visible()` and `costs_visible()` say who may; the views ask before they show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from selector.charts import models as charts
+from selector.domain import method
+from selector.domain import selection as domain
+from selector.i18n import _l
+from selector.services.errors import NotFound, ServiceError
+from selector.services.loader import load_selection
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
+
+    from selector.models import Selection as SelectionRow
+
+CLOSED_PHASE = "decision"  # scoring is closed in this phase
+DISAGREEMENT_ITEMS = 10  # the widest spreads the panel-health page lists
+
+
+# --------------------------------------------------------------------------- who sees what
+
+
+def scoring_closed(selection: SelectionRow) -> bool:
+    return selection.phase == CLOSED_PHASE
+
+
+def scores_visible(selection: SelectionRow, role: str) -> bool:
+    """May a member with `role` see numbers derived from scores (decisions.md)?"""
+    if scoring_closed(selection):
+        return True
+    return role == "facilitator" and bool(selection.facilitator_sees_all)
+
+
+def costs_visible(selection: SelectionRow, role: str) -> bool:
+    """May a member with `role` see costs and what is derived from them (price scores)?
+
+    After scoring closes everyone may; before, a facilitator with "see everything" on,
+    or everyone when the selection shows prices to scorers.
+    """
+    if scoring_closed(selection) or bool(selection.prices_visible_to_scorers):
+        return True
+    return role == "facilitator" and bool(selection.facilitator_sees_all)
+
+
+# --------------------------------------------------------------------------- the analysis
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One selection as the method sees it, with its ranking document."""
+
+    selection_id: int
+    language: str  # the selection's language: charts and generated text
+    model: domain.Selection
+    ranking: dict[str, Any]
+
+    @cached_property
+    def category_names(self) -> dict[str, str]:
+        return {c.key: c.name for c in self.model.categories}
+
+    @cached_property
+    def requirements(self) -> dict[str, domain.Requirement]:
+        return {r.code: r for r in self.model.requirements}
+
+    @cached_property
+    def member_names(self) -> dict[str, str]:
+        return {m.email: m.name for m in self.model.members}
+
+    @cached_property
+    def vendor_names(self) -> dict[str, str]:
+        return {v["key"]: v["name"] for v in self.ranking["vendors"]}
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """W(c) per active category, in the selection's order."""
+        return self.ranking["category_weights"]
+
+    @property
+    def vendors(self) -> list[dict[str, Any]]:
+        """The ranking document's vendors, in rank order."""
+        return self.ranking["vendors"]
+
+    @property
+    def price_weight(self) -> float:
+        return self.model.price_weight
+
+    @property
+    def final_weights(self) -> bool:
+        return bool(self.model.final_weights)
+
+    @cached_property
+    def contenders(self) -> list[dict[str, Any]]:
+        """Vendors not excluded, in rank order."""
+        return [v for v in self.vendors if not v["excluded"]]
+
+    @property
+    def winner(self) -> dict[str, Any] | None:
+        return self.contenders[0] if self.contenders else None
+
+
+def analyse(session: Session | Connection, selection: SelectionRow) -> Analysis:
+    """Load the selection once and rank it once.
+
+    Raises ServiceError (field None) when the method refuses the selection, for example
+    final weights that give the active categories no points.
+    """
+    model = load_selection(session, selection.id)
+    try:
+        ranking = method.rank(model)
+    except method.MethodError as error:
+        raise ServiceError(
+            _l("The ranking cannot be computed: %(problem)s", problem=error.message)
+        ) from error
+    return Analysis(
+        selection_id=selection.id, language=selection.language, model=model, ranking=ranking
+    )
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    key: str
+    name: str
+    rank: int
+    total: float
+    quality: float
+    price_score: float | None
+    coverage: float
+    excluded: bool
+    knockouts_failed: tuple[str, ...]
+    knockouts_unverified: tuple[str, ...]
+    p_first: float
+    contributions: dict[str | None, float]  # category key (None: price) -> points
+
+
+def ranking_rows(analysis: Analysis) -> list[RankingRow]:
+    """The ranking table, in rank order, with each vendor's contributions per category."""
+    parts = method.contributions(analysis.model, analysis.ranking)
+    shares = analysis.ranking["sensitivity"]["p_first"]
+    return [
+        RankingRow(
+            key=v["key"],
+            name=v["name"],
+            rank=v["rank"],
+            total=v["total"],
+            quality=v["quality"],
+            price_score=v["price_score"],
+            coverage=v["coverage"],
+            excluded=v["excluded"],
+            knockouts_failed=tuple(v["knockouts_failed"]),
+            knockouts_unverified=tuple(v["knockouts_unverified"]),
+            p_first=shares[v["key"]],
+            contributions=parts[v["key"]],
+        )
+        for v in analysis.vendors
+    ]
+
+
+def contribution_chart(analysis: Analysis) -> charts.StackedBarChart:
+    parts = method.contributions(analysis.model, analysis.ranking)
+    return charts.contribution_chart(
+        [(v["name"], parts[v["key"]], v["total"], v["excluded"]) for v in analysis.vendors],
+        [(key, analysis.category_names[key]) for key in analysis.weights],
+        language=analysis.language,
+    )
+
+
+def coverage_short(analysis: Analysis) -> list[RankingRow]:
+    """Vendors whose coverage is below 1 (method.md section 4): not everything scored."""
+    return [row for row in ranking_rows(analysis) if row.coverage < 1 - 1e-9]
+
+
+# --------------------------------------------------------------------------- heat map
+
+
+def heat_map_chart(analysis: Analysis) -> charts.HeatMapChart:
+    return charts.heat_map(
+        [(key, analysis.category_names[key], w) for key, w in analysis.weights.items()],
+        [(v["key"], v["name"], v["excluded"]) for v in analysis.vendors],
+        {v["key"]: v["category_scores"] for v in analysis.vendors},
+        language=analysis.language,
+    )
+
+
+@dataclass(frozen=True)
+class MemberScore:
+    email: str
+    name: str
+    score: int
+    comment: str
+
+
+@dataclass(frozen=True)
+class RequirementCell:
+    """One vendor on one wish: what counts, and what it is made of."""
+
+    vendor: str
+    aggregated: float | None  # s(v, r); None: nobody scored it (counts as 0)
+    consensus: domain.Consensus | None
+    members: tuple[MemberScore, ...]
+    spread: int | None  # max - min of the members' scores
+    discussion_point: bool  # spread of 3 or more
+
+
+@dataclass(frozen=True)
+class RequirementDetail:
+    code: str
+    title: str
+    priority: str
+    within: float  # w(r|c)
+    weight: float  # W(c) * w(r|c): its share of the whole ranking
+    cells: tuple[RequirementCell, ...]  # per vendor, in rank order
+
+
+@dataclass(frozen=True)
+class CategoryDetail:
+    key: str
+    name: str
+    weight: float
+    scores: dict[str, float]  # vendor key -> S(v, c)
+    requirements: tuple[RequirementDetail, ...]
+    vendor_ids: dict[str, int]  # for links to the scoring and consensus pages
+    requirement_ids: dict[str, int]
+
+
+_IDS = text(
+    """
+    SELECT 'v', key, id FROM vendors WHERE selection_id = :sid
+    UNION ALL
+    SELECT 'r', code, id FROM requirements WHERE selection_id = :sid
+    """
+)
+
+
+def category_detail(
+    session: Session | Connection, analysis: Analysis, category: str
+) -> CategoryDetail:
+    """The drill-down of one active category to its wishes. NotFound for any other key."""
+    if category not in analysis.weights:
+        raise NotFound(_l("There is no such category in the ranking."))
+    within = method.requirement_weights_in_category(analysis.model)
+    aggregated = method.aggregated_scores(analysis.model)
+    spreads = {(s.vendor, s.requirement): s for s in method.disagreement(analysis.model)}
+    consensus = {(c.vendor, c.requirement): c for c in analysis.model.consensus}
+    comments: dict[tuple[str, str, str], str] = {
+        (s.member, s.vendor, s.requirement): s.comment for s in analysis.model.scores
+    }
+    ids: dict[str, dict[str, int]] = {"v": {}, "r": {}}
+    for kind, key, row_id in session.execute(_IDS, {"sid": analysis.selection_id}):
+        ids[kind][key] = row_id
+
+    details = []
+    for requirement in analysis.model.requirements:
+        if requirement.category != category or requirement.code not in within:
+            continue
+        code = requirement.code
+        cells = []
+        for vendor in analysis.vendors:
+            key = vendor["key"]
+            spread = spreads.get((key, code))
+            members = ()
+            if spread is not None:
+                members = tuple(
+                    MemberScore(
+                        email=email,
+                        name=analysis.member_names.get(email, email),
+                        score=score,
+                        comment=comments.get((email, key, code), ""),
+                    )
+                    for email, score in spread.scores.items()
+                )
+            cells.append(
+                RequirementCell(
+                    vendor=key,
+                    aggregated=aggregated.get((key, code)),
+                    consensus=consensus.get((key, code)),
+                    members=members,
+                    spread=None if spread is None else spread.range,
+                    discussion_point=spread is not None and spread.discussion_point,
+                )
+            )
+        details.append(
+            RequirementDetail(
+                code=code,
+                title=requirement.title,
+                priority=requirement.priority,
+                within=within[code],
+                weight=analysis.ranking["requirement_weights"][code],
+                cells=tuple(cells),
+            )
+        )
+    return CategoryDetail(
+        key=category,
+        name=analysis.category_names[category],
+        weight=analysis.weights[category],
+        scores={v["key"]: v["category_scores"][category] for v in analysis.vendors},
+        requirements=tuple(details),
+        vendor_ids=ids["v"],
+        requirement_ids=ids["r"],
+    )
+
+
+# --------------------------------------------------------------------------- knock-outs
+
+PASSED, FAILED, UNVERIFIED = "passed", "failed", "unverified"
+
+
+@dataclass(frozen=True)
+class KnockoutCell:
+    state: str  # passed / failed / unverified
+    evidence: str
+
+
+@dataclass(frozen=True)
+class KnockoutMatrix:
+    knockouts: tuple[domain.Requirement, ...]  # active knock-outs, in the selection's order
+    vendors: tuple[dict[str, Any], ...]  # key, name, excluded
+    cells: dict[tuple[str, str], KnockoutCell]  # (vendor key, code) -> cell
+    ranked: bool  # vendors in rank order (else by name: the order must not leak)
+
+
+def knockout_matrix(analysis: Analysis, *, ranked: bool) -> KnockoutMatrix:
+    """Vendors x knock-outs. The state comes from the ranking document (failed and
+    unverified lists), the evidence from the verdicts. With `ranked` False the vendors
+    are listed by name, so the matrix can be shown while scoring is still blind."""
+    seen: set[str] = set()
+    knockouts = []
+    for requirement in analysis.model.requirements:
+        if requirement.is_knockout and requirement.code not in seen:
+            seen.add(requirement.code)
+            knockouts.append(requirement)
+    evidence = {(v.vendor, v.requirement): v.evidence for v in analysis.model.verdicts}
+    vendors = [
+        {"key": v["key"], "name": v["name"], "excluded": v["excluded"]} for v in analysis.vendors
+    ]
+    if not ranked:
+        vendors.sort(key=lambda v: (v["name"], v["key"]))
+    cells: dict[tuple[str, str], KnockoutCell] = {}
+    for vendor in analysis.vendors:
+        failed = set(vendor["knockouts_failed"])
+        unverified = set(vendor["knockouts_unverified"])
+        for requirement in knockouts:
+            code = requirement.code
+            state = FAILED if code in failed else UNVERIFIED if code in unverified else PASSED
+            key = (vendor["key"], code)
+            cells[key] = KnockoutCell(state, evidence.get(key, ""))
+    return KnockoutMatrix(tuple(knockouts), tuple(vendors), cells, ranked)
+
+
+# --------------------------------------------------------------------------- perspectives
+
+
+@dataclass(frozen=True)
+class PerspectiveEntry:
+    key: str
+    name: str
+    rank: int
+    total: float
+    excluded: bool
+
+
+@dataclass(frozen=True)
+class Perspectives:
+    business: tuple[PerspectiveEntry, ...] | None  # None: business allocated nothing
+    joint: tuple[PerspectiveEntry, ...]
+    it: tuple[PerspectiveEntry, ...] | None
+    winners: dict[str, str | None]  # business / joint / it -> first vendor not excluded
+    agreement: str  # agree / disagree / business_only / it_only / none
+    weights_chart: charts.BarGroupChart | None
+
+
+def _winner(entries: Collection[PerspectiveEntry] | None) -> str | None:
+    if entries is None:
+        return None
+    return next((e.key for e in entries if not e.excluded), None)
+
+
+def perspectives(analysis: Analysis) -> Perspectives:
+    """The ranking under business weights, under IT weights and the joint one.
+
+    The order is the document's `perspectives`; the totals beside it come from
+    `what_if_totals` with the group's mean weights (totals are linear in the weights).
+    """
+    means = method.group_means(analysis.model)
+    by_key = {v["key"]: v for v in analysis.vendors}
+    columns: dict[str, tuple[PerspectiveEntry, ...] | None] = {}
+    for group in domain.GROUPS:
+        order = analysis.ranking["perspectives"][group]
+        mean = means[group]
+        if order is None or mean is None:
+            columns[group] = None
+            continue
+        totals = {
+            row["key"]: row["total"]
+            for row in method.what_if_totals(analysis.ranking, mean, analysis.price_weight)
+        }
+        columns[group] = tuple(
+            PerspectiveEntry(
+                key=key,
+                name=by_key[key]["name"],
+                rank=position,
+                total=totals[key],
+                excluded=by_key[key]["excluded"],
+            )
+            for position, key in enumerate(order, start=1)
+        )
+    joint = tuple(
+        PerspectiveEntry(v["key"], v["name"], v["rank"], v["total"], v["excluded"])
+        for v in analysis.vendors
+    )
+    winners = {
+        "business": _winner(columns["business"]),
+        "joint": _winner(joint),
+        "it": _winner(columns["it"]),
+    }
+    if columns["business"] is None and columns["it"] is None:
+        agreement = "none"
+    elif columns["business"] is None:
+        agreement = "it_only"
+    elif columns["it"] is None:
+        agreement = "business_only"
+    else:
+        agreement = "agree" if winners["business"] == winners["it"] else "disagree"
+    chart = None
+    if analysis.weights:
+        rows = [
+            (
+                analysis.category_names[key],
+                None if means["business"] is None else means["business"][key],
+                None if means["it"] is None else means["it"][key],
+                w,
+            )
+            for key, w in analysis.weights.items()
+        ]
+        chart = charts.weights_chart(
+            rows, language=analysis.language, final=analysis.final_weights
+        )
+    return Perspectives(
+        business=columns["business"],
+        joint=joint,
+        it=columns["it"],
+        winners=winners,
+        agreement=agreement,
+        weights_chart=chart,
+    )
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+@dataclass(frozen=True)
+class FlipPoint:
+    category: str
+    name: str
+    weight: float  # W(c) now
+    threshold: float  # t*
+    direction: str  # "above": the winner changes when c's weight rises above t*
+    new_winner: str  # vendor key
+    new_winner_name: str
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    draws: int
+    p_first: tuple[tuple[str, str, float, bool], ...]  # (key, name, share, excluded), rank order
+    winner: dict[str, Any] | None
+    flips: tuple[FlipPoint, ...]  # nearest flip first
+    stable: tuple[str, ...]  # names of active categories without a flip point
+    chart: charts.BarGroupChart
+
+
+def sensitivity(analysis: Analysis) -> Sensitivity:
+    doc = analysis.ranking
+    shares = doc["sensitivity"]["p_first"]
+    flips = []
+    stable = []
+    for key, flip in doc["flip"].items():
+        weight = analysis.weights[key]
+        if flip is None:
+            stable.append(analysis.category_names[key])
+            continue
+        threshold = float(flip["threshold"])
+        flips.append(
+            FlipPoint(
+                category=key,
+                name=analysis.category_names[key],
+                weight=weight,
+                threshold=threshold,
+                direction="above" if threshold >= weight else "below",
+                new_winner=flip["new_winner"],
+                new_winner_name=analysis.vendor_names[flip["new_winner"]],
+            )
+        )
+    flips.sort(key=lambda f: (abs(f.threshold - f.weight), f.name))
+    rows = tuple((v["key"], v["name"], shares[v["key"]], v["excluded"]) for v in analysis.vendors)
+    return Sensitivity(
+        draws=doc["sensitivity"]["draws"],
+        p_first=rows,
+        winner=analysis.winner,
+        flips=tuple(flips),
+        stable=tuple(stable),
+        chart=charts.p_first_chart(
+            [(name, share) for _, name, share, _ in rows],
+            language=analysis.language,
+            draws=doc["sensitivity"]["draws"],
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- what-if
+
+
+def what_if_model(analysis: Analysis, *, with_prices: bool) -> dict[str, Any]:
+    """What the browser needs to recompute the ranking for other weights (decisions.md:
+    totals are linear in the category weights, so this is exact). Prices only when the
+    member may see costs; then the price weight can be varied too."""
+    prices = method.price_scores(analysis.model) if with_prices else None
+    return {
+        "categories": [
+            {"key": key, "name": analysis.category_names[key], "weight": w}
+            for key, w in analysis.weights.items()
+        ],
+        "vendors": [
+            {
+                "key": v["key"],
+                "name": v["name"],
+                "excluded": v["excluded"],
+                "category_scores": v["category_scores"],
+                "price_score": None if prices is None else prices[v["key"]],
+            }
+            for v in analysis.vendors
+        ],
+        "price_weight": analysis.price_weight if with_prices else 0.0,
+        "prices": with_prices,
+    }
+
+
+def what_if(
+    analysis: Analysis, weights: Mapping[str, float], price_weight: float | None = None
+) -> list[dict[str, Any]]:
+    """The ranking for other weights (points per category; the price weight a share),
+    never stored. Only for members who may see scores and costs.
+
+    Raises ServiceError naming the field when the weights or price weight are refused.
+    """
+    p = analysis.price_weight if price_weight is None else price_weight
+    prices = method.price_scores(analysis.model) if p > 0 else None
+    try:
+        return method.what_if_totals(analysis.ranking, weights, p, prices)
+    except method.MethodError as error:
+        if error.field == "price_weight":
+            raise ServiceError(
+                _l("The price weight must be at least 0% and below 100%."), "price_weight"
+            ) from error
+        raise ServiceError(
+            _l("Give the categories at least one point in total, and no negative points."),
+            "weights",
+        ) from error
+
+
+# --------------------------------------------------------------------------- panel health
+
+_ASSIGNMENTS = text(
+    """
+    SELECT a.email, c.key, x.assigned
+    FROM assignments x
+    JOIN memberships m ON m.id = x.membership_id
+    JOIN accounts a ON a.id = m.account_id
+    JOIN categories c ON c.id = x.category_id
+    WHERE m.selection_id = :sid AND m.removed_at IS NULL
+    """
+)
+
+
+def assignments(
+    session: Session | Connection, analysis: Analysis
+) -> dict[str, set[str]]:
+    """Member e-mail -> assigned categories, for the members with overrides (issue 7):
+    their role's default, plus the categories assigned, minus the ones unassigned."""
+    rows = session.execute(_ASSIGNMENTS, {"sid": analysis.selection_id}).all()
+    role = {m.email: m.role for m in analysis.model.members}
+    result: dict[str, set[str]] = {}
+    for email, key, assigned in rows:
+        if email not in result:
+            if role.get(email) == "facilitator":
+                result[email] = {c.key for c in analysis.model.categories}
+            else:
+                result[email] = {
+                    c.key for c in analysis.model.categories if c.domain == role.get(email)
+                }
+        if assigned:
+            result[email].add(key)
+        else:
+            result[email].discard(key)
+    return result
+
+
+@dataclass(frozen=True)
+class PanelHealth:
+    members: tuple[method.MemberHealth, ...]
+    disagreements: tuple[method.ScoreSpread, ...]  # the widest spreads first
+    discussion_points: int  # (vendor, wish) pairs with a range of 3 or more
+    extremes: tuple[int, ...]  # the scores that count as extreme: 0, 1 and scale_max
+
+
+def panel_health(session: Session | Connection, analysis: Analysis) -> PanelHealth:
+    """Section 9: per member completion, identical scores and unargued extremes, and
+    the items where the members' scores lie furthest apart."""
+    spreads = [s for s in method.disagreement(analysis.model) if s.range > 0]
+    scale = analysis.model.scale_max
+    return PanelHealth(
+        members=tuple(method.panel_health(analysis.model, assignments(session, analysis))),
+        disagreements=tuple(spreads[:DISAGREEMENT_ITEMS]),
+        discussion_points=sum(1 for s in spreads if s.discussion_point),
+        extremes=tuple(sorted({0, 1, scale})),
+    )

@@ -1,0 +1,728 @@
+"""Scoring: who scores what, conflicts of interest, saving one score, submitting a sheet,
+and the consensus score the committee agrees on afterwards.
+
+The rules (issue 7, decisions.md):
+
+* By default business members score the business categories, IT members the IT ones and
+  the facilitator all of them (as `method.panel_health` assumes); the facilitator
+  overrides that per member and category (`Assignment` rows hold only the overrides).
+* Before a member's first score on a vendor they declare a conflict of interest (none,
+  or declared with an explanation). The facilitator may exclude a member from a vendor:
+  the member's scores are kept and audited but no longer count.
+* A score is an integer 0..scale_max on an assigned active wish, saved only while the
+  scoring phase is open. An extreme (0, 1, scale_max) without an argument is saved but
+  marked, and a sheet holding one cannot be submitted. After submission a change needs
+  a reason. Every change is audited with its old and new value.
+* Optimistic concurrency: every save names the version it started from (None for a
+  first score); a save from an older version is refused with `Conflict`, never applied
+  over someone else's change. This holds on both databases: on SQLite write transactions
+  start with BEGIN IMMEDIATE (`selector.db`), so they run one at a time; on PostgreSQL the
+  sheet row is locked (FOR UPDATE), an update is conditional (`WHERE version = :v`) and
+  a first save is `INSERT ... ON CONFLICT DO NOTHING`, so two first saves cannot both win.
+* Consensus scores are recorded by the facilitator after scoring closes (phase
+  decision), with a rationale and the same version check; the method then uses them
+  instead of the mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from selector.i18n import _l
+from selector.models import (
+    Account,
+    Assignment,
+    Category,
+    Consensus,
+    Membership,
+    Requirement,
+    Score,
+    Selection,
+    Sheet,
+    Vendor,
+)
+from selector.models.base import utcnow
+from selector.services import audit
+from selector.services.errors import Conflict, NotFound, ServiceError
+from selector.services.vendors import get_vendor
+
+SCORERS = ("facilitator", "business", "it")
+MAX_COMMENT = 5000
+MAX_REASON = 2000
+CONFLICT_CHOICES = ("none", "declared")
+
+
+# -- small shared checks ------------------------------------------------------------------
+
+
+def is_extreme(score: int, scale_max: int) -> bool:
+    """decisions.md: an extreme score is 0, 1 or scale_max."""
+    return score in (0, 1, scale_max)
+
+
+def unargued(score: int | None, comment: str, scale_max: int) -> bool:
+    return score is not None and is_extreme(score, scale_max) and not (comment or "").strip()
+
+
+def insert_if_absent(session: Session, model: type, values: dict[str, Any], keys: list[str]):
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None when a
+    row with the same unique key exists (someone else was first)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the two supported databases
+        raise RuntimeError(f"unsupported database {dialect}")
+    statement = (
+        insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+        .returning(model.id)
+    )
+    return session.execute(statement).scalar()
+
+
+def _clean_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise ServiceError(
+            _l("The reason can have at most %(count)d characters.", count=MAX_REASON), "reason"
+        )
+    return reason
+
+
+def _require_phase(selection: Selection, phase: str) -> None:
+    if selection.phase == phase:
+        return
+    if phase == "scoring":
+        if selection.phase == "decision":
+            raise ServiceError(_l("Scoring is closed: scores can no longer be changed."),
+                               "score")
+        raise ServiceError(_l("Scoring has not started yet: scores can be given once the "
+                              "facilitator opens the scoring phase."), "score")
+    raise ServiceError(_l("Consensus scores are recorded after scoring has closed, in the "
+                          "decision phase."), "score")
+
+
+def _require_scorer(membership: Membership) -> None:
+    if membership.role not in SCORERS or membership.removed_at is not None:
+        raise ServiceError(_l("Only the facilitator and business and IT members score."))
+
+
+def _score_value(selection: Selection, score: Any) -> int:
+    if isinstance(score, bool) or not isinstance(score, int):
+        raise ServiceError(
+            _l("Choose a score from 0 to %(max)d.", max=selection.scale_max), "score"
+        )
+    if not 0 <= score <= selection.scale_max:
+        raise ServiceError(
+            _l("A score is a whole number from 0 to %(max)d.", max=selection.scale_max),
+            "score",
+        )
+    return score
+
+
+def _comment(comment: str | None) -> str:
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise ServiceError(
+            _l("A comment can have at most %(count)d characters.", count=MAX_COMMENT), "comment"
+        )
+    return comment
+
+
+def _active_vendor(session: Session, selection: Selection, vendor_id: int) -> Vendor:
+    vendor = get_vendor(session, selection, vendor_id)
+    if vendor.withdrawn:
+        raise ServiceError(_l("This vendor has been withdrawn: it is no longer scored."))
+    return vendor
+
+
+def is_active_wish(requirement: Requirement) -> bool:
+    return (requirement.status == "accepted" and requirement.priority != "wont"
+            and not requirement.knockout)
+
+
+def _wish(session: Session, selection: Selection, requirement_id: int) -> Requirement:
+    requirement = session.scalar(
+        select(Requirement).where(
+            Requirement.id == requirement_id, Requirement.selection_id == selection.id
+        )
+    )
+    if requirement is None:
+        raise NotFound(_l("There is no such requirement in this selection."))
+    if not is_active_wish(requirement):
+        raise ServiceError(_l("Only accepted wishes are scored; this requirement is not one."),
+                           "score")
+    return requirement
+
+
+def _member(session: Session, selection: Selection, membership_id: int) -> Membership:
+    membership = session.scalar(
+        select(Membership).where(
+            Membership.id == membership_id,
+            Membership.selection_id == selection.id,
+            Membership.removed_at.is_(None),
+        )
+    )
+    if membership is None:
+        raise NotFound(_l("There is no such member in this selection."))
+    return membership
+
+
+# -- assignment ---------------------------------------------------------------------------
+
+
+def default_assignment(role: str, domain: str) -> bool:
+    """Business scores business categories, IT the IT ones, the facilitator all."""
+    return role == "facilitator" or role == domain
+
+
+def assignments(session: Session, selection: Selection) -> dict[int, set[int]]:
+    """membership id -> the category ids that current scoring member scores (two queries)."""
+    members = session.execute(
+        select(Membership.id, Membership.role).where(
+            Membership.selection_id == selection.id,
+            Membership.removed_at.is_(None),
+            Membership.role.in_(SCORERS),
+        )
+    ).all()
+    categories = session.execute(
+        select(Category.id, Category.domain).where(Category.selection_id == selection.id)
+    ).all()
+    overrides = {
+        (m, c): assigned
+        for m, c, assigned in session.execute(
+            select(Assignment.membership_id, Assignment.category_id, Assignment.assigned)
+            .join(Category, Category.id == Assignment.category_id)
+            .where(Category.selection_id == selection.id)
+        )
+    }
+    result: dict[int, set[int]] = {}
+    for membership_id, role in members:
+        result[membership_id] = {
+            category_id for category_id, domain in categories
+            if overrides.get((membership_id, category_id), default_assignment(role, domain))
+        }
+    return result
+
+
+def assigned_category_ids(session: Session, membership: Membership) -> set[int]:
+    """The categories one member scores."""
+    if membership.role not in SCORERS:
+        return set()
+    rows = session.execute(
+        select(Category.id, Category.domain, Assignment.assigned)
+        .outerjoin(
+            Assignment,
+            (Assignment.category_id == Category.id)
+            & (Assignment.membership_id == membership.id),
+        )
+        .where(Category.selection_id == membership.selection_id)
+    ).all()
+    return {
+        category_id for category_id, domain, assigned in rows
+        if (assigned if assigned is not None else default_assignment(membership.role, domain))
+    }
+
+
+def _is_assigned(session: Session, membership: Membership, category: Category) -> bool:
+    override = session.scalar(
+        select(Assignment.assigned).where(
+            Assignment.membership_id == membership.id, Assignment.category_id == category.id
+        )
+    )
+    if override is not None:
+        return bool(override)
+    return default_assignment(membership.role, category.domain)
+
+
+def set_assignments(
+    session: Session, selection: Selection, actor: Account, wanted: Mapping[int, Iterable[int]]
+) -> int:
+    """Make each named member score exactly the given categories; returns the number of
+    changed (member, category) pairs. Only differences from the default are stored."""
+    if selection.phase == "decision":
+        raise ServiceError(_l("Scoring is closed: assignments can no longer change."))
+    current = assignments(session, selection)
+    categories = {
+        c.id: c for c in session.scalars(
+            select(Category).where(Category.selection_id == selection.id))
+    }
+    members = {
+        m.id: (m, email) for m, email in session.execute(
+            select(Membership, Account.email)
+            .join(Account, Account.id == Membership.account_id)
+            .where(Membership.selection_id == selection.id, Membership.removed_at.is_(None),
+                   Membership.role.in_(SCORERS))
+        )
+    }
+    changes = 0
+    for membership_id, category_ids in wanted.items():
+        if membership_id not in members:
+            raise NotFound(_l("There is no such member in this selection."))
+        target = set(category_ids)
+        if not target <= set(categories):
+            raise NotFound(_l("There is no such category in this selection."))
+        membership, email = members[membership_id]
+        for category_id, category in categories.items():
+            now = category_id in target
+            before = category_id in current[membership_id]
+            if now == before:
+                continue
+            default = default_assignment(membership.role, category.domain)
+            session.execute(
+                delete(Assignment).where(Assignment.membership_id == membership_id,
+                                         Assignment.category_id == category_id)
+            )
+            if now != default:
+                session.add(Assignment(membership_id=membership_id, category_id=category_id,
+                                       assigned=now))
+            audit.record(
+                session, selection_id=selection.id, actor=actor, action="update",
+                entity="assignment", entity_key=f"{email} · {category.key}",
+                old={"assigned": before}, new={"assigned": now},
+            )
+            changes += 1
+    session.flush()
+    return changes
+
+
+# -- sheets: conflict of interest, exclusion, submission ----------------------------------
+
+
+def _sheet(session: Session, membership_id: int, vendor_id: int, lock: bool = False
+           ) -> Sheet | None:
+    query = select(Sheet).where(Sheet.membership_id == membership_id,
+                                Sheet.vendor_id == vendor_id)
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def _ensure_sheet(session: Session, membership_id: int, vendor_id: int) -> Sheet:
+    """The (locked) sheet of a member for a vendor, created when there is none yet."""
+    sheet = _sheet(session, membership_id, vendor_id, lock=True)
+    if sheet is None:
+        insert_if_absent(session, Sheet, {"membership_id": membership_id, "vendor_id": vendor_id,
+                                     "version": 1},
+                    ["membership_id", "vendor_id"])
+        sheet = _sheet(session, membership_id, vendor_id, lock=True)
+    assert sheet is not None
+    return sheet
+
+
+def _sheet_key(vendor: Vendor, email: str) -> str:
+    return f"{vendor.key} · {email}"
+
+
+def declare_conflict(
+    session: Session, selection: Selection, membership: Membership, actor: Account,
+    vendor_id: int, conflict: str, explanation: str = "",
+) -> Sheet:
+    """A member's declaration of (no) conflict of interest with a vendor."""
+    _require_scorer(membership)
+    if selection.phase != "scoring":
+        _require_phase(selection, "scoring")
+    vendor = _active_vendor(session, selection, vendor_id)
+    if conflict not in CONFLICT_CHOICES:
+        raise ServiceError(_l("Say whether you have a conflict of interest."), "conflict")
+    explanation = (explanation or "").strip()
+    if conflict == "declared" and not explanation:
+        raise ServiceError(_l("Explain the conflict of interest: what ties you to this "
+                              "vendor?"), "explanation")
+    if len(explanation) > MAX_COMMENT:
+        raise ServiceError(
+            _l("This can have at most %(count)d characters.", count=MAX_COMMENT), "explanation"
+        )
+    if conflict == "none":
+        explanation = ""
+    sheet = _ensure_sheet(session, membership.id, vendor.id)
+    if sheet.excluded:
+        raise ServiceError(_l("The facilitator has excluded you from scoring this vendor."),
+                           "conflict")
+    old = {"conflict": sheet.conflict, "explanation": sheet.conflict_explanation}
+    new = {"conflict": conflict, "explanation": explanation}
+    if old != new:
+        sheet.conflict = conflict
+        sheet.conflict_explanation = explanation
+        sheet.version += 1
+        audit.record(
+            session, selection_id=selection.id, actor=actor, action="declare", entity="sheet",
+            entity_key=_sheet_key(vendor, actor.email), old=old, new=new,
+        )
+    session.flush()
+    return sheet
+
+
+def set_excluded(
+    session: Session, selection: Selection, actor: Account, membership_id: int,
+    vendor_id: int, excluded: bool, reason: str,
+) -> Sheet:
+    """The facilitator excludes a member from a vendor (or lets them score it again).
+    Excluded scores stay on record but do not count."""
+    if selection.phase not in ("scoring", "decision"):
+        raise ServiceError(_l("Members are excluded from vendors during scoring and the "
+                              "decision."))
+    reason = _clean_reason(reason)
+    if not reason:
+        raise ServiceError(_l("Give the reason for this decision."), "reason")
+    membership = _member(session, selection, membership_id)
+    _require_scorer(membership)
+    vendor = get_vendor(session, selection, vendor_id)
+    sheet = _ensure_sheet(session, membership.id, vendor.id)
+    if sheet.excluded == excluded:
+        raise ServiceError(
+            _l("This member is excluded from this vendor already.") if excluded
+            else _l("This member is not excluded from this vendor."), "reason")
+    sheet.excluded = excluded
+    sheet.version += 1
+    email = session.scalar(select(Account.email).where(Account.id == membership.account_id))
+    audit.record(
+        session, selection_id=selection.id, actor=actor,
+        action="exclude" if excluded else "include", entity="sheet",
+        entity_key=_sheet_key(vendor, email or ""), old={"excluded": not excluded},
+        new={"excluded": excluded}, reason=reason,
+    )
+    session.flush()
+    return sheet
+
+
+@dataclass
+class SubmitRefusal:
+    """What still stands between a sheet and its submission."""
+
+    open_items: list[str] = field(default_factory=list)  # codes without a score
+    unargued: list[str] = field(default_factory=list)  # codes of unargued extremes
+
+
+def assigned_wishes(session: Session, membership: Membership) -> list[Requirement]:
+    """The active wishes in the member's assigned categories, by category then code."""
+    categories = assigned_category_ids(session, membership)
+    if not categories:
+        return []
+    return list(
+        session.scalars(
+            select(Requirement)
+            .join(Category, Category.id == Requirement.category_id)
+            .where(
+                Requirement.selection_id == membership.selection_id,
+                Requirement.category_id.in_(categories),
+                Requirement.status == "accepted",
+                Requirement.priority != "wont",
+                Requirement.knockout.is_(False),
+            )
+            .order_by(Category.position, Category.key, Requirement.code)
+        )
+    )
+
+
+def submit_sheet(
+    session: Session, selection: Selection, membership: Membership, actor: Account,
+    vendor_id: int,
+) -> Sheet:
+    """Submit a member's sheet for a vendor: its scores count from now on. Refused while
+    an assigned wish has no score or an extreme score has no argument."""
+    _require_scorer(membership)
+    _require_phase(selection, "scoring")
+    vendor = _active_vendor(session, selection, vendor_id)
+    sheet = _sheet(session, membership.id, vendor.id, lock=True)
+    if sheet is None or sheet.conflict is None:
+        raise ServiceError(_l("Declare first whether you have a conflict of interest with "
+                              "this vendor."), "conflict")
+    if sheet.excluded:
+        raise ServiceError(_l("The facilitator has excluded you from scoring this vendor."))
+    if sheet.submitted_at is not None:
+        raise ServiceError(_l("You have submitted this sheet already."))
+    wishes = assigned_wishes(session, membership)
+    mine = {
+        requirement_id: (score, comment)
+        for requirement_id, score, comment in session.execute(
+            select(Score.requirement_id, Score.score, Score.comment).where(
+                Score.membership_id == membership.id, Score.vendor_id == vendor.id)
+        )
+    }
+    refusal = SubmitRefusal()
+    for wish in wishes:
+        entry = mine.get(wish.id)
+        if entry is None:
+            refusal.open_items.append(wish.code)
+        elif unargued(entry[0], entry[1], selection.scale_max):
+            refusal.unargued.append(wish.code)
+    if refusal.open_items:
+        error = ServiceError(
+            _l("Score every requirement before you submit: %(count)d still open "
+               "(%(codes)s).", count=len(refusal.open_items),
+               codes=", ".join(refusal.open_items[:10])), "submit")
+        error.refusal = refusal  # type: ignore[attr-defined]
+        raise error
+    if refusal.unargued:
+        error = ServiceError(
+            _l("Argue every extreme score (0, 1 or %(max)d) before you submit: %(codes)s.",
+               max=selection.scale_max, codes=", ".join(refusal.unargued[:10])), "submit")
+        error.refusal = refusal  # type: ignore[attr-defined]
+        raise error
+    if not wishes:
+        raise ServiceError(_l("There is nothing for you to score for this vendor."), "submit")
+    sheet.submitted_at = utcnow()
+    sheet.version += 1
+    audit.record(
+        session, selection_id=selection.id, actor=actor, action="submit", entity="sheet",
+        entity_key=_sheet_key(vendor, actor.email), new={"scores": len(wishes)},
+    )
+    session.flush()
+    return sheet
+
+
+# -- saving one score ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedScore:
+    requirement_id: int
+    vendor_id: int
+    score: int
+    comment: str
+    version: int
+    unargued_extreme: bool
+    changed: bool  # False when the save repeated what was stored
+
+
+def _conflict(current: tuple[int, str, int] | None, scale_max: int) -> Conflict:
+    error = Conflict(
+        _l("This score was changed elsewhere (another tab or window) after you opened it. "
+           "The stored score is shown now; check it and save again if needed."), "score")
+    # The stored value is the member's own: it may be shown to them (not a peer's score).
+    error.current = (  # type: ignore[attr-defined]
+        None if current is None else {
+            "score": current[0], "comment": current[1], "version": current[2],
+            "unargued_extreme": unargued(current[0], current[1], scale_max),
+        }
+    )
+    return error
+
+
+def save_score(
+    session: Session,
+    selection: Selection,
+    membership: Membership,
+    actor: Account,
+    *,
+    vendor_id: int,
+    requirement_id: int,
+    score: Any,
+    comment: str | None,
+    version: int | None,
+    reason: str | None = "",
+) -> SavedScore:
+    """Save one member's score (and argument) for one vendor on one wish.
+
+    `version` is the version the member started from: None for a first score. A save
+    from an older version raises `Conflict` (with the stored value in `.current`).
+    """
+    _require_scorer(membership)
+    _require_phase(selection, "scoring")
+    vendor = _active_vendor(session, selection, vendor_id)
+    requirement = _wish(session, selection, requirement_id)
+    category = session.get(Category, requirement.category_id)
+    assert category is not None
+    if not _is_assigned(session, membership, category):
+        raise ServiceError(_l("This requirement is not assigned to you: ask the facilitator "
+                              "if you should score it."), "score")
+    value = _score_value(selection, score)
+    comment = _comment(comment)
+    reason = _clean_reason(reason)
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        raise ServiceError(_l("The form is out of date: reload the page."), "version")
+
+    # The sheet row is locked (PostgreSQL) so submission, exclusion and this save
+    # cannot interleave; SQLite's BEGIN IMMEDIATE serialises them already.
+    sheet = session.execute(
+        select(Sheet.conflict, Sheet.excluded, Sheet.submitted_at)
+        .where(Sheet.membership_id == membership.id, Sheet.vendor_id == vendor.id)
+        .with_for_update()
+    ).first()
+    if sheet is None or sheet.conflict is None:
+        raise ServiceError(_l("Declare first whether you have a conflict of interest with "
+                              "this vendor."), "conflict")
+    if sheet.excluded:
+        raise ServiceError(_l("The facilitator has excluded you from scoring this vendor: "
+                              "your scores for it do not count."), "score")
+    if sheet.submitted_at is not None and not reason:
+        raise ServiceError(_l("You have submitted this sheet: say why you change this "
+                              "score."), "reason")
+
+    stored = session.execute(
+        select(Score.id, Score.score, Score.comment, Score.version).where(
+            Score.membership_id == membership.id,
+            Score.vendor_id == vendor.id,
+            Score.requirement_id == requirement.id,
+        )
+    ).first()
+    key = f"{vendor.key} · {requirement.code} · {actor.email}"
+    now = utcnow()
+    if stored is None:
+        if version is not None:
+            raise _conflict(None, selection.scale_max)
+        new_id = insert_if_absent(
+            session, Score,
+            {"selection_id": selection.id, "membership_id": membership.id,
+             "vendor_id": vendor.id, "requirement_id": requirement.id, "score": value,
+             "comment": comment, "updated_at": now, "version": 1},
+            ["membership_id", "vendor_id", "requirement_id"],
+        )
+        if new_id is None:  # another first save won the race
+            raced = session.execute(
+                select(Score.score, Score.comment, Score.version).where(
+                    Score.membership_id == membership.id, Score.vendor_id == vendor.id,
+                    Score.requirement_id == requirement.id)
+            ).first()
+            raise _conflict(tuple(raced) if raced else None, selection.scale_max)
+        audit.record(
+            session, selection_id=selection.id, actor=actor, action="create", entity="score",
+            entity_key=key, new={"score": value, "comment": comment}, reason=reason,
+        )
+        return SavedScore(requirement.id, vendor.id, value, comment, 1,
+                          unargued(value, comment, selection.scale_max), True)
+
+    if version != stored.version:
+        raise _conflict((stored.score, stored.comment, stored.version), selection.scale_max)
+    if stored.score == value and stored.comment == comment:
+        return SavedScore(requirement.id, vendor.id, value, comment, stored.version,
+                          unargued(value, comment, selection.scale_max), False)
+    result = session.execute(
+        update(Score)
+        .where(Score.id == stored.id, Score.version == stored.version)
+        .values(score=value, comment=comment, version=stored.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # changed between our read and our write
+        raise _conflict(None, selection.scale_max)
+    audit.record(
+        session, selection_id=selection.id, actor=actor, action="update", entity="score",
+        entity_key=key, old={"score": stored.score, "comment": stored.comment},
+        new={"score": value, "comment": comment}, reason=reason,
+    )
+    return SavedScore(requirement.id, vendor.id, value, comment, stored.version + 1,
+                      unargued(value, comment, selection.scale_max), True)
+
+
+# -- consensus ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedConsensus:
+    vendor_id: int
+    requirement_id: int
+    score: int
+    rationale: str
+    version: int
+
+
+def record_consensus(
+    session: Session,
+    selection: Selection,
+    actor: Account,
+    *,
+    vendor_id: int,
+    requirement_id: int,
+    score: Any,
+    rationale: str,
+    version: int | None,
+) -> SavedConsensus:
+    """The facilitator records the score the committee agreed on, with its rationale."""
+    _require_phase(selection, "decision")
+    vendor = _active_vendor(session, selection, vendor_id)
+    requirement = _wish(session, selection, requirement_id)
+    value = _score_value(selection, score)
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise ServiceError(_l("Write down why the committee agrees on this score."),
+                           "rationale")
+    if len(rationale) > MAX_COMMENT:
+        raise ServiceError(
+            _l("This can have at most %(count)d characters.", count=MAX_COMMENT), "rationale"
+        )
+    stored = session.execute(
+        select(Consensus.id, Consensus.score, Consensus.rationale, Consensus.version)
+        .where(Consensus.vendor_id == vendor.id, Consensus.requirement_id == requirement.id)
+    ).first()
+    key = f"{vendor.key} · {requirement.code}"
+    now = utcnow()
+    stale = Conflict(_l("Someone else recorded a consensus score for this item first. "
+                        "Reload the page to see it, then decide again."), "score")
+    if stored is None:
+        if version is not None:
+            raise stale
+        new_id = insert_if_absent(
+            session, Consensus,
+            {"selection_id": selection.id, "vendor_id": vendor.id,
+             "requirement_id": requirement.id, "score": value, "rationale": rationale,
+             "recorded_by_id": actor.id, "recorded_at": now, "version": 1},
+            ["vendor_id", "requirement_id"],
+        )
+        if new_id is None:
+            raise stale
+        audit.record(
+            session, selection_id=selection.id, actor=actor, action="create",
+            entity="consensus", entity_key=key, new={"score": value, "rationale": rationale},
+        )
+        return SavedConsensus(vendor.id, requirement.id, value, rationale, 1)
+    if version != stored.version:
+        raise stale
+    if stored.score == value and stored.rationale == rationale:
+        return SavedConsensus(vendor.id, requirement.id, value, rationale, stored.version)
+    result = session.execute(
+        update(Consensus)
+        .where(Consensus.id == stored.id, Consensus.version == stored.version)
+        .values(score=value, rationale=rationale, version=stored.version + 1,
+                recorded_by_id=actor.id, recorded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise stale
+    audit.record(
+        session, selection_id=selection.id, actor=actor, action="update", entity="consensus",
+        entity_key=key, old={"score": stored.score, "rationale": stored.rationale},
+        new={"score": value, "rationale": rationale},
+    )
+    return SavedConsensus(vendor.id, requirement.id, value, rationale, stored.version + 1)
+
+
+def remove_consensus(
+    session: Session, selection: Selection, actor: Account, *, vendor_id: int,
+    requirement_id: int, version: int, reason: str,
+) -> None:
+    """Take a consensus score back (the mean counts again); needs a reason."""
+    _require_phase(selection, "decision")
+    vendor = get_vendor(session, selection, vendor_id)
+    requirement = session.scalar(select(Requirement).where(
+        Requirement.id == requirement_id, Requirement.selection_id == selection.id))
+    if requirement is None:
+        raise NotFound(_l("There is no such requirement in this selection."))
+    reason = _clean_reason(reason)
+    if not reason:
+        raise ServiceError(_l("Give the reason for this decision."), "reason")
+    stored = session.execute(
+        select(Consensus.id, Consensus.score, Consensus.rationale, Consensus.version)
+        .where(Consensus.vendor_id == vendor.id, Consensus.requirement_id == requirement.id)
+    ).first()
+    if stored is None or stored.version != version:
+        raise Conflict(_l("Someone else recorded a consensus score for this item first. "
+                          "Reload the page to see it, then decide again."), "score")
+    result = session.execute(
+        delete(Consensus).where(Consensus.id == stored.id, Consensus.version == version)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict(_l("Someone else recorded a consensus score for this item first. "
+                          "Reload the page to see it, then decide again."), "score")
+    audit.record(
+        session, selection_id=selection.id, actor=actor, action="delete", entity="consensus",
+        entity_key=f"{vendor.key} · {requirement.code}",
+        old={"score": stored.score, "rationale": stored.rationale}, reason=reason,
+    )

@@ -1,0 +1,507 @@
+"""What the scoring pages show: a member's sheet for a vendor, progress, the knock-out
+board and the consensus meeting. Read only; every function loads in a few bulk queries.
+
+Blind scoring (decisions.md "Blind scoring and prices") is decided here, in two
+questions every page asks:
+
+* `sees_peer_scores`: may this member see other members' scores and comments for a
+  vendor? Business and IT members once they submitted their own sheet for it; the
+  facilitator only with "see everything" on; everyone once scoring has closed.
+* `scores_disclosed`: may this member see numbers derived from scores (means, spreads,
+  progress beyond counts)? Only after scoring closed, or a facilitator with "see
+  everything" on.
+
+Pages never receive what they may not show: the rows are left out here, not hidden in
+a template.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from selector.domain import method
+from selector.models import (
+    Account,
+    Attachment,
+    Category,
+    Consensus,
+    Membership,
+    Requirement,
+    Score,
+    Selection,
+    Sheet,
+    Vendor,
+    Verdict,
+)
+from selector.services.loader import load_selection
+from selector.services.scoring import SCORERS, assigned_category_ids, assignments, unargued
+
+# -- who sees what ------------------------------------------------------------------------
+
+
+def scores_disclosed(selection: Selection, role: str) -> bool:
+    """May a member with `role` see numbers derived from scores now?"""
+    if selection.phase == "decision":
+        return True
+    return role == "facilitator" and bool(selection.facilitator_sees_all)
+
+
+def sees_peer_scores(selection: Selection, role: str, submitted: bool) -> bool:
+    """May a member see the others' scores and comments for a vendor whose own sheet is
+    (or is not) submitted?"""
+    if scores_disclosed(selection, role):
+        return True
+    if selection.phase != "scoring":
+        return False
+    return role in ("business", "it") and submitted
+
+
+# -- shared queries -----------------------------------------------------------------------
+
+
+def _active_wishes(session: Session, selection_id: int, category_ids: set[int] | None = None):
+    query = (
+        select(Requirement)
+        .join(Category, Category.id == Requirement.category_id)
+        .where(
+            Requirement.selection_id == selection_id,
+            Requirement.status == "accepted",
+            Requirement.priority != "wont",
+            Requirement.knockout.is_(False),
+        )
+        .order_by(Category.position, Category.key, Requirement.code)
+    )
+    if category_ids is not None:
+        query = query.where(Requirement.category_id.in_(category_ids))
+    return list(session.scalars(query))
+
+
+def _categories(session: Session, selection_id: int) -> dict[int, Category]:
+    return {
+        c.id: c for c in session.scalars(
+            select(Category).where(Category.selection_id == selection_id)
+            .order_by(Category.position, Category.key))
+    }
+
+
+def active_vendors(session: Session, selection: Selection) -> list[Vendor]:
+    return list(session.scalars(
+        select(Vendor).where(Vendor.selection_id == selection.id, Vendor.withdrawn.is_(False))
+        .order_by(Vendor.name, Vendor.key)))
+
+
+# -- one member's sheet -------------------------------------------------------------------
+
+
+@dataclass
+class PeerScore:
+    name: str
+    score: int
+    comment: str
+
+
+@dataclass
+class SheetItem:
+    requirement: Requirement
+    score: int | None
+    comment: str
+    version: int | None
+    unargued_extreme: bool
+    peers: list[PeerScore] = field(default_factory=list)
+
+
+@dataclass
+class SheetCategory:
+    category: Category
+    items: list[SheetItem]
+
+    @property
+    def scored(self) -> int:
+        return sum(1 for item in self.items if item.score is not None)
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+
+@dataclass
+class SheetView:
+    vendor: Vendor
+    membership: Membership
+    sheet: Sheet | None
+    categories: list[SheetCategory]
+    peers_visible: bool
+
+    @property
+    def items(self) -> list[SheetItem]:
+        return [item for group in self.categories for item in group.items]
+
+    @property
+    def scored(self) -> int:
+        return sum(group.scored for group in self.categories)
+
+    @property
+    def total(self) -> int:
+        return sum(group.total for group in self.categories)
+
+    @property
+    def unargued(self) -> int:
+        return sum(1 for item in self.items if item.unargued_extreme)
+
+    @property
+    def conflict(self) -> str | None:
+        return self.sheet.conflict if self.sheet else None
+
+    @property
+    def excluded(self) -> bool:
+        return bool(self.sheet and self.sheet.excluded)
+
+    @property
+    def submitted_at(self) -> datetime | None:
+        return self.sheet.submitted_at if self.sheet else None
+
+
+def member_sheet(
+    session: Session, selection: Selection, membership: Membership, vendor: Vendor
+) -> SheetView:
+    """The assigned active wishes of `membership` for `vendor`, grouped by category, with
+    the member's own scores, and the others' only where `sees_peer_scores` allows."""
+    sheet = session.scalar(select(Sheet).where(Sheet.membership_id == membership.id,
+                                               Sheet.vendor_id == vendor.id))
+    categories = _categories(session, selection.id)
+    wishes = _active_wishes(session, selection.id, assigned_category_ids(session, membership))
+    mine = {
+        requirement_id: (score, comment, version)
+        for requirement_id, score, comment, version in session.execute(
+            select(Score.requirement_id, Score.score, Score.comment, Score.version).where(
+                Score.membership_id == membership.id, Score.vendor_id == vendor.id))
+    }
+    submitted = bool(sheet and sheet.submitted_at)
+    peers_visible = sees_peer_scores(selection, membership.role, submitted)
+    peers: dict[int, list[PeerScore]] = defaultdict(list)
+    if peers_visible and wishes:
+        for requirement_id, name, email, score, comment in session.execute(
+            select(Score.requirement_id, Account.name, Account.email, Score.score,
+                   Score.comment)
+            .join(Membership, Membership.id == Score.membership_id)
+            .join(Account, Account.id == Membership.account_id)
+            .join(Sheet, and_(Sheet.membership_id == Score.membership_id,
+                              Sheet.vendor_id == Score.vendor_id))
+            .where(
+                Score.vendor_id == vendor.id,
+                Score.membership_id != membership.id,
+                Score.requirement_id.in_([w.id for w in wishes]),
+                Membership.removed_at.is_(None),
+                Sheet.submitted_at.is_not(None),
+                Sheet.excluded.is_(False),
+            )
+            .order_by(Account.name, Account.email)
+        ):
+            peers[requirement_id].append(PeerScore(name or email, score, comment))
+    groups: dict[int, list[SheetItem]] = {}
+    for wish in wishes:
+        score, comment, version = mine.get(wish.id, (None, "", None))
+        groups.setdefault(wish.category_id, []).append(
+            SheetItem(wish, score, comment, version,
+                      unargued(score, comment, selection.scale_max), peers.get(wish.id, []))
+        )
+    ordered = [SheetCategory(categories[cid], items) for cid, items in groups.items()]
+    return SheetView(vendor, membership, sheet, ordered, peers_visible)
+
+
+# -- progress -----------------------------------------------------------------------------
+
+
+@dataclass
+class SheetProgress:
+    """One member's state for one vendor: counts only, never scores."""
+
+    vendor: Vendor
+    scored: int
+    total: int
+    conflict: str | None
+    conflict_explanation: str
+    excluded: bool
+    submitted_at: datetime | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.scored / self.total) if self.total else 0
+
+    @property
+    def state(self) -> str:
+        if self.excluded:
+            return "excluded"
+        if self.submitted_at is not None:
+            return "submitted"
+        if self.conflict is None:
+            return "not_started"
+        return "in_progress"
+
+
+@dataclass
+class MemberProgress:
+    membership: Membership
+    account: Account
+    sheets: list[SheetProgress]
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for s in self.sheets if s.submitted_at is not None or s.excluded)
+
+
+def scoring_progress(
+    session: Session, selection: Selection, only: Membership | None = None
+) -> tuple[list[Vendor], list[MemberProgress]]:
+    """Per scoring member and vendor: scored of assigned, conflict, exclusion and
+    submission. Counts only: safe to show before scoring closes. `only` limits it to
+    one member (their own vendor list)."""
+    vendors = active_vendors(session, selection)
+    members_query = (
+        select(Membership, Account)
+        .join(Account, Account.id == Membership.account_id)
+        .where(Membership.selection_id == selection.id, Membership.removed_at.is_(None),
+               Membership.role.in_(SCORERS))
+        .order_by(Membership.role, Account.name, Account.email)
+    )
+    if only is not None:
+        members_query = members_query.where(Membership.id == only.id)
+    members = session.execute(members_query).all()
+    assigned = assignments(session, selection)
+    wish_category = dict(session.execute(
+        select(Requirement.id, Requirement.category_id).where(
+            Requirement.selection_id == selection.id, Requirement.status == "accepted",
+            Requirement.priority != "wont", Requirement.knockout.is_(False))
+    ).all())
+    wishes_per_category: dict[int, int] = defaultdict(int)
+    for category_id in wish_category.values():
+        wishes_per_category[category_id] += 1
+    # Counts of scores per (member, vendor, category): grouped in the database.
+    counts_query = (
+        select(Score.membership_id, Score.vendor_id, Requirement.category_id, func.count())
+        .join(Requirement, Requirement.id == Score.requirement_id)
+        .where(Score.selection_id == selection.id, Requirement.status == "accepted",
+               Requirement.priority != "wont", Requirement.knockout.is_(False))
+        .group_by(Score.membership_id, Score.vendor_id, Requirement.category_id)
+    )
+    if only is not None:
+        counts_query = counts_query.where(Score.membership_id == only.id)
+    counts = session.execute(counts_query).all()
+    scored: dict[tuple[int, int], int] = defaultdict(int)
+    for membership_id, vendor_id, category_id, count in counts:
+        if category_id in assigned.get(membership_id, set()):
+            scored[(membership_id, vendor_id)] += count
+    sheets_query = (
+        select(Sheet).join(Vendor, Vendor.id == Sheet.vendor_id)
+        .where(Vendor.selection_id == selection.id)
+    )
+    if only is not None:
+        sheets_query = sheets_query.where(Sheet.membership_id == only.id)
+    sheets = {(s.membership_id, s.vendor_id): s for s in session.scalars(sheets_query)}
+    result = []
+    for membership, account in members:
+        total = sum(wishes_per_category[c] for c in assigned.get(membership.id, set()))
+        row = []
+        for vendor in vendors:
+            sheet = sheets.get((membership.id, vendor.id))
+            row.append(SheetProgress(
+                vendor=vendor, scored=scored[(membership.id, vendor.id)], total=total,
+                conflict=sheet.conflict if sheet else None,
+                conflict_explanation=sheet.conflict_explanation if sheet else "",
+                excluded=bool(sheet and sheet.excluded),
+                submitted_at=sheet.submitted_at if sheet else None,
+            ))
+        result.append(MemberProgress(membership, account, row))
+    return vendors, result
+
+
+def my_sheets(session: Session, selection: Selection, membership: Membership
+              ) -> list[SheetProgress]:
+    """The member's own progress per vendor (their scoring start page)."""
+    _, rows = scoring_progress(session, selection, only=membership)
+    return rows[0].sheets if rows else []
+
+
+# -- assignment matrix --------------------------------------------------------------------
+
+
+@dataclass
+class AssignmentRow:
+    membership: Membership
+    account: Account
+    categories: set[int]
+
+
+def assignment_matrix(session: Session, selection: Selection
+                      ) -> tuple[list[Category], list[AssignmentRow]]:
+    categories = list(_categories(session, selection.id).values())
+    assigned = assignments(session, selection)
+    members = session.execute(
+        select(Membership, Account).join(Account, Account.id == Membership.account_id)
+        .where(Membership.selection_id == selection.id, Membership.removed_at.is_(None),
+               Membership.role.in_(SCORERS))
+        .order_by(Membership.role, Account.name, Account.email)
+    ).all()
+    return categories, [AssignmentRow(m, a, assigned.get(m.id, set())) for m, a in members]
+
+
+# -- knock-out verdicts -------------------------------------------------------------------
+
+
+@dataclass
+class VerdictCell:
+    vendor: Vendor
+    verdict: Verdict | None
+    recorded_by: str
+    attachments: list[Attachment]
+
+
+@dataclass
+class KnockoutRow:
+    requirement: Requirement
+    cells: list[VerdictCell]
+
+
+@dataclass
+class Exclusion:
+    code: str
+    title: str
+    evidence: str
+
+
+def knockout_board(session: Session, selection: Selection
+                   ) -> tuple[list[Vendor], list[KnockoutRow]]:
+    """Active knock-outs x vendors taking part, with each verdict and its documents."""
+    vendors = active_vendors(session, selection)
+    knockouts = list(session.scalars(
+        select(Requirement).join(Category, Category.id == Requirement.category_id)
+        .where(Requirement.selection_id == selection.id, Requirement.knockout.is_(True),
+               Requirement.status == "accepted", Requirement.priority != "wont")
+        .order_by(Category.position, Requirement.code)))
+    verdicts = {
+        (v.vendor_id, v.requirement_id): (v, name or email or "")
+        for v, name, email in session.execute(
+            select(Verdict, Account.name, Account.email)
+            .outerjoin(Account, Account.id == Verdict.recorded_by_id)
+            .where(Verdict.selection_id == selection.id))
+    }
+    documents: dict[int, list[Attachment]] = defaultdict(list)
+    for attachment in session.scalars(
+        select(Attachment).where(Attachment.selection_id == selection.id,
+                                 Attachment.verdict_id.is_not(None))
+        .order_by(Attachment.uploaded_at, Attachment.id)
+    ):
+        documents[attachment.verdict_id].append(attachment)  # type: ignore[index]
+    rows = []
+    for knockout in knockouts:
+        cells = []
+        for vendor in vendors:
+            verdict, by = verdicts.get((vendor.id, knockout.id), (None, ""))
+            cells.append(VerdictCell(vendor, verdict, by,
+                                     documents.get(verdict.id, []) if verdict else []))
+        rows.append(KnockoutRow(knockout, cells))
+    return vendors, rows
+
+
+def exclusions(session: Session, selection: Selection) -> dict[int, list[Exclusion]]:
+    """vendor id -> the failed active knock-outs that exclude it, with the evidence."""
+    result: dict[int, list[Exclusion]] = defaultdict(list)
+    for vendor_id, code, title, evidence in session.execute(
+        select(Verdict.vendor_id, Requirement.code, Requirement.title, Verdict.evidence)
+        .join(Requirement, Requirement.id == Verdict.requirement_id)
+        .where(Verdict.selection_id == selection.id, Verdict.passed.is_(False),
+               Requirement.knockout.is_(True), Requirement.status == "accepted",
+               Requirement.priority != "wont")
+        .order_by(Requirement.code)
+    ):
+        result[vendor_id].append(Exclusion(code, title, evidence))
+    return dict(result)
+
+
+# -- the consensus meeting ----------------------------------------------------------------
+
+
+@dataclass
+class MemberEntry:
+    name: str
+    email: str
+    role: str
+    score: int
+    comment: str
+
+
+@dataclass
+class ConsensusRow:
+    vendor: Vendor
+    requirement: Requirement
+    category: Category
+    entries: list[MemberEntry]
+    spread: method.ScoreSpread | None
+    consensus: Consensus | None
+
+    @property
+    def mean(self) -> float | None:
+        if not self.entries:
+            return None
+        return sum(e.score for e in self.entries) / len(self.entries)
+
+    @property
+    def discussion_point(self) -> bool:
+        return bool(self.spread and self.spread.discussion_point)
+
+    @property
+    def range(self) -> int:
+        return self.spread.range if self.spread else 0
+
+
+def consensus_rows(
+    session: Session, selection: Selection, *, vendor_id: int | None = None,
+    requirement_id: int | None = None,
+) -> list[ConsensusRow]:
+    """The consensus meeting: per (vendor, wish) every counted score with its argument,
+    the spread, and the consensus if recorded. Items with a range of 3 or more come first
+    (method.md section 9), then wider spreads, then category order and code."""
+    domain = load_selection(session, selection.id)
+    spreads = {(s.vendor, s.requirement): s for s in method.disagreement(domain)}
+    members = {
+        m.email: m for m in domain.members
+    }
+    vendors = {v.key: v for v in active_vendors(session, selection)}
+    categories = _categories(session, selection.id)
+    position = {cid: i for i, cid in enumerate(categories)}
+    wishes = {w.code: w for w in _active_wishes(session, selection.id)}
+    consensus = {
+        (c.vendor_id, c.requirement_id): c for c in session.scalars(
+            select(Consensus).where(Consensus.selection_id == selection.id))
+    }
+    entries: dict[tuple[str, str], list[MemberEntry]] = defaultdict(list)
+    for score in domain.scores:
+        member = members.get(score.member)
+        if member is None:
+            continue
+        entries[(score.vendor, score.requirement)].append(
+            MemberEntry(member.name or member.email, member.email, member.role, score.score,
+                        score.comment))
+    rows = []
+    for vendor in vendors.values():
+        if vendor_id is not None and vendor.id != vendor_id:
+            continue
+        for code, wish in wishes.items():
+            if requirement_id is not None and wish.id != requirement_id:
+                continue
+            pair = (vendor.key, code)
+            agreed = consensus.get((vendor.id, wish.id))
+            if pair not in entries and agreed is None:
+                continue
+            spread = spreads.get(pair)
+            ordered = sorted(entries.get(pair, []), key=lambda e: (e.name, e.email))
+            rows.append(ConsensusRow(vendor, wish, categories[wish.category_id], ordered,
+                                     spread, agreed))
+    rows.sort(key=lambda r: (not r.discussion_point, -r.range, r.vendor.name,
+                             position[r.category.id], r.requirement.code))
+    return rows

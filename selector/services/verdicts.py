@@ -1,0 +1,259 @@
+"""Knock-out verdicts and their evidence.
+
+For every knock-out the owner group's members (or the facilitator) record per vendor
+whether it passed or failed, with evidence: a text, and optionally a document. A failed
+verdict on an active knock-out excludes the vendor (method.md section 6). Verdicts are
+recorded in the scoring and decision phases (decisions.md), audited, and guarded by the
+same optimistic version check as scores.
+
+Documents (security assumptions, written down beside the code that relies on them):
+
+* Only PDF, PNG and JPEG are accepted, decided by the file's first bytes, never by its
+  name or the browser's content type: a ".pdf" holding an executable is refused.
+* At most `MAX_ATTACHMENT` bytes; the web layer reads at most one byte more.
+* The file is stored outside the web root, under the instance folder, named by the
+  attachment's id only: no user-chosen name ever becomes a path.
+* It is served only to members of its selection, as a download (Content-Disposition:
+  attachment) with the stored type and `nosniff`, so a browser never runs it as a page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from selector import paths
+from selector.i18n import _l
+from selector.models import Account, Attachment, Membership, Requirement, Selection, Verdict
+from selector.models.base import utcnow
+from selector.services import audit
+from selector.services.errors import Conflict, NotFound, ServiceError
+from selector.services.scoring import insert_if_absent
+from selector.services.vendors import get_vendor
+
+MAX_ATTACHMENT = 10 * 1024 * 1024
+MAX_EVIDENCE = 5000
+VERDICT_PHASES = ("scoring", "decision")
+
+# The first bytes of each accepted type (PDF: "%PDF-", PNG: its 8-byte signature, JPEG:
+# SOI then a marker).
+SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+NAMED_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
+               ".jpeg": "image/jpeg", ".jpe": "image/jpeg"}
+
+
+def attachment_dir() -> Path:
+    """Where documents live: `<instance>/attachments`, outside the web root."""
+    path = paths.instance_dir() / "attachments"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sniff(content: bytes) -> str | None:
+    """The content type of `content` judged by its first bytes, or None."""
+    for signature, content_type in SIGNATURES:
+        if content.startswith(signature):
+            return content_type
+    return None
+
+
+def safe_filename(name: str, content_type: str) -> str:
+    """A display name without path parts or control characters, with the extension
+    of the real type."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable() and c not in '"<>|:*?').strip(" .")
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem = stem[:200] or "evidence"
+    return stem + EXTENSIONS[content_type]
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content: bytes
+
+
+def may_record(membership: Membership, requirement: Requirement) -> bool:
+    """The facilitator, or a member of the knock-out's owner group."""
+    return membership.role == "facilitator" or membership.role == requirement.owner_group
+
+
+def _knockout(session: Session, selection: Selection, requirement_id: int) -> Requirement:
+    requirement = session.scalar(
+        select(Requirement).where(Requirement.id == requirement_id,
+                                  Requirement.selection_id == selection.id)
+    )
+    if requirement is None:
+        raise NotFound(_l("There is no such requirement in this selection."))
+    if not requirement.knockout:
+        raise ServiceError(_l("Verdicts are recorded on knock-outs only; this requirement is "
+                              "not a knock-out."), "passed")
+    return requirement
+
+
+def _check_upload(upload: Upload) -> str:
+    if len(upload.content) > MAX_ATTACHMENT:
+        raise ServiceError(
+            _l("The document is larger than %(size)d MB.", size=MAX_ATTACHMENT // (1024 * 1024)),
+            "document")
+    if not upload.content:
+        raise ServiceError(_l("The document is empty."), "document")
+    content_type = sniff(upload.content)
+    if content_type is None:
+        raise ServiceError(_l("Only PDF, PNG and JPEG documents are accepted, and this file "
+                              "is none of them."), "document")
+    # The content decides; a name that claims another type (a PNG or a program named
+    # ".pdf") is refused too, so nobody is misled by the name later.
+    name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    extension = ("." + name.rsplit(".", 1)[1].lower()) if "." in name.strip(".") else ""
+    if extension and NAMED_TYPES.get(extension) != content_type:
+        raise ServiceError(_l("The file's name does not match its content. Only PDF, PNG and "
+                              "JPEG documents are accepted."), "document")
+    return content_type
+
+
+def _store(session: Session, selection: Selection, actor: Account, verdict_id: int,
+           upload: Upload, content_type: str) -> Attachment:
+    attachment = Attachment(
+        selection_id=selection.id, verdict_id=verdict_id,
+        filename=safe_filename(upload.filename, content_type), content_type=content_type,
+        size=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
+        uploaded_by_id=actor.id,
+    )
+    session.add(attachment)
+    session.flush()
+    # Written to a temporary name, then renamed: a reader never sees half a file. Should
+    # the transaction roll back after this, the file is an orphan nobody can reach (a
+    # reused id overwrites it).
+    target = attachment_dir() / str(attachment.id)
+    partial = target.with_name(f".{attachment.id}.{os.getpid()}.part")
+    partial.write_bytes(upload.content)
+    os.replace(partial, target)
+    return attachment
+
+
+@dataclass(frozen=True)
+class SavedVerdict:
+    verdict: Verdict
+    attachment: Attachment | None
+    changed: bool
+
+
+def record_verdict(
+    session: Session,
+    selection: Selection,
+    membership: Membership,
+    actor: Account,
+    *,
+    vendor_id: int,
+    requirement_id: int,
+    passed: Any,
+    evidence: str,
+    version: int | None,
+    upload: Upload | None = None,
+) -> SavedVerdict:
+    """Record (or change) the verdict on one knock-out for one vendor."""
+    if selection.phase not in VERDICT_PHASES:
+        raise ServiceError(_l("Knock-out verdicts are recorded during scoring and the "
+                              "decision."), "passed")
+    vendor = get_vendor(session, selection, vendor_id)
+    if vendor.withdrawn:
+        raise ServiceError(_l("This vendor has been withdrawn: it is no longer scored."))
+    requirement = _knockout(session, selection, requirement_id)
+    if not may_record(membership, requirement):
+        raise ServiceError(_l("Only the facilitator and the members of the knock-out's owner "
+                              "group record its verdicts."), "passed")
+    if not isinstance(passed, bool):
+        raise ServiceError(_l("Choose passed or failed."), "passed")
+    evidence = (evidence or "").strip()
+    if not evidence:
+        raise ServiceError(_l("Describe the evidence for this verdict."), "evidence")
+    if len(evidence) > MAX_EVIDENCE:
+        raise ServiceError(
+            _l("This can have at most %(count)d characters.", count=MAX_EVIDENCE), "evidence")
+    content_type = _check_upload(upload) if upload is not None else None
+
+    stale = Conflict(_l("Someone else recorded a verdict on this knock-out for this vendor "
+                        "first. Reload the page to see it, then decide again."), "passed")
+    stored = session.execute(
+        select(Verdict.id, Verdict.passed, Verdict.evidence, Verdict.version)
+        .where(Verdict.vendor_id == vendor.id, Verdict.requirement_id == requirement.id)
+        .with_for_update()
+    ).first()
+    key = f"{vendor.key} · {requirement.code}"
+    now = utcnow()
+    changed = True
+    if stored is None:
+        if version is not None:
+            raise stale
+        verdict_id = insert_if_absent(
+            session, Verdict,
+            {"selection_id": selection.id, "vendor_id": vendor.id,
+             "requirement_id": requirement.id, "passed": passed, "evidence": evidence,
+             "recorded_by_id": actor.id, "recorded_at": now, "version": 1},
+            ["vendor_id", "requirement_id"],
+        )
+        if verdict_id is None:
+            raise stale
+        old = None
+    else:
+        if version != stored.version:
+            raise stale
+        verdict_id = stored.id
+        old = {"passed": stored.passed, "evidence": stored.evidence}
+        if stored.passed == passed and stored.evidence == evidence and upload is None:
+            changed = False
+        else:
+            result = session.execute(
+                update(Verdict)
+                .where(Verdict.id == stored.id, Verdict.version == stored.version)
+                .values(passed=passed, evidence=evidence, version=stored.version + 1,
+                        recorded_by_id=actor.id, recorded_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                raise stale
+    attachment = None
+    if upload is not None and content_type is not None:
+        attachment = _store(session, selection, actor, verdict_id, upload, content_type)
+    if changed:
+        new: dict[str, Any] = {"passed": passed, "evidence": evidence}
+        if attachment is not None:
+            new["document"] = {"filename": attachment.filename, "sha256": attachment.sha256,
+                               "size": attachment.size}
+        audit.record(
+            session, selection_id=selection.id, actor=actor,
+            action="create" if old is None else "update", entity="verdict", entity_key=key,
+            old=old, new=new,
+        )
+    verdict = session.get(Verdict, verdict_id, populate_existing=True)
+    assert verdict is not None
+    return SavedVerdict(verdict, attachment, changed)
+
+
+def get_attachment(session: Session, selection: Selection, attachment_id: int
+                   ) -> tuple[Attachment, Path]:
+    """A document of this selection and where its bytes are; anything else is not found."""
+    attachment = session.scalar(
+        select(Attachment).where(Attachment.id == attachment_id,
+                                 Attachment.selection_id == selection.id)
+    )
+    if attachment is None:
+        raise NotFound(_l("There is no such document in this selection."))
+    path = attachment_dir() / str(attachment.id)
+    if not path.is_file():
+        raise NotFound(_l("There is no such document in this selection."))
+    return attachment, path

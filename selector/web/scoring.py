@@ -1,0 +1,470 @@
+"""Scoring in the browser: a member's sheets, the sheet itself (saved answer by answer
+through a small JSON endpoint, or as a whole form without JavaScript), the conflict of
+interest declaration, submission; the facilitator's progress view, assignments and
+exclusions; and the consensus meeting after scoring has closed.
+
+Thin views: the rules live in `selector.services.scoring`, what may be seen in
+`selector.services.scoring_views` (blind scoring). A JSON response carries only the
+member's own answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from selector.access import MemberAccess, requires
+from selector.forms import show_error
+from selector.forms.admin import ActionForm
+from selector.forms.scoring import (
+    VERIFICATION_LABELS,
+    ConflictForm,
+    ConsensusForm,
+    ExclusionForm,
+    RemoveConsensusForm,
+    anchor_labels,
+    comment_field,
+    score_field,
+    sheet_form,
+    version_field,
+)
+from selector.i18n import error_text
+from selector.models import Requirement
+from selector.services import scoring, scoring_views
+from selector.services.errors import Conflict, NotFound, ServiceError
+from selector.services.vendors import get_vendor
+from selector.web.database import db_session
+
+blueprint = Blueprint("scoring", __name__, url_prefix="/selections/<int:selection_id>/scoring")
+
+
+def _anchors(access: MemberAccess) -> list[str]:
+    return anchor_labels(access.selection.scale_max, access.selection.language)
+
+
+# -- the start page -----------------------------------------------------------------------
+
+
+@blueprint.route("")
+@requires("scoring.view")
+def index(access: MemberAccess):
+    session = db_session()
+    selection = access.selection
+    progress = None
+    if access.role == "facilitator":
+        progress = scoring_views.scoring_progress(session, selection)
+    return render_template(
+        "scoring/index.html",
+        selection=selection,
+        access=access,
+        mine=scoring_views.my_sheets(session, selection, access.membership),
+        progress=progress,
+        exclusion_form=ExclusionForm(formdata=None),
+    )
+
+
+# -- one sheet ----------------------------------------------------------------------------
+
+
+def _sheet_page(access: MemberAccess, vendor, *, form=None, conflict_form=None,
+                submit_error: str | None = None, status: int = 200):
+    session = db_session()
+    selection = access.selection
+    view = scoring_views.member_sheet(session, selection, access.membership, vendor)
+    labels = _anchors(access)
+    if form is None:
+        data: dict[str, Any] = {}
+        for item in view.items:
+            rid = item.requirement.id
+            data[score_field(rid)] = item.score
+            data[comment_field(rid)] = item.comment
+            data[version_field(rid)] = "" if item.version is None else str(item.version)
+        form = sheet_form([i.requirement.id for i in view.items], selection.scale_max, labels,
+                          data=data)
+    editable = (selection.phase == "scoring" and not vendor.withdrawn
+                and view.conflict is not None and not view.excluded
+                and access.role in scoring.SCORERS)
+    return render_template(
+        "scoring/sheet.html",
+        selection=selection,
+        access=access,
+        vendor=vendor,
+        view=view,
+        form=form,
+        labels=labels,
+        conflict_form=conflict_form or ConflictForm(formdata=None),
+        submit_form=ActionForm(formdata=None),
+        submit_error=submit_error,
+        editable=editable,
+        score_field=score_field,
+        comment_field=comment_field,
+        version_field=version_field,
+        verification_labels=VERIFICATION_LABELS,
+    ), status
+
+
+@blueprint.route("/vendors/<int:vendor_id>")
+@requires("scoring.view")
+def sheet(access: MemberAccess, vendor_id: int):
+    vendor = get_vendor(db_session(), access.selection, vendor_id)
+    return _sheet_page(access, vendor)
+
+
+@blueprint.route("/vendors/<int:vendor_id>/conflict", methods=["POST"])
+@requires("scoring.score")
+def declare(access: MemberAccess, vendor_id: int):
+    vendor = get_vendor(db_session(), access.selection, vendor_id)
+    form = ConflictForm()
+    if not form.validate_on_submit():
+        return _sheet_page(access, vendor, conflict_form=form, status=422)
+    try:
+        scoring.declare_conflict(db_session(), access.selection, access.membership,
+                                 current_user.account, vendor.id, form.conflict.data,
+                                 form.explanation.data or "")
+    except ServiceError as error:
+        if isinstance(error, NotFound):
+            raise
+        show_error(form, error)
+        return _sheet_page(access, vendor, conflict_form=form, status=422)
+    if form.conflict.data == "declared":
+        flash(_("Your conflict of interest is recorded. The facilitator decides whether you "
+                "score this vendor; until then you may score it."), "warning")
+    return redirect(url_for("scoring.sheet", selection_id=access.selection.id,
+                            vendor_id=vendor.id))
+
+
+def _version(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+@blueprint.route("/vendors/<int:vendor_id>", methods=["POST"])
+@requires("scoring.score")
+def save_sheet(access: MemberAccess, vendor_id: int):
+    """The whole sheet at once (without JavaScript): every changed answer is saved, or,
+    when one is refused, none (the messages stand beside the answers)."""
+    session = db_session()
+    selection = access.selection
+    vendor = get_vendor(session, selection, vendor_id)
+    view = scoring_views.member_sheet(session, selection, access.membership, vendor)
+    ids = [item.requirement.id for item in view.items]
+    form = sheet_form(ids, selection.scale_max, _anchors(access), formdata=request.form)
+    if not form.validate_on_submit():
+        return _sheet_page(access, vendor, form=form, status=422)
+    failures = conflicts = saved = 0
+    for item in view.items:
+        rid = item.requirement.id
+        score = form[score_field(rid)].data
+        comment = (form[comment_field(rid)].data or "").strip()
+        if score is None:
+            if comment and comment != item.comment:
+                form[score_field(rid)].errors = [_("Choose a score to go with your argument.")]
+                failures += 1
+            continue
+        if score == item.score and comment == item.comment:
+            continue
+        try:
+            result = scoring.save_score(
+                session, selection, access.membership, current_user.account,
+                vendor_id=vendor.id, requirement_id=rid, score=score, comment=comment,
+                version=_version(form[version_field(rid)].data),
+                reason=form.reason.data or "")
+        except Conflict as error:
+            current = getattr(error, "current", None)
+            message = error_text(error)
+            if current is not None:
+                message += " " + _("Stored now: %(score)d.", score=current["score"])
+                form[version_field(rid)].data = str(current["version"])
+            form[score_field(rid)].errors = [message]
+            conflicts += 1
+        except ServiceError as error:
+            if isinstance(error, NotFound):
+                raise
+            if error.field == "reason":
+                form.reason.errors = [error_text(error)]
+            else:
+                form[score_field(rid)].errors = [error_text(error)]
+            failures += 1
+        else:
+            saved += int(result.changed)
+    if failures or conflicts:
+        return _sheet_page(access, vendor, form=form, status=409 if not failures else 422)
+    if saved:
+        flash(ngettext("%(num)d answer saved.", "%(num)d answers saved.", saved), "success")
+    return redirect(url_for("scoring.sheet", selection_id=selection.id, vendor_id=vendor.id))
+
+
+def _json_error(status: int, message: str, field: str | None = None, **extra: Any):
+    response = jsonify(error=message, field=field, **extra)
+    response.status_code = status
+    return response
+
+
+@blueprint.route("/vendors/<int:vendor_id>/scores", methods=["POST"])
+@requires("scoring.score")
+def save_score(access: MemberAccess, vendor_id: int):
+    """Save one answer: JSON {requirement_id, score, comment, version, reason} with the
+    CSRF token in the X-CSRFToken header. One small transaction; the answer is the
+    member's own stored answer, nothing else."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _json_error(400, _("The request could not be read. Reload the page."))
+    requirement_id = body.get("requirement_id")
+    if isinstance(requirement_id, bool) or not isinstance(requirement_id, int):
+        return _json_error(400, _("The request could not be read. Reload the page."))
+    comment = body.get("comment", "")
+    reason = body.get("reason", "")
+    if not isinstance(comment, str) or not isinstance(reason, str):
+        return _json_error(400, _("The request could not be read. Reload the page."))
+    try:
+        result = scoring.save_score(
+            db_session(), access.selection, access.membership, current_user.account,
+            vendor_id=vendor_id, requirement_id=requirement_id, score=body.get("score"),
+            comment=comment, version=body.get("version"), reason=reason)
+    except Conflict as error:
+        return _json_error(409, error_text(error), error.field,
+                           current=getattr(error, "current", None))
+    except NotFound as error:
+        return _json_error(404, error_text(error))
+    except ServiceError as error:
+        return _json_error(422, error_text(error), error.field)
+    return jsonify(saved=True, requirement_id=result.requirement_id, score=result.score,
+                   comment=result.comment, version=result.version,
+                   unargued_extreme=result.unargued_extreme, changed=result.changed)
+
+
+@blueprint.route("/vendors/<int:vendor_id>/sheet.json")
+@requires("scoring.view")
+def sheet_json(access: MemberAccess, vendor_id: int):
+    """The member's own answers for a vendor (the page reloads them after a lost
+    connection). Never another member's score: blind scoring."""
+    vendor = get_vendor(db_session(), access.selection, vendor_id)
+    view = scoring_views.member_sheet(db_session(), access.selection, access.membership,
+                                      vendor)
+    return jsonify(
+        vendor=vendor.key,
+        conflict=view.conflict,
+        excluded=view.excluded,
+        submitted=view.submitted_at is not None,
+        scored=view.scored,
+        total=view.total,
+        items=[{"requirement_id": i.requirement.id, "code": i.requirement.code,
+                "score": i.score, "comment": i.comment, "version": i.version,
+                "unargued_extreme": i.unargued_extreme} for i in view.items],
+    )
+
+
+@blueprint.route("/vendors/<int:vendor_id>/submit", methods=["POST"])
+@requires("scoring.score")
+def submit(access: MemberAccess, vendor_id: int):
+    vendor = get_vendor(db_session(), access.selection, vendor_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _sheet_page(access, vendor, status=400)
+    try:
+        scoring.submit_sheet(db_session(), access.selection, access.membership,
+                             current_user.account, vendor.id)
+    except ServiceError as error:
+        if isinstance(error, NotFound):
+            raise
+        return _sheet_page(access, vendor, submit_error=error_text(error), status=422)
+    flash(_("Your sheet for %(vendor)s is submitted. Thank you!", vendor=vendor.name),
+          "success")
+    return redirect(url_for("scoring.index", selection_id=access.selection.id))
+
+
+# -- the facilitator: assignments and exclusions ------------------------------------------
+
+
+def _assignments_page(access: MemberAccess, status: int = 200, error: str | None = None):
+    categories, rows = scoring_views.assignment_matrix(db_session(), access.selection)
+    return render_template(
+        "scoring/assignments.html", selection=access.selection, access=access,
+        categories=categories, rows=rows, form=ActionForm(formdata=None), error=error,
+    ), status
+
+
+@blueprint.route("/assignments")
+@requires("scoring.manage")
+def assignments(access: MemberAccess):
+    return _assignments_page(access)
+
+
+@blueprint.route("/assignments", methods=["POST"])
+@requires("scoring.manage")
+def save_assignments(access: MemberAccess):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _assignments_page(access, 400)
+    _, rows = scoring_views.assignment_matrix(db_session(), access.selection)
+    wanted: dict[int, set[int]] = {row.membership.id: set() for row in rows}
+    for value in request.form.getlist("assigned"):
+        member, _sep, category = value.partition(":")
+        if not (member.isdigit() and category.isdigit()):
+            return _assignments_page(access, 400)
+        if int(member) not in wanted:
+            raise NotFound(_("There is no such member in this selection."))
+        wanted[int(member)].add(int(category))
+    try:
+        changed = scoring.set_assignments(db_session(), access.selection,
+                                          current_user.account, wanted)
+    except ServiceError as error:
+        if isinstance(error, NotFound):
+            raise
+        return _assignments_page(access, 422, error_text(error))
+    flash(ngettext("%(num)d assignment changed.", "%(num)d assignments changed.", changed),
+          "success")
+    return redirect(url_for("scoring.assignments", selection_id=access.selection.id))
+
+
+@blueprint.route("/vendors/<int:vendor_id>/members/<int:membership_id>/exclusion",
+                 methods=["POST"])
+@requires("scoring.manage")
+def exclusion(access: MemberAccess, vendor_id: int, membership_id: int):
+    form = ExclusionForm()
+    excluded = form.excluded.data != "0"
+    if not form.validate_on_submit():
+        flash(_("Give the reason for this decision."), "error")
+        return redirect(url_for("scoring.index", selection_id=access.selection.id)), 303
+    try:
+        scoring.set_excluded(db_session(), access.selection, current_user.account,
+                             membership_id, vendor_id, excluded, form.reason.data or "")
+    except ServiceError as error:
+        if isinstance(error, NotFound):
+            raise
+        flash(error_text(error), "error")
+        return redirect(url_for("scoring.index", selection_id=access.selection.id)), 303
+    flash(_("The member no longer scores this vendor; their scores for it do not count.")
+          if excluded else _("The member scores this vendor again."), "success")
+    return redirect(url_for("scoring.index", selection_id=access.selection.id))
+
+
+# -- the consensus meeting ----------------------------------------------------------------
+
+
+def _consensus_form(selection, labels: list[str], key: str, row=None, formdata=None
+                    ) -> ConsensusForm:
+    """The facilitator's form for one (vendor, wish), prefixed so that many fit a page."""
+    if formdata is not None:
+        form = ConsensusForm(prefix=f"c{key}")
+    else:
+        agreed = row.consensus if row is not None else None
+        form = ConsensusForm(
+            formdata=None, prefix=f"c{key}",
+            score=agreed.score if agreed else None,
+            rationale=agreed.rationale if agreed else "",
+            version=str(agreed.version) if agreed else "")
+    form.score.choices = [(v, f"{v} {labels[v]}".strip())
+                          for v in range(selection.scale_max + 1)]
+    return form
+
+
+def _consensus_page(access: MemberAccess, vendor_id: int | None, requirement_id: int | None,
+                    *, forms: dict | None = None, status: int = 200):
+    session = db_session()
+    selection = access.selection
+    vendor = get_vendor(session, selection, vendor_id) if vendor_id is not None else None
+    requirement = None
+    if requirement_id is not None:
+        requirement = session.get(Requirement, requirement_id)
+        if requirement is None or requirement.selection_id != selection.id:
+            raise NotFound(_("There is no such requirement in this selection."))
+    rows = []
+    disclosed = scoring_views.scores_disclosed(selection, access.role)
+    if disclosed:
+        rows = scoring_views.consensus_rows(session, selection, vendor_id=vendor_id,
+                                            requirement_id=requirement_id)
+    labels = _anchors(access)
+    forms = dict(forms or {})
+    removals: dict[str, RemoveConsensusForm] = {}
+    may_record = access.can("consensus.record") and selection.phase == "decision"
+    if may_record:
+        for row in rows:
+            key = f"{row.vendor.id}-{row.requirement.id}"
+            if key not in forms:
+                forms[key] = _consensus_form(selection, labels, key, row)
+            if row.consensus is not None:
+                removals[key] = forms.pop(f"remove-{key}", None) or RemoveConsensusForm(
+                    formdata=None, prefix=f"r{key}", version=str(row.consensus.version))
+    view = "requirement" if requirement is not None else "vendor" if vendor else "all"
+    return render_template(
+        "scoring/consensus.html", selection=selection, access=access, vendor=vendor,
+        requirement=requirement, rows=rows, disclosed=disclosed, view=view,
+        vendors=scoring_views.active_vendors(session, selection), labels=labels,
+        forms=forms, removals=removals, may_record=may_record,
+    ), status
+
+
+@blueprint.route("/consensus", defaults={"vendor_id": None, "requirement_id": None})
+@blueprint.route("/consensus/vendors/<int:vendor_id>", defaults={"requirement_id": None})
+@blueprint.route("/consensus/requirements/<int:requirement_id>", defaults={"vendor_id": None})
+@requires("consensus.view")
+def consensus(access: MemberAccess, vendor_id: int | None, requirement_id: int | None):
+    return _consensus_page(access, vendor_id, requirement_id)
+
+
+def _back_to(view: str | None, vendor_id: int, requirement_id: int) -> dict[str, int | None]:
+    if view == "requirement":
+        return {"vendor_id": None, "requirement_id": requirement_id}
+    if view == "all":
+        return {"vendor_id": None, "requirement_id": None}
+    return {"vendor_id": vendor_id, "requirement_id": None}
+
+
+@blueprint.route("/consensus/vendors/<int:vendor_id>/requirements/<int:requirement_id>",
+                 methods=["POST"])
+@requires("consensus.record")
+def record_consensus(access: MemberAccess, vendor_id: int, requirement_id: int):
+    selection = access.selection
+    back = _back_to(request.args.get("view"), vendor_id, requirement_id)
+    key = f"{vendor_id}-{requirement_id}"
+    form = _consensus_form(selection, _anchors(access), key, formdata=request.form)
+    if not form.validate_on_submit():
+        return _consensus_page(access, **back, forms={key: form}, status=422)
+    try:
+        scoring.record_consensus(
+            db_session(), selection, current_user.account, vendor_id=vendor_id,
+            requirement_id=requirement_id, score=form.score.data,
+            rationale=form.rationale.data or "", version=_version(form.version.data))
+    except ServiceError as error:
+        if isinstance(error, NotFound):
+            raise
+        show_error(form, error)
+        return _consensus_page(access, **back, forms={key: form},
+                               status=409 if isinstance(error, Conflict) else 422)
+    flash(_("The consensus score is recorded; the ranking uses it from now on."), "success")
+    target = url_for("scoring.consensus", selection_id=selection.id,
+                     **{k: v for k, v in back.items() if v is not None})
+    return redirect(f"{target}#item-{key}")
+
+
+@blueprint.route(
+    "/consensus/vendors/<int:vendor_id>/requirements/<int:requirement_id>/remove",
+    methods=["POST"])
+@requires("consensus.record")
+def remove_consensus(access: MemberAccess, vendor_id: int, requirement_id: int):
+    selection = access.selection
+    back = _back_to(request.args.get("view"), vendor_id, requirement_id)
+    key = f"{vendor_id}-{requirement_id}"
+    form = RemoveConsensusForm(prefix=f"r{key}")
+    if not form.validate_on_submit():
+        return _consensus_page(access, **back, forms={f"remove-{key}": form}, status=422)
+    try:
+        scoring.remove_consensus(
+            db_session(), selection, current_user.account, vendor_id=vendor_id,
+            requirement_id=requirement_id, version=_version(form.version.data) or 0,
+            reason=form.reason.data or "")
+    except ServiceError as error:
+        if isinstance(error, NotFound):
+            raise
+        show_error(form, error)
+        return _consensus_page(access, **back, forms={f"remove-{key}": form},
+                               status=409 if isinstance(error, Conflict) else 422)
+    flash(_("The consensus score is taken back; the members' mean counts again."), "success")
+    target = url_for("scoring.consensus", selection_id=selection.id,
+                     **{k: v for k, v in back.items() if v is not None})
+    return redirect(f"{target}#item-{key}")

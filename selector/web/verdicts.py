@@ -1,0 +1,110 @@
+"""Knock-out verdicts: the board of knock-outs x vendors for every member, the form with
+which the owner group (or the facilitator) records passed or failed with evidence and
+an optional document, and the download of such a document (members only).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from selector.access import MemberAccess, requires
+from selector.forms import show_error
+from selector.forms.scoring import VerdictForm
+from selector.models import Requirement
+from selector.services import scoring_views, verdicts
+from selector.services.errors import Conflict, NotFound, ServiceError
+from selector.services.vendors import get_vendor
+from selector.web.database import db_session
+
+blueprint = Blueprint("verdicts", __name__,
+                      url_prefix="/selections/<int:selection_id>/verdicts")
+
+
+def _page(access: MemberAccess, forms: dict | None = None, status: int = 200):
+    selection = access.selection
+    vendors, rows = scoring_views.knockout_board(db_session(), selection)
+    return render_template(
+        "scoring/verdicts.html", selection=selection, access=access, vendors=vendors,
+        rows=rows, forms=forms or {}, blank_form=VerdictForm,
+        may_record=lambda requirement: (
+            access.can("verdicts.record") and selection.phase in verdicts.VERDICT_PHASES
+            and verdicts.may_record(access.membership, requirement)),
+    ), status
+
+
+@blueprint.route("")
+@requires("verdicts.view")
+def index(access: MemberAccess):
+    return _page(access)
+
+
+def _read_upload(form: VerdictForm) -> verdicts.Upload | None:
+    stored = form.document.data
+    if stored is None or not getattr(stored, "filename", ""):
+        return None
+    # One byte more than allowed is enough to know it is too large.
+    content = stored.stream.read(verdicts.MAX_ATTACHMENT + 1)
+    return verdicts.Upload(stored.filename, content)
+
+
+@blueprint.route("/requirements/<int:requirement_id>/vendors/<int:vendor_id>",
+                 methods=["POST"])
+@requires("verdicts.record")
+def record(access: MemberAccess, requirement_id: int, vendor_id: int):
+    session = db_session()
+    selection = access.selection
+    requirement = session.get(Requirement, requirement_id)
+    if requirement is None or requirement.selection_id != selection.id:
+        raise NotFound(_("There is no such requirement in this selection."))
+    vendor = get_vendor(session, selection, vendor_id)
+    key = f"{requirement.id}-{vendor.id}"
+    form = VerdictForm(prefix=f"v{key}")
+    if not form.validate_on_submit():
+        return _page(access, {key: form}, 422)
+    version = (form.version.data or "").strip()
+    try:
+        saved = verdicts.record_verdict(
+            session, selection, access.membership, current_user.account,
+            vendor_id=vendor.id, requirement_id=requirement.id,
+            passed=form.passed.data == "passed", evidence=form.evidence.data or "",
+            version=int(version) if version.isdigit() else None, upload=_read_upload(form))
+    except ServiceError as error:
+        if isinstance(error, NotFound):
+            raise
+        show_error(form, error)
+        return _page(access, {key: form}, 409 if isinstance(error, Conflict) else 422)
+    if saved.verdict.passed:
+        flash(_("%(vendor)s passes knock-out %(code)s.", vendor=vendor.name,
+                code=requirement.code), "success")
+    else:
+        flash(_("%(vendor)s fails knock-out %(code)s and is excluded from the ranking.",
+                vendor=vendor.name, code=requirement.code), "warning")
+    return redirect(url_for("verdicts.index", selection_id=selection.id) + f"#verdict-{key}")
+
+
+@blueprint.route("/documents/<int:attachment_id>")
+@requires("verdicts.view")
+def document(access: MemberAccess, attachment_id: int):
+    """A verdict's document, to members only: always a download with its checked type,
+    so a browser never renders it as a page of this site."""
+    attachment, path = verdicts.get_attachment(db_session(), access.selection, attachment_id)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.filename, conditional=False, etag=False,
+                         max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@blueprint.errorhandler(413)
+def _too_large(_error):
+    """A request over the app's MAX_CONTENT_LENGTH (32 MB): back to the page, with why."""
+    flash(_("The document is larger than %(size)d MB.",
+            size=verdicts.MAX_ATTACHMENT // (1024 * 1024)), "error")
+    selection_id = (request.view_args or {}).get("selection_id")
+    if selection_id is None:
+        return redirect(url_for("selections.home")), 303
+    return redirect(url_for("verdicts.index", selection_id=selection_id)), 303

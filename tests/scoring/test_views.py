@@ -1,0 +1,153 @@
+"""The read side: a member's sheet (blind until their own submission), progress counts,
+and the bulk loading (a fixed number of queries, whatever the size)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from selector.models import Selection, Vendor
+from selector.services import scoring
+from selector.services.scoring_views import (
+    member_sheet,
+    my_sheets,
+    scoring_progress,
+    sees_peer_scores,
+)
+from tests.scoring.helpers import actor
+from tests.scoring.test_scores import declare, save, score_all, submit
+
+BRAM, SANNE, FENNA = "bram@example.org", "sanne@example.org", "fenna@example.org"
+
+
+def sheet_of(db, ids, email, vendor="northwind"):
+    with db.transaction(write=False) as s:
+        selection, membership, _ = actor(s, ids, email)
+        return member_sheet(s, selection, membership, s.get(Vendor, ids.vendors[vendor]))
+
+
+def peers(view):
+    return {(i.requirement.code, p.name, p.score, p.comment) for i in view.items for p in i.peers}
+
+
+def test_the_sheet_groups_assigned_wishes_by_category_with_progress(db, ids):
+    declare(db, ids, BRAM)
+    save(db, ids, BRAM, "BUS-SAL-01", 4, "Good pipeline.")
+    save(db, ids, BRAM, "BUS-SAL-02", 0, "")
+    view = sheet_of(db, ids, BRAM)
+    assert [g.category.key for g in view.categories] == [
+        "sales", "marketing", "service", "customer_view", "reporting"]
+    assert [i.requirement.code for i in view.categories[0].items] == [
+        "BUS-SAL-01", "BUS-SAL-02", "BUS-SAL-03"]
+    assert (view.categories[0].scored, view.categories[0].total) == (2, 3)
+    assert (view.scored, view.total, view.unargued) == (2, 13, 1)  # BUS-RPT-03 is "wont"
+    assert view.conflict == "none" and view.submitted_at is None
+
+
+def test_blind_until_the_own_sheet_is_submitted(db, ids):
+    declare(db, ids, SANNE)
+    score_all(db, ids, SANNE, value=2, comment="Sanne's secret argument")
+    submit(db, ids, SANNE)
+    declare(db, ids, BRAM)
+    score_all(db, ids, BRAM, value=4, comment="Bram's argument")
+    before = sheet_of(db, ids, BRAM)
+    assert before.peers_visible is False and peers(before) == set()
+    submit(db, ids, BRAM)
+    after = sheet_of(db, ids, BRAM)
+    assert after.peers_visible is True
+    assert ("BUS-SAL-01", "Sanne Bakker", 2, "Sanne's secret argument") in peers(after)
+    # Another vendor Bram has not submitted stays blind.
+    assert peers(sheet_of(db, ids, BRAM, vendor="polder")) == set()
+
+
+def test_unsubmitted_sheets_of_others_never_show(db, ids):
+    declare(db, ids, SANNE)
+    score_all(db, ids, SANNE, value=2, comment="draft")
+    declare(db, ids, BRAM)
+    score_all(db, ids, BRAM)
+    submit(db, ids, BRAM)
+    assert peers(sheet_of(db, ids, BRAM)) == set()
+
+
+def test_the_facilitator_sees_no_scores_while_scoring_unless_see_everything(db, ids):
+    declare(db, ids, SANNE)
+    score_all(db, ids, SANNE, value=2)
+    submit(db, ids, SANNE)
+    declare(db, ids, FENNA)
+    score_all(db, ids, FENNA)
+    submit(db, ids, FENNA)
+    assert peers(sheet_of(db, ids, FENNA)) == set()
+    with db.transaction() as s:
+        s.get(Selection, ids.selection).facilitator_sees_all = True
+    assert peers(sheet_of(db, ids, FENNA))
+
+
+@pytest.mark.parametrize("phase,role,submitted,see_all,visible", [
+    ("scoring", "business", False, False, False),
+    ("scoring", "business", True, False, True),
+    ("scoring", "it", True, False, True),
+    ("scoring", "facilitator", True, False, False),
+    ("scoring", "facilitator", False, True, True),
+    ("scoring", "sponsor", False, False, False),
+    ("decision", "sponsor", False, False, True),
+    ("weighting", "business", True, False, False),
+])
+def test_who_sees_peer_scores(phase, role, submitted, see_all, visible):
+    selection = Selection(name="x", phase=phase, facilitator_sees_all=see_all)
+    assert sees_peer_scores(selection, role, submitted) is visible
+
+
+def test_progress_counts_scored_of_assigned_and_states(db, ids):
+    declare(db, ids, BRAM)
+    save(db, ids, BRAM, "BUS-SAL-01", 3)
+    declare(db, ids, SANNE, vendor="tulip", conflict="declared",
+            explanation="My partner works at Tulip.")
+    with db.transaction() as s:
+        selection, _, facilitator = actor(s, ids, FENNA)
+        scoring.set_excluded(s, selection, facilitator, ids.members[SANNE], ids.vendors["tulip"],
+                             True, "Partner works there.")
+    with db.transaction(write=False) as s:
+        selection = s.get(Selection, ids.selection)
+        vendors, rows = scoring_progress(s, selection)
+        mine = my_sheets(s, selection, s.get(type(actor(s, ids, BRAM)[1]), ids.members[BRAM]))
+    assert [v.key for v in vendors] == ["northwind", "polder", "tulip"]
+    by_email = {r.account.email: r for r in rows}
+    assert set(by_email) == {"fenna@example.org", "bram@example.org", "sanne@example.org",
+                             "youssef@example.org", "ingrid@example.org", "koen@example.org"}
+    bram = {p.vendor.key: (p.scored, p.total, p.state) for p in by_email[BRAM].sheets}
+    assert bram == {"northwind": (1, 13, "in_progress"), "polder": (0, 13, "not_started"),
+                    "tulip": (0, 13, "not_started")}
+    sanne_tulip = by_email[SANNE].sheets[2]
+    assert (sanne_tulip.state, sanne_tulip.conflict_explanation) == (
+        "excluded", "My partner works at Tulip.")
+    assert by_email[FENNA].sheets[0].total == 22  # the facilitator scores every wish
+    assert [(p.vendor.key, p.scored) for p in mine] == [("northwind", 1), ("polder", 0),
+                                                          ("tulip", 0)]
+
+
+def test_the_sheet_and_progress_load_in_a_fixed_number_of_queries(db, ids):
+    declare(db, ids, SANNE)
+    score_all(db, ids, SANNE)
+    submit(db, ids, SANNE)
+    declare(db, ids, BRAM)
+    score_all(db, ids, BRAM)
+    submit(db, ids, BRAM)  # with the peers' scores visible: one query more
+    statements: list[str] = []
+
+    def count(*_args):
+        statements.append("x")
+
+    with db.transaction(write=False) as s:
+        selection, membership, _ = actor(s, ids, BRAM)
+        vendor = s.get(Vendor, ids.vendors["northwind"])
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            view = member_sheet(s, selection, membership, vendor)
+            sheet_queries = len(statements)
+            statements.clear()
+            scoring_progress(s, selection)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    assert view.total == 13 and len(peers(view)) == 13
+    assert sheet_queries <= 6  # sheet, categories, assignment, wishes, own scores, peers
+    assert len(statements) <= 8

@@ -1,0 +1,188 @@
+"""Members: added by e-mail with a role (a new account gets a one-time set-password
+link), role changes, removal; every change audited; other selections' ids refused."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from sqlalchemy import select
+
+from tests.web.conftest import Browser
+
+NEW_PASSWORD = "a fresh passphrase here"
+
+
+def link_in(page: str) -> str:
+    found = re.search(r'id="issued-link"[^>]*value="([^"]+)"', page)
+    assert found, "no set-password link on the page"
+    return found.group(1)
+
+
+def test_a_new_member_gets_an_account_and_a_link_that_works_once(app, dbs, committee, browser):
+    from selector.models import AuditEntry, LoginSession, Membership, PasswordLink
+
+    browser.login(committee.emails["facilitator"])
+    path = f"/selections/{committee.selection_id}/members"
+    response = browser.post(path, {"email": "Nina.New@Example.org", "name": "Nina Nieuw",
+                                   "role": "it"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    link = link_in(page)
+    assert "Nina Nieuw" in page and "nina.new@example.org" in page
+    with dbs.transaction(write=False) as session:
+        stored = session.scalars(select(PasswordLink.token_hash)).all()
+        assert all(token not in link for token in stored)  # stored hashed
+        membership = session.scalar(select(Membership).join(Membership.account).where(
+            Membership.selection_id == committee.selection_id,
+            Membership.role == "it").order_by(Membership.id.desc()))
+        assert membership.account.email == "nina.new@example.org"
+        entry = session.scalar(select(AuditEntry).where(
+            AuditEntry.entity == "member", AuditEntry.entity_key == "nina.new@example.org"))
+        assert entry.action == "create" and json.loads(entry.new) == {"role": "it"}
+
+    newcomer = Browser(app)
+    local = link.replace("http://selector.test", "")
+    assert newcomer.get(local).status_code == 200
+    newcomer.refresh_token(local)
+    short = newcomer.post(local, {"new_password": "short", "confirm": "short"})
+    assert short.status_code == 422
+    assert newcomer.post(local, {"new_password": NEW_PASSWORD,
+                                 "confirm": NEW_PASSWORD}).status_code == 302
+    assert newcomer.get(local).status_code == 404  # used up
+    newcomer.login("nina.new@example.org", NEW_PASSWORD)
+    assert "Alpha CRM" in newcomer.get("/").get_data(as_text=True)
+    with dbs.transaction(write=False) as session:
+        assert session.scalar(select(LoginSession.account_id).where(
+            LoginSession.revoked_at.is_(None)).order_by(LoginSession.created_at.desc()))
+
+
+def test_an_existing_account_is_added_without_a_link(app, dbs, committee, browser):
+    browser.login(committee.emails["facilitator"])
+    response = browser.post(f"/selections/{committee.selection_id}/members",
+                            {"email": committee.outsider_email, "role": "observer"})
+    assert response.status_code == 302
+    outsider = Browser(app)
+    outsider.login(committee.outsider_email)
+    assert outsider.get(f"/selections/{committee.selection_id}").status_code == 200
+    assert outsider.post(f"/selections/{committee.selection_id}/phase",
+                         {"direction": "forward"}).status_code == 403
+
+
+def test_a_refused_member_keeps_what_was_typed(app, committee, browser):
+    browser.login(committee.emails["facilitator"])
+    path = f"/selections/{committee.selection_id}/members"
+    response = browser.post(path, {"email": committee.emails["business"], "name": "Typed Name",
+                                   "role": "sponsor"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "This person is a member already" in page and 'id="email-error"' in page
+    assert 'value="Typed Name"' in page
+    bad = browser.post(path, {"email": "not an address", "role": "it"})
+    assert bad.status_code == 422 and "Enter a valid e-mail address" in bad.get_data(as_text=True)
+    role = browser.post(path, {"email": "x@example.org", "role": "king"})
+    assert role.status_code == 422
+
+
+def test_roles_change_and_members_are_removed_with_an_audit_trail(app, dbs, committee, browser):
+    from selector.models import AuditEntry, Membership
+
+    browser.login(committee.emails["facilitator"])
+    target = committee.memberships["target"]
+    base = f"/selections/{committee.selection_id}/members/{target}"
+    assert browser.post(f"{base}/role", {f"m{target}-role": "sponsor"}).status_code == 302
+    assert browser.post(f"{base}/remove").status_code == 302
+    with dbs.transaction(write=False) as session:
+        membership = session.get(Membership, target)
+        assert membership.role == "sponsor" and membership.removed_at is not None
+        trail = session.scalars(select(AuditEntry).where(
+            AuditEntry.entity == "member", AuditEntry.entity_key == "tim@example.org"
+        ).order_by(AuditEntry.id)).all()
+        assert [(e.action, e.old and json.loads(e.old), e.new and json.loads(e.new))
+                for e in trail] == [
+            ("create", None, {"role": "business"}),
+            ("update", {"role": "business"}, {"role": "sponsor"}),
+            ("delete", {"role": "sponsor"}, None),
+        ]
+    removed = Browser(app)
+    removed.login("tim@example.org")
+    assert removed.get(f"/selections/{committee.selection_id}").status_code == 404
+    # Added again: the same membership comes back.
+    browser.post(f"/selections/{committee.selection_id}/members",
+                 {"email": "tim@example.org", "role": "business"})
+    with dbs.transaction(write=False) as session:
+        membership = session.get(Membership, target)
+        assert membership.removed_at is None and membership.role == "business"
+    assert removed.get(f"/selections/{committee.selection_id}").status_code == 200
+
+
+def test_the_last_facilitator_stays(app, dbs, committee, browser):
+    browser.login(committee.emails["facilitator"])
+    mine = committee.memberships["facilitator"]
+    base = f"/selections/{committee.selection_id}/members/{mine}"
+    response = browser.post(f"{base}/role", {f"m{mine}-role": "business"})
+    assert response.status_code == 422
+    assert "needs a facilitator" in response.get_data(as_text=True)
+    assert browser.post(f"{base}/remove").status_code == 422
+    # With a second facilitator, the first may step down.
+    other = committee.memberships["business"]
+    browser.post(f"/selections/{committee.selection_id}/members/{other}/role",
+                 {f"m{other}-role": "facilitator"})
+    assert browser.post(f"{base}/role", {f"m{mine}-role": "business"}).status_code == 302
+
+
+def test_a_facilitator_cannot_reset_a_password_that_is_set(app, committee, browser):
+    browser.login(committee.emails["facilitator"])
+    target = committee.memberships["business"]
+    response = browser.post(f"/selections/{committee.selection_id}/members/{target}/link")
+    assert response.status_code == 422
+    assert 'id="issued-link"' not in response.get_data(as_text=True)
+
+
+def test_members_see_the_committee_but_cannot_change_it(app, committee):
+    for role in ("business", "it", "sponsor", "observer"):
+        browser = Browser(app)
+        browser.login(committee.emails[role])
+        page = browser.get(f"/selections/{committee.selection_id}/members")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "Fenna de Vries" in text and "Add a member" not in text
+        assert browser.post(f"/selections/{committee.selection_id}/members",
+                            {"email": "sneaky@example.org", "role": "facilitator"}
+                            ).status_code == 403
+
+
+def test_the_link_is_mailed_when_smtp_is_configured(app, committee, browser, monkeypatch):
+    sent = []
+
+    class FakeSMTP:
+        def __init__(self, host, port, timeout):
+            sent.append(("connect", host, port))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *args):
+            return False
+
+        def starttls(self, context):
+            sent.append(("starttls",))
+
+        def login(self, user, password):
+            sent.append(("login", user))
+
+        def send_message(self, message):
+            sent.append(("send", message["To"], message["Subject"], message.get_content()))
+
+    import selector.web.mail as mail
+
+    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+    app.config.update(SMTP_HOST="smtp.example.org", SMTP_PORT=587, SMTP_USER="selector",
+                      SMTP_PASSWORD="pw", SMTP_FROM="selector@example.org")
+    browser.login(committee.emails["facilitator"])
+    response = browser.post(f"/selections/{committee.selection_id}/members",
+                            {"email": "mail.me@example.org", "name": "Mail Me", "role": "it"})
+    assert "We sent this link to mail.me@example.org" in response.get_data(as_text=True)
+    message = next(item for item in sent if item[0] == "send")
+    assert message[1] == "mail.me@example.org" and "Alpha CRM" in message[2]
+    assert link_in(response.get_data(as_text=True)) in message[3]
