@@ -126,7 +126,7 @@ def large_selection_file(
             if (i + j) % 7 == 3:
                 continue  # not verified yet
             verdicts.append({"vendor": v["key"], "requirement": code,
-                             "passed": not (i == 9 and j == 1),
+                             "passed": not (i == 8 and j == 0),
                              "evidence": "Checked in the test environment."})
     return {
         "format": "selector/selection",
@@ -157,6 +157,7 @@ def main() -> int:
     totals = []
     for run in range(1, args.runs + 1):
         steps: dict[str, float] = {}
+        cpu = time.process_time()
         start = time.perf_counter()
         selection = selection_from_file(doc)
         steps["domain"] = time.perf_counter() - start
@@ -170,12 +171,14 @@ def main() -> int:
         pdf = render_pdf(report)
         steps["PDF"] = time.perf_counter() - mark
         total = time.perf_counter() - start
+        cpu = time.process_time() - cpu
         totals.append(total)
         detail = "  ".join(f"{name} {seconds:.2f} s" for name, seconds in steps.items())
-        print(f"run {run}: {total:.2f} s  ({detail}; {len(pdf):,} bytes)")
+        print(f"run {run}: {total:.2f} s, CPU {cpu:.2f} s  ({detail}; {len(pdf):,} bytes)")
         if args.output and run == 1:
             Path(args.output).write_bytes(pdf)
-    print(f"median {statistics.median(totals):.2f} s (goal: under 5 s)")
+    print(f"median {statistics.median(totals):.2f} s (goal: under 5 s; other load on the "
+          "machine shows as wall time above CPU time)")
     return 0
 
 

@@ -88,6 +88,19 @@ SELECTION_RULES: dict[str, Rule] = {
     "verdicts.record": Rule(COMMITTEE, writes=True),  # the owner group or the facilitator
     "consensus.view": Rule(READERS),
     "consensus.record": Rule(FACILITATOR, writes=True),
+    # Requirements (issue 5): everyone reads; business, IT and the facilitator propose
+    # and edit; decisions by the facilitator or, when set, the owner group (the service
+    # checks the group). Once scoring opens, changes need the facilitator and a reason
+    # (services.requirements refuses others with a message, not a bare 403).
+    "requirements.view": Rule(READERS),
+    "requirements.export": Rule(READERS),  # the .xlsx export and the empty template
+    "requirements.propose": Rule(COMMITTEE, writes=True),  # new, and from the library
+    "requirements.edit": Rule(COMMITTEE, writes=True),
+    "requirements.decide": Rule(COMMITTEE, writes=True),
+    "requirements.it_answers": Rule(frozenset({"facilitator", "it"}), writes=True),
+    "requirements.import": Rule(FACILITATOR, writes=True),
+    "requirements.categories": Rule(FACILITATOR, writes=True),
+    "requirements.settings": Rule(FACILITATOR, writes=True),  # owner groups decide
 }
 
 

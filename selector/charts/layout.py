@@ -139,7 +139,7 @@ def _bars(chart: BarGroupChart, width: float) -> Scene:
     x0, x1 = label_width, width - value_width
     step = _nice_step(chart.maximum)
     top = step * math.ceil(chart.maximum / step - 1e-9)
-    bar = 8.0 if len(chart.series) > 1 else 11.0
+    bar = 6.5 if len(chart.series) > 2 else 8.0 if len(chart.series) > 1 else 11.0
     gap = 5.0
     group = len(chart.series) * bar + gap
     plot_top = y
@@ -164,7 +164,8 @@ def _bars(chart: BarGroupChart, width: float) -> Scene:
             length = (x1 - x0) * max(0.0, min(value, top)) / top if top else 0.0
             shapes.append(Rect(x0, by, length, bar - 1.2, series.colour))
             shapes.append(
-                Text(x0 + length + 2, by + bar - 2.6, series.value_labels[i], SMALL, MUTED)
+                Text(x0 + length + 2, by + bar - 1.4, series.value_labels[i], SMALL - 0.5,
+                     MUTED)
             )
     shapes.append(Line(x0, plot_top, x0, plot_top + plot_height, MUTED, 0.7))
     height = plot_top + plot_height + 12
@@ -248,13 +249,13 @@ def _heat(chart: HeatMapChart, width: float) -> Scene:
     )
     columns = max(len(chart.columns), 1)
     cell_width = (width - label_width) / columns
-    lines = 2 if cell_width < 90 else 1
+    lines = 3 if cell_width < 55 else 2 if cell_width < 90 else 1
     header = 9.0 * lines + 4
     row_height = 14.0
     for j, name in enumerate(chart.columns):
         x = label_width + j * cell_width + cell_width / 2
         muted = chart.muted_columns[j] if j < len(chart.muted_columns) else False
-        wrapped = wrap(name, SMALL, cell_width - 3, lines)
+        wrapped = wrap(name, SMALL, cell_width - 3, lines, bold=True)
         first = header - 4 - 9.0 * (len(wrapped) - 1)
         for k, text in enumerate(wrapped):
             shapes.append(

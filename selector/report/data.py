@@ -467,7 +467,7 @@ class DisagreementLine:
     vendor: str
     code: str
     title: str
-    scores: str  # "business 1 · IT 5 · ..."
+    scores: str  # "Business 1, 4 · IT 5": the scores per role, lowest first
     range: int
 
 
@@ -2001,16 +2001,20 @@ def _open_points(context: _Context) -> OpenPoints:
     wide = [s for s in context.spreads if s.discussion_point]
     disagreements = []
     for spread in wide[:DISAGREEMENTS_SHOWN]:
-        by_role = sorted(
-            ((context.member_role.get(m, ""), score) for m, score in spread.scores.items()),
-            key=lambda x: (x[1], ROLE_ORDER.index(x[0]) if x[0] in ROLE_ORDER else 9),
-        )
+        by_role: dict[str, list[int]] = {}
+        for member, score in spread.scores.items():
+            by_role.setdefault(context.member_role.get(member, ""), []).append(score)
+        roles = sorted(by_role, key=lambda r: ROLE_ORDER.index(r) if r in ROLE_ORDER else 9)
         disagreements.append(
             DisagreementLine(
                 vendor=context.name_of(spread.vendor),
                 code=spread.requirement,
                 title=context.title(spread.requirement),
-                scores=" · ".join(f"{role_label(role)} {score}" for role, score in by_role),
+                scores=" · ".join(
+                    f"{role_label(role) if role else '–'} "
+                    + ", ".join(str(x) for x in sorted(by_role[role]))
+                    for role in roles
+                ),
                 range=spread.range,
             )
         )

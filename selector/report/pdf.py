@@ -17,6 +17,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import reportlab
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -42,8 +43,14 @@ from selector.charts import models as charts
 from selector.charts.fonts import BOLD, OBLIQUE, REGULAR, fit, register_fonts, text_width
 from selector.charts.pdf import render_drawing
 from selector.report.data import ReportData, VendorProfile, money_text
-from selector.report.i18n import number, percent, report_language, t_
+from selector.report.figures import report_figures
+from selector.report.i18n import number, percent, report_language, t_, tn_
 from selector.report.text import markup, or_dash, shorten
+
+# ReportLab before 3.6.13 could execute code from paragraph markup (CVE-2023-33733);
+# pyproject asks for 4.0 or later, and an older copy on the path is refused here.
+if tuple(int(part) for part in reportlab.Version.split(".")[:3]) < (3, 6, 13):
+    raise ImportError(f"the report needs ReportLab 3.6.13 or later, not {reportlab.Version}")
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 LEFT = RIGHT = 2.0 * cm
@@ -69,6 +76,8 @@ STATE_MARK = {"passed": "✓", "failed": "✗", "unverified": "?"}
 BASE_FONT = ("FONT", (0, 0), (-1, -1), REGULAR, 8)
 
 VENDOR_COLUMNS = 6  # vendors per appendix table; more vendors: the table repeats
+MIN_SHRINK = 0.8  # the summary may shrink to 80% to stay on one page
+GLANCE_ROWS = 6  # vendors in the summary's ranking table
 HEADING_LIMIT = 120  # characters of a user-named heading (vendor) in the contents
 
 
@@ -107,6 +116,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "quote": style("quote", fontName=OBLIQUE, fontSize=8.7, leading=12, spaceAfter=1),
         "quote_by": style("quote_by", fontSize=7.5, leading=10, textColor=MUTED, spaceAfter=0),
         "cell": style("cell", fontSize=8, leading=10.2, spaceAfter=0),
+        "cell_state": style("cell_state", fontSize=7, leading=9, spaceAfter=0,
+                            alignment=TA_CENTER),
         "cell_small": style("cell_small", fontSize=7, leading=9, textColor=MUTED, spaceAfter=0),
         "cell_right": style("cell_right", fontSize=8, leading=10.2, spaceAfter=0,
                             alignment=TA_RIGHT),
@@ -182,6 +193,7 @@ class _Writer:
 
     def __init__(self, report: ReportData) -> None:
         self.report = report
+        self.figures = report_figures(report)
         self.s = _styles()
         self.story: list[Flowable] = []
         self.chapter = 0
@@ -305,16 +317,14 @@ class _Writer:
         table.hAlign = "LEFT"
         return table
 
-    def chart(self, chart: charts.Chart, width: float = WIDTH) -> None:
-        self.add(
-            KeepTogether(
-                [
-                    _p(chart.title, self.s["caption"]),
-                    render_drawing(chart, width),
-                    Spacer(1, 6),
-                ]
-            )
-        )
+    def chart(self, chart: charts.Chart, heading: str | None = None) -> None:
+        """A chart with its caption, kept on one page with the section heading above it."""
+        parts: list[Flowable] = []
+        if heading:
+            parts.append(Heading(heading, self.s["h2"], 1, self._key(), toc=False))
+        parts += [_p(chart.title, self.s["caption"]), render_drawing(chart, WIDTH),
+                  Spacer(1, 6)]
+        self.add(KeepTogether(parts))
 
 
 class _Rule(Flowable):
@@ -596,6 +606,7 @@ def _summary(w: _Writer) -> None:
     summary = report.summary
     s = w.s
     w.h1(t_("Executive summary"))
+    start = len(w.story)
     if summary.recommended is not None:
         inner = [
             _p(t_("The selection committee recommends"), s["box_title"]),
@@ -649,6 +660,7 @@ def _summary(w: _Writer) -> None:
         )
         grid.hAlign = "LEFT"
         w.add(grid, Spacer(1, 4))
+    _ranking_at_a_glance(w)
     w.h2(t_("The argument"), outline=False)
     for sentence in summary.argument:
         w.para(sentence)
@@ -694,6 +706,61 @@ def _summary(w: _Writer) -> None:
         )
         table.hAlign = "LEFT"
         w.add(table)
+    _fit_on_one_page(w, start)
+
+
+def _fit_on_one_page(w: _Writer, start: int) -> None:
+    """Keep the summary on one page: shrink it a little when it just does not fit.
+
+    Content that would need shrinking below `MIN_SHRINK` flows on instead: a sponsor
+    must be able to read it.
+    """
+    content = w.story[start:]
+    heading_height = sum(_height(f) for f in w.story[start - 2 : start])  # h1 and its rule
+    room = PAGE_HEIGHT - TOP - BOTTOM - heading_height - 2
+    needed = sum(_height(f) for f in content)
+    if needed <= room or needed * MIN_SHRINK > room:
+        return
+    del w.story[start:]
+    w.add(KeepInFrame(WIDTH, room, content, mode="shrink"))
+
+
+def _height(flowable: Flowable) -> float:
+    _, height = flowable.wrap(WIDTH, PAGE_HEIGHT * 50)
+    return height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+
+
+def _ranking_at_a_glance(w: _Writer) -> None:
+    """All vendors in one small table (the first few when there are many)."""
+    ranking = w.report.results.ranking
+    if len(ranking) < 2:
+        return
+    shown = ranking if len(ranking) <= GLANCE_ROWS else ranking[: GLANCE_ROWS - 1]
+    rows = []
+    for v in shown:
+        state = "failed" if v.excluded else "unverified" if v.knockouts_unverified else "passed"
+        rows.append(
+            (_num(str(v.rank)), v.name, _num(number(v.total, 1)), _num(percent(v.p_first, 1)),
+             _state_cell(w, state, v.status))
+        )
+    w.add(Spacer(1, 4))
+    w.add(
+        w.table(
+            [t_("Rank"), t_("Vendor"), t_("Total"), t_("Chance first"), t_("Knock-outs")],
+            rows,
+            [1.3 * cm, 5.8 * cm, 1.6 * cm, 2.1 * cm, WIDTH - 10.8 * cm],
+            align=["right", "left", "right", "right", "left"],
+        )
+    )
+    hidden = len(ranking) - len(shown)
+    if hidden:
+        w.para(
+            tn_("{n} more vendor is in the ranking in chapter “{chapter}”.",
+                "{n} more vendors are in the ranking in chapter “{chapter}”.", hidden).format(
+                n=hidden, chapter=t_("Results")
+            ),
+            "small",
+        )
 
 
 def _quote_block(w: _Writer, text: str, who: str, about: str = "") -> Table:
@@ -843,14 +910,9 @@ def _weights(w: _Writer) -> None:
     w.h1(t_("Weights"))
     for sentence in section.intro:
         w.para(sentence)
+    if w.figures.weights is not None:
+        w.chart(w.figures.weights)
     if section.rows:
-        w.chart(
-            charts.weights_chart(
-                [(r.name, r.business, r.it, r.final) for r in section.rows],
-                language=w.report.language,
-                final=section.uses_final,
-            )
-        )
         w.h2(t_("Weight per category"))
         header = [t_("Category"), t_("Business"), t_("IT"), t_("Joint")]
         widths = [6.2 * cm, 2.3 * cm, 2.3 * cm, 2.3 * cm]
@@ -901,11 +963,11 @@ def _weights(w: _Writer) -> None:
         w.para(section.final_rationale or t_("No rationale was recorded for the final weights."))
 
 
-def _state_cell(w: _Writer, state: str, label: str) -> Paragraph:
+def _state_cell(w: _Writer, state: str, label: str, style: str = "cell") -> Paragraph:
     colour = STATE_COLOUR[state].hexval()[2:]
     return _raw(
         f'<font color="#{colour}"><b>{STATE_MARK[state]} {markup(label)}</b></font>',
-        w.s["cell"],
+        w.s[style],
     )
 
 
@@ -918,12 +980,12 @@ def _results(w: _Writer) -> None:
     w.h2(t_("Ranking"))
     with_price = report.price_weight > 0
     header = [t_("Rank"), t_("Vendor"), t_("Total")]
-    widths = [1.2 * cm, 4.6 * cm, 1.6 * cm]
+    widths = [1.3 * cm, 4.0 * cm if with_price else 4.8 * cm, 1.4 * cm]
     if with_price:
         header += [t_("Quality"), t_("Price")]
-        widths += [1.6 * cm, 1.5 * cm]
+        widths += [1.5 * cm, 1.4 * cm]
     header += [t_("Coverage"), t_("Chance first"), t_("Knock-outs")]
-    widths += [1.8 * cm, 1.9 * cm]
+    widths += [1.7 * cm, 1.7 * cm]
     widths.append(WIDTH - sum(widths))
     rows = []
     for v in section.ranking:
@@ -939,27 +1001,10 @@ def _results(w: _Writer) -> None:
     w.add(w.table(header, rows, widths, align=align))
     for note in section.notes:
         w.para(note, "small")
-    if section.categories and section.ranking:
-        w.h2(t_("What each category contributes"))
-        w.chart(
-            charts.contribution_chart(
-                [
-                    (v.name, section.contributions.get(v.key, {}), v.total, v.excluded)
-                    for v in section.ranking
-                ],
-                list(section.categories),
-                language=report.language,
-            )
-        )
-        w.h2(t_("Heat map of category scores"))
-        w.chart(
-            charts.heat_map(
-                [(key, name, section.weights.get(key, 0.0)) for key, name in section.categories],
-                [(v.key, v.name, v.excluded) for v in section.ranking],
-                section.category_scores,
-                language=report.language,
-            )
-        )
+    if w.figures.contributions is not None:
+        w.chart(w.figures.contributions, heading=t_("What each category contributes"))
+    if w.figures.heat_map is not None:
+        w.chart(w.figures.heat_map, heading=t_("Heat map of category scores"))
     _knockout_matrix(w)
     if section.price is not None:
         price = section.price
@@ -980,7 +1025,7 @@ def _results(w: _Writer) -> None:
                     )
                     for p in price.rows
                 ],
-                [4.4 * cm, 2.5 * cm, 2.5 * cm, 2.9 * cm, 2.4 * cm, WIDTH - 14.7 * cm],
+                [3.9 * cm, 2.5 * cm, 2.9 * cm, 2.9 * cm, 2.4 * cm, WIDTH - 14.6 * cm],
                 align=["left", "right", "right", "right", "right", "right"],
             )
         )
@@ -1000,14 +1045,14 @@ def _knockout_matrix(w: _Writer) -> None:
         for i in range(0, len(matrix.vendors), VENDOR_COLUMNS)
     ]
     for vendors in chunks:
-        first = 6.0 * cm
+        first = 5.4 * cm
         column = (WIDTH - first) / len(vendors)
         rows = []
         for code, title in matrix.knockouts:
             row: list[Any] = [_raw(f"<b>{markup(code)}</b> {markup(title)}", w.s["cell"])]
             for key, _ in vendors:
                 cell = matrix.cells[(key, code)]
-                row.append(_state_cell(w, cell.state, cell.label))
+                row.append(_state_cell(w, cell.state, cell.label, "cell_state"))
             rows.append(row)
         w.add(
             w.table(
@@ -1015,6 +1060,8 @@ def _knockout_matrix(w: _Writer) -> None:
                 rows,
                 [first] + [column] * len(vendors),
                 align=["left"] + ["center"] * len(vendors),
+                extra=[("LEFTPADDING", (1, 0), (-1, -1), 2),
+                       ("RIGHTPADDING", (1, 0), (-1, -1), 2)],
             ),
             Spacer(1, 4),
         )
@@ -1132,7 +1179,9 @@ def _profile(w: _Writer, profile: VendorProfile) -> None:
             w.add(_quote_block(w, quote.text, quote.attribution, about))
         if profile.more_quotes:
             w.para(
-                t_("{n} more comments are in the application.").format(n=profile.more_quotes),
+                tn_("{n} more comment is in the application.",
+                    "{n} more comments are in the application.", profile.more_quotes)
+                .format(n=number(profile.more_quotes, 0)),
                 "small",
             )
     else:
@@ -1161,14 +1210,8 @@ def _robustness(w: _Writer) -> None:
     w.h2(t_("Chance of ranking first"))
     for sentence in section.sentences:
         w.para(sentence)
-    if section.p_first:
-        w.chart(
-            charts.p_first_chart(
-                [(name, share) for _, name, share in section.p_first],
-                language=w.report.language,
-                draws=section.draws,
-            )
-        )
+    if w.figures.p_first is not None:
+        w.chart(w.figures.p_first)
     w.h2(t_("Flip points"))
     if section.flips:
         w.bullets(f.sentence for f in section.flips)
@@ -1214,7 +1257,7 @@ def _open_points(w: _Writer) -> None:
     if section.disagreements:
         w.para(
             t_("Vendor–wish pairs where the members' scores lie 3 points or more apart "
-               "({n} in all), widest first:").format(n=section.disagreements_total)
+               "({n} in all), widest first:").format(n=number(section.disagreements_total, 0))
         )
         w.add(
             w.table(
@@ -1229,7 +1272,10 @@ def _open_points(w: _Writer) -> None:
         )
         hidden = section.disagreements_total - len(section.disagreements)
         if hidden > 0:
-            w.para(t_("{n} more are listed in the application.").format(n=hidden), "small")
+            w.para(tn_("{n} more is listed in the application.",
+                       "{n} more are listed in the application.", hidden)
+                   .format(n=number(hidden, 0)),
+                   "small")
     else:
         w.para(t_("On no vendor–wish pair do the members' scores lie 3 points or more apart."))
     w.h2(t_("Changes after the freeze"))
@@ -1272,8 +1318,8 @@ def _appendix(w: _Writer) -> None:
         for i in range(0, max(len(vendors), 1), VENDOR_COLUMNS)
     ]
     for chunk in chunks:
-        vendor_width = 1.6 * cm
-        fixed = [2.2 * cm, 1.75 * cm, 1.45 * cm]
+        vendor_width = (1.9 if len(chunk) <= 3 else 1.55 if len(chunk) == 4 else 1.15) * cm
+        fixed = [2.3 * cm, 1.75 * cm, 1.45 * cm]
         title_width = WIDTH - sum(fixed) - vendor_width * len(chunk)
         header = [t_("Code"), t_("Requirement"), t_("Priority"), t_("Weight")]
         header += [vendors[i][1] for i in chunk]

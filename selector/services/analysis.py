@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 
 CLOSED_PHASE = "decision"  # scoring is closed in this phase
 DISAGREEMENT_ITEMS = 10  # the widest spreads the panel-health page lists
+PRICE_WEIGHT_REFUSED = _l(
+    "The price weight must be a percentage from 0 up to, but not including, 100."
+)
 
 
 # --------------------------------------------------------------------------- who sees what
@@ -335,6 +338,7 @@ PASSED, FAILED, UNVERIFIED = "passed", "failed", "unverified"
 class KnockoutCell:
     state: str  # passed / failed / unverified
     evidence: str
+    documents: tuple[tuple[int, str], ...] = ()  # attached evidence: (attachment id, name)
 
 
 @dataclass(frozen=True)
@@ -345,10 +349,41 @@ class KnockoutMatrix:
     ranked: bool  # vendors in rank order (else by name: the order must not leak)
 
 
-def knockout_matrix(analysis: Analysis, *, ranked: bool) -> KnockoutMatrix:
+_DOCUMENTS = text(
+    """
+    SELECT v.key, r.code, a.id, a.filename
+    FROM attachments a
+    JOIN verdicts x ON x.id = a.verdict_id
+    JOIN vendors v ON v.id = x.vendor_id
+    JOIN requirements r ON r.id = x.requirement_id
+    WHERE a.selection_id = :sid
+    ORDER BY a.id
+    """
+)
+
+
+def verdict_documents(
+    session: Session | Connection, analysis: Analysis
+) -> dict[tuple[str, str], tuple[tuple[int, str], ...]]:
+    """(vendor key, knock-out code) -> the documents attached to that verdict."""
+    found: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for vendor, code, attachment_id, filename in session.execute(
+        _DOCUMENTS, {"sid": analysis.selection_id}
+    ):
+        found.setdefault((vendor, code), []).append((attachment_id, filename))
+    return {key: tuple(items) for key, items in found.items()}
+
+
+def knockout_matrix(
+    analysis: Analysis,
+    *,
+    ranked: bool,
+    documents: Mapping[tuple[str, str], tuple[tuple[int, str], ...]] | None = None,
+) -> KnockoutMatrix:
     """Vendors x knock-outs. The state comes from the ranking document (failed and
-    unverified lists), the evidence from the verdicts. With `ranked` False the vendors
-    are listed by name, so the matrix can be shown while scoring is still blind."""
+    unverified lists), the evidence from the verdicts (and `documents`, see
+    `verdict_documents`). With `ranked` False the vendors are listed by name, so the
+    matrix can be shown while scoring is still blind."""
     seen: set[str] = set()
     knockouts = []
     for requirement in analysis.model.requirements:
@@ -369,7 +404,9 @@ def knockout_matrix(analysis: Analysis, *, ranked: bool) -> KnockoutMatrix:
             code = requirement.code
             state = FAILED if code in failed else UNVERIFIED if code in unverified else PASSED
             key = (vendor["key"], code)
-            cells[key] = KnockoutCell(state, evidence.get(key, ""))
+            cells[key] = KnockoutCell(
+                state, evidence.get(key, ""), tuple((documents or {}).get(key, ()))
+            )
     return KnockoutMatrix(tuple(knockouts), tuple(vendors), cells, ranked)
 
 
@@ -576,7 +613,7 @@ def what_if(
     except method.MethodError as error:
         if error.field == "price_weight":
             raise ServiceError(
-                _l("The price weight must be at least 0% and below 100%."), "price_weight"
+                PRICE_WEIGHT_REFUSED, "price_weight"
             ) from error
         raise ServiceError(
             _l("Give the categories at least one point in total, and no negative points."),

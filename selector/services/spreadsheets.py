@@ -8,7 +8,9 @@ Spreadsheets are untrusted input. What this module relies on, and why:
   checked from the zip directory BEFORE anything is decompressed (a 195 KB .xlsx was
   measured to expand to 412 MB in openpyxl). Python's zipfile never decompresses a part
   beyond its declared size (`ZipExtFile` truncates at `file_size` and then checks the
-  CRC), so a directory that lies about sizes cannot get past this either.
+  CRC), so a directory that lies about sizes cannot get past this either. Then the row
+  elements of each worksheet are counted on the raw bytes, so a sheet of 100,000 rows is
+  refused before openpyxl parses it.
 * openpyxl reads in read-only mode (rows are streamed, not held as cell objects), with
   defusedxml installed, which openpyxl then uses for every XML part (no entity
   expansion, no external entities). `DEFUSEDXML` below records that it is active.
@@ -57,9 +59,12 @@ except ImportError:  # pragma: no cover
     DEFUSEDXML = False
 
 MAX_UPLOAD = 5 * 1024 * 1024
-MAX_UNPACKED = 50 * 1024 * 1024
+MAX_UNPACKED = 25 * 1024 * 1024
 MAX_PARTS = 500
 MAX_ROWS = 5_000
+# Row elements a worksheet part may hold before openpyxl is asked to open it (see
+# `_count_rows`); twice the cap, so that a few formatted empty rows do not count.
+MAX_ROW_ELEMENTS = 2 * MAX_ROWS + 1
 MAX_COLUMNS = 30
 MAX_ERRORS = 50
 STASH_HOURS = 24
@@ -170,6 +175,33 @@ def check_xlsx_container(data: bytes) -> None:
                 "This .xlsx file would unpack to %(size)d MB, more than the %(limit)d MB "
                 "allowed; it was not opened.", size=unpacked // (1024 * 1024),
                 limit=MAX_UNPACKED // (1024 * 1024))])
+        for part in parts:
+            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
+                try:
+                    rows = _count_rows(archive, part)
+                except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+                    raise SpreadsheetError([_l(
+                        "This .xlsx file could not be read. Save it again as an Excel "
+                        "workbook (.xlsx) and upload it again.")]) from None
+                if rows > MAX_ROW_ELEMENTS:
+                    raise _too_many_rows()
+
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+
+
+def _count_rows(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> int:
+    """Row elements in a worksheet part, counted on the raw bytes as they unpack (C speed,
+    bounded by the declared size). openpyxl parses a whole sheet once just to look for its
+    dimension when a file leaves that out, so a huge sheet is refused before that."""
+    count, tail = 0, b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1024 * 1024):
+            data = tail + chunk
+            # A tag that lies wholly in the carried-over tail was counted before.
+            count += sum(1 for m in _ROW_TAG.finditer(data) if m.end() > len(tail))
+            tail = data[-64:]
+    return count
 
 
 def _too_many_rows() -> SpreadsheetError:
@@ -396,7 +428,8 @@ def plan_import(session: Session, selection: Selection, data: bytes, filename: s
         return plan
 
     categories = list(session.scalars(
-        select(Category).where(Category.selection_id == selection.id)))
+        select(Category).where(Category.selection_id == selection.id)
+        .order_by(Category.position, Category.id)))
     by_key = {c.key.lower(): c for c in categories}
     by_name = {c.name.lower(): c for c in categories}
     existing = {r.code.lower(): r for r in session.scalars(

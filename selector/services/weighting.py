@@ -109,7 +109,7 @@ def require_frozen_before_scoring(session: Session, selection: Selection) -> Non
         raise ServiceError(
             _l("Freeze the weights before scoring opens: weights are set before anyone "
                "sees a vendor's answers."),
-            "direction",
+            None,  # about the phase change as a whole: shown above the form
         )
 
 
@@ -712,7 +712,8 @@ class WeightingState:
     inactive: list[Category]
     members: list[MemberAllocation]
     means: dict[str, dict[str, float] | None]  # method.group_means
-    combined: dict[str, float] | None  # method.combined_weights; None if it refuses
+    combined: dict[str, float] | None  # W(c) the ranking uses (final weights applied)
+    joint: dict[str, float]  # the balanced group means alone, before any final weights
     divergence: list[method.CategoryDivergence]
     final: dict[str, float]  # stored final points (empty: none)
     balance: tuple[float, float]
@@ -788,6 +789,7 @@ def weighting_state(session: Session, selection: Selection) -> WeightingState:
         combined: dict[str, float] | None = method.combined_weights(loaded)
     except method.MethodError:
         combined = None
+    joint = method.combined_weights(replace(loaded, final_weights=None))
     return WeightingState(
         selection=selection,
         categories=[by_key[k] for k in active],
@@ -795,6 +797,7 @@ def weighting_state(session: Session, selection: Selection) -> WeightingState:
         members=members,
         means=method.group_means(loaded),
         combined=combined,
+        joint=joint,
         divergence=method.divergence(loaded),
         final=_final_of(session, selection),
         balance=(selection.balance_business, selection.balance_it),

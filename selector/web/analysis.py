@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
-from selector.access import MemberAccess, requires
+from selector.access import SELECTION_RULES, MemberAccess, can, requires
 from selector.charts.analysis_svg import flip_gauge
 from selector.charts.svg import render_svg, text_equivalent_html
 from selector.i18n import DOMAIN_LABELS, _l
@@ -50,9 +50,14 @@ PRIORITY_NAMES = {
     "wont": _l("Won't have"),
 }
 
-# Where the scoring and consensus pages (issue 7) live; links appear once they exist.
-SCORING_ENDPOINTS = ("scoring.sheet", "scoring.vendor")
-CONSENSUS_ENDPOINTS = ("scoring.consensus", "consensus.vendor", "scoring.consensus_vendor")
+# Pages of the scoring area (issue 7) this area links to; a link appears only when the
+# endpoint exists and the reader's role may use it (see `link`).
+LINKS = {
+    "sheet": ("scoring.sheet", "scoring.view"),
+    "consensus": ("scoring.consensus", "consensus.view"),
+    "verdicts": ("verdicts.index", "verdicts.view"),
+    "document": ("verdicts.document", "verdicts.view"),
+}
 
 
 # --------------------------------------------------------------------------- formatting
@@ -129,14 +134,16 @@ def chart_table(chart: Any) -> Markup:
     return Markup(text_equivalent_html(chart, css_class="table chart-table"))  # noqa: S704
 
 
-def optional_url(endpoints: tuple[str, ...], **values: Any) -> str | None:
-    """The URL of the first endpoint that exists (another area's page), else None."""
-    for endpoint in endpoints:
-        try:
-            return url_for(endpoint, **values)
-        except BuildError:
-            continue
-    return None
+def link(name: str, **values: Any) -> str | None:
+    """The URL of another area's page (`LINKS`), or None when that page does not exist
+    or the current member may not use it."""
+    endpoint, action = LINKS[name]
+    if action not in SELECTION_RULES or not can(action):
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
 
 
 @blueprint.context_processor
@@ -148,9 +155,7 @@ def _helpers() -> dict[str, Any]:
         "score": score,
         "chart_svg": chart_svg,
         "chart_table": chart_table,
-        "optional_url": optional_url,
-        "SCORING_ENDPOINTS": SCORING_ENDPOINTS,
-        "CONSENSUS_ENDPOINTS": CONSENSUS_ENDPOINTS,
+        "link": link,
         "DOMAIN_LABELS": DOMAIN_LABELS,
         "PRIORITY_NAMES": PRIORITY_NAMES,
         "ANALYSIS_PAGES": _pages(),
@@ -262,7 +267,9 @@ def knockouts(access: MemberAccess):
         access,
         always_visible=True,  # verdicts are not scores; the order stays alphabetical
         result=result,
-        matrix=service.knockout_matrix(result, ranked=visible),
+        matrix=service.knockout_matrix(
+            result, ranked=visible, documents=service.verdict_documents(db_session(), result)
+        ),
     )
 
 
@@ -347,7 +354,7 @@ def _what_if_input(result: service.Analysis, may_price: bool) -> tuple[
         except ValueError:
             price = -1.0
         if not 0.0 <= price < 1.0:
-            errors["price"] = _("The price weight must be at least 0% and below 100%.")
+            errors["price"] = str(service.PRICE_WEIGHT_REFUSED)
             price = None
     return weights, price, errors
 

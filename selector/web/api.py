@@ -29,6 +29,7 @@ from selector.access import MemberAccess, requires
 from selector.services import analysis as service
 from selector.services.api_tokens import account_for_token
 from selector.services.errors import ServiceError
+from selector.web import errors
 from selector.web.database import db_session
 from selector.web.security import SignedIn
 
@@ -76,6 +77,20 @@ def _authenticate():
 @blueprint.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     return error_response(error.code or 500)
+
+
+@blueprint.app_errorhandler(404)
+@blueprint.app_errorhandler(405)
+def _routing_error(error: HTTPException):
+    """An unknown API address or method fails before any blueprint is chosen: answer
+    JSON under /api/, and leave every other page to the app's own error pages."""
+    if request.path.startswith(blueprint.url_prefix + "/"):
+        response = error_response(error.code or 404)
+        allowed = getattr(error, "valid_methods", None)
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+        return response
+    return errors.handle_http(error)
 
 
 @blueprint.errorhandler(Exception)

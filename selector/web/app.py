@@ -88,7 +88,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 # One blueprint per area: the module `selector.web.<area>` has a `blueprint`.
 AREAS = ("auth", "selections", "members", "admin", "analysis", "api", "weighting",
-         "vendors", "scoring", "verdicts")
+         "vendors", "scoring", "verdicts", "requirements")
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -107,12 +107,6 @@ def _template_helpers(app: Flask) -> None:
         except OSError:
             version = 0
         return url_for("static", filename=filename, v=version)
-
-    @app.context_processor
-    def helpers() -> dict[str, Any]:
-        from selector.forms.auth import LanguageForm
-
-        return {"language_form": LanguageForm}
 
     def current_language() -> str:
         return str(get_locale() or i18n.DEFAULT_LANGUAGE)[:2]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from flask import (
@@ -33,7 +34,7 @@ from selector.i18n import LANGUAGES
 from selector.models import Account
 from selector.services import accounts, api_tokens, logins
 from selector.services.errors import ServiceError
-from selector.web.database import db_session, keep_changes
+from selector.web.database import database, db_session, keep_changes
 from selector.web.security import safe_next
 
 blueprint = Blueprint("auth", __name__)
@@ -80,24 +81,31 @@ def login():
     if form.validate_on_submit():
         email = form.email.data or ""
         address = request.remote_addr or "unknown"
-        dbs = db_session()
-        if logins.is_throttled(dbs, email, address, _throttle()):
+        # Checked in a read transaction: on SQLite the request's write transaction holds
+        # the database's write lock, and Argon2 takes a while on purpose.
+        with database().transaction(write=False) as reading:
+            throttled = logins.is_throttled(reading, email, address, _throttle())
+            account_id = None
+            if not throttled:
+                account = accounts.find_account(reading, email)
+                if account is None:
+                    accounts.verify_password(Account(password_hash=_dummy_hash()),
+                                             form.password.data)
+                elif accounts.verify_password(account, form.password.data) and account.is_active:
+                    account_id = account.id
+        if throttled:
+            minutes = int(current_app.config["LOGIN_THROTTLE_MINUTES"])
             form.form_errors.append(
                 _("Too many failed attempts. Wait %(minutes)d minutes and try again.",
-                  minutes=int(current_app.config["LOGIN_THROTTLE_MINUTES"]))
-            )
+                  minutes=minutes))
             status = 429
-            headers["Retry-After"] = str(int(current_app.config["LOGIN_THROTTLE_MINUTES"]) * 60)
+            headers["Retry-After"] = str(minutes * 60)
         else:
-            account = accounts.find_account(dbs, email)
-            if account is None:
-                accounts.verify_password(Account(password_hash=_dummy_hash()), form.password.data)
-                ok = False
-            else:
-                ok = accounts.verify_password(account, form.password.data) and account.is_active
-            logins.record_attempt(dbs, email, address, succeeded=ok)
-            if ok:
-                _sign_in(account)
+            logins.record_attempt(db_session(), email, address, succeeded=account_id is not None)
+            if account_id is not None:
+                if secrets.randbelow(50) == 0:  # now and then: the table stays small
+                    logins.forget_old_attempts(db_session())
+                _sign_in(db_session().get(Account, account_id))
                 return redirect(safe_next(form.next.data) or url_for("selections.home"))
             keep_changes()  # the failure counts although the answer is an error
             form.form_errors.append(_("This e-mail address and password do not match."))
@@ -162,11 +170,11 @@ def set_password(token: str):
 def _account_page(status: int = 200, *, profile=None, token_form=None, new_token=None):
     account = current_user.account
     if profile is None:
-        profile = ProfileForm(name=account.name, language=account.language or "")
+        profile = ProfileForm(formdata=None, name=account.name, language=account.language or "")
     return render_template(
         "auth/account.html",
         profile=profile,
-        token_form=token_form or TokenForm(formdata=None),
+        token_form=token_form or TokenForm(formdata=None, prefix="token"),
         tokens=api_tokens.tokens_of(db_session(), account),
         new_token=new_token,
     ), status
@@ -229,7 +237,7 @@ def change_password():
 @blueprint.route("/account/tokens", methods=["POST"])
 @requires("account.edit")
 def create_token():
-    form = TokenForm()
+    form = TokenForm(prefix="token")
     if not form.validate_on_submit():
         return _account_page(422, token_form=form)
     try:

@@ -8,6 +8,7 @@ from selector.i18n import _l
 SELECTION_TABS: list[tuple[str, object, str]] = [
     ("selections.overview", _l("Overview"), "selection.view"),
     ("members.index", _l("Members"), "members.view"),
+    ("requirements.index", _l("Requirements"), "requirements.view"),
     ("weighting.index", _l("Weighting"), "weighting.view"),
     ("vendors.index", _l("Vendors"), "vendors.view"),
     ("scoring.index", _l("Scoring"), "scoring.view"),

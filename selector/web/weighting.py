@@ -11,6 +11,7 @@ saving their own allocation.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -20,7 +21,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from selector.access import MemberAccess, requires
-from selector.charts.models import weights_chart
+from selector.charts.models import COMBINED, weights_chart
 from selector.charts.weighting_svg import divergence_svg, points_label
 from selector.domain import ahp
 from selector.domain.selection import PRIORITY_POINTS
@@ -84,6 +85,11 @@ def ratio(value: float | None) -> str:
     return "–" if value is None else format_decimal(value, format="0.000")
 
 
+def random_index_text(value: float) -> str:
+    """Saaty's random index as published: 0.58, 1.12."""
+    return format_decimal(value, format="0.00")
+
+
 def judgement(value: float, first: str, second: str) -> str:
     """a_ij in words: "Sales 7×", "Marketing 2.5×" (the favoured one first), "equal"."""
     if abs(value - 1) < 1e-9:
@@ -97,7 +103,20 @@ def language() -> str:
 
 
 FORMAT = {"share": share, "points": points, "difference": difference, "gap": gap,
-          "ratio": ratio, "judgement": judgement}
+          "ratio": ratio, "judgement": judgement, "random_index": random_index_text}
+
+
+def tenths(weights: dict[str, float]) -> dict[str, float]:
+    """Weights as percentages with one decimal that add up to exactly 100 (largest
+    remainder), to prefill the final weights with the combined ones."""
+    if not weights:
+        return {}
+    raw = {key: value * 1000 for key, value in weights.items()}
+    floors = {key: int(value) for key, value in raw.items()}
+    left = 1000 - sum(floors.values())
+    for key in sorted(raw, key=lambda k: floors[k] - raw[k])[:max(left, 0)]:
+        floors[key] += 1
+    return {key: value / 10 for key, value in floors.items()}
 
 
 def _render(template: str, access: MemberAccess, status: int = 200, **context: Any):
@@ -167,12 +186,16 @@ def divergence_chart(state: service.WeightingState) -> tuple[Markup, list[tuple[
     lang = language()
     by_key = state.by_key
     divergence = {d.category: d for d in state.divergence}
-    combined = state.combined or {}
     rows = [
-        (by_key[d.category].name, d.business, d.it, combined.get(d.category, 0.0))
+        (by_key[d.category].name, d.business, d.it, state.joint.get(d.category, 0.0))
         for d in state.divergence
     ]
-    chart = weights_chart(rows, language=lang, final=bool(state.final))
+    chart = weights_chart(rows, language=lang)
+    # The third series is the combined weight of the two groups (method.md section 3);
+    # final weights, where set, are in the table beside the chart.
+    chart = replace(chart, series=tuple(
+        replace(s, label=_("Combined weight")) if s.colour == COMBINED else s
+        for s in chart.series))
     flags = [divergence[c.key].discussion_point for c in state.categories]
     notes = [points_label(divergence[c.key].difference, lang) for c in state.categories]
     discussion = [(by_key[d.category].name, difference(d.difference))
@@ -183,7 +206,7 @@ def divergence_chart(state: service.WeightingState) -> tuple[Markup, list[tuple[
                         "apart: %(list)s.",
                         list="; ".join(f"{name} ({value})" for name, value in discussion))
     svg = divergence_svg(
-        chart, flags, notes, width=720, id_prefix="divergence",
+        chart, flags, notes, width=640, id_prefix="divergence",
         highlight_label=_("10 points or more apart"), description=description,
     )
     return Markup(svg), discussion  # noqa: S704 - scene_svg escapes every text
@@ -202,7 +225,7 @@ def _discussion_page(access: MemberAccess, *, balance_form=None, final=None, acc
         balance_form = BalanceForm(formdata=None)
         balance_form.business_share.data = points(state.balance[0] * 100)
     if manage and final is None:
-        start = state.final or {k: round(v * 100, 1) for k, v in (state.combined or {}).items()}
+        start = state.final or tenths(state.joint)
         final = final_form(state.categories, start, selection.final_weights_rationale)
     return _render(
         "weighting/discussion.html", access, status,

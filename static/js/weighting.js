@@ -47,6 +47,10 @@
     }
 
     inputs.forEach(function (input) {
+      if (form.hasAttribute("data-no-sliders")) {
+        input.addEventListener("input", update);
+        return;
+      }
       var slider = document.createElement("input");
       slider.type = "range";
       slider.min = "0";

@@ -102,3 +102,27 @@ def test_long_labels_are_shortened_to_fit():
     scene = layout(chart, 300)
     label = next(s for s in scene.shapes if isinstance(s, Text) and s.text.startswith("x"))
     assert label.text.endswith("…") and len(label.text) < 100
+
+
+def test_the_report_figures_render_for_the_web_and_the_pdf():
+    import json
+
+    from selector.domain.method import rank
+    from selector.files.selection_file import validate
+    from selector.files.to_domain import selection_from_file
+    from selector.report.data import build_report_data
+    from selector.report.figures import report_figures
+    from tests.report.helpers import EXAMPLE
+
+    doc = validate(json.loads(EXAMPLE.read_text(encoding="utf-8")))
+    selection = selection_from_file(doc)
+    report = build_report_data(doc, rank(selection), selection, language="nl")
+    figures = report_figures(report)
+    for index, chart in enumerate(
+        (figures.weights, figures.contributions, figures.heat_map, figures.p_first)
+    ):
+        assert chart is not None and chart.language == "nl"
+        ET.fromstring(render_svg(chart, id_prefix=f"f{index}"))
+        assert render_drawing(chart, 480).width == 480
+    assert figures.heat_map.columns == ("Northwind CRM", "Tulip Cloud CRM", "PolderSuite")
+    assert figures.heat_map.muted_columns == (False, False, True)

@@ -148,3 +148,23 @@ def test_the_command_refuses_what_it_cannot_do(tmp_path):
     assert "does not exist" in missing.stderr
     assert "Traceback" not in missing.stderr + result.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_language_follows_the_selection_unless_given(tmp_path, example_file_doc):
+    import json
+
+    example_file_doc["selection"]["language"] = "nl"
+    source = tmp_path / "nl.json"
+    source.write_text(json.dumps(example_file_doc), encoding="utf-8")
+    output = tmp_path / "nl.pdf"
+    result = run_selector("report", str(source), "-o", str(output))
+    assert result.returncode == 0, result.stderr
+    from tests.report.helpers import ExtractedPdf
+
+    pdf = ExtractedPdf(output)
+    assert "pagina 1 van" in pdf.text and "Managementsamenvatting" in pdf.text
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    assert output.stat().st_mode & 0o777 == 0o666 & ~umask  # not left private by mkstemp

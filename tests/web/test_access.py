@@ -31,7 +31,7 @@ SUCCESS: dict[str, dict[str, tuple[dict, int]]] = {
     "auth.account": {"GET": ({}, 200)},
     "auth.update_account": {"POST": ({"name": "A New Name", "language": ""}, 302)},
     "auth.change_password": {"GET": ({}, 200), "POST": ({}, 422)},
-    "auth.create_token": {"POST": ({"name": "my script"}, 200)},
+    "auth.create_token": {"POST": ({"token-name": "my script"}, 200)},
     "auth.revoke_token": {"POST": ({}, 302)},
     "selections.home": {"GET": ({}, 200)},
     "selections.create": {"GET": ({}, 200),
@@ -276,7 +276,10 @@ def test_routes_with_ids_of_unknown_kind_are_still_guarded(app, world):
         _, path = rule.build(values, append_unknown=False)
         action = access.declared_action(app.view_functions[rule.endpoint], rule.endpoint)
         method = "GET" if "GET" in rule.methods else "POST"
-        send = (lambda b, p=path, m=method: b.get(p) if m == "GET" else b.post(p))
+
+        def send(browser, path=path, method=method):
+            return browser.get(path) if method == "GET" else browser.post(path)
+
         assert send(Browser(app)).status_code in (302, 400, 401), rule.rule
         assert send(outsider).status_code == 404, rule.rule
         if not access.permitted("sponsor", action, "requirements") and \

@@ -87,9 +87,11 @@ def test_tokens_are_shown_once_stored_hashed_and_revoked(app, dbs, committee, br
     from selector.services import api_tokens
 
     browser.login(committee.emails["it"])
-    page = browser.post("/account/tokens", {"name": "nightly export"}).get_data(as_text=True)
+    page = browser.post("/account/tokens", {"token-name": "nightly export"}).get_data(as_text=True)
     secret = re.search(r'id="new-token"[^>]*value="([^"]+)"', page).group(1)
     assert secret.startswith("sel_")
+    assert 'id="name" name="name" required type="text" value="Ingrid"' in page or \
+        re.search(r'<input[^>]*id="name"[^>]*value="Ingrid"', page)  # not the token's name
     assert secret not in browser.get("/account").get_data(as_text=True)
     with dbs.transaction(write=False) as session:
         token = session.scalar(select(ApiToken).where(ApiToken.name == "nightly export"))
@@ -112,9 +114,9 @@ def test_another_accounts_token_cannot_be_revoked(app, dbs, committee, browser):
 
 def test_a_token_needs_a_name(app, committee, browser):
     browser.login(committee.emails["it"])
-    response = browser.post("/account/tokens", {"name": "   "})
+    response = browser.post("/account/tokens", {"token-name": "   "})
     assert response.status_code == 422
-    assert 'id="name-error"' in response.get_data(as_text=True)
+    assert 'id="token-name-error"' in response.get_data(as_text=True)
 
 
 def test_name_and_language_are_saved(app, dbs, committee, browser):

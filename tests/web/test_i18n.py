@@ -96,10 +96,9 @@ def test_service_messages_reach_the_user_in_their_language(app, committee, brows
 
 
 def test_service_messages_stay_english_without_a_request():
+    from selector.i18n import _l
     from selector.services.errors import ServiceError
     from selector.services.selections import MAX_REASON
-
-    from selector.i18n import _l
 
     error = ServiceError(_l("The reason can have at most %(count)d characters.",
                             count=MAX_REASON))

@@ -8,7 +8,6 @@ import os
 import re
 import stat
 
-import pytest
 from sqlalchemy import func, select
 
 from tests.web.conftest import PASSWORD, Browser
@@ -223,16 +222,23 @@ def test_the_session_cookie_is_httponly_lax_and_secure_over_https(app, committee
 # -- redirects, headers, errors -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)",
-    "http:/evil.example", " //evil.example",
-])
-def test_next_accepts_local_paths_only(app, committee, browser, target):
-    browser.refresh_token()
-    response = browser.post(f"/login?next={target}", {
-        "email": committee.emails["it"], "password": PASSWORD, "next": target})
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+HOSTILE_TARGETS = ["https://evil.example/", "//evil.example/", "/\\evil.example",
+                   "javascript:alert(1)", "http:/evil.example", " //evil.example",
+                   "/\r\nLocation: https://evil.example", "\t//evil.example"]
+
+
+def test_next_accepts_local_paths_only(app, committee):
+    from selector.web.security import safe_next
+
+    for target in HOSTILE_TARGETS:
+        assert safe_next(target) is None, target
+        browser = Browser(app)
+        browser.refresh_token()
+        response = browser.post(f"/login?next={target}", {
+            "email": committee.emails["it"], "password": PASSWORD, "next": target})
+        assert response.status_code == 302, target
+        assert response.headers["Location"] == "/", target
+    assert safe_next("/selections/3?tab=members") == "/selections/3?tab=members"
 
 
 def test_next_takes_the_user_back_to_a_local_page(app, committee, browser):

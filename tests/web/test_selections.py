@@ -147,9 +147,9 @@ def test_dates_and_numbers_follow_the_language(app, committee, browser):
 
     year = str(utcnow().year)
     assert year in page
-    from babel.dates import format_date
-
     from zoneinfo import ZoneInfo
+
+    from babel.dates import format_date
 
     local = utcnow().astimezone(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"]))
     assert format_date(local, "medium", locale="nl") in page  # "23 nov 2026"

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from selector.domain import method
@@ -97,6 +99,11 @@ def test_final_weights_need_a_rationale_and_replace_the_combined_weights(db, wor
     loaded = engine(db, world)
     assert loaded.final_weights == FINAL
     assert method.combined_weights(loaded)["customer_view"] == pytest.approx(0.16)
+    with acting(db, world, FENNA, write=False) as (session, selection, _, _a):
+        state = weighting_state(session, selection)
+    assert state.combined == method.combined_weights(loaded)  # what the ranking uses
+    assert state.joint == method.combined_weights(replace(loaded, final_weights=None))
+    assert state.joint != state.combined
     [entry] = audit_entries(db, "final_weights")
     assert entry["old"] == {"weights": None, "rationale": ""}
     assert entry["new"] == {"weights": FINAL, "rationale": rationale}
@@ -164,7 +171,7 @@ def test_scoring_cannot_open_before_the_weights_are_frozen(db, world):
     with pytest.raises(ServiceError) as refused, \
             acting(db, world, FENNA) as (session, selection, membership, account):
         selections.change_phase(session, selection, account, "forward")
-    assert refused.value.field == "direction"
+    assert refused.value.field is None  # the phase change as a whole
     assert "Freeze the weights" in str(refused.value.message)
     assert snapshot(db, world) == before
     with acting(db, world, FENNA) as (session, selection, membership, account):

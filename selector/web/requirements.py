@@ -1,0 +1,646 @@
+"""The requirements area: the list with filters, a requirement with its history and
+decision, proposing and editing, the library, IT management's structured answers,
+spreadsheets, the quality list and the categories. Thin views: parse the form, call
+a service, render or redirect."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+
+from selector.access import MemberAccess, requires
+from selector.domain import quality
+from selector.forms import show_error
+from selector.forms.requirements import (
+    BROWSER_ROWS,
+    LABELS,
+    BulkDecisionForm,
+    CategoryActionForm,
+    CategoryForm,
+    CommitForm,
+    DecisionForm,
+    FilterForm,
+    PickForm,
+    RequirementForm,
+    SettingsForm,
+    StructuredForm,
+    UploadForm,
+)
+from selector.i18n import error_text
+from selector.models import Account, Category, Membership
+from selector.services import categories as category_service
+from selector.services import it_structured, library, spreadsheets
+from selector.services import requirements as requirement_service
+from selector.services.errors import Conflict, NotFound, ServiceError
+from selector.web.database import db_session
+
+blueprint = Blueprint("requirements", __name__,
+                      url_prefix="/selections/<int:selection_id>/requirements")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# -- helpers for the templates ----------------------------------------------------------
+
+
+def flag_label(code: str) -> str:
+    """A short name for a flag, for the badge beside a requirement."""
+    return {
+        quality.VAGUE_WORD: _("vague"),
+        quality.NO_CRITERION: _("no criterion"),
+        quality.NO_MEASURE: _("no measure"),
+        quality.KNOCKOUT_WITHOUT_RATIONALE: _("knock-out without why"),
+        quality.DUPLICATE: _("duplicate?"),
+        quality.MUST_UNCLEAR: _("must: knock-out or weight?"),
+    }.get(code, code)
+
+
+def flag_text(flag: dict[str, Any]) -> str:
+    """A flag as advice in a sentence."""
+    code, params = flag.get("code"), flag.get("params") or {}
+    if code == quality.VAGUE_WORD:
+        return _("Vague without a measure: %(words)s. Say how much, how fast or how many.",
+                 words=", ".join(f"“{w}”" for w in params.get("words", [])))
+    if code == quality.NO_CRITERION:
+        return _("No verification criterion: say how you will check it.")
+    if code == quality.NO_MEASURE:
+        return _("An IT requirement without a number and unit (hours, %%, users, version).")
+    if code == quality.KNOCKOUT_WITHOUT_RATIONALE:
+        return _("A knock-out without a rationale.")
+    if code == quality.DUPLICATE:
+        return _("Nearly the same title as %(code)s “%(title)s”.",
+                 code=params.get("code", ""), title=params.get("title", ""))
+    if code == quality.MUST_UNCLEAR:
+        return _("A must that is neither a knock-out nor explicitly weighted: which is it?")
+    return str(code)
+
+
+def _render(template: str, access: MemberAccess, status: int = 200, **context: Any):
+    selection = access.selection
+    context.setdefault("frozen", requirement_service.requirements_frozen(selection))
+    context.setdefault("weights_frozen", requirement_service.weights_frozen(selection))
+    return render_template(
+        template, selection=selection, access=access, labels=LABELS, flag_text=flag_text,
+        flag_label=flag_label, **context,
+    ), status
+
+
+def _actor():
+    return current_user.account
+
+
+def _categories(access: MemberAccess) -> list[Category]:
+    return category_service.categories_of(db_session(), access.selection.id)
+
+
+def _back_to_list(access: MemberAccess):
+    return redirect(url_for("requirements.index", selection_id=access.selection.id))
+
+
+# -- the list ---------------------------------------------------------------------------
+
+
+def _list_page(access: MemberAccess, status: int = 200, bulk: BulkDecisionForm | None = None):
+    session = db_session()
+    sid = access.selection.id
+    filters = FilterForm(request.args)
+    categories = _categories(access)
+    filters.set_choices(categories, requirement_service.raisers(session, sid))
+    rows = requirement_service.list_requirements(session, sid, filters.to_filter())
+    may_decide = access.role == "facilitator" or (
+        access.selection.owner_groups_decide and access.role in ("business", "it")
+        and not requirement_service.requirements_frozen(access.selection))
+    return _render(
+        "requirements/index.html", access, status, rows=rows, filters=filters,
+        bulk=bulk or BulkDecisionForm(formdata=None), may_decide=may_decide,
+        total=len(rows),
+    )
+
+
+@blueprint.route("")
+@requires("requirements.view")
+def index(access: MemberAccess):
+    return _list_page(access)
+
+
+@blueprint.route("/decide", methods=["POST"])
+@requires("requirements.decide")
+def decide_many(access: MemberAccess):
+    form = BulkDecisionForm()
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    if not form.validate_on_submit():
+        flash(_("Choose a decision."), "error")
+        return _list_page(access, 422, form)
+    try:
+        changed = requirement_service.decide_many(
+            db_session(), access.selection, _actor(), access.role, ids, form.status.data,
+            form.reason.data or "")
+    except ServiceError as error:
+        flash(error_text(error), "error")
+        return _list_page(access, 422, form)
+    flash(ngettext("%(num)d requirement is now %(status)s.",
+                   "%(num)d requirements are now %(status)s.", changed,
+                   status=str(LABELS["status"][form.status.data]).lower()), "success")
+    back = url_for("requirements.index", selection_id=access.selection.id)
+    query = request.form.get("query", "")
+    # Back to the same filtered list; only a query string of our own list is followed.
+    if query and "/" not in query and "\\" not in query:
+        back = f"{back}?{query}"
+    return redirect(back)
+
+
+@blueprint.route("/quality")
+@requires("requirements.view")
+def quality_list(access: MemberAccess):
+    rows = requirement_service.quality_summary(db_session(), access.selection.id)
+    by_flag: dict[str, list] = {code: [] for code in quality.FLAG_CODES}
+    for row in rows:
+        for flag in row.flags:
+            by_flag.setdefault(flag.get("code"), []).append((row, flag))
+    return _render("requirements/quality.html", access, rows=rows, by_flag=by_flag)
+
+
+# -- one requirement --------------------------------------------------------------------
+
+
+def _member_names(access: MemberAccess) -> dict[str, str]:
+    return {email: name or email for email, name in db_session().execute(
+        select(Account.email, Account.name)
+        .join(Membership, Membership.account_id == Account.id)
+        .where(Membership.selection_id == access.selection.id)).all()}
+
+
+def action_text(action: str) -> str:
+    return {"create": _("proposed it"), "update": _("changed it"),
+            "decide": _("decided on it")}.get(action, action)
+
+
+def field_name(name: str) -> str:
+    labels = {
+        "code": _("Code"), "category": _("Category"), "title": _("Title"),
+        "description": _("Description"), "rationale": _("Why it matters"),
+        "intent": _("Intent"), "verification": _("How we verify it"),
+        "verification_criterion": _("Verification criterion"), "priority": _("Priority"),
+        "weight": _("Explicit weight"), "weight_reason": _("Why this weight"),
+        "knockout": _("Knock-out"), "knockout_rationale": _("Why it is a knock-out"),
+        "owner_group": _("Owner group"), "status": _("Status"),
+        "status_reason": _("Reason of the decision"), "structured": _("IT management's answer"),
+    }
+    return labels.get(name, name)
+
+
+def show_value(name: str, value: Any) -> str:
+    """An audited value as a reader understands it."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    kinds = {"status": "status", "priority": "priority", "intent": "intent",
+             "verification": "verification", "owner_group": "owner"}
+    if name in kinds and value in LABELS[kinds[name]]:
+        return str(LABELS[kinds[name]][value])
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _changes(entry) -> list[tuple[str, Any, Any]]:
+    old = json.loads(entry.old) if entry.old else {}
+    new = json.loads(entry.new) if entry.new else {}
+    if entry.action == "create":
+        return []
+    return [(key, old.get(key), new.get(key)) for key in dict.fromkeys([*old, *new])]
+
+
+def _detail_page(access: MemberAccess, requirement_id: int, decision: DecisionForm | None = None,
+                 status: int = 200):
+    session = db_session()
+    requirement = requirement_service.get_requirement(session, access.selection, requirement_id)
+    raised_by = session.get(Account, requirement.raised_by_id) if requirement.raised_by_id \
+        else None
+    if decision is None:
+        decision = DecisionForm(formdata=None)
+        decision.version.data = str(requirement.version)
+    may_decide = requirement_service.may_decide(access.selection, access.role,
+                                                requirement.owner_group)
+    return _render(
+        "requirements/detail.html", access, status, requirement=requirement,
+        raised_by=raised_by, flags=requirement_service.flags_of(requirement),
+        structured=requirement_service.structured_of(requirement),
+        history=requirement_service.history(session, requirement), changes=_changes,
+        action_text=action_text, field_name=field_name, show_value=show_value,
+        names=_member_names(access), decision=decision, may_decide=may_decide,
+    )
+
+
+@blueprint.route("/<int:requirement_id>")
+@requires("requirements.view")
+def detail(access: MemberAccess, requirement_id: int):
+    return _detail_page(access, requirement_id)
+
+
+@blueprint.route("/<int:requirement_id>/decide", methods=["POST"])
+@requires("requirements.decide")
+def decide(access: MemberAccess, requirement_id: int):
+    session = db_session()
+    requirement = requirement_service.get_requirement(session, access.selection, requirement_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _detail_page(access, requirement_id, form, 422)
+    version = form.version.data
+    try:
+        changed = requirement_service.decide(
+            session, requirement, _actor(), access.role, form.status.data,
+            form.reason.data or "",
+            expected_version=int(version) if version and version.isdigit() else None)
+    except NotFound:
+        raise
+    except ServiceError as error:
+        if requirement_service.may_decide(access.selection, access.role,
+                                          requirement.owner_group):
+            show_error(form, error)
+        else:  # no decision form on their page: say it above the requirement
+            flash(error_text(error), "error")
+        return _detail_page(access, requirement_id, form, 409 if isinstance(error, Conflict)
+                            else 422)
+    if changed:
+        flash(_("%(code)s is now %(status)s.", code=requirement.code,
+                status=str(LABELS["status"][form.status.data]).lower()), "success")
+    return redirect(url_for("requirements.detail", selection_id=access.selection.id,
+                            requirement_id=requirement.id))
+
+
+def _form_page(access: MemberAccess, form: RequirementForm, requirement=None, status=200):
+    session = db_session()
+    categories = _categories(access)
+    allocator = requirement_service.CodeAllocator(session, access.selection.id)
+    suggestions = {c.id: allocator.next(c) for c in categories}
+    return _render("requirements/form.html", access, status, form=form,
+                   requirement=requirement, suggestions=suggestions,
+                   flags=requirement_service.flags_of(requirement) if requirement else [])
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@requires("requirements.propose")
+def create(access: MemberAccess):
+    form = RequirementForm()
+    categories = _categories(access)
+    form.set_categories(categories)
+    if request.method == "GET":
+        wanted = request.args.get("category", "")
+        ids = [c.id for c in categories]
+        form.category_id.data = int(wanted) if wanted.isdigit() and int(wanted) in ids \
+            else (ids[0] if ids else None)
+        return _form_page(access, form)
+    if not form.validate_on_submit():
+        return _form_page(access, form, status=422)
+    try:
+        requirement = requirement_service.create_requirement(
+            db_session(), access.selection, _actor(), access.role, form.values(),
+            reason=form.reason.data or "")
+    except ServiceError as error:
+        show_error(form, error)
+        return _form_page(access, form, status=422)
+    flash(_("%(code)s is proposed. The facilitator decides on it.", code=requirement.code),
+          "success")
+    if request.form.get("another"):
+        return redirect(url_for("requirements.create", selection_id=access.selection.id,
+                                category=requirement.category_id))
+    return redirect(url_for("requirements.detail", selection_id=access.selection.id,
+                            requirement_id=requirement.id))
+
+
+@blueprint.route("/<int:requirement_id>/edit", methods=["GET", "POST"])
+@requires("requirements.edit")
+def edit(access: MemberAccess, requirement_id: int):
+    session = db_session()
+    requirement = requirement_service.get_requirement(session, access.selection, requirement_id)
+    if request.method == "GET":
+        form = RequirementForm(formdata=None)
+        form.set_categories(_categories(access))
+        form.fill(requirement)
+        return _form_page(access, form, requirement)
+    form = RequirementForm()
+    form.set_categories(_categories(access))
+    if not form.validate_on_submit():
+        return _form_page(access, form, requirement, 422)
+    try:
+        changed = requirement_service.update_requirement(
+            session, requirement, _actor(), access.role, form.values(),
+            expected_version=form.expected_version(), reason=form.reason.data or "")
+    except ServiceError as error:
+        show_error(form, error)
+        return _form_page(access, form, requirement, 409 if isinstance(error, Conflict)
+                          else 422)
+    if changed:
+        flash(_("%(code)s is saved.", code=requirement.code), "success")
+    return redirect(url_for("requirements.detail", selection_id=access.selection.id,
+                            requirement_id=requirement.id))
+
+
+# -- the library ------------------------------------------------------------------------
+
+
+def _library_page(access: MemberAccess, form: PickForm | None = None, status: int = 200):
+    language = access.selection.language
+    category = request.args.get("category", "")
+    search = request.args.get("q", "")[:200]
+    seeds = category_service.seed_categories()
+    items = library.browse(language, category=category, search=search)
+    picked = requirement_service.existing_library_ids(db_session(), access.selection.id)
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(item.category, []).append(item)
+    names = {c.key: c.name for c in _categories(access)}
+    names.update({s.key: names.get(s.key) or s.name(language) for s in seeds})
+    return _render(
+        "requirements/library.html", access, status, form=form or PickForm(formdata=None),
+        groups=groups, names=names, picked=picked, seeds=seeds, category=category,
+        search=search, language=language, count=len(items),
+    )
+
+
+@blueprint.route("/library", methods=["GET", "POST"])
+@requires("requirements.propose")
+def pick(access: MemberAccess):
+    if request.method == "GET":
+        return _library_page(access)
+    form = PickForm()
+    if not form.validate_on_submit():
+        return _library_page(access, form, 422)
+    try:
+        result = library.pick(db_session(), access.selection, _actor(), access.role,
+                              form.items.data or [], reason=form.reason.data or "")
+    except ServiceError as error:
+        show_error(form, error)
+        flash(error_text(error), "error")
+        return _library_page(access, form, 422)
+    message = ngettext("%(num)d requirement from the library is proposed.",
+                       "%(num)d requirements from the library are proposed.",
+                       len(result.created))
+    if result.skipped:
+        message += " " + ngettext("%(num)d was in the selection already.",
+                                  "%(num)d were in the selection already.", len(result.skipped))
+    flash(message, "success")
+    return redirect(url_for("requirements.index", selection_id=access.selection.id,
+                            status="proposed"))
+
+
+# -- IT management's structured answers -------------------------------------------------
+
+
+def _it_page(access: MemberAccess, form: StructuredForm, status: int = 200, reason: str = ""):
+    table = it_structured.answer_table(db_session(), access.selection.id)
+    return _render("requirements/it.html", access, status, form=form, table=table,
+                   reason=reason)
+
+
+def _it_error(form: StructuredForm, error: ServiceError) -> None:
+    name = error.field or ""
+    if name.startswith("browsers-") and name[9:].isdigit():
+        index = int(name[9:])
+        if index < len(form.browsers):
+            form.browsers[index].form.browser.errors = [error_text(error)]
+            return
+    if name == "norms":
+        form.norms.errors = [*form.norms.errors, error_text(error)]
+        return
+    show_error(form, error)
+
+
+@blueprint.route("/it", methods=["GET", "POST"])
+@requires("requirements.it_answers")
+def it_answers(access: MemberAccess):
+    if request.method == "GET":
+        form = StructuredForm(formdata=None)
+        form.fill(it_structured.answer_table(db_session(), access.selection.id))
+        while len(form.browsers) < BROWSER_ROWS:
+            form.browsers.append_entry()
+        return _it_page(access, form)
+    form = StructuredForm()
+    reason = request.form.get("reason", "")[:2000]
+    if not form.validate_on_submit():
+        return _it_page(access, form, 422, reason)
+    try:
+        result = it_structured.save_answers(db_session(), access.selection, _actor(),
+                                            access.role, form.items(), reason=reason)
+    except ServiceError as error:
+        _it_error(form, error)
+        return _it_page(access, form, 409 if isinstance(error, Conflict) else 422, reason)
+    flash(_("IT management's answers are saved: %(created)d new requirements, %(updated)d "
+            "updated.", created=len(result.created), updated=len(result.updated)), "success")
+    return redirect(url_for("requirements.it_answers", selection_id=access.selection.id))
+
+
+# -- spreadsheets -----------------------------------------------------------------------
+
+
+def _instance():
+    from pathlib import Path
+
+    return Path(current_app.instance_path)
+
+
+def _xlsx(data: bytes, name: str):
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+@blueprint.route("/export.xlsx")
+@requires("requirements.export")
+def export(access: MemberAccess):
+    data = spreadsheets.export_requirements(db_session(), access.selection)
+    return _xlsx(data, spreadsheets.export_filename(access.selection))
+
+
+@blueprint.route("/template.xlsx")
+@requires("requirements.export")
+def template(access: MemberAccess):
+    data = spreadsheets.template(db_session(), access.selection)
+    return _xlsx(data, spreadsheets.export_filename(access.selection, "template"))
+
+
+def _import_page(access: MemberAccess, form: UploadForm | None = None, status: int = 200,
+                 **context: Any):
+    return _render("requirements/import.html", access, status,
+                   form=form or UploadForm(formdata=None), columns=spreadsheets.COLUMNS,
+                   column_help=spreadsheets.COLUMN_HELP, max_rows=spreadsheets.MAX_ROWS,
+                   max_megabytes=spreadsheets.MAX_UPLOAD // (1024 * 1024), **context)
+
+
+@blueprint.route("/import", methods=["GET", "POST"])
+@requires("requirements.import")
+def upload(access: MemberAccess):
+    if request.method == "GET":
+        return _import_page(access)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _import_page(access, form, 422)
+    upload_file = form.file.data
+    filename = (upload_file.filename or "").rsplit("/", 1)[-1][:200]
+    data = upload_file.stream.read(spreadsheets.MAX_UPLOAD + 1)
+    try:
+        token = spreadsheets.stash(_instance(), access.selection.id, data, filename)
+        plan = spreadsheets.plan_import(db_session(), access.selection, data, filename)
+    except spreadsheets.SpreadsheetError as error:
+        form.file.errors = [str(p) for p in error.problems]
+        return _import_page(access, form, 422)
+    if plan.problems:
+        spreadsheets.discard(_instance(), access.selection.id, token)
+        return _import_page(access, form, 422, problems=[str(p) for p in plan.problems],
+                            filename=filename)
+    commit = CommitForm(formdata=None, token=token, filename=filename)
+    return _import_page(access, form, 200, plan=plan, commit=commit, filename=filename)
+
+
+@blueprint.route("/import/commit", methods=["POST"])
+@requires("requirements.import")
+def commit(access: MemberAccess):
+    form = CommitForm()
+    if not form.validate_on_submit():
+        return _import_page(access, status=422)
+    token = form.token.data or ""
+    shown = (form.filename.data or "").rsplit("/", 1)[-1][:200]
+    try:
+        data, kind = spreadsheets.unstash(_instance(), access.selection.id, token)
+        name = shown if shown.lower().endswith("." + kind) else f"upload.{kind}"
+        result = spreadsheets.import_requirements(
+            db_session(), access.selection, _actor(), access.role, data, name,
+            reason=form.reason.data or "")
+    except spreadsheets.SpreadsheetError as error:
+        return _import_page(access, status=422, problems=[str(p) for p in error.problems],
+                            filename=shown)
+    except ServiceError as error:
+        return _import_page(access, status=422, problems=[error_text(error)], filename=shown)
+    spreadsheets.discard(_instance(), access.selection.id, token)
+    flash(_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
+            created=result.created, updated=result.updated, unchanged=result.unchanged),
+          "success")
+    return _back_to_list(access)
+
+
+# -- categories and who decides ---------------------------------------------------------
+
+
+def _categories_page(access: MemberAccess, status: int = 200, add: CategoryForm | None = None,
+                     failed: tuple[int, CategoryForm] | None = None):
+    categories = _categories(access)
+    forms = {}
+    for category in categories:
+        if failed and failed[0] == category.id:
+            forms[category.id] = failed[1]
+        else:
+            forms[category.id] = CategoryForm(formdata=None, prefix=f"c{category.id}",
+                                              name=category.name, domain=category.domain)
+    settings = SettingsForm(formdata=None,
+                            owner_groups_decide=access.selection.owner_groups_decide)
+    return _render(
+        "requirements/categories.html", access, status, categories=categories, forms=forms,
+        counts=category_service.requirement_counts(db_session(), access.selection.id),
+        add=add or CategoryForm(formdata=None, prefix="new"), action=CategoryActionForm(
+            formdata=None), settings=settings,
+        reason_needed=category_service.frozen_reason_needed(access.selection),
+    )
+
+
+@blueprint.route("/categories", methods=["GET", "POST"])
+@requires("requirements.categories")
+def categories(access: MemberAccess):
+    if request.method == "GET":
+        return _categories_page(access)
+    form = CategoryForm(prefix="new")
+    if not form.validate_on_submit():
+        return _categories_page(access, 422, add=form)
+    try:
+        category = category_service.add_category(
+            db_session(), access.selection, _actor(), name=form.name.data,
+            domain=form.domain.data, reason=form.reason.data or "")
+    except ServiceError as error:
+        show_error(form, error)
+        return _categories_page(access, 422, add=form)
+    flash(_("The category %(name)s is added.", name=category.name), "success")
+    return redirect(url_for("requirements.categories", selection_id=access.selection.id))
+
+
+def _category(access: MemberAccess, category_id: int) -> Category:
+    return category_service.get_category(db_session(), access.selection, category_id)
+
+
+@blueprint.route("/categories/<int:category_id>", methods=["POST"])
+@requires("requirements.categories")
+def update_category(access: MemberAccess, category_id: int):
+    category = _category(access, category_id)
+    form = CategoryForm(prefix=f"c{category.id}")
+    if not form.validate_on_submit():
+        return _categories_page(access, 422, failed=(category.id, form))
+    try:
+        changed = category_service.update_category(
+            db_session(), category, _actor(), name=form.name.data, domain=form.domain.data,
+            reason=form.reason.data or "")
+    except ServiceError as error:
+        show_error(form, error)
+        return _categories_page(access, 422, failed=(category.id, form))
+    if changed:
+        flash(_("The category %(name)s is saved.", name=category.name), "success")
+    return redirect(url_for("requirements.categories", selection_id=access.selection.id))
+
+
+@blueprint.route("/categories/<int:category_id>/move", methods=["POST"])
+@requires("requirements.categories")
+def move_category(access: MemberAccess, category_id: int):
+    category = _category(access, category_id)
+    form = CategoryActionForm()
+    if form.validate_on_submit():
+        category_service.move_category(db_session(), category, _actor(),
+                                       form.direction.data or "")
+    return redirect(url_for("requirements.categories", selection_id=access.selection.id))
+
+
+@blueprint.route("/categories/<int:category_id>/remove", methods=["POST"])
+@requires("requirements.categories")
+def remove_category(access: MemberAccess, category_id: int):
+    category = _category(access, category_id)
+    form = CategoryActionForm()
+    if not form.validate_on_submit():
+        return _categories_page(access, 422)
+    name = category.name
+    try:
+        category_service.remove_category(db_session(), category, _actor(),
+                                         reason=form.reason.data or "")
+    except ServiceError as error:
+        flash(error_text(error), "error")
+        return _categories_page(access, 422)
+    flash(_("The category %(name)s is removed.", name=name), "success")
+    return redirect(url_for("requirements.categories", selection_id=access.selection.id))
+
+
+@blueprint.route("/settings", methods=["POST"])
+@requires("requirements.settings")
+def settings(access: MemberAccess):
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        return _categories_page(access, 422)
+    changed = requirement_service.set_owner_groups_decide(
+        db_session(), access.selection, _actor(), bool(form.owner_groups_decide.data))
+    if changed:
+        flash(_("Members of the owner group now decide on their requirements.")
+              if form.owner_groups_decide.data
+              else _("Only the facilitator decides on requirements now."), "success")
+    return redirect(url_for("requirements.categories", selection_id=access.selection.id))
