@@ -8,7 +8,7 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
-from selector.cli.main import CommandError
+from selector.cli.errors import CommandError
 from selector.db import Database
 
 

@@ -16,12 +16,7 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
 
-class CommandError(Exception):
-    """A problem to report to the user: each line is one sentence."""
-
-    def __init__(self, *problems: str) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+from selector.cli.errors import CommandError  # noqa: E402  (after the thread settings)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ import tempfile
 from argparse import Namespace
 from pathlib import Path
 
-from selector.cli.main import CommandError
+from selector.cli.errors import CommandError
 
 
 def run_report(args: Namespace) -> int:

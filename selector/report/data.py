@@ -13,7 +13,7 @@ lays the data out (escaping every user string), and the web page can show the sa
 data as HTML. Every number comes from the ranking document or from the method's
 building blocks, so the report and `selector rank` never disagree.
 
-Choices where the brief leaves room (also in docs/decisions.md of the report):
+Choices where the issue leaves room (to be copied into docs/decisions.md):
 - "Strongest" requirements: the largest weighted contributions
   (1 - p) * W(c) * w(r|c) * s(v,r) / scale_max * 100, in points of the total.
   "Weakest": the largest points *missed*, (1 - p) * W(c) * w(r|c) * (1 - s/scale_max)

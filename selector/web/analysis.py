@@ -13,6 +13,7 @@ with the vendors in alphabetical order so that it does not reveal the ranking.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, g, jsonify, render_template, request, url_for
@@ -67,6 +68,21 @@ LINKS = {
 def points(value: float | None) -> str:
     """A score or total on the 0..100 scale: one decimal (70.9 / 70,9)."""
     return "–" if value is None else format_decimal(value, format="#,##0.0")
+
+
+def distinct_points(values: Sequence[float]) -> list[str]:
+    """Totals with one decimal, or two or three where two different totals would read
+    the same (69.5 and 69.5 side by side, yet one ranks above the other)."""
+    labels: list[str] = []
+    for decimals in (1, 2, 3):
+        labels = [format_decimal(v, format="#,##0." + "0" * decimals) for v in values]
+        rounded = [round(v, 9) for v in values]
+        if not any(
+            labels[i] == labels[j] and rounded[i] != rounded[j]
+            for i in range(len(values)) for j in range(i + 1, len(values))
+        ):
+            break
+    return labels
 
 
 def share(value: float | None) -> str:
@@ -215,11 +231,14 @@ def ranking(access: MemberAccess):
         return _refused("analysis/ranking.html", access, error)
     chart = service.contribution_chart(result)
     sensitivity = service.sensitivity(result)
+    rows = service.ranking_rows(result)
     return _render(
         "analysis/ranking.html",
         access,
         result=result,
-        rows=service.ranking_rows(result),
+        rows=rows,
+        totals=dict(zip([r.key for r in rows], distinct_points([r.total for r in rows]),
+                        strict=True)),
         chart=chart,
         nearest_flip=sensitivity.flips[0] if sensitivity.flips else None,
         flip_sentence=flip_sentence,
@@ -282,8 +301,17 @@ def perspectives(access: MemberAccess):
         result = _analysis(access)
     except ServiceError as error:
         return _refused("analysis/perspectives.html", access, error)
+    views = service.perspectives(result)
+    labels = {}
+    for group in ("business", "joint", "it"):
+        entries = getattr(views, group)
+        if entries is not None:
+            labels[group] = dict(
+                zip([e.key for e in entries], distinct_points([e.total for e in entries]),
+                    strict=True)
+            )
     return _render(
-        "analysis/perspectives.html", access, result=result, views=service.perspectives(result)
+        "analysis/perspectives.html", access, result=result, views=views, labels=labels
     )
 
 

@@ -81,7 +81,7 @@ def change_phase(access: MemberAccess):
                 form.direction.data, form.reason.data or "",
             )
         except ServiceError as error:
-            show_error(form, error)
+            show_error(form, error, {"direction": ""})  # a hidden field: show it above
         else:
             flash(_("The selection is now in the phase “%(phase)s”.",
                     phase=PHASE_LABELS[new]), "success")

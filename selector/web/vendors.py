@@ -40,6 +40,8 @@ def _detail(access: MemberAccess, vendor, form: VendorForm | None = None,
     selection = access.selection
     if form is None:
         form = VendorForm(formdata=None, obj=vendor)
+        if all(getattr(vendor, key) is not None for key in vendors.COST_KEYS):
+            form.tco.data = None  # computed from the breakdown, not entered
     return render_template(
         "vendors/detail.html",
         selection=selection,

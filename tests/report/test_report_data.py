@@ -19,6 +19,7 @@ from selector.report.data import (
     build_report_data,
     late_changes,
 )
+from selector.report.pdf import render_pdf
 from tests.report.helpers import EXAMPLE
 
 TODAY = date(2026, 11, 23)
@@ -273,6 +274,7 @@ def test_a_selection_without_vendors_or_weights_still_has_a_report(example):
     )
     assert report.profiles == ()
     assert report.sign_off.options == ("I ask the committee to continue, as described below.",)
+    assert render_pdf(report).startswith(b"%PDF-")
 
 
 def test_all_vendors_excluded(example):
@@ -289,6 +291,18 @@ def test_all_vendors_excluded(example):
     assert report.summary.argument[0].startswith("No vendor can be recommended")
     assert all(p.standing == "excluded" for p in report.profiles)
     assert report.robustness.flips == ()
+    assert render_pdf(report).startswith(b"%PDF-")
+
+
+def test_a_single_vendor_in_the_running(example):
+    doc, _, selection = example
+    single = dataclasses.replace(
+        selection, vendors=tuple(v for v in selection.vendors if v.key != "tulip")
+    )
+    report = build_report_data(doc, rank(single), single, language="nl", today=TODAY)
+    assert report.summary.recommended.key == "northwind" and report.summary.runner_up is None
+    assert "enige leverancier die niet is uitgesloten" in report.summary.argument[0]
+    assert render_pdf(report).startswith(b"%PDF-")
 
 
 def test_price_and_tco_appear_when_price_counts(example):
@@ -306,3 +320,4 @@ def test_price_and_tco_appear_when_price_counts(example):
     total = next(v["total"] for v in ranking["vendors"] if v["key"] == profile.key)
     price_part = report.results.contributions[profile.key][None]
     assert sum(c.points for c in profile.categories) + price_part == pytest.approx(total)
+    assert render_pdf(report).startswith(b"%PDF-")

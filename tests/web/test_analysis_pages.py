@@ -196,10 +196,11 @@ def test_perspectives_side_by_side_with_the_disagreement_said_plainly(app, dbs, 
         assert order == doc["perspectives"][group]
         totals = {r["key"]: r["total"] for r in method.what_if_totals(doc, means[group], 0.0)}
         with formatting(app, "en"):
-            for key in order:
-                assert value(html, "total", perspective=group, vendor=key) == pages.points(
-                    totals[key]
-                )
+            labels = pages.distinct_points([totals[key] for key in order])
+        shown = [value(html, "total", perspective=group, vendor=key) for key in order]
+        assert shown == labels
+    # By IT's own weights Tulip and Northwind lie 0.03 apart: two decimals show it.
+    assert values(html, "total", perspective="it")[:2] == ["69.50", "69.46"]
     joint = [c.vendor for c in found if c.perspective == "joint" and c.field == "rank"]
     assert joint == [v["key"] for v in doc["vendors"]]
     assert "Business and IT management disagree on the winner." in html
@@ -247,6 +248,9 @@ def test_whole_percentages_that_read_the_same_get_a_decimal(app):
     with formatting(app, "en"):
         assert pages.percent_pair(0.104, 0.098) == ("10.4%", "9.8%")
         assert pages.percent_pair(0.23, 0.098) == ("23%", "10%")
+        assert pages.distinct_points([70.88, 67.64]) == ["70.9", "67.6"]
+        assert pages.distinct_points([69.541, 69.503, 70.8]) == ["69.54", "69.50", "70.80"]
+        assert pages.distinct_points([50.0, 50.0]) == ["50.0", "50.0"]  # equal stays equal
 
 
 # --------------------------------------------------------------------------- what-if

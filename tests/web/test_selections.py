@@ -106,6 +106,7 @@ def test_there_is_no_phase_before_the_first(app, committee, browser):
     response = browser.post(f"/selections/{committee.selection_id}/phase",
                             {"direction": "back", "reason": "why not"})
     assert response.status_code == 422
+    assert "The requirements phase is the first phase." in response.get_data(as_text=True)
 
 
 def test_a_sealed_report_stops_going_back(app, dbs, committee):

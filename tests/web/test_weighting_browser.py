@@ -98,7 +98,7 @@ def test_business_and_it_allocate_the_facilitator_sets_final_weights_and_freezes
                     page.fill(f"input[data-points='{key}']", str(value))
                 # The live total and shares follow the typing (JavaScript).
                 expect(page.locator("output[data-total]")).to_have_text("100")
-                expect(page.locator(f"[data-share-for='sales']")).to_have_text(
+                expect(page.locator("[data-share-for='sales']")).to_have_text(
                     f"{POINTS[email]['sales']:.1f}%")
                 if email == BRAM:
                     page.screenshot(path=str(ARTIFACTS / "weighting-allocation.png"),
