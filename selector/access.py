@@ -101,6 +101,13 @@ SELECTION_RULES: dict[str, Rule] = {
     "requirements.import": Rule(FACILITATOR, writes=True),
     "requirements.categories": Rule(FACILITATOR, writes=True),
     "requirements.settings": Rule(FACILITATOR, writes=True),  # owner groups decide
+    # The report (issue 9): everyone reads the preview and downloads the PDFs, sponsors
+    # and observers included; before scoring closes the draft shows nothing derived from
+    # scores (services.analysis.scores_visible). Only the facilitator seals a final
+    # report, in the decision phase.
+    "report.view": Rule(READERS),
+    "report.download": Rule(READERS),  # the draft PDF and every sealed final PDF
+    "report.issue": Rule(FACILITATOR, frozenset({"decision"}), writes=True),
 }
 
 
@@ -232,13 +239,15 @@ def can(action: str) -> bool:
 
 def describe() -> str:
     """The table as text, one line per action (for documentation and review)."""
-    lines = [f"{'action':<20} " + " ".join(f"{r:<11}" for r in ROLES) + " phases"]
+    width = max(len(action) for action in [*SELECTION_RULES, *ACCOUNT_RULES]) + 1
+    lines = [f"{'action':<{width}} " + " ".join(f"{r:<11}" for r in ROLES) + " phases"]
     for action, rule in SELECTION_RULES.items():
         cells = " ".join(f"{('write' if rule.writes else 'read') if r in rule.roles else '-':<11}"
                          for r in ROLES)
-        phases = "all" if rule.phases == EVERY_PHASE else ", ".join(sorted(rule.phases))
-        lines.append(f"{action:<20} {cells} {phases}")
+        phases = "all" if rule.phases == EVERY_PHASE else ", ".join(
+            p for p in PHASES if p in rule.phases)
+        lines.append(f"{action:<{width}} {cells} {phases}")
     for action, account_rule in ACCOUNT_RULES.items():
         mode = "write" if account_rule.writes else "read"
-        lines.append(f"{action:<20} {account_rule.who} ({mode})")
+        lines.append(f"{action:<{width}} {account_rule.who} ({mode})")
     return "\n".join(lines)

@@ -251,7 +251,8 @@ def history(session: Session, requirement: Requirement) -> list[AuditEntry]:
         session.scalars(
             select(AuditEntry)
             .where(AuditEntry.selection_id == requirement.selection_id,
-                   AuditEntry.entity == "requirement")
+                   # explicit weights are also set on the weighting pages (issue 6)
+                   AuditEntry.entity.in_(("requirement", "requirement_weight")))
             .order_by(AuditEntry.at, AuditEntry.id)
         )
     )
@@ -635,7 +636,11 @@ def create_requirement(
     `refresh_quality` once for all they created."""
     check_writer(role)
     reason = _text(reason, "reason")
-    check_freeze(selection, role, reason, FIELD_ORDER)
+    status = _choice(status, STATUSES, "status")
+    # A proposal sets no weight until it is accepted: the weights' freeze does not stop
+    # it; scoring's does.
+    check_freeze(selection, role, reason,
+                 FIELD_ORDER if status != "proposed" else set(FIELD_ORDER) - WEIGHT_FIELDS)
     cleaned, category = clean_fields(session, selection, values)
     codes = codes or CodeAllocator(session, selection.id)
     if cleaned.code:
@@ -643,7 +648,6 @@ def create_requirement(
         codes.reserve(cleaned.code)
     else:
         cleaned = replace(cleaned, code=codes.next(category))
-    status = _choice(status, STATUSES, "status")
     status_reason = _text(status_reason, "status_reason")
     if status != "proposed" and not may_decide(selection, role, cleaned.owner_group):
         raise ServiceError(

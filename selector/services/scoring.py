@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from selector.i18n import _l
@@ -46,7 +46,7 @@ from selector.models import (
     Sheet,
     Vendor,
 )
-from selector.models.base import utcnow
+from selector.models.base import UTCDateTime, utcnow
 from selector.services import audit
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.vendors import get_vendor
@@ -506,6 +506,51 @@ def _conflict(current: tuple[int, str, int] | None, scale_max: int) -> Conflict:
     return error
 
 
+# Everything one save needs to check, in one statement (a save is the hot path: the
+# sheet saves every answer as it is given, and on SQLite the write lock is held for the
+# whole request). No row: the vendor or the requirement is not in this selection.
+_SAVE_CONTEXT = text(
+    """
+    SELECT v.key AS vendor_key, v.withdrawn, r.code, r.status, r.priority, r.knockout,
+           c.domain, a.assigned, sh.conflict, sh.excluded, sh.submitted_at,
+           s.id AS score_id, s.score, s.comment, s.version
+    FROM requirements r
+    JOIN categories c ON c.id = r.category_id
+    JOIN vendors v ON v.id = :vid AND v.selection_id = :sid
+    LEFT JOIN assignments a ON a.category_id = c.id AND a.membership_id = :mid
+    LEFT JOIN sheets sh ON sh.membership_id = :mid AND sh.vendor_id = v.id
+    LEFT JOIN scores s ON s.membership_id = :mid AND s.vendor_id = v.id
+                      AND s.requirement_id = r.id
+    WHERE r.id = :rid AND r.selection_id = :sid
+    """
+)
+# PostgreSQL: lock the member's sheet for this vendor first, so that a submission, an
+# exclusion and this save cannot interleave (SQLite's BEGIN IMMEDIATE does that already).
+_LOCK_SHEET = text(
+    "SELECT id FROM sheets WHERE membership_id = :mid AND vendor_id = :vid FOR UPDATE"
+)
+_INSERT_SCORE = text(
+    """
+    INSERT INTO scores (selection_id, membership_id, vendor_id, requirement_id, score,
+                        comment, updated_at, version)
+    VALUES (:sid, :mid, :vid, :rid, :score, :comment, :now, 1)
+    ON CONFLICT (membership_id, vendor_id, requirement_id) DO NOTHING
+    RETURNING id
+    """
+).bindparams(bindparam("now", type_=UTCDateTime()))
+_UPDATE_SCORE = text(
+    """
+    UPDATE scores SET score = :score, comment = :comment, updated_at = :now,
+                      version = version + 1
+    WHERE id = :id AND version = :version
+    """
+).bindparams(bindparam("now", type_=UTCDateTime()))
+_CURRENT_SCORE = text(
+    "SELECT score, comment, version FROM scores"
+    " WHERE membership_id = :mid AND vendor_id = :vid AND requirement_id = :rid"
+)
+
+
 def save_score(
     session: Session,
     selection: Selection,
@@ -523,14 +568,30 @@ def save_score(
 
     `version` is the version the member started from: None for a first score. A save
     from an older version raises `Conflict` (with the stored value in `.current`).
+    Statements: one to check everything, one insert or conditional update, one audit
+    insert (and on PostgreSQL one row lock).
     """
     _require_scorer(membership)
     _require_phase(selection, "scoring")
-    vendor = _active_vendor(session, selection, vendor_id)
-    requirement = _wish(session, selection, requirement_id)
-    category = session.get(Category, requirement.category_id)
-    assert category is not None
-    if not _is_assigned(session, membership, category):
+    ids = {"sid": selection.id, "mid": membership.id, "vid": vendor_id, "rid": requirement_id}
+    if isinstance(vendor_id, bool) or not isinstance(vendor_id, int) or isinstance(
+            requirement_id, bool) or not isinstance(requirement_id, int):
+        raise NotFound(_l("There is no such requirement in this selection."))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_LOCK_SHEET, ids)
+    row = session.execute(_SAVE_CONTEXT, ids).first()
+    if row is None:  # say which of the two is missing
+        get_vendor(session, selection, vendor_id)
+        _wish(session, selection, requirement_id)
+        raise NotFound(_l("There is no such requirement in this selection."))
+    if row.withdrawn:
+        raise ServiceError(_l("This vendor has been withdrawn: it is no longer scored."))
+    if not (row.status == "accepted" and row.priority != "wont" and not row.knockout):
+        raise ServiceError(_l("Only accepted wishes are scored; this requirement is not one."),
+                           "score")
+    assigned = (bool(row.assigned) if row.assigned is not None
+                else default_assignment(membership.role, row.domain))
+    if not assigned:
         raise ServiceError(_l("This requirement is not assigned to you: ask the facilitator "
                               "if you should score it."), "score")
     value = _score_value(selection, score)
@@ -538,76 +599,48 @@ def save_score(
     reason = _clean_reason(reason)
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         raise ServiceError(_l("The form is out of date: reload the page."), "version")
-
-    # The sheet row is locked (PostgreSQL) so submission, exclusion and this save
-    # cannot interleave; SQLite's BEGIN IMMEDIATE serialises them already.
-    sheet = session.execute(
-        select(Sheet.conflict, Sheet.excluded, Sheet.submitted_at)
-        .where(Sheet.membership_id == membership.id, Sheet.vendor_id == vendor.id)
-        .with_for_update()
-    ).first()
-    if sheet is None or sheet.conflict is None:
+    if row.conflict is None:
         raise ServiceError(_l("Declare first whether you have a conflict of interest with "
                               "this vendor."), "conflict")
-    if sheet.excluded:
+    if row.excluded:
         raise ServiceError(_l("The facilitator has excluded you from scoring this vendor: "
                               "your scores for it do not count."), "score")
-    if sheet.submitted_at is not None and not reason:
+    if row.submitted_at is not None and not reason:
         raise ServiceError(_l("You have submitted this sheet: say why you change this "
                               "score."), "reason")
 
-    stored = session.execute(
-        select(Score.id, Score.score, Score.comment, Score.version).where(
-            Score.membership_id == membership.id,
-            Score.vendor_id == vendor.id,
-            Score.requirement_id == requirement.id,
-        )
-    ).first()
-    key = f"{vendor.key} · {requirement.code} · {actor.email}"
+    key = f"{row.vendor_key} · {row.code} · {actor.email}"
     now = utcnow()
-    if stored is None:
+    if row.score_id is None:
         if version is not None:
             raise _conflict(None, selection.scale_max)
-        new_id = insert_if_absent(
-            session, Score,
-            {"selection_id": selection.id, "membership_id": membership.id,
-             "vendor_id": vendor.id, "requirement_id": requirement.id, "score": value,
-             "comment": comment, "updated_at": now, "version": 1},
-            ["membership_id", "vendor_id", "requirement_id"],
-        )
+        new_id = session.execute(
+            _INSERT_SCORE, {**ids, "score": value, "comment": comment, "now": now}).scalar()
         if new_id is None:  # another first save won the race
-            raced = session.execute(
-                select(Score.score, Score.comment, Score.version).where(
-                    Score.membership_id == membership.id, Score.vendor_id == vendor.id,
-                    Score.requirement_id == requirement.id)
-            ).first()
+            raced = session.execute(_CURRENT_SCORE, ids).first()
             raise _conflict(tuple(raced) if raced else None, selection.scale_max)
         audit.record(
             session, selection_id=selection.id, actor=actor, action="create", entity="score",
             entity_key=key, new={"score": value, "comment": comment}, reason=reason,
         )
-        return SavedScore(requirement.id, vendor.id, value, comment, 1,
+        return SavedScore(requirement_id, vendor_id, value, comment, 1,
                           unargued(value, comment, selection.scale_max), True)
 
-    if version != stored.version:
-        raise _conflict((stored.score, stored.comment, stored.version), selection.scale_max)
-    if stored.score == value and stored.comment == comment:
-        return SavedScore(requirement.id, vendor.id, value, comment, stored.version,
+    if version != row.version:
+        raise _conflict((row.score, row.comment, row.version), selection.scale_max)
+    if row.score == value and row.comment == comment:
+        return SavedScore(requirement_id, vendor_id, value, comment, row.version,
                           unargued(value, comment, selection.scale_max), False)
-    result = session.execute(
-        update(Score)
-        .where(Score.id == stored.id, Score.version == stored.version)
-        .values(score=value, comment=comment, version=stored.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    result = session.execute(_UPDATE_SCORE, {"id": row.score_id, "version": row.version,
+                                             "score": value, "comment": comment, "now": now})
     if result.rowcount != 1:  # changed between our read and our write
         raise _conflict(None, selection.scale_max)
     audit.record(
         session, selection_id=selection.id, actor=actor, action="update", entity="score",
-        entity_key=key, old={"score": stored.score, "comment": stored.comment},
+        entity_key=key, old={"score": row.score, "comment": row.comment},
         new={"score": value, "comment": comment}, reason=reason,
     )
-    return SavedScore(requirement.id, vendor.id, value, comment, stored.version + 1,
+    return SavedScore(requirement_id, vendor_id, value, comment, row.version + 1,
                       unargued(value, comment, selection.scale_max), True)
 
 

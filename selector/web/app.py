@@ -88,7 +88,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 # One blueprint per area: the module `selector.web.<area>` has a `blueprint`.
 AREAS = ("auth", "selections", "members", "admin", "analysis", "api", "weighting",
-         "vendors", "scoring", "verdicts", "requirements")
+         "vendors", "scoring", "verdicts", "requirements", "reports")
 
 
 def _register_blueprints(app: Flask) -> None:

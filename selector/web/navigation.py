@@ -15,4 +15,5 @@ SELECTION_TABS: list[tuple[str, object, str]] = [
     ("verdicts.index", _l("Knock-out verdicts"), "verdicts.view"),
     ("scoring.consensus", _l("Consensus"), "consensus.view"),
     ("analysis.ranking", _l("Analysis"), "analysis.view"),
+    ("reports.page", _l("Report"), "report.view"),
 ]

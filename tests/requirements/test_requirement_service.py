@@ -367,3 +367,17 @@ def test_list_filters_and_search(db, world):
         assert (row.raised_by_email, row.category_key, row.domain) == (INGRID, "backup", "it")
         assert service.raisers(session, world.selection) == [
             (world.accounts[BRAM], "Bram"), (world.accounts[INGRID], "Ingrid")]
+
+
+def test_proposals_stay_open_while_the_weights_are_frozen(db, world):
+    set_phase(db, world, "weighting", weights_frozen=True)
+    requirement_id = create(db, world, BRAM, title="Late but welcome", priority="must")
+    assert load(db, requirement_id).status == "proposed"
+    before = state(db, world)
+    with pytest.raises(ServiceError) as refused:  # an accepted one would set a weight
+        with acting(db, world, FENNA) as (session, selection, account, role):
+            service.create_requirement(session, selection, account, role,
+                                       fields(world, title="Accepted at once"),
+                                       status="accepted")
+    assert refused.value.field == "reason"
+    assert state(db, world) == before

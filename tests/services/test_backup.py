@@ -26,7 +26,7 @@ def second_database(database_template, tmp_path):
     admin, base_url, template_name = template
     name = f"selector_r_{uuid.uuid4().hex[:10]}"
     with admin.connect() as c:
-        c.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+        c.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}" STRATEGY FILE_COPY')
     yield base_url.set(database=name).render_as_string(hide_password=False)
     with admin.connect() as c:
         c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -496,3 +496,54 @@ def test_the_drill_down_links_to_the_consensus_and_scoring_pages(app, dbs, examp
     html = page(signed_in(app, SPONSOR), example_sid, "/heat-map/backup")
     assert "/scoring/vendors/" not in html  # a sponsor has no scoring sheet
     assert "/scoring/consensus/" in html  # but may read the consensus
+
+
+def test_every_page_loads_once_and_ranks_once(app, example_sid, monkeypatch):
+    from selector.services import analysis as service
+
+    calls: list[str] = []
+    real_load, real_rank = service.load_selection, service.method.rank
+
+    def load(session, sid):
+        calls.append("load")
+        return real_load(session, sid)
+
+    def rank(selection, **kwargs):
+        calls.append("rank")
+        return real_rank(selection, **kwargs)
+
+    monkeypatch.setattr(service, "load_selection", load)
+    monkeypatch.setattr(service.method, "rank", rank)
+    browser = signed_in(app, FACILITATOR)
+    for path in (*READ_PAGES, "/panel-health", "/what-if?w-sales=20"):
+        calls.clear()
+        page(browser, example_sid, path)
+        assert calls == ["load", "rank"], (path, calls)
+
+
+def test_an_empty_selection_in_the_decision_phase_still_renders(app, dbs, committee):
+    """No requirements, no vendors, no weights: every page answers, none breaks."""
+    from selector.models import Selection
+
+    with dbs.transaction() as session:
+        session.get(Selection, committee.selection_id).phase = "decision"
+    browser = signed_in(app, committee.emails["facilitator"])
+    for path in (*READ_PAGES[:2], *READ_PAGES[3:], "/panel-health", "/what-if"):
+        html = page(browser, committee.selection_id, path)
+        assert "Traceback" not in html
+    assert "No vendor is left in the ranking" in page(browser, committee.selection_id)
+    page(browser, committee.selection_id, "/heat-map/sales", status=404)
+
+
+def test_refused_final_weights_are_explained_not_a_crash(app, dbs, example_sid):
+    from selector.models import Category, FinalWeight
+
+    with dbs.transaction() as session:
+        sales = session.query(Category).filter_by(selection_id=example_sid, key="sales").one()
+        session.add(FinalWeight(selection_id=example_sid, category_id=sales.id, points=0.0))
+    browser = signed_in(app, SPONSOR)
+    for path in READ_PAGES:
+        html = page(browser, example_sid, path)
+        assert "The ranking cannot be computed" in html, path
+    response = browser.get(f"/api/v1/selections/{example_sid}/ranking")
+    assert response.status_code == 422 and response.is_json

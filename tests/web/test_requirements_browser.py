@@ -65,7 +65,7 @@ def test_it_and_business_raise_requirements_and_the_facilitator_accepts_them(liv
             login(page, base, committee.emails["it"])
             page.goto(f"{base}/selections/{sid}")
             page.get_by_role("link", name="Requirements", exact=True).click()
-            page.get_by_role("link", name="IT management's requirements").click()
+            page.get_by_role("link", name="IT requirements").click()
             page.fill("input[name=rpo_hours]", "4")
             page.select_option("select[name='rpo-priority']", "must")
             page.check("input[name='rpo-knockout']")
@@ -128,6 +128,26 @@ def test_it_and_business_raise_requirements_and_the_facilitator_accepts_them(liv
             expect(page.get_by_text("Agreed in the joint workshop of 12 March.").first
                    ).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "requirements-detail.png"), full_page=True)
+
+            page.goto(requirements)
+            page.get_by_role("link", name="BUS-SVC-01").first.click()
+            page.get_by_role("link", name="Edit").click()
+            expect(page.get_by_text("The quality check advises")).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "requirements-edit.png"), full_page=True)
+
+            page.goto(f"{requirements}/import")
+            page.set_input_files("input[type=file]", files=[{
+                "name": "catalogue.csv", "mimeType": "text/csv",
+                "buffer": ("category;title;priority;knockout;knockout_rationale\n"
+                           "service;Complaints answered within 5 working days;must;no;\n"
+                           "exit;Full export in CSV at the end of the contract;should;yes;"
+                           "We must be able to leave\n").encode()}])
+            page.click("button:has-text('Check the file')")
+            expect(page.get_by_text("Preview of catalogue.csv")).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "requirements-import-preview.png"),
+                            full_page=True)
+            page.goto(f"{requirements}/categories")
+            page.screenshot(path=str(ARTIFACTS / "requirements-categories.png"), full_page=True)
 
             page.goto(f"{requirements}/quality")
             page.screenshot(path=str(ARTIFACTS / "requirements-quality.png"), full_page=True)

@@ -232,9 +232,9 @@ def test_it_answers_page(app, dbs, committee):
 
 def test_spreadsheet_upload_preview_commit(app, dbs, committee, tmp_path):
     fenna = as_member(app, committee, "facilitator")
-    csv = ("category,title,priority,knockout,knockout_rationale\n"
-           "sales,Lead scoring,should,no,\n"
-           "backup,RTO at most 8 hours,must,yes,Policy\n").encode()
+    csv = (b"category,title,priority,knockout,knockout_rationale\n"
+           b"sales,Lead scoring,should,no,\n"
+           b"backup,RTO at most 8 hours,must,yes,Policy\n")
     preview = fenna.post(f"{base(committee)}/import",
                          {"file": (io.BytesIO(csv), "catalogue.csv")},
                          content_type="multipart/form-data")
@@ -297,7 +297,8 @@ def test_categories_page(app, dbs, committee):
     assert clash.status_code == 422 and "There is a category with this name already." in text(clash)
     assert fenna.post(f"{base(committee)}/categories/{added}/remove", {}).status_code == 302
     assert category_id(dbs, committee, "field_service") is None
-    assert fenna.post(f"{base(committee)}/settings", {"owner_groups_decide": "y"}).status_code == 302
+    settings = fenna.post(f"{base(committee)}/settings", {"owner_groups_decide": "y"})
+    assert settings.status_code == 302
     with dbs.transaction(write=False) as session:
         assert session.get(Selection, committee.selection_id).owner_groups_decide
     bram = as_member(app, committee, "business")

@@ -47,7 +47,7 @@ def every_page(app, world: World, browser) -> dict[str, str]:
         _, path = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)
         response = browser.get(path)
         if response.status_code < 500:  # refusals too: a 409's body must not leak either
-            pages[path] = response.get_data(as_text=True)
+            pages[path] = response.get_data().decode("utf-8", "replace")
     return pages
 
 

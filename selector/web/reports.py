@@ -1,0 +1,293 @@
+"""The argued selection report on the web: a preview of the PDF, the PDF itself, and the
+sealed final reports.
+
+The preview shows the same `ReportData` the PDF is drawn from, built the same way as
+`selector.services.reports.selection_report` builds it (without spending a second on
+drawing a PDF nobody asked for; a test checks that the two are equal), and the same
+chart models (`selector.report.figures`) as accessible SVG. The report's words and
+numbers are in the selection's language (`selector.report.i18n`: the template is
+rendered inside `report_language`); the page around it follows the reader's language.
+
+Blind scoring (decisions.md): before scoring closes, nobody but a facilitator with "see
+everything" on sees the report, which is full of totals, ranks and costs: the page says
+"available when scoring is closed" and both PDF downloads answer 409 with that page.
+
+A sealed final report is served exactly as stored (its SHA-256 was taken over these
+bytes). The selection overview shows the current one through `reports/_current.html`,
+which asks `current_final_report(selection)` (a template global of this blueprint).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from selector.access import MemberAccess, requires
+from selector.charts.svg import render_svg, text_equivalent_html
+from selector.domain.method import MethodError, rank
+from selector.forms import show_error
+from selector.forms.reports import IssueReportForm
+from selector.i18n import _l
+from selector.models import Account, FinalReport, Selection
+from selector.models.base import utcnow
+from selector.report.data import ReportData, build_report_data, money_text
+from selector.report.figures import report_figures
+from selector.report.i18n import number, percent, report_language, t_, tn_
+from selector.services import reports as service
+from selector.services.analysis import scores_visible
+from selector.services.errors import NotFound, ServiceError
+from selector.services.loader import load_selection
+from selector.services.selection_file import export_selection
+from selector.web.database import db_session
+
+blueprint = Blueprint("reports", __name__, url_prefix="/selections/<int:selection_id>/report")
+
+# The report service's messages are plain English; the reader gets them in their language.
+SERVICE_MESSAGES = {
+    "Only the facilitator can issue the final report.":
+        _l("Only the facilitator can issue the final report."),
+    "The final report can be issued in the decision phase, when scoring is closed.":
+        _l("The final report can be issued in the decision phase, when scoring is closed."),
+    "Choose Dutch or English.": _l("Choose Dutch or English."),
+    "There is no such selection.": _l("There is no such selection."),
+}
+
+
+def user_error(error: ServiceError) -> ServiceError:
+    """The service's refusal with its message in the reader's language."""
+    message = error.message
+    if not isinstance(message, str) or isinstance(error, NotFound):
+        return error
+    known = SERVICE_MESSAGES.get(message)
+    if known is None:  # what is left are the method's reasons for not ranking
+        known = _l("The ranking cannot be computed: %(problem)s", problem=message)
+    return ServiceError(known, error.field)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def report_data(session: Session, selection: Selection) -> ReportData:
+    """The report of the selection as it is now (a draft), in the selection's language:
+    what `services.reports.selection_report` draws, without drawing it."""
+    try:
+        model = load_selection(session, selection.id)
+    except LookupError:
+        raise NotFound("There is no such selection.") from None
+    try:
+        ranking = rank(model)
+    except MethodError as error:
+        raise ServiceError(error.message, error.field) from None
+    doc = export_selection(session, selection.id)
+    return build_report_data(
+        doc,
+        ranking,
+        model,
+        process=service.process_info(session, selection.id),
+        language=doc["selection"].get("language") or "en",
+        today=utcnow().date(),
+    )
+
+
+def pdf_filename(name: str, *parts: str) -> str:
+    """An ASCII file name from the selection's name: nothing a browser or a disk can
+    misread (no quotes, slashes, control characters or non-ASCII letters)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower()[:60].strip("-")
+    return "-".join([slug or "selection", *parts]) + ".pdf"
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response:
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --------------------------------------------------------------------------- page helpers
+
+
+def chart_svg(chart: Any, width: float, id_prefix: str) -> Markup:
+    """An accessible SVG chart; the renderer escapes every text it draws."""
+    return Markup(render_svg(chart, width=width, id_prefix=id_prefix))  # noqa: S704
+
+
+def chart_table(chart: Any) -> Markup:
+    return Markup(text_equivalent_html(chart, css_class="table chart-table"))  # noqa: S704
+
+
+def score(value: float | None) -> str:
+    """An aggregated score as the PDF prints it: one decimal, or a dash."""
+    return "–" if value is None else number(value, 1)
+
+
+def share(value: float | None) -> str:
+    return "–" if value is None else percent(value, 1)
+
+
+def state_of(vendor: Any) -> str:
+    if vendor.excluded:
+        return "failed"
+    return "unverified" if vendor.knockouts_unverified else "passed"
+
+
+@blueprint.context_processor
+def _helpers() -> dict[str, Any]:
+    # The report's own words and number formats: they follow `report_language`, which
+    # the views set around rendering (see `_render`).
+    return {
+        "t_": t_,
+        "tn_": tn_,
+        "number": number,
+        "percent": percent,
+        "share": share,
+        "score": score,
+        "money": money_text,
+        "state_of": state_of,
+        "chart_svg": chart_svg,
+        "chart_table": chart_table,
+        "STATE_MARK": {"passed": "✓", "failed": "✗", "unverified": "?"},
+    }
+
+
+@blueprint.app_template_global("current_final_report")
+def current_final_report(selection: Selection) -> FinalReport | None:
+    """For the selection overview: the current (newest) sealed report, without its PDF."""
+    return service.current_final_report(db_session(), selection.id)
+
+
+def _sealed(session: Session, selection: Selection) -> list[dict[str, Any]]:
+    """The sealed reports, newest (current) first, with who issued them and the vendor
+    their ranking put first."""
+    rows = service.final_reports(session, selection.id)
+    issuers = {r.issued_by_id for r in rows if r.issued_by_id is not None}
+    names = dict(session.execute(
+        select(Account.id, Account.name).where(Account.id.in_(issuers))
+    ).all()) if issuers else {}
+    sealed = []
+    for index, row in enumerate(rows):
+        try:
+            vendors = json.loads(row.ranking).get("vendors", [])
+        except (TypeError, ValueError):
+            vendors = []
+        first = next((v for v in vendors if not v.get("excluded")), None)
+        sealed.append({
+            "row": row,
+            "current": index == 0,
+            "issued_by": names.get(row.issued_by_id, ""),
+            "first": first.get("name") if first else None,
+        })
+    return sealed
+
+
+def _render(access: MemberAccess, status: int = 200, form: IssueReportForm | None = None,
+            notice: str | None = None):
+    """The report page. `notice` replaces the preview with an explanation (a refused
+    download)."""
+    selection = access.selection
+    session = db_session()
+    visible = scores_visible(selection, access.role)
+    report = figures = problem = None
+    sealed: list[dict[str, Any]] = []
+    if visible:
+        sealed = _sealed(session, selection)
+        if notice is None:
+            try:
+                report = report_data(session, selection)
+            except ServiceError as error:
+                problem = str(user_error(error).message)
+            else:
+                figures = report_figures(report)
+    if form is None:
+        form = IssueReportForm(formdata=None, language=selection.language)
+    with report_language(report.language if report else selection.language):
+        page = render_template(
+            "reports/page.html",
+            selection=selection,
+            access=access,
+            visible=visible,
+            report=report,
+            figures=figures,
+            problem=problem,
+            notice=notice,
+            sealed=sealed,
+            form=form,
+        )
+    return page, status
+
+
+# --------------------------------------------------------------------------- routes
+
+
+@blueprint.route("")
+@requires("report.view")
+def page(access: MemberAccess):
+    return _render(access)
+
+
+@blueprint.route("/draft.pdf")
+@requires("report.download")
+def download(access: MemberAccess):
+    """The report as it is now, as a PDF in the selection's language."""
+    selection = access.selection
+    if not scores_visible(selection, access.role):
+        return _render(access, 409)
+    try:
+        rendered = service.selection_report(db_session(), selection.id)
+    except ServiceError as error:
+        return _render(access, 409, notice=str(user_error(error).message))
+    today = utcnow().date().isoformat()
+    return pdf_response(rendered.pdf, pdf_filename(selection.name, "draft", today))
+
+
+@blueprint.route("/final/<int:report_id>.pdf")
+@requires("report.download")
+def final_pdf(access: MemberAccess, report_id: int):
+    """A sealed final report, byte for byte as it was stored."""
+    session = db_session()
+    row = session.get(FinalReport, report_id)
+    if row is None or row.selection_id != access.selection.id:
+        abort(404)
+    if not scores_visible(access.selection, access.role):
+        return _render(access, 409)
+    issued: datetime = row.issued_at
+    name = pdf_filename(access.selection.name, "final", issued.date().isoformat(), row.sha256[:12])
+    return pdf_response(row.pdf, name)
+
+
+@blueprint.route("/final", methods=["POST"])
+@requires("report.issue")
+def issue(access: MemberAccess):
+    """Seal the final report: stored with its SHA-256, date and ranking; audited."""
+    form = IssueReportForm()
+    if form.validate_on_submit():
+        try:
+            sealed = service.issue_final_report(
+                db_session(), access.selection.id, current_user.account, form.language.data
+            )
+        except ServiceError as error:
+            show_error(form, user_error(error))
+        else:
+            flash(_("The final report is issued and sealed. Its SHA-256 fingerprint is "
+                    "%(sha256)s.", sha256=sealed.sha256), "success")
+            return redirect(url_for("reports.page", selection_id=access.selection.id)
+                            + "#final-reports")
+    return _render(access, 422, form=form)
