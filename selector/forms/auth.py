@@ -90,3 +90,35 @@ class TokenForm(FlaskForm):
                     Length(max=100)],
         description=_l("For example the script or tool that will use it."),
     )
+
+
+# -- the second factor (TOTP) -------------------------------------------------------------
+
+
+def _code_field():
+    return StringField(
+        _l("Code from your authenticator app"),
+        validators=[DataRequired(_l("Enter the six digits your authenticator app shows.")),
+                    Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
+                   "autocapitalize": "off", "spellcheck": "false"},
+    )
+
+
+class TotpLoginForm(FlaskForm):
+    """The second step of logging in."""
+
+    code = _code_field()
+
+
+class TotpEnableForm(FlaskForm):
+    code = _code_field()
+
+
+class TotpDisableForm(FlaskForm):
+    password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = _code_field()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from selector.forms import choices
@@ -165,3 +165,14 @@ VERIFICATION_LABELS = {
     "contract": _l("contract"),
     "other": _l("other"),
 }
+
+
+class VisibilityForm(FlaskForm):
+    facilitator_sees_all = BooleanField(
+        _l("The facilitator sees everyone's scores while scoring is open"),
+        description=_l("Off by default: until scoring closes you see progress only."),
+    )
+    prices_visible_to_scorers = BooleanField(
+        _l("Scorers see the costs before scoring closes"),
+        description=_l("Off by default: quality is scored without knowing the prices."),
+    )

@@ -603,6 +603,15 @@ def refresh_quality(
     session.flush()
 
 
+def refresh_all_quality(session: Session, selection_id: int) -> None:
+    """Compute the flags of every requirement of a selection (after an import of a
+    selection file, which writes requirements in bulk)."""
+    requirements = list(session.scalars(
+        select(Requirement).where(Requirement.selection_id == selection_id)))
+    if requirements:
+        refresh_quality(session, selection_id, requirements)
+
+
 def refresh_category_quality(session: Session, category: Category) -> None:
     """After a category moved domain: its requirements' own flags change."""
     requirements = list(session.scalars(

@@ -759,3 +759,29 @@ def remove_consensus(
         entity_key=f"{vendor.key} · {requirement.code}",
         old={"score": stored.score, "rationale": stored.rationale}, reason=reason,
     )
+
+
+# -- the settings that relax blind scoring ------------------------------------------------
+
+
+def set_visibility(
+    session: Session, selection: Selection, actor: Account, *, facilitator_sees_all: bool,
+    prices_visible_to_scorers: bool,
+) -> bool:
+    """The facilitator's two settings (issue 7): see everyone's scores while scoring is
+    open, and show costs to the scorers before scoring closes. Audited; returns whether
+    anything changed."""
+    old = {"facilitator_sees_all": bool(selection.facilitator_sees_all),
+           "prices_visible_to_scorers": bool(selection.prices_visible_to_scorers)}
+    new = {"facilitator_sees_all": bool(facilitator_sees_all),
+           "prices_visible_to_scorers": bool(prices_visible_to_scorers)}
+    if old == new:
+        return False
+    selection.facilitator_sees_all = new["facilitator_sees_all"]
+    selection.prices_visible_to_scorers = new["prices_visible_to_scorers"]
+    audit.record(
+        session, selection_id=selection.id, actor=actor, action="update", entity="selection",
+        entity_key=selection.name, old=old, new=new,
+    )
+    session.flush()
+    return True

@@ -213,6 +213,10 @@ def import_selection(session: Session, doc: dict[str, Any], actor: Account | Non
     if verdict_rows:
         session.execute(insert(Verdict), verdict_rows)
 
+    from selector.services.requirements import refresh_all_quality  # a service of its own
+
+    refresh_all_quality(session, sid)  # bulk-written requirements get their quality flags
+
     digest = hashlib.sha256(
         json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str).encode()
     ).hexdigest()

@@ -28,6 +28,7 @@ from selector.models import (
     Vendor,
     Verdict,
 )
+from selector.models.base import utcnow
 from selector.models.selection import PHASES
 from selector.paths import bundled
 from selector.services import audit, weighting
@@ -184,6 +185,10 @@ def change_phase(
         )
     if new == "scoring" and direction == "forward":  # weights are frozen before scoring (issue 6)
         weighting.require_frozen_before_scoring(session, selection)
+    if new == "scoring" and direction == "forward":
+        selection.requirements_frozen_at = utcnow()  # requirements freeze as scoring opens
+    elif old == "scoring" and direction == "back":
+        selection.requirements_frozen_at = None
     selection.phase = new
     audit.record(
         session, selection_id=selection.id, actor=actor, action="phase", entity="selection",

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from datetime import timedelta
 
 from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -29,10 +32,13 @@ from selector.forms.auth import (
     ProfileForm,
     SetPasswordForm,
     TokenForm,
+    TotpDisableForm,
+    TotpEnableForm,
+    TotpLoginForm,
 )
 from selector.i18n import LANGUAGES
 from selector.models import Account
-from selector.services import accounts, api_tokens, logins
+from selector.services import accounts, api_tokens, logins, totp
 from selector.services.errors import ServiceError
 from selector.web.database import database, db_session, keep_changes
 from selector.web.security import safe_next
@@ -86,6 +92,7 @@ def login():
         with database().transaction(write=False) as reading:
             throttled = logins.is_throttled(reading, email, address, _throttle())
             account_id = None
+            second_factor = False
             if not throttled:
                 account = accounts.find_account(reading, email)
                 if account is None:
@@ -93,6 +100,7 @@ def login():
                                              form.password.data)
                 elif accounts.verify_password(account, form.password.data) and account.is_active:
                     account_id = account.id
+                    second_factor = totp.is_enabled(account)
         if throttled:
             minutes = int(current_app.config["LOGIN_THROTTLE_MINUTES"])
             form.form_errors.append(
@@ -100,6 +108,10 @@ def login():
                   minutes=minutes))
             status = 429
             headers["Retry-After"] = str(minutes * 60)
+        elif account_id is not None and second_factor:
+            # The password is right; the login session starts only after the code.
+            _begin_code_step(account_id, form.next.data)
+            return redirect(url_for("auth.login_code"))
         else:
             logins.record_attempt(db_session(), email, address, succeeded=account_id is not None)
             if account_id is not None:
@@ -255,3 +267,190 @@ def revoke_token(token_id: int):
     token = api_tokens.revoke_token(db_session(), current_user.account, token_id)
     flash(_("The token “%(name)s” is revoked.", name=token.name), "success")
     return redirect(url_for("auth.account"))
+
+
+# -- the second factor (TOTP) -------------------------------------------------------------
+#
+# Logging in with the second factor on: the password step leaves only a note in the
+# (signed) session cookie: which account, since when, where to go next. No login
+# session exists until the code is right. Wrong codes count as failed logins of the
+# account, so the login throttle limits guessing; the note expires after five minutes.
+
+CODE_STEP = "second_factor"  # session key of the pending login
+CODE_STEP_SECONDS = 300
+ENROLMENT = "second_factor_setup"  # session key of a secret being set up
+
+
+@blueprint.record_once
+def _second_factor_setting(state) -> None:
+    state.app.config.setdefault(
+        "REQUIRE_TOTP_FOR_FACILITATORS",
+        os.environ.get("SELECTOR_REQUIRE_TOTP_FOR_FACILITATORS") == "1")
+
+
+def _begin_code_step(account_id: int, next_target: str | None) -> None:
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    session[CODE_STEP] = {"account": account_id, "since": int(time.time()),
+                          "next": safe_next(next_target) or ""}
+
+
+def _pending_login() -> tuple[int, str] | None:
+    pending = session.get(CODE_STEP)
+    if not isinstance(pending, dict):
+        return None
+    account_id, since = pending.get("account"), pending.get("since")
+    if not isinstance(account_id, int) or not isinstance(since, int):
+        return None
+    if not 0 <= time.time() - since <= CODE_STEP_SECONDS:
+        return None
+    return account_id, str(pending.get("next") or "")
+
+
+def _too_many_attempts() -> str:
+    return _("Too many failed attempts. Wait %(minutes)d minutes and try again.",
+             minutes=int(current_app.config["LOGIN_THROTTLE_MINUTES"]))
+
+
+def _wrong_code() -> str:
+    return _("This code is not right. Check the time on your phone and enter the code "
+             "that is shown now.")
+
+
+@blueprint.route("/login/code", methods=["GET", "POST"])
+@requires("auth.login")
+def login_code():
+    if current_user.is_authenticated:
+        return redirect(url_for("selections.home"))
+    pending = _pending_login()
+    account = db_session().get(Account, pending[0]) if pending else None
+    if account is None or not account.is_active or not totp.is_enabled(account):
+        session.pop(CODE_STEP, None)
+        flash(_("Log in again: the time to enter the code has run out."), "info")
+        return redirect(url_for("auth.login"))
+    form = TotpLoginForm()
+    status = 200
+    headers: dict[str, str] = {}
+    if form.validate_on_submit():
+        address = request.remote_addr or "unknown"
+        if logins.is_throttled(db_session(), account.email, address, _throttle()):
+            form.code.errors = [_too_many_attempts()]
+            status = 429
+            headers["Retry-After"] = str(int(current_app.config["LOGIN_THROTTLE_MINUTES"]) * 60)
+        elif totp.code_matches(account.totp_secret, form.code.data):
+            logins.record_attempt(db_session(), account.email, address, succeeded=True)
+            _sign_in(account)
+            return redirect(safe_next(pending[1]) or url_for("selections.home"))
+        else:
+            logins.record_attempt(db_session(), account.email, address, succeeded=False)
+            keep_changes()  # the failure counts although the answer is an error
+            form.code.errors = [_wrong_code()]
+            status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/totp_login.html", form=form), status, headers
+
+
+def _second_factor_required(account: Account) -> bool:
+    return bool(current_app.config.get("REQUIRE_TOTP_FOR_FACILITATORS")) and \
+        totp.is_facilitator(db_session(), account.id)
+
+
+def _totp_page(status: int = 200, *, enable_form=None, disable_form=None):
+    account = current_user.account
+    target = safe_next(request.values.get("next")) or ""
+    setup = None
+    if not totp.is_enabled(account):
+        secret = session.get(ENROLMENT)
+        if not totp.valid_secret(secret):
+            secret = totp.new_secret()
+            session[ENROLMENT] = secret
+        uri = totp.provisioning_uri(account, secret)
+        setup = {"secret": totp.grouped(secret), "uri": uri, "qr": totp.qr_code_data_uri(uri)}
+    return render_template(
+        "auth/totp.html",
+        enabled=totp.is_enabled(account),
+        required=_second_factor_required(account),
+        setup=setup,
+        enable_form=enable_form or TotpEnableForm(formdata=None),
+        disable_form=disable_form or TotpDisableForm(formdata=None),
+        next_target=target,
+    ), status
+
+
+@blueprint.route("/account/two-factor")
+@requires("account.view")
+def totp_page():
+    return _totp_page()
+
+
+@blueprint.route("/account/two-factor/enable", methods=["POST"])
+@requires("account.edit")
+def totp_enable():
+    form = TotpEnableForm()
+    if not form.validate_on_submit():
+        return _totp_page(422, enable_form=form)
+    account = current_user.account
+    try:
+        totp.enable(db_session(), account, session.get(ENROLMENT) or "", form.code.data)
+    except ServiceError as error:
+        show_error(form, error)
+        return _totp_page(422, enable_form=form)
+    target = safe_next(request.values.get("next"))
+    # Sessions started before with the password alone end; this browser gets a new one.
+    logins.end_all_sessions(db_session(), account.id)
+    _sign_in(account)
+    flash(_("The second factor is on. From now on you log in with your password and a "
+            "code from your app."), "success")
+    return redirect(target or url_for("auth.totp_page"))
+
+
+@blueprint.route("/account/two-factor/disable", methods=["POST"])
+@requires("account.edit")
+def totp_disable():
+    form = TotpDisableForm()
+    if not form.validate_on_submit():
+        return _totp_page(422, disable_form=form)
+    account = current_user.account
+    address = request.remote_addr or "unknown"
+    if logins.is_throttled(db_session(), account.email, address, _throttle()):
+        form.code.errors = [_too_many_attempts()]
+        return _totp_page(429, disable_form=form)
+    try:
+        totp.disable(db_session(), account, form.password.data or "", form.code.data)
+    except ServiceError as error:
+        # Guessing the password or a code here counts like guessing it at the login.
+        logins.record_attempt(db_session(), account.email, address, succeeded=False)
+        keep_changes()
+        show_error(form, error)
+        return _totp_page(422, disable_form=form)
+    flash(_("The second factor is off. You log in with your password alone."), "success")
+    return redirect(url_for("auth.totp_page"))
+
+
+@blueprint.before_app_request
+def _second_factor_for_facilitators():
+    """With REQUIRE_TOTP_FOR_FACILITATORS on, a facilitator (of any selection) without
+    the second factor is sent to set it up before any page of a selection opens."""
+    if not current_app.config.get("REQUIRE_TOTP_FOR_FACILITATORS"):
+        return None
+    if "selection_id" not in (request.view_args or {}):
+        return None
+    if request.headers.get("Authorization"):
+        return None  # a personal API token: the API checks it (made by a signed-in account)
+    if not current_user.is_authenticated or totp.is_enabled(current_user.account):
+        return None
+    if not totp.is_facilitator(db_session(), current_user.account.id):
+        return None
+    message = _("As a facilitator you need a second factor. Set it up first.")
+    if request.blueprint == "api":
+        response = jsonify(error=message, status=403)
+        response.status_code = 403
+        return response
+    flash(message, "warning")
+    target = request.path + (f"?{request.query_string.decode('latin-1')}"
+                             if request.query_string else "")
+    return redirect(url_for("auth.totp_page",
+                            next=target if request.method == "GET" else None), 303)

@@ -68,6 +68,9 @@ SERVICE_MESSAGES = {
         _l("The final report can be issued in the decision phase, when scoring is closed."),
     "Choose Dutch or English.": _l("Choose Dutch or English."),
     "There is no such selection.": _l("There is no such selection."),
+    # The method's refusal that the app can run into (final weights of 0 points).
+    "the final weights give the active categories 0 points in total":
+        _l("The final weights give the active categories 0 points: set them again."),
 }
 
 
@@ -77,7 +80,7 @@ def user_error(error: ServiceError) -> ServiceError:
     if not isinstance(message, str) or isinstance(error, NotFound):
         return error
     known = SERVICE_MESSAGES.get(message)
-    if known is None:  # what is left are the method's reasons for not ranking
+    if known is None:  # the method's other reasons for not ranking, in its own words
         known = _l("The ranking cannot be computed: %(problem)s", problem=message)
     return ServiceError(known, error.field)  # type: ignore[arg-type]
 

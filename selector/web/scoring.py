@@ -26,6 +26,7 @@ from selector.forms.scoring import (
     ConsensusForm,
     ExclusionForm,
     RemoveConsensusForm,
+    VisibilityForm,
     anchor_labels,
     comment_field,
     score_field,
@@ -64,7 +65,26 @@ def index(access: MemberAccess):
         mine=scoring_views.my_sheets(session, selection, access.membership),
         progress=progress,
         exclusion_form=ExclusionForm(formdata=None),
+        visibility_form=VisibilityForm(
+            formdata=None, facilitator_sees_all=selection.facilitator_sees_all,
+            prices_visible_to_scorers=selection.prices_visible_to_scorers),
     )
+
+
+@blueprint.route("/settings", methods=["POST"])
+@requires("scoring.manage")
+def settings(access: MemberAccess):
+    form = VisibilityForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired. Reload the page and try again."), "error")
+        return redirect(url_for("scoring.index", selection_id=access.selection.id)), 303
+    changed = scoring.set_visibility(
+        db_session(), access.selection, current_user.account,
+        facilitator_sees_all=bool(form.facilitator_sees_all.data),
+        prices_visible_to_scorers=bool(form.prices_visible_to_scorers.data))
+    if changed:
+        flash(_("The settings are saved."), "success")
+    return redirect(url_for("scoring.index", selection_id=access.selection.id))
 
 
 # -- one sheet ----------------------------------------------------------------------------

@@ -151,3 +151,18 @@ def test_the_sheet_and_progress_load_in_a_fixed_number_of_queries(db, ids):
     assert view.total == 13 and len(peers(view)) == 13
     assert sheet_queries <= 6  # sheet, categories, assignment, wishes, own scores, peers
     assert len(statements) <= 8
+
+
+def test_the_visibility_settings_are_audited(db, ids):
+    from tests.scoring.helpers import audit_entries
+
+    with db.transaction() as s:
+        selection, _, facilitator = actor(s, ids, FENNA)
+        assert scoring.set_visibility(s, selection, facilitator, facilitator_sees_all=False,
+                                      prices_visible_to_scorers=True) is True
+        assert scoring.set_visibility(s, selection, facilitator, facilitator_sees_all=False,
+                                      prices_visible_to_scorers=True) is False
+    with db.transaction(write=False) as s:
+        assert s.get(Selection, ids.selection).prices_visible_to_scorers is True
+        assert audit_entries(s, "selection")[-1]["new"] == {
+            "facilitator_sees_all": False, "prices_visible_to_scorers": True}

@@ -8,7 +8,6 @@ import json
 import re
 from dataclasses import dataclass
 
-import pytest
 from sqlalchemy import select
 
 from selector.models import Account, Membership, Requirement, Selection, Vendor
@@ -58,11 +57,6 @@ def build_world(dbs, phase: str = "scoring", with_scores: bool = False) -> World
             dict(session.execute(select(Requirement.code, Requirement.id)
                                  .where(Requirement.selection_id == sid)).all()),
         )
-
-
-@pytest.fixture
-def world(dbs) -> World:
-    return build_world(dbs)
 
 
 def signed_in(app, email: str) -> Browser:

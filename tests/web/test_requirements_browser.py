@@ -138,10 +138,10 @@ def test_it_and_business_raise_requirements_and_the_facilitator_accepts_them(liv
             page.goto(f"{requirements}/import")
             page.set_input_files("input[type=file]", files=[{
                 "name": "catalogue.csv", "mimeType": "text/csv",
-                "buffer": ("category;title;priority;knockout;knockout_rationale\n"
-                           "service;Complaints answered within 5 working days;must;no;\n"
-                           "exit;Full export in CSV at the end of the contract;should;yes;"
-                           "We must be able to leave\n").encode()}])
+                "buffer": (b"category;title;priority;knockout;knockout_rationale\n"
+                           b"service;Complaints answered within 5 working days;must;no;\n"
+                           b"exit;Full export in CSV at the end of the contract;should;yes;"
+                           b"We must be able to leave\n")}])
             page.click("button:has-text('Check the file')")
             expect(page.get_by_text("Preview of catalogue.csv")).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "requirements-import-preview.png"),

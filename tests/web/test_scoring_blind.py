@@ -6,19 +6,27 @@ from __future__ import annotations
 
 import re
 
-from selector.models import Selection
-from tests.web.scoring_world import (  # noqa: F401  (fixtures)
+import pytest
+from sqlalchemy import select
+
+from selector.models import AuditEntry, Selection
+from tests.web.scoring_world import (
     BRAM,
     FENNA,
     MARLOES,
     SANNE,
     World,
+    build_world,
     page_text,
     post_json,
     sheet_url,
     signed_in,
-    world,
 )
+
+
+@pytest.fixture
+def world(dbs):
+    return build_world(dbs)
 
 SECRET = "Sanne-argument-7f3a: the pipeline view is excellent"
 
@@ -91,9 +99,16 @@ def test_the_facilitator_sees_progress_not_scores_until_scoring_closes(app, dbs,
         assert SECRET not in body, path
     consensus = fenna.get(f"/selections/{world.selection}/scoring/consensus")
     assert "follows once scoring has closed" in page_text(consensus)
-    # "See everything" lets the facilitator in ...
-    with dbs.transaction() as s:
-        s.get(Selection, world.selection).facilitator_sees_all = True
+    # "See everything" (the facilitator's own setting, audited) lets the facilitator in.
+    assert signed_in(app, BRAM).post(f"/selections/{world.selection}/scoring/settings",
+                                     {"facilitator_sees_all": "y"}).status_code == 403
+    assert fenna.post(f"/selections/{world.selection}/scoring/settings",
+                      {"facilitator_sees_all": "y"}).status_code == 302
+    with dbs.transaction(write=False) as s:
+        assert s.get(Selection, world.selection).facilitator_sees_all is True
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.entity == "selection")
+                          .order_by(AuditEntry.id.desc())).first()
+        assert '"facilitator_sees_all": true' in entry.new
     assert SECRET in fenna.get(f"/selections/{world.selection}/scoring/consensus").get_data(
         as_text=True)
 

@@ -4,20 +4,26 @@ each refusal with its message and nothing changed."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from selector.models import AuditEntry, Score, Selection, Sheet
-from tests.web.scoring_world import (  # noqa: F401  (fixtures)
+from tests.web.scoring_world import (
     BRAM,
     FENNA,
     INGRID,
     SANNE,
+    build_world,
     page_text,
     post_json,
     sheet_url,
     signed_in,
-    world,
 )
+
+
+@pytest.fixture
+def world(dbs):
+    return build_world(dbs)
 
 
 def declare(browser, world, vendor="northwind", conflict="none", explanation=""):

@@ -4,10 +4,11 @@ its reason."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from selector.models import AuditEntry, Selection, Vendor
-from tests.web.scoring_world import (  # noqa: F401  (fixtures)
+from tests.web.scoring_world import (
     BRAM,
     FENNA,
     INGRID,
@@ -15,8 +16,12 @@ from tests.web.scoring_world import (  # noqa: F401  (fixtures)
     build_world,
     page_text,
     signed_in,
-    world,
 )
+
+
+@pytest.fixture
+def world(dbs):
+    return build_world(dbs)
 
 NEW_VENDOR = {
     "name": "Zeeland CRM", "product": "ZCRM Pro", "website": "zeeland.example",
