@@ -74,11 +74,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(env: dict[str, str], workers: int, port: int) -> subprocess.Popen:
+def start_server(env: dict[str, str], workers: int, port: int, worker_class: str,
+                 threads: int) -> subprocess.Popen:
     gunicorn = Path(sys.executable).parent / "gunicorn"
     command = [str(gunicorn) if gunicorn.exists() else "gunicorn",
                "--bind", f"{HOST}:{port}", "--workers", str(workers),
-               "--worker-class", "gthread", "--threads", "4",
+               "--worker-class", worker_class, "--threads", str(threads),
                "--timeout", "30", "--graceful-timeout", "5", "--log-level", "warning",
                "benchmarks.scoring_load:bench_app()"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True,
@@ -334,6 +335,11 @@ def check_database(url: str, record: Record, emails: list[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"),
+                        help="gunicorn worker class (sync: one request per worker at a "
+                             "time, the others wait in the listen queue)")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="threads per worker with --worker-class gthread (4)")
     parser.add_argument("--think-seconds", type=float, default=20,
                         help="length of the run with think time (20)")
     parser.add_argument("--burst-seconds", type=float, default=6,
@@ -350,10 +356,12 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="scoring-load-benchmark",
                SELECTOR_INSTANCE=str(instance), PYTHONPATH=str(ROOT))
     port = free_port()
+    threads = args.threads if args.worker_class == "gthread" else 1
     print(f"{len(emails)} members, {len(vendor_ids)} vendors, database "
-          f"{url.split(':')[0]}; gunicorn on {HOST}:{port} with {args.workers} workers "
-          f"(gthread, 4 threads each), {os.cpu_count()} CPUs")
-    server = start_server(env, args.workers, port)
+          f"{url.split(':')[0]}; gunicorn on {HOST}:{port} with {args.workers} "
+          f"{args.worker_class} workers ({threads} thread(s) each), {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    server = start_server(env, args.workers, port, args.worker_class, threads)
     try:
         members = [Member(port, email) for email in emails]
         for member in members:

@@ -474,15 +474,12 @@ def check_freeze(selection: Selection, role: str, reason: str, changed: Iterable
             raise ServiceError(_l(
                 "Scoring has opened, so the requirements are frozen: say why this change "
                 "is needed."), "reason")
-    elif weights_frozen(selection) and changed & WEIGHT_FIELDS:
-        if role != "facilitator":
-            raise ServiceError(_l(
-                "The weights are frozen, and with them priorities and explicit weights: "
-                "only the facilitator can still change them, with a reason."), "priority")
-        if not reason:
-            raise ServiceError(_l(
-                "The weights are frozen, and with them priorities and explicit weights: "
-                "say why this change is needed."), "reason")
+    if weights_frozen(selection) and changed & WEIGHT_FIELDS:
+        # Frozen weights are read-only (issue 6), for the facilitator too: reopening the
+        # weights (in the weighting phase) is the one way back, and it is audited.
+        raise ServiceError(_l(
+            "The weights are frozen, and with them priorities and explicit weights: "
+            "reopen the weights in the weighting phase to change them."), "priority")
 
 
 # -- audit snapshots --------------------------------------------------------------------

@@ -252,24 +252,23 @@ def set_phase(db, world, phase, weights_frozen=False):
         selection.weights_frozen_at = datetime.now(UTC) if weights_frozen else None
 
 
-def test_after_the_weights_freeze_priority_and_weight_need_the_facilitator(db, world):
+def test_after_the_weights_freeze_priority_and_weight_are_read_only(db, world):
     requirement_id = create(db, world, BRAM)
     set_phase(db, world, "weighting", weights_frozen=True)
     before = state(db, world)
     with pytest.raises(ServiceError) as refused:
         edit(db, world, BRAM, requirement_id, 1, priority="must")
     assert "weights are frozen" in str(refused.value.message)
+    # Read-only for the facilitator too, even with a reason: reopening the weights is
+    # the way (issue 6: "from then on the weights are read-only").
     with pytest.raises(ServiceError) as refused:
-        edit(db, world, FENNA, requirement_id, 1, weight=4.0)
-    assert refused.value.field == "reason"
+        edit(db, world, FENNA, requirement_id, 1, weight=4.0, reason="The board said so.")
+    assert refused.value.field == "priority" and "reopen the weights" in str(refused.value.message)
     assert state(db, world) == before
     # Other fields stay editable until scoring opens.
     assert edit(db, world, BRAM, requirement_id, 1, description="Also for events.")
-    assert edit(db, world, FENNA, requirement_id, 2, priority="must",
-                reason="The board made it a must.")
     entry = entries(db, world)[-1]
-    assert entry.reason == "The board made it a must."
-    assert json.loads(entry.new) == {"priority": "must"}
+    assert json.loads(entry.new) == {"description": "Also for events."}
 
 
 def test_once_scoring_opens_changes_need_the_facilitator_and_a_reason(db, world):
@@ -379,7 +378,7 @@ def test_proposals_stay_open_while_the_weights_are_frozen(db, world):
             service.create_requirement(session, selection, account, role,
                                        fields(world, title="Accepted at once"),
                                        status="accepted")
-    assert refused.value.field == "reason"
+    assert "reopen the weights" in str(refused.value.message)
     assert state(db, world) == before
 
 

@@ -114,10 +114,22 @@ def test_keyboard_scoring_then_knockout_and_consensus_change_the_ranking(live, d
             expect(page.get_by_text("Keyboard: type a digit")).to_be_visible()
             first = ids["requirements"][SHEET[0][0]]
             page.focus(f"#item-{first} [data-score]")  # where the keyboard starts
-            for code, value in SHEET:
+            # The connection drops for the first answer: it is marked, kept and sent
+            # once the browser is online again.
+            page.context.set_offline(True)
+            page.keyboard.press(str(SHEET[0][1]))
+            expect(page.locator("[data-connection]")).to_contain_text("No connection")
+            expect(page.locator(f"#item-{first} [data-status]")).to_have_text(
+                "Not saved yet: waiting for the connection, retrying…")
+            page.screenshot(path=str(ARTIFACTS / "scoring-sheet-offline.png"))
+            page.context.set_offline(False)
+            expect(page.locator(f"#item-{first} [data-status]")).to_have_text("Saved",
+                                                                             timeout=10_000)
+            for number, (code, value) in enumerate(SHEET):
                 item = page.locator(f"#item-{ids['requirements'][code]}")
-                expect(item.locator("[data-score]").first).to_be_focused()
-                page.keyboard.press(str(value))
+                expect(item.locator("[data-score]:focus")).to_have_count(1)
+                if number:  # the first was typed above
+                    page.keyboard.press(str(value))
                 page.keyboard.press("Tab")  # to the argument
                 expect(item.locator("[data-comment]")).to_be_focused()
                 if value in (0, 1, 5):

@@ -1,0 +1,332 @@
+# ruff: noqa: F811  (the web fixtures are imported below and used as arguments)
+"""Access control over every route that exists at run time (issue 10, point 1).
+
+route x identity (facilitator, business, it, sponsor, observer of selection A; a member
+of selection B only; an instance admin in no selection; anonymous) x GET and POST (with a
+valid CSRF token), in every phase:
+
+* outsiders get 404 and anonymous visitors the login page (the API: 401);
+* a member whose role the permission table refuses gets 403, and sponsors and
+  observers never get a 2xx/3xx on a state-changing request;
+* a refused request changes nothing: every table's rows (the audit trail included) are
+  the same before and after;
+* ids of selection B's objects in selection A's URLs (and the other way round), and in
+  form fields, are refused and change nothing;
+* blind scoring: before scoring closes nobody but the author sees a score comment of a
+  member who has not submitted, in any page, JSON, PDF or spreadsheet of any route.
+
+Routes are taken from the app's URL map, so routes added later are walked too; their
+POSTs carry the fields of the forms the pages actually show (see `access_world`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from selector import access
+from tests.trust.access_world import (
+    EMAILS,
+    IDENTITIES,
+    OTHER_BUSINESS,
+    OTHER_IT,
+    PHASES,
+    World,
+    action_of,
+    build_world,
+    changed_tables,
+    fill,
+    fingerprint,
+    form_data,
+    harvest,
+    is_selection_route,
+    response_text,
+    routes,
+    sign_in,
+    swappable,
+)
+from tests.web.conftest import app, dbs, fast_passwords  # noqa: F401  (fixtures)
+
+READ_ONLY = ("sponsor", "observer")
+NOT_FOUND_LIKE = {400, 404, 422}
+
+
+@pytest.fixture(params=PHASES)
+def world(request, app, dbs) -> World:  # noqa: F811
+    return build_world(dbs, request.param)
+
+
+def _admin_route(app, rule) -> bool:
+    declared = access.rule_for(action_of(app, rule))
+    return isinstance(declared, access.AccountRule) and declared.who == access.ADMIN
+
+
+def expected_refusal(app, rule, identity: str, phase: str) -> int | None:
+    """The status with which the table refuses `identity`, or None when it allows."""
+    action = action_of(app, rule)
+    declared = access.rule_for(action)
+    if isinstance(declared, access.AccountRule):
+        if declared.who == access.ADMIN and identity != "admin":
+            return 302 if identity == "anonymous" else 403
+        return None
+    if identity == "anonymous":
+        return 401 if rule.rule.startswith("/api/") else 302
+    if identity in ("outsider", "admin"):
+        return 404  # not a member: the selection does not exist for them
+    if not access.permitted(identity, action, phase):
+        return 403
+    return None
+
+
+def json_body(world: World, data: dict) -> dict:
+    """A JSON request as the scoring sheet's script sends one, plus the form's fields."""
+    return {**{k: v for k, v in data.items() if isinstance(v, str)},
+            "requirement_id": world.a.ids["wish"], "score": 3,
+            "comment": "Checked by the trust tests.", "version": None, "reason": ""}
+
+
+def post_both(browser, world: World, path: str, data: dict):
+    """The request as a form, then as JSON (with the token in the header)."""
+    as_form = browser.post(path, data)
+    as_json = browser.client.post(path, json=json_body(world, data),
+                                  headers={"X-CSRFToken": browser.csrf})
+    return as_form, as_json
+
+
+def test_every_route_refuses_whom_the_table_refuses_and_nothing_changes(app, dbs, world):
+    forms = harvest(app, world)
+    problems: list[str] = []
+    walked: Counter[str] = Counter()
+    for identity in IDENTITIES:
+        browser = sign_in(app, identity)
+        for rule in routes(app):
+            if not (is_selection_route(rule) or _admin_route(app, rule)):
+                continue  # one's own account: every signed-in person may change it
+            path = fill(rule, world, identity=identity)
+            refusal = expected_refusal(app, rule, identity, world.phase)
+            where = f"{world.phase} {identity}"
+            if "GET" in rule.methods:
+                status = browser.get(path).status_code
+                walked["GET"] += 1
+                if refusal is None and status >= 500:
+                    problems.append(f"{where} GET {path}: {status}")
+                elif refusal is not None and status != refusal:
+                    problems.append(f"{where} GET {path}: {status}, expected {refusal}")
+            if not rule.methods & {"POST", "PUT", "PATCH", "DELETE"}:
+                continue
+            if refusal is None:
+                if identity in READ_ONLY:
+                    problems.append(f"{where} may POST {path} ({action_of(app, rule)})")
+                continue  # allowed: the fuzz and the area tests post as permitted members
+            before = fingerprint(dbs)
+            for response in post_both(browser, world, path, form_data(forms, path)):
+                walked["POST"] += 1
+                if response.status_code != refusal:
+                    problems.append(f"{where} POST {path}: {response.status_code}, "
+                                    f"expected {refusal}")
+                if refusal == 302 and not response.headers.get("Location", "").startswith(
+                        "/login"):
+                    problems.append(f"{where} POST {path}: not sent to the login page")
+                if identity in READ_ONLY and response.status_code < 400:
+                    problems.append(f"{where} POST {path}: {response.status_code}")
+            changed = changed_tables(before, fingerprint(dbs))
+            if changed:
+                problems.append(f"{where} POST {path} changed {changed}")
+    assert not problems, "\n".join(problems)
+    assert walked["GET"] >= 8 * 40 and walked["POST"] >= 8 * 30, walked
+
+
+def _id_fields(data: dict, fields: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """(field name, kind of object) for the form fields that carry an object id."""
+    hints = (("category", "category"), ("requirement", "wish"), ("vendor", "vendor"),
+             ("member", "member"), ("attachment", "attachment"), ("report", "report"))
+    found = []
+    for name, kind, _value in fields:
+        lowered = name.lower()
+        if lowered in ("ids", "items_ids"):
+            found.append((name, "wish"))
+        elif lowered == "assigned":
+            found.append((name, "member:category"))
+        else:
+            for hint, object_kind in hints:
+                if hint in lowered and (lowered.endswith("_id") or lowered.endswith("id")
+                                        or kind in ("select", "hidden", "checkbox",
+                                                    "checkbox-unchecked")):
+                    found.append((name, object_kind))
+                    break
+    return sorted(set(found))
+
+
+def test_ids_of_another_selection_are_refused_and_change_nothing(app, dbs, world):
+    fenna = sign_in(app, "facilitator")  # facilitates A and B
+    bram = sign_in(app, "business")  # A only
+    forms = harvest(app, world, ("facilitator",))
+    problems: list[str] = []
+    swaps = 0
+
+    def check(browser, identity: str, method: str, path: str, data: dict | None,
+              what: str) -> None:
+        nonlocal swaps
+        rule_path = path.split("?")[0]
+        rule = app.url_map.bind("selector.test").match(rule_path, method=method,
+                                                       return_rule=True)[0]
+        refusal = expected_refusal(app, rule, identity, world.phase)
+        allowed = {refusal} if refusal is not None else NOT_FOUND_LIKE
+        before = fingerprint(dbs)
+        if method == "GET":
+            responses = [browser.get(path)]
+        else:
+            responses = list(post_both(browser, world, path, data or {}))
+        for response in responses:
+            swaps += 1
+            if response.status_code not in allowed:
+                problems.append(f"{world.phase} {identity} {method} {path} ({what}): "
+                                f"{response.status_code}, expected one of {sorted(allowed)}")
+        changed = changed_tables(before, fingerprint(dbs))
+        if changed:
+            problems.append(f"{world.phase} {identity} {method} {path} ({what}) changed "
+                            f"{changed}")
+
+    for rule in routes(app):
+        if not is_selection_route(rule):
+            continue
+        for argument in swappable(rule):
+            for home, who in ((world.a, (("facilitator", fenna), ("business", bram))),
+                              (world.b, (("facilitator", fenna),))):
+                own = fill(rule, world, home)
+                path = fill(rule, world, home, swap=argument)
+                if path == own:
+                    continue
+                for identity, browser in who:
+                    for method in ("GET", "POST"):
+                        if method in rule.methods:
+                            check(browser, identity, method, path,
+                                  form_data(forms, own), f"{argument} of the other selection")
+
+    # Ids in form fields: A's forms with B's objects in their id fields.
+    objects = {"wish": world.b.ids["wish"], "category": world.b.ids["category"],
+               "vendor": world.b.ids["vendor"], "member": world.b.ids["member"],
+               "attachment": world.b.ids["attachment"], "report": world.b.ids["report"]}
+    for path, field_lists in sorted(forms.items()):
+        if not path.startswith(f"/selections/{world.a.id}/"):
+            continue
+        for fields in field_lists:
+            base = form_data({path: [fields]}, path)
+            for name, kind in _id_fields(base, fields):
+                swapped = dict(base)
+                if kind == "member:category":
+                    swapped[name] = [f"{objects['member']}:{world.a.ids['category']}"]
+                    check(fenna, "facilitator", "POST", path, swapped, f"{name}=member of B")
+                    swapped[name] = [f"{world.a.ids['member']}:{objects['category']}"]
+                    check(fenna, "facilitator", "POST", path, swapped,
+                          f"{name}=category of B")
+                else:
+                    swapped[name] = str(objects[kind])
+                    check(fenna, "facilitator", "POST", path, swapped, f"{name}={kind} of B")
+    assert not problems, "\n".join(problems)
+    assert swaps >= 20
+
+
+# -- blind scoring ------------------------------------------------------------------------
+
+MARKERS = {  # a comment per author, unique and plain ASCII (JSON escapes nothing)
+    "sanne@example.org": "BLINDMARK-SANNE-7Q2Z",  # submitted her northwind sheet
+    "youssef@example.org": "BLINDMARK-YOUSSEF-K4V1",  # a draft on polder
+    "koen@example.org": "BLINDMARK-KOEN-P9X3",  # a draft on northwind (IT wishes)
+    "fenna@example.org": "BLINDMARK-FENNA-M2C8",  # the facilitator scores too: a draft
+}
+COSTS = ("182", "146", "121")  # thousands: the example's TCOs of the three vendors
+
+
+def _score(session, selection_id: int, email: str, vendor_key: str, submit: bool) -> int:
+    from selector.models import Account, Membership, Selection, Vendor
+    from selector.services import scoring
+
+    selection = session.get(Selection, selection_id)
+    account = session.scalar(select(Account).where(Account.email == email))
+    membership = session.scalar(select(Membership).where(
+        Membership.selection_id == selection_id, Membership.account_id == account.id))
+    vendor = session.scalar(select(Vendor.id).where(
+        Vendor.selection_id == selection_id, Vendor.key == vendor_key))
+    scoring.declare_conflict(session, selection, membership, account, vendor, "none")
+    wishes = scoring.assigned_wishes(session, membership)
+    for wish in wishes:
+        scoring.save_score(session, selection, membership, account, vendor_id=vendor,
+                           requirement_id=wish.id, score=3 if submit else 2,
+                           comment=f"{MARKERS[email]} on {wish.code}", version=None)
+    if submit:
+        scoring.submit_sheet(session, selection, membership, account, vendor)
+    return len(wishes)
+
+
+def _blind_paths(app, world: World) -> list[str]:
+    """Every GET URL of selection A (and the account pages), with every vendor and every
+    requirement in the routes that name one, plus searches for the markers."""
+    from selector.models import Requirement, Vendor
+
+    with app.extensions["selector.db"].transaction(write=False) as session:
+        vendors = session.scalars(select(Vendor.id).where(
+            Vendor.selection_id == world.a.id)).all()
+        requirements = session.scalars(select(Requirement.id).where(
+            Requirement.selection_id == world.a.id)).all()
+    paths = []
+    for rule in routes(app):
+        if "GET" not in rule.methods:
+            continue
+        base = fill(rule, world)
+        variants = [base]
+        if "vendor_id" in rule.arguments:
+            variants = [fill(rule, world, values_of={'vendor_id': v}) for v in vendors]
+        if "requirement_id" in rule.arguments:
+            variants = [fill(rule, world, values_of={'requirement_id': r}) for r in requirements]
+        if len(rule.arguments) <= 1:
+            variants.append(f"{base}?q=BLINDMARK&query=BLINDMARK&view=all&status=all")
+        paths.extend(variants)
+    return paths
+
+
+def test_blind_scoring_holds_in_every_response_before_scoring_closes(app, dbs):
+    world = build_world(dbs, "scoring")
+    with dbs.transaction() as session:
+        assert _score(session, world.a.id, "sanne@example.org", "northwind", submit=True)
+        assert _score(session, world.a.id, "youssef@example.org", "polder", submit=False)
+        assert _score(session, world.a.id, OTHER_IT, "northwind", submit=False)
+        assert _score(session, world.a.id, EMAILS["facilitator"], "northwind", submit=False)
+    assert OTHER_BUSINESS[0] in MARKERS
+    paths = _blind_paths(app, world)
+    assert len(paths) >= 60
+    problems = []
+    for identity in IDENTITIES:  # Bram, the business member, has submitted nothing
+        browser = sign_in(app, identity)
+        own = MARKERS.get(EMAILS.get(identity, ""))
+        for path in paths:
+            response = browser.get(path)
+            if response.status_code >= 500:
+                problems.append(f"{identity} GET {path}: {response.status_code}")
+                continue
+            text = response_text(response)
+            for marker in MARKERS.values():
+                if marker != own and marker in text:
+                    problems.append(f"{identity} GET {path} shows {marker}")
+            if identity != "facilitator":
+                for thousands in COSTS:
+                    if re.search(thousands + r"[\s,.\u00a0\u202f']?000\b", text):
+                        problems.append(f"{identity} GET {path} shows the cost {thousands}k")
+        # The JSON answer to one's own save holds only one's own answer.
+        if identity in ("business", "it", "facilitator"):
+            vendor = world.a.ids["vendor"]
+            sheet = browser.get(f"/selections/{world.a.id}/scoring/vendors/{vendor}/sheet.json")
+            browser.post(f"/selections/{world.a.id}/scoring/vendors/{vendor}/conflict",
+                         {"conflict": "none"})
+            for item in sheet.json["items"][:2]:
+                saved = browser.client.post(
+                    f"/selections/{world.a.id}/scoring/vendors/{vendor}/scores",
+                    json={"requirement_id": item["requirement_id"], "score": 1,
+                          "comment": "mine", "version": item["version"]},
+                    headers={"X-CSRFToken": browser.csrf})
+                assert saved.status_code == 200, saved.get_data(as_text=True)
+                assert "BLINDMARK" not in saved.get_data(as_text=True), identity
+    assert not problems, "\n".join(problems[:50])

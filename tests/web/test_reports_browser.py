@@ -1,0 +1,128 @@
+"""The report in a real browser (Debian's Chromium, headless): the sponsor opens the
+report page, downloads the PDF through the browser, and the PDF names the winner; the
+facilitator seals a final report. Screenshots land in test-artifacts/ for a person to
+look at."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tests.analysis.support import FACILITATOR, SPONSOR, import_example
+from tests.web.conftest import PASSWORD
+from tests.web.test_browser import BROWSER_ARGS, chromium
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+DUTCH_DEMO = ROOT / "seed" / "demo" / "demo.nl.json"
+
+
+@pytest.fixture
+def serve(app):
+    """Serve the app on a free local port; yields a function giving its address."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                      accept_downloads=True)
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.problems = problems  # type: ignore[attr-defined]
+        page.on("dialog", lambda dialog: dialog.accept())  # "Issue the final report now?"
+        yield page
+        context.close()
+        browser.close()
+
+
+def log_in(page, base: str, email: str, language: str = "en") -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    if language != "en":
+        page.locator(f"button[name=language][value={language}]").click()
+        page.wait_for_load_state()
+
+
+def pdf_text(path: Path) -> str:
+    reader = PdfReader(io.BytesIO(path.read_bytes()))
+    return " ".join(" ".join(p.extract_text() or "" for p in reader.pages).split())
+
+
+@pytest.mark.browser
+def test_the_sponsor_downloads_the_report(app, dbs, example_doc, serve, browser_page, tmp_path):
+    sid = import_example(dbs, example_doc)
+    page = browser_page
+    log_in(page, serve, SPONSOR)
+    page.goto(f"{serve}/selections/{sid}")
+    page.locator("nav.tabs a", has_text="Report").click()
+    page.wait_for_url(f"**/selections/{sid}/report")
+    assert page.locator("[data-field=winner]").inner_text() == "Northwind CRM"
+    assert page.locator("svg[role=img] title").count() == 4
+    assert page.locator("form[action$='/report/final']").count() == 0  # a sponsor reads
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-page-en.png"))
+    page.screenshot(path=str(ARTIFACTS / "report-page-en-full.png"), full_page=True)
+
+    with page.expect_download() as info:
+        page.locator(".pagehead a", has_text="Download PDF").click()
+    download = info.value
+    assert download.suggested_filename.startswith("crm-selection-gemeente-voorbeeld-2026-draft-")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF-")
+    text = pdf_text(saved)
+    assert "The selection committee recommends Northwind CRM" in text
+    assert "PolderSuite is excluded because it failed knock-out IT-BRW-01" in text
+    assert not page.problems, page.problems  # no CSP violation, no script error
+
+
+@pytest.mark.browser
+def test_the_facilitator_seals_a_dutch_final_report(app, dbs, serve, browser_page, tmp_path):
+    sid = import_example(dbs, json.loads(DUTCH_DEMO.read_text(encoding="utf-8")))
+    page = browser_page
+    log_in(page, serve, FACILITATOR, "nl")
+    page.goto(f"{serve}/selections/{sid}/report")
+    page.locator("button", has_text="Eindrapport uitbrengen").click()
+    page.wait_for_selector(".flash--success")
+    sha = page.locator("[data-field=sha256]").first.inner_text()
+    assert sha in page.locator(".flash--success").inner_text()
+    page.locator("#final-reports").scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-page-nl-sealed.png"))
+
+    with page.expect_download() as info:
+        page.locator(".sealed__download").first.click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert hashlib.sha256(saved.read_bytes()).hexdigest() == sha
+    assert "De selectiecommissie beveelt aan Northwind CRM" in pdf_text(saved)
+
+    page.goto(f"{serve}/selections/{sid}")
+    assert page.locator("[data-field=current-sha256]").inner_text() == sha
+    page.locator("#final-report").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "report-overview-nl.png"))
+    assert not page.problems, page.problems
