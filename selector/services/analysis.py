@@ -194,11 +194,6 @@ def contribution_chart(analysis: Analysis) -> charts.StackedBarChart:
     )
 
 
-def coverage_short(analysis: Analysis) -> list[RankingRow]:
-    """Vendors whose coverage is below 1 (method.md section 4): not everything scored."""
-    return [row for row in ranking_rows(analysis) if row.coverage < 1 - 1e-9]
-
-
 # --------------------------------------------------------------------------- heat map
 
 

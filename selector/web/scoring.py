@@ -320,7 +320,7 @@ def save_assignments(access: MemberAccess):
     form = ActionForm()
     if not form.validate_on_submit():
         return _assignments_page(access, 400)
-    _, rows = scoring_views.assignment_matrix(db_session(), access.selection)
+    _categories, rows = scoring_views.assignment_matrix(db_session(), access.selection)
     wanted: dict[int, set[int]] = {row.membership.id: set() for row in rows}
     for value in request.form.getlist("assigned"):
         member, _sep, category = value.partition(":")

@@ -172,6 +172,22 @@ def _attach_document(session, selection_id: int) -> None:
         upload=verdicts.Upload("annex-b.pdf", b"%PDF-1.4\n% annex B\n%%EOF\n"))
 
 
+def _declare_conflict(session, selection_id: int) -> None:
+    """The business member declares a conflict with northwind (the facilitator's page
+    then offers to exclude him: one more form with ids)."""
+    from selector.models import Account, Membership, Selection, Vendor
+    from selector.services import scoring
+
+    account, membership = session.execute(
+        select(Account, Membership).join(Membership, Membership.account_id == Account.id)
+        .where(Membership.selection_id == selection_id,
+               Account.email.in_([EMAILS["business"], EMAILS["outsider"]]))).first()
+    vendor = session.scalar(select(Vendor.id).where(
+        Vendor.selection_id == selection_id, Vendor.key == "northwind"))
+    scoring.declare_conflict(session, session.get(Selection, selection_id), membership,
+                             account, vendor, "declared", "My brother-in-law sells it.")
+
+
 def build_world(dbs, phase: str = "scoring", *, final_reports: bool = True) -> World:
     """Selections A and B in `phase`, every object URLs name, accounts with the test
     password (one cheap hash shared by all), API tokens and a set-password link."""
@@ -212,6 +228,8 @@ def build_world(dbs, phase: str = "scoring", *, final_reports: bool = True) -> W
                 selections.change_phase(session, selection, fenna, "forward")
             if phase in ("scoring", "decision"):
                 _attach_document(session, selection_id)
+            if phase == "scoring":
+                _declare_conflict(session, selection_id)
         session.flush()
         if phase == "decision" and final_reports:
             for selection_id in ids:

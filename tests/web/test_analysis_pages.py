@@ -229,6 +229,17 @@ def test_sensitivity_shows_p_first_and_flip_points_as_sentences(app, dbs, exampl
     )
     flips = [c.category for c in cells(html) if c.field == "flip"]
     assert sorted(flips) == sorted(k for k, f in doc["flip"].items() if f)
+    names = {v["key"]: v["name"] for v in doc["vendors"]}
+    with formatting(app, "en"):
+        for key, flip in doc["flip"].items():
+            if flip is None:
+                continue
+            then, now = pages.percent_pair(flip["threshold"], doc["category_weights"][key])
+            direction = "rises above" if flip["threshold"] >= doc["category_weights"][key] \
+                else "falls below"
+            sentence = value(html, "flip", category=key)
+            assert f"{direction} {then} (now {now}); then {names[flip['new_winner']]}" \
+                in sentence
     assert value(html, "flip", category="hosting").endswith(
         "rises above 31% (now 9%); then Tulip Cloud CRM comes first."
     )
@@ -547,3 +558,27 @@ def test_refused_final_weights_are_explained_not_a_crash(app, dbs, example_sid):
         assert "The ranking cannot be computed" in html, path
     response = browser.get(f"/api/v1/selections/{example_sid}/ranking")
     assert response.status_code == 422 and response.is_json
+
+
+def test_incomplete_coverage_is_flagged(app, dbs, example_sid):
+    from sqlalchemy import select, update
+
+    from selector.models import Account, Membership, Sheet, Vendor
+
+    with dbs.transaction() as session:
+        tulip = session.scalar(select(Vendor.id).where(
+            Vendor.selection_id == example_sid, Vendor.key == "tulip"))
+        it_members = select(Membership.id).join(Account).where(
+            Membership.selection_id == example_sid, Membership.role == "it")
+        session.execute(update(Sheet).where(
+            Sheet.vendor_id == tulip, Sheet.membership_id.in_(it_members)
+        ).values(submitted_at=None))  # IT's sheets for Tulip no longer count
+    doc = engine_ranking(dbs, example_sid)
+    tulip_doc = next(v for v in doc["vendors"] if v["key"] == "tulip")
+    assert tulip_doc["coverage"] < 0.9
+    html = page(signed_in(app, SPONSOR), example_sid)
+    with formatting(app, "en"):
+        share = pages.share(tulip_doc["coverage"])
+    assert value(html, "coverage", vendor="tulip") == share
+    assert (f"Tulip Cloud CRM: only {share} of the weight has been scored; unscored wishes "
+            "count as 0.") in html

@@ -293,3 +293,13 @@ def test_the_sheet_is_in_dutch_for_a_dutch_selection(app, dbs, world):
     declare(bram, world)
     html = bram.get(sheet_url(world)).get_data(as_text=True)
     assert "voldoet ruim" in html  # "meets well", whatever the reader's language
+
+
+def test_a_declared_conflict_is_shown_escaped(app, dbs, world):
+    bram = signed_in(app, BRAM)
+    declare(bram, world, conflict="declared", explanation="<script>alert('x')</script>")
+    for page in (bram.get(sheet_url(world)),
+                 signed_in(app, FENNA).get(f"/selections/{world.selection}/scoring")):
+        html = page.get_data(as_text=True)
+        assert "<script>alert(" not in html
+        assert "&lt;script&gt;alert(" in html
