@@ -32,6 +32,7 @@ INK = "#1E2A38"
 MUTED = "#6B7787"
 GRID = "#D9DEE5"
 EXCLUDED = "#B8BFC9"
+PRICE = "#1E2A38"  # its own colour: never shared with a category, however many there are
 PALETTE = (
     "#2F6DB5",
     "#E0911B",
@@ -229,7 +230,8 @@ def contribution_chart(
         if any(None in parts for _, parts, _, _ in vendors):
             keys.append(None)
             names[None] = t_("Price")
-        colour = {key: category_colour(i) for i, key in enumerate(keys)}
+        colour = {key: category_colour(i) if key is not None else PRICE
+                  for i, key in enumerate(keys)}
         bars = []
         for name, parts, total, excluded in vendors:
             segments = tuple(
