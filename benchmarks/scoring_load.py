@@ -233,6 +233,10 @@ class Record:
 def save_loop(member: Member, record: Record, until: float, think: tuple[float, float],
               max_saves: int, rng: random.Random, counter: list[int]) -> None:
     saves = 0
+    if think[1] > 0:
+        # Members do not all press a key in the same millisecond: each starts somewhere
+        # in their first think time, so the run measures the steady state.
+        time.sleep(rng.uniform(0, think[1]))
     while time.monotonic() < until and saves < max_saves:
         item = member.items[saves % len(member.items)]
         with record.lock:

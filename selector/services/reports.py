@@ -147,20 +147,19 @@ class RenderedReport:
     report: ReportData
 
 
-def selection_report(
+def selection_report_data(
     session: Session,
     selection_id: int,
     language: str | None = None,
     *,
     status: str = "draft",
     issued_at: datetime | None = None,
-) -> RenderedReport:
-    """The report of a stored selection as it is now: PDF bytes, ranking and data.
+) -> tuple[ReportData, dict]:
+    """What the report of a stored selection says as it is now, and the ranking it
+    rests on, without drawing it: the web page shows this as HTML.
 
-    `language` None means the selection's own. The web page can show `report` as HTML.
+    `language` None means the selection's own.
     """
-    from selector.report.pdf import render_pdf
-
     if language is not None and language not in LANGUAGES:
         raise ServiceError("Choose Dutch or English.", "language")
     try:
@@ -180,6 +179,23 @@ def selection_report(
         process=process,
         language=language or doc["selection"].get("language") or "en",
         today=(issued_at or utcnow()).date(),
+    )
+    return report, ranking
+
+
+def selection_report(
+    session: Session,
+    selection_id: int,
+    language: str | None = None,
+    *,
+    status: str = "draft",
+    issued_at: datetime | None = None,
+) -> RenderedReport:
+    """The report of a stored selection as it is now: PDF bytes, ranking and data."""
+    from selector.report.pdf import render_pdf
+
+    report, ranking = selection_report_data(
+        session, selection_id, language, status=status, issued_at=issued_at
     )
     return RenderedReport(render_pdf(report), ranking, report)
 

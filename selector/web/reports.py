@@ -42,20 +42,17 @@ from sqlalchemy.orm import Session
 
 from selector.access import MemberAccess, requires
 from selector.charts.svg import render_svg, text_equivalent_html
-from selector.domain.method import MethodError, rank
 from selector.forms import show_error
 from selector.forms.reports import IssueReportForm
 from selector.i18n import _l
 from selector.models import Account, FinalReport, Selection
 from selector.models.base import utcnow
-from selector.report.data import ReportData, build_report_data, money_text
+from selector.report.data import ReportData, money_text
 from selector.report.figures import report_figures
 from selector.report.i18n import number, percent, report_language, t_, tn_
 from selector.services import reports as service
 from selector.services.analysis import scores_visible
 from selector.services.errors import NotFound, ServiceError
-from selector.services.loader import load_selection
-from selector.services.selection_file import export_selection
 from selector.web.database import db_session
 
 blueprint = Blueprint("reports", __name__, url_prefix="/selections/<int:selection_id>/report")
@@ -91,23 +88,7 @@ def user_error(error: ServiceError) -> ServiceError:
 def report_data(session: Session, selection: Selection) -> ReportData:
     """The report of the selection as it is now (a draft), in the selection's language:
     what `services.reports.selection_report` draws, without drawing it."""
-    try:
-        model = load_selection(session, selection.id)
-    except LookupError:
-        raise NotFound("There is no such selection.") from None
-    try:
-        ranking = rank(model)
-    except MethodError as error:
-        raise ServiceError(error.message, error.field) from None
-    doc = export_selection(session, selection.id)
-    return build_report_data(
-        doc,
-        ranking,
-        model,
-        process=service.process_info(session, selection.id),
-        language=doc["selection"].get("language") or "en",
-        today=utcnow().date(),
-    )
+    return service.selection_report_data(session, selection.id)[0]
 
 
 def pdf_filename(name: str, *parts: str) -> str:
@@ -221,7 +202,8 @@ def _render(access: MemberAccess, status: int = 200, form: IssueReportForm | Non
                 figures = report_figures(report)
     if form is None:
         form = IssueReportForm(formdata=None, language=selection.language)
-    with report_language(report.language if report else selection.language):
+    language = report.language if report else selection.language
+    with report_language(language if language in service.LANGUAGES else "en"):
         page = render_template(
             "reports/page.html",
             selection=selection,

@@ -437,6 +437,11 @@ def harvest(app, world: World, identities=("facilitator", "business")
     return found
 
 
+def has_form(forms: dict, path: str) -> bool:
+    """Does some page show a form that posts to `path`?"""
+    return path.split("?")[0] in forms
+
+
 def form_data(forms: dict, path: str) -> dict[str, Any]:
     """The plausible data of the forms that post to `path` (merged), or {}."""
     merged: dict[str, Any] = {}
