@@ -6,11 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    String,
     CheckConstraint,
     ForeignKey,
     Index,
     Integer,
+    String,
     Text,
     UniqueConstraint,
 )
