@@ -1,10 +1,10 @@
 """Load benchmark of score saves (issue 7, decisions.md "Load model for score saves"):
 25 members saving scores concurrently through a real server (gunicorn on 127.0.0.1, a
-free port), over loopback only, bounded in count and time (about 40 s in all).
+free port), over loopback only, bounded in count and time (under a minute in all).
 
     python benchmarks/scoring_load.py             # a SQLite file in a temporary folder
     DATABASE_URL=postgresql+psycopg://... python benchmarks/scoring_load.py
-    python benchmarks/scoring_load.py --workers 4 --think-seconds 20 --burst-seconds 6
+    python benchmarks/scoring_load.py --worker-class gthread --think-seconds 30
 
 Three runs, each member a thread with its own signed-in session:
 
@@ -344,10 +344,10 @@ def main(argv: list[str] | None = None) -> int:
                              "time, the others wait in the listen queue)")
     parser.add_argument("--threads", type=int, default=4,
                         help="threads per worker with --worker-class gthread (4)")
-    parser.add_argument("--think-seconds", type=float, default=20,
-                        help="length of the run with think time (20)")
-    parser.add_argument("--burst-seconds", type=float, default=6,
-                        help="length of the runs without think time (6)")
+    parser.add_argument("--think-seconds", type=float, default=18,
+                        help="length of the run with think time (18)")
+    parser.add_argument("--burst-seconds", type=float, default=5,
+                        help="length of the runs without think time (5)")
     parser.add_argument("--max-saves", type=int, default=400,
                         help="saves per member at most, per run (400)")
     args = parser.parse_args(argv)

@@ -122,6 +122,9 @@ def _foreign_messages() -> dict[str, LazyString]:
         "this password is one of the most common ones; choose another": _l(
             "This password is one of the most common ones; choose another."
         ),
+        "the password must not be your e-mail address": _l(
+            "Your e-mail address cannot be your password; choose another."
+        ),
     }
 
 

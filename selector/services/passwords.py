@@ -36,7 +36,11 @@ def check_password_policy(password: str, email: str = "") -> None:
             f"the password must have at most {MAX_LENGTH} characters", field="password"
         )
     lowered = password.lower()
-    if lowered in _common_passwords() or (email and lowered == email.lower()):
+    if email and lowered == email.strip().lower():
+        raise PasswordRejected(
+            "the password must not be your e-mail address", field="password"
+        )
+    if lowered in _common_passwords():
         raise PasswordRejected(
             "this password is one of the most common ones; choose another", field="password"
         )

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from selector import access, i18n
 from selector.db import Database
@@ -24,6 +25,14 @@ from selector.web import database, errors, security
 from selector.web.navigation import SELECTION_TABS
 
 csrf = CSRFProtect()
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in Selector's URLs are row ids: at most PostgreSQL's INTEGER, so a
+    larger number is simply not found (404) instead of overflowing the database driver."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def _env_int(name: str, default: int) -> int:
@@ -69,6 +78,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(bundled("templates")),
         static_folder=str(bundled("static")),
     )
+    app.url_map.converters["int"] = IdConverter  # before any rule is added
     app.config.update(default_config())
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):

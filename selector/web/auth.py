@@ -390,6 +390,9 @@ def totp_page():
 @requires("account.edit")
 def totp_enable():
     form = TotpEnableForm()
+    if totp.is_enabled(current_user.account):  # the page shows no set-up form now
+        flash(_("The second factor is already on."), "error")
+        return _totp_page(409)
     if not form.validate_on_submit():
         return _totp_page(422, enable_form=form)
     account = current_user.account
@@ -411,6 +414,9 @@ def totp_enable():
 @requires("account.edit")
 def totp_disable():
     form = TotpDisableForm()
+    if not totp.is_enabled(current_user.account):  # the page shows no form to turn it off
+        flash(_("The second factor is not on."), "error")
+        return _totp_page(409)
     if not form.validate_on_submit():
         return _totp_page(422, disable_form=form)
     account = current_user.account

@@ -11,6 +11,8 @@
   Referrer-Policy same-origin (not no-referrer: Flask-WTF's CSRF check over HTTPS needs
   the referrer) and frame denial; pages are not cached.
 * `next=` after login accepts local paths only.
+* Input no view can take (NUL characters, JSON that is not an object of plain values)
+  is refused before any view runs.
 * SECRET_KEY comes from the environment, else from a file in the instance folder made
   once with mode 600 (atomically, so several gunicorn workers agree on it).
 """
@@ -23,8 +25,9 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, jsonify, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext
 from flask_login import LoginManager, UserMixin
 
 from selector.i18n import _l
@@ -90,6 +93,43 @@ def security_headers(response: Response) -> Response:
     return response
 
 
+PLAIN_JSON = (str, int, float, bool, type(None))
+
+
+def _has_nul(values) -> bool:
+    return any(isinstance(v, str) and "\x00" in v for v in values)
+
+
+def refuse_unreadable_input():
+    """Refuse (400), before any view runs, input that no form or endpoint can take:
+
+    * a NUL character in a query or form field: never typed by a person, and
+      PostgreSQL cannot store it in a text column (the insert would fail);
+    * a JSON body that is not an object of plain values: the JSON endpoints (the
+      scoring sheet's saves) take nothing else, Flask-WTF would take any JSON body as
+      form data and fail on a list or a nested object, and a deeply nested body would
+      overflow the parser's stack. The parsed body is cached: the view reads it again.
+    """
+    if _has_nul(request.args.values()):
+        abort(400)
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    if _has_nul(value for _name, values in request.form.lists() for value in values):
+        abort(400)
+    if not request.is_json:
+        return None
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        body = None
+    if isinstance(body, dict) and all(isinstance(v, PLAIN_JSON) for v in body.values()) \
+            and not _has_nul(body.values()):
+        return None
+    response = jsonify(error=gettext("The request could not be read. Reload the page."))
+    response.status_code = 400
+    return response
+
+
 def safe_next(target: str | None) -> str | None:
     """`target` if it is a path on this site, else None (no open redirects)."""
     if not target or len(target) > 2000:
@@ -143,6 +183,7 @@ def init_login(app: Flask) -> LoginManager:
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    app.before_request(refuse_unreadable_input)
     app.after_request(security_headers)
     init_login(app)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)

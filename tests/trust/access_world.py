@@ -139,6 +139,10 @@ def _objects(session, selection_id: int) -> Objects:
         select(Membership.id).join(Account, Account.id == Membership.account_id).where(
             Membership.selection_id == selection_id,
             Account.email.in_([EMAILS["business"], EMAILS["outsider"]])))
+    objects.ids["spare_member"] = first(
+        select(Membership.id).join(Account, Account.id == Membership.account_id).where(
+            Membership.selection_id == selection_id,
+            Account.email.in_(["youssef@example.org", "b.youssef@example.org"])))
     objects.ids["category"] = first(select(Category.id).where(
         Category.selection_id == selection_id).order_by(Category.position))
     objects.category_key = session.scalar(select(Category.key).where(
@@ -397,7 +401,9 @@ def plausible(fields: list[tuple[str, str, str]]) -> dict[str, Any]:
     empty text field, the chosen option, checked boxes."""
     data: dict[str, Any] = {}
     for name, kind, value in fields:
-        if name == "csrf_token" or kind in ("options", "file") or kind.endswith("-unchecked"):
+        if name.endswith("csrf_token"):
+            continue  # the sender puts its own session's token in (see `with_token`)
+        if kind in ("options", "file") or kind.endswith("-unchecked"):
             continue
         if not value and kind in ("text", "textarea", "search", "url", "tel"):
             value = "Checked by the trust tests."
@@ -443,12 +449,23 @@ def has_form(forms: dict, path: str) -> bool:
 
 
 def form_data(forms: dict, path: str) -> dict[str, Any]:
-    """The plausible data of the forms that post to `path` (merged), or {}."""
+    """The plausible data of the forms that post to `path` (merged), or {}. A form with
+    a prefix has its own token field: it is listed with an empty value."""
     merged: dict[str, Any] = {}
     for fields in forms.get(path.split("?")[0], []):
         for name, value in plausible(fields).items():
             merged.setdefault(name, value)
+        for name, _kind, _value in fields:
+            if name.endswith("csrf_token") and name != "csrf_token":
+                merged.setdefault(name, "")
     return merged
+
+
+def with_token(data: dict[str, Any], token: str) -> dict[str, Any]:
+    """`data` with this session's CSRF token in `csrf_token` and in every prefixed token
+    field (`v15-1-csrf_token`)."""
+    return {**{k: (token if k.endswith("csrf_token") else v) for k, v in data.items()},
+            "csrf_token": token}
 
 
 # -- what changed -------------------------------------------------------------------------

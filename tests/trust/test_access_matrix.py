@@ -48,6 +48,7 @@ from tests.trust.access_world import (
     routes,
     sign_in,
     swappable,
+    with_token,
 )
 from tests.web.conftest import app, dbs, fast_passwords  # noqa: F401  (fixtures)
 
@@ -91,7 +92,7 @@ def json_body(world: World, data: dict) -> dict:
 
 def post_both(browser, world: World, path: str, data: dict):
     """The request as a form, then as JSON (with the token in the header)."""
-    as_form = browser.post(path, data)
+    as_form = browser.post(path, with_token(data, browser.csrf))
     as_json = browser.client.post(path, json=json_body(world, data),
                                   headers={"X-CSRFToken": browser.csrf})
     return as_form, as_json
@@ -185,7 +186,7 @@ def test_ids_of_another_selection_are_refused_and_change_nothing(app, dbs, world
             response = browser.client.post(path, json=data,
                                            headers={"X-CSRFToken": browser.csrf})
         else:
-            response = browser.post(path, data)
+            response = browser.post(path, with_token(data, browser.csrf))
         swaps += 1
         status = response.status_code
         where = f"{world.phase} {identity} {method} {path} ({what})"
