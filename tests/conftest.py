@@ -41,6 +41,18 @@ def _server_url() -> str | None:
     return url if url.startswith("postgres") else None
 
 
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, run only the tests that use a database: the others (the method,
+    file validation, the PDF from a file) ran already in the SQLite run and would only
+    make CI longer. SELECTOR_ALL_TESTS=1 runs everything anyway."""
+    if _server_url() is None or os.environ.get("SELECTOR_ALL_TESTS") == "1":
+        return
+    keep = [item for item in items if "database_url" in getattr(item, "fixturenames", ())]
+    if len(keep) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory):
     """Migrate once; per-test databases are copies of this template."""

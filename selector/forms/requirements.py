@@ -186,7 +186,9 @@ class FilterForm(Form):
         from selector.services.requirements import RequirementFilter
 
         def number(value: str | None) -> int | None:
-            return int(value) if value and value.isdigit() else None
+            # ASCII digits of an id's size: "²" and 10^30 are no category
+            return int(value) if value and value.isascii() and value.isdigit() \
+                and len(value) <= 9 else None
 
         return RequirementFilter(
             domain=self.domain.data or "", category_id=number(self.category.data),
@@ -355,7 +357,8 @@ class StructuredForm(FlaskForm):
             area, item, value, priority=c.priority.data or "should",
             knockout=bool(c.knockout.data),
             knockout_rationale=c.knockout_rationale.data or "",
-            version=int(version) if version and str(version).isdigit() else None,
+            version=int(version) if version and str(version).isascii()
+            and str(version).isdigit() and len(str(version)) <= 9 else None,
             field=field,
         )
 

@@ -169,8 +169,9 @@ VERIFICATION_LABELS = {
 
 class VisibilityForm(FlaskForm):
     facilitator_sees_all = BooleanField(
-        _l("The facilitator sees everyone's scores while scoring is open"),
-        description=_l("Off by default: until scoring closes you see progress only."),
+        _l("The facilitator sees everyone's scores and the costs while scoring is open"),
+        description=_l("Off by default: until scoring closes you see progress only, and no "
+                       "costs."),
     )
     prices_visible_to_scorers = BooleanField(
         _l("Scorers see the costs before scoring closes"),

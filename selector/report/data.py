@@ -859,8 +859,9 @@ def _cover(context: _Context) -> Cover:
         KeyFigure(t_("Vendors assessed"), vendors),
         KeyFigure(
             t_("Requirements"),
-            t_("{wishes} wishes, {knockouts} knock-outs").format(
-                wishes=wishes, knockouts=len(context.knockouts)
+            tn_("{n} wish", "{n} wishes", wishes).format(n=wishes) + ", "
+            + tn_("{n} knock-out", "{n} knock-outs", len(context.knockouts)).format(
+                n=len(context.knockouts)
             ),
         ),
         KeyFigure(

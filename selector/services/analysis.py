@@ -28,6 +28,7 @@ from selector.charts import models as charts
 from selector.domain import method
 from selector.domain import selection as domain
 from selector.i18n import _l
+from selector.services import vendors
 from selector.services.errors import NotFound, ServiceError
 from selector.services.loader import load_selection
 
@@ -60,13 +61,8 @@ def scores_visible(selection: SelectionRow, role: str) -> bool:
 
 def costs_visible(selection: SelectionRow, role: str) -> bool:
     """May a member with `role` see costs and what is derived from them (price scores)?
-
-    After scoring closes everyone may; before, a facilitator with "see everything" on,
-    or everyone when the selection shows prices to scorers.
-    """
-    if scoring_closed(selection) or bool(selection.prices_visible_to_scorers):
-        return True
-    return role == "facilitator" and bool(selection.facilitator_sees_all)
+    One rule with the vendor pages."""
+    return vendors.prices_visible(selection, role)
 
 
 # --------------------------------------------------------------------------- the analysis

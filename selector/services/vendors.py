@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -63,12 +63,14 @@ def compute_tco(
 def prices_visible(selection: Selection, role: str) -> bool:
     """May a member with `role` see costs and TCO now? (issue 7, "quality before price")
 
-    The facilitator records the costs and always sees them; everyone else once the
-    scoring phase is closed, or earlier when the selection relaxes the rule.
+    decisions.md: before scoring closes no response to anyone but a facilitator with
+    "see everything" on contains a cost, unless the selection shows prices to scorers.
+    The facilitator (who scores too) enters the costs of a new vendor without seeing
+    them again; "see everything" shows them.
     """
-    if role == "facilitator":
+    if selection.phase == "decision" or selection.prices_visible_to_scorers:
         return True
-    return selection.phase == "decision" or bool(selection.prices_visible_to_scorers)
+    return role == "facilitator" and bool(selection.facilitator_sees_all)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -214,10 +216,18 @@ def add_vendor(
 
 
 def update_vendor(
-    session: Session, selection: Selection, actor: Account, vendor_id: int, given: VendorInput
+    session: Session, selection: Selection, actor: Account, vendor_id: int, given: VendorInput,
+    keep_costs: bool = False,
 ) -> Vendor:
+    """Change a vendor's details; with `keep_costs` (the costs were not shown, so not
+    given) the cost breakdown and TCO stay as they are."""
     vendor = get_vendor(session, selection, vendor_id)
+    if keep_costs:
+        given = replace(given, tco=vendor.tco,
+                        **{key: getattr(vendor, key) for key in COST_KEYS})
     values = _checked(selection, given)
+    if keep_costs:
+        values["tco"] = vendor.tco  # as stored, even if tco_years changed meanwhile
     old = snapshot(vendor)
     for key, value in values.items():
         setattr(vendor, key, value)

@@ -16,7 +16,7 @@ from selector.forms import show_error
 from selector.forms.admin import AccountForm, ActionForm
 from selector.i18n import error_text
 from selector.models import Membership
-from selector.services import account_admin, logins
+from selector.services import account_admin, logins, totp
 from selector.services.errors import NotFound, ServiceError
 from selector.web import mail
 from selector.web.database import db_session
@@ -120,6 +120,23 @@ def issue_link(account_id: int):
         account, link = account_admin.issue_link(
             db_session(), current_user.account, account_id, link_lifetime())
         return _page(issued=_issued(account, link))
+
+    return _action(account_id, change)
+
+
+@blueprint.route("/accounts/<int:account_id>/second-factor/reset", methods=["POST"])
+@requires("admin.manage")
+def reset_second_factor(account_id: int):
+    """For someone who lost the phone with their codes: they log in with the password
+    alone and can turn the second factor on again (required for facilitators when the
+    instance asks for it, so they are sent to set it up at once)."""
+    def change():
+        session = db_session()
+        account = account_admin.get_account(session, account_id)
+        totp.reset(session, current_user.account, account)
+        flash(_("The second factor of %(email)s is turned off.", email=account.email),
+              "success")
+        return redirect(url_for("admin.accounts"))
 
     return _action(account_id, change)
 

@@ -162,7 +162,8 @@ def index(access: MemberAccess):
 @requires("requirements.decide")
 def decide_many(access: MemberAccess):
     form = BulkDecisionForm()
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [int(i) for i in request.form.getlist("ids")
+           if i.isascii() and i.isdigit() and len(i) <= 9]  # "²" and 10^30 are no id
     if not form.validate_on_submit():
         flash(_("Choose a decision."), "error")
         return _list_page(access, 422, form)
@@ -288,13 +289,18 @@ def decide(access: MemberAccess, requirement_id: int):
     requirement = requirement_service.get_requirement(session, access.selection, requirement_id)
     form = DecisionForm()
     if not form.validate_on_submit():
+        if not requirement_service.may_decide(access.selection, access.role,
+                                              requirement.owner_group):
+            # No decision form on their page: say it above the requirement.
+            flash(_("You cannot accept, reject or defer this requirement."), "error")
         return _detail_page(access, requirement_id, form, 422)
     version = form.version.data
     try:
         changed = requirement_service.decide(
             session, requirement, _actor(), access.role, form.status.data,
             form.reason.data or "",
-            expected_version=int(version) if version and version.isdigit() else None)
+            expected_version=int(version) if version and version.isascii()
+            and version.isdigit() and len(version) <= 9 else None)
     except NotFound:
         raise
     except ServiceError as error:
@@ -331,7 +337,8 @@ def create(access: MemberAccess):
     if request.method == "GET":
         wanted = request.args.get("category", "")
         ids = [c.id for c in categories]
-        form.category_id.data = int(wanted) if wanted.isdigit() and int(wanted) in ids \
+        form.category_id.data = int(wanted) if wanted.isascii() and wanted.isdigit() \
+            and int(wanted) in ids \
             else (ids[0] if ids else None)
         return _form_page(access, form)
     if not form.validate_on_submit():

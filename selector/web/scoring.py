@@ -16,6 +16,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import select
 
 from selector.access import MemberAccess, requires
 from selector.forms import show_error
@@ -34,7 +35,7 @@ from selector.forms.scoring import (
     version_field,
 )
 from selector.i18n import error_text
-from selector.models import Requirement
+from selector.models import Consensus, Requirement
 from selector.services import scoring, scoring_views
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.vendors import get_vendor
@@ -157,9 +158,15 @@ def declare(access: MemberAccess, vendor_id: int):
                             vendor_id=vendor.id))
 
 
+def _is_id(text: str) -> bool:
+    """Plain ASCII digits of a size an id or version can have ("²" and 10^5000 are not;
+    the database's integers have at most ten digits)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def _version(text: str | None) -> int | None:
     text = (text or "").strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if _is_id(text) else None
 
 
 @blueprint.route("/vendors/<int:vendor_id>", methods=["POST"])
@@ -171,6 +178,11 @@ def save_sheet(access: MemberAccess, vendor_id: int):
     selection = access.selection
     vendor = get_vendor(session, selection, vendor_id)
     view = scoring_views.member_sheet(session, selection, access.membership, vendor)
+    if selection.phase == "scoring" and view.conflict is None and not vendor.withdrawn:
+        # The page asks for the declaration first and shows no sheet to put errors in.
+        flash(_("Declare first whether you have a conflict of interest with this vendor."),
+              "error")
+        return _sheet_page(access, vendor, status=422)
     ids = [item.requirement.id for item in view.items]
     form = sheet_form(ids, selection.scale_max, _anchors(access), formdata=request.form)
     if not form.validate_on_submit():
@@ -233,8 +245,10 @@ def save_score(access: MemberAccess, vendor_id: int):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _json_error(400, _("The request could not be read. Reload the page."))
-    requirement_id = body.get("requirement_id")
-    if isinstance(requirement_id, bool) or not isinstance(requirement_id, int):
+    requirement_id, version = body.get("requirement_id"), body.get("version")
+    if isinstance(requirement_id, bool) or not isinstance(requirement_id, int) \
+            or not 0 < requirement_id < 2**31 or (isinstance(version, int) and
+                                                  not -(2**31) < version < 2**31):
         return _json_error(400, _("The request could not be read. Reload the page."))
     comment = body.get("comment", "")
     reason = body.get("reason", "")
@@ -291,6 +305,8 @@ def submit(access: MemberAccess, vendor_id: int):
     except ServiceError as error:
         if isinstance(error, NotFound):
             raise
+        if error.field == "conflict":  # the page asks for the declaration, without a sheet
+            flash(error_text(error), "error")
         return _sheet_page(access, vendor, submit_error=error_text(error), status=422)
     flash(_("Your sheet for %(vendor)s is submitted. Thank you!", vendor=vendor.name),
           "success")
@@ -318,14 +334,15 @@ def assignments(access: MemberAccess):
 @requires("scoring.manage")
 def save_assignments(access: MemberAccess):
     form = ActionForm()
+    unreadable = _("The request could not be read. Reload the page.")
     if not form.validate_on_submit():
-        return _assignments_page(access, 400)
+        return _assignments_page(access, 400, unreadable)
     _categories, rows = scoring_views.assignment_matrix(db_session(), access.selection)
     wanted: dict[int, set[int]] = {row.membership.id: set() for row in rows}
     for value in request.form.getlist("assigned"):
         member, _sep, category = value.partition(":")
-        if not (member.isdigit() and category.isdigit()):
-            return _assignments_page(access, 400)
+        if not (_is_id(member) and _is_id(category)):
+            return _assignments_page(access, 400, unreadable)
         if int(member) not in wanted:
             raise NotFound(_("There is no such member in this selection."))
         wanted[int(member)].add(int(category))
@@ -472,6 +489,11 @@ def remove_consensus(access: MemberAccess, vendor_id: int, requirement_id: int):
     key = f"{vendor_id}-{requirement_id}"
     form = RemoveConsensusForm(prefix=f"r{key}")
     if not form.validate_on_submit():
+        if db_session().scalar(select(Consensus.id).where(
+                Consensus.selection_id == selection.id, Consensus.vendor_id == vendor_id,
+                Consensus.requirement_id == requirement_id)) is None:
+            # Nothing to take back: the page shows no removal form to put errors in.
+            flash(_("There is no consensus score to take back for this item."), "error")
         return _consensus_page(access, **back, forms={f"remove-{key}": form}, status=422)
     try:
         scoring.remove_consensus(

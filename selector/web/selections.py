@@ -86,4 +86,6 @@ def change_phase(access: MemberAccess):
             flash(_("The selection is now in the phase “%(phase)s”.",
                     phase=PHASE_LABELS[new]), "success")
             return redirect(url_for("selections.overview", selection_id=access.selection.id))
+    elif form.direction.errors:  # a hidden field: show its error above the form
+        form.form_errors.extend(form.direction.errors)
     return _overview_page(access, form, 422)

@@ -31,6 +31,7 @@ def _index(access: MemberAccess, form: VendorForm | None = None, status: int = 2
         vendors=vendors.vendors_of(db_session(), selection),
         exclusions=exclusions(db_session(), selection),
         prices=vendors.prices_visible(selection, access.role),
+        cost_fields=True,  # a new vendor's costs are entered, then hidden until allowed
         form=form or VendorForm(formdata=None),
     ), status
 
@@ -38,9 +39,13 @@ def _index(access: MemberAccess, form: VendorForm | None = None, status: int = 2
 def _detail(access: MemberAccess, vendor, form: VendorForm | None = None,
             withdraw_form: WithdrawForm | None = None, status: int = 200):
     selection = access.selection
+    prices = vendors.prices_visible(selection, access.role)
     if form is None:
         form = VendorForm(formdata=None, obj=vendor)
-        if all(getattr(vendor, key) is not None for key in vendors.COST_KEYS):
+        if not prices:  # the page must not carry a cost (decisions.md)
+            for key in (*vendors.COST_KEYS, "tco"):
+                form[key].data = None
+        elif all(getattr(vendor, key) is not None for key in vendors.COST_KEYS):
             form.tco.data = None  # computed from the breakdown, not entered
     return render_template(
         "vendors/detail.html",
@@ -48,7 +53,8 @@ def _detail(access: MemberAccess, vendor, form: VendorForm | None = None,
         access=access,
         vendor=vendor,
         excluded_by=exclusions(db_session(), selection).get(vendor.id, []),
-        prices=vendors.prices_visible(selection, access.role),
+        prices=prices,
+        cost_fields=prices,
         form=form,
         withdraw_form=withdraw_form or WithdrawForm(formdata=None),
     ), status
@@ -92,7 +98,9 @@ def update(access: MemberAccess, vendor_id: int):
         return _detail(access, vendor, form, status=422)
     try:
         vendors.update_vendor(db_session(), access.selection, current_user.account,
-                              vendor.id, form.to_input())
+                              vendor.id, form.to_input(),
+                              keep_costs=not vendors.prices_visible(access.selection,
+                                                                    access.role))
     except ServiceError as error:
         if isinstance(error, NotFound):
             raise

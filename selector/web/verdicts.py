@@ -59,6 +59,9 @@ def record(access: MemberAccess, requirement_id: int, vendor_id: int):
     if requirement is None or requirement.selection_id != selection.id:
         raise NotFound(_("There is no such requirement in this selection."))
     vendor = get_vendor(session, selection, vendor_id)
+    if vendor.withdrawn:  # the board has no form for it to show the refusal in
+        flash(_("This vendor has been withdrawn: it is no longer scored."), "error")
+        return _page(access, status=409)
     key = f"{requirement.id}-{vendor.id}"
     form = VerdictForm(prefix=f"v{key}")
     if not form.validate_on_submit():
@@ -69,7 +72,8 @@ def record(access: MemberAccess, requirement_id: int, vendor_id: int):
             session, selection, access.membership, current_user.account,
             vendor_id=vendor.id, requirement_id=requirement.id,
             passed=form.passed.data == "passed", evidence=form.evidence.data or "",
-            version=int(version) if version.isdigit() else None, upload=_read_upload(form))
+            version=int(version) if version.isascii() and version.isdigit()
+            and len(version) <= 9 else None, upload=_read_upload(form))
     except ServiceError as error:
         if isinstance(error, NotFound):
             raise
@@ -95,7 +99,8 @@ def document(access: MemberAccess, attachment_id: int):
                          max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; sandbox; frame-ancestors 'none'")
     return response
 
 

@@ -380,7 +380,8 @@ def requirement_weight(access: MemberAccess, requirement_id: int):
             requirement = service.set_requirement_weight(
                 db_session(), access.selection, access.membership, current_user.account,
                 requirement_id, form.weight.data, form.weight_reason.data or "",
-                version=int(version) if version and version.isdigit() else None)
+                version=int(version) if version and version.isascii() and version.isdigit()
+                and len(version) <= 9 else None)
         except NotFound:
             abort(404)
         except ServiceError as error:

@@ -55,6 +55,10 @@ def test_the_facilitator_adds_a_vendor_with_a_cost_breakdown(app, dbs, world):
         assert entry.action == "create" and entry.actor == FENNA
     page = fenna.get(vendors_url(world))
     assert "Zeeland CRM" in page_text(page)
+    assert "115.000" not in page_text(page)  # quality before price, for her too ...
+    fenna.post(f"/selections/{world.selection}/scoring/settings",
+               {"facilitator_sees_all": "y"})
+    page = fenna.get(vendors_url(world))  # ... until she turns on "see everything"
     assert "115.000,50" in page_text(page)  # the TCO, formatted for a Dutch reader
 
 
@@ -77,10 +81,22 @@ def test_prices_are_hidden_from_scorers_until_scoring_closes(app, dbs, world):
     bram, fenna = signed_in(app, BRAM), signed_in(app, FENNA)
     tulip = world.vendors["tulip"]
     for path in (vendors_url(world), f"{vendors_url(world)}/{tulip}"):
-        member_page = bram.get(path).get_data(as_text=True)
-        assert "121,000" not in member_page and "121000" not in member_page
-        assert "Quality before price" in member_page
+        for browser in (bram, fenna):  # the facilitator scores too
+            page = browser.get(path).get_data(as_text=True)
+            assert "121,000" not in page and "121000" not in page
+            assert "Quality before price" in page
+    with dbs.transaction() as s:
+        s.get(Selection, world.selection).facilitator_sees_all = True
+    for path in (vendors_url(world), f"{vendors_url(world)}/{tulip}"):
         assert "121,000" in fenna.get(path).get_data(as_text=True)
+        assert "121,000" not in bram.get(path).get_data(as_text=True)
+    with dbs.transaction() as s:
+        s.get(Selection, world.selection).facilitator_sees_all = False
+    # The facilitator edits a vendor without seeing its costs: they stay as they are.
+    assert fenna.post(f"{vendors_url(world)}/{tulip}",
+                      {"name": "Tulip Cloud CRM", "product": "Tulip 9"}).status_code == 302
+    with dbs.transaction(write=False) as s:
+        assert s.get(Vendor, tulip).tco == 121_000
     # The scoring sheet shows no price either.
     bram.post(f"/selections/{world.selection}/scoring/vendors/{tulip}/conflict",
               {"conflict": "none"})
