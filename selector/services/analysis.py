@@ -181,6 +181,27 @@ def ranking_rows(analysis: Analysis) -> list[RankingRow]:
     ]
 
 
+@dataclass(frozen=True)
+class Standing:
+    """A vendor's line on the selection overview."""
+
+    rank: int
+    name: str
+    total: float
+    excluded: bool
+
+
+def standings(session: Session | Connection, selection: SelectionRow) -> list[Standing] | None:
+    """The ranking in brief for the overview, without the Monte Carlo draws (the order
+    does not depend on them); None when the method cannot rank the selection yet."""
+    try:
+        ranking = method.rank(load_selection(session, selection.id), draws=1)
+    except method.MethodError:
+        return None
+    return [Standing(v["rank"], v["name"], v["total"], v["excluded"])
+            for v in ranking["vendors"]]
+
+
 def contribution_chart(analysis: Analysis) -> charts.StackedBarChart:
     parts = method.contributions(analysis.model, analysis.ranking)
     return charts.contribution_chart(

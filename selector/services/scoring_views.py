@@ -423,6 +423,18 @@ def exclusions(session: Session, selection: Selection) -> dict[int, list[Exclusi
     return dict(result)
 
 
+def excluded_vendors(
+    session: Session, selection: Selection
+) -> list[tuple[Vendor, list[Exclusion]]]:
+    """Vendors that a failed knock-out excludes, by name, with what excludes them."""
+    found = exclusions(session, selection)
+    if not found:
+        return []
+    vendors = session.scalars(
+        select(Vendor).where(Vendor.id.in_(found)).order_by(Vendor.name, Vendor.key))
+    return [(vendor, found[vendor.id]) for vendor in vendors]
+
+
 # -- the consensus meeting ----------------------------------------------------------------
 
 

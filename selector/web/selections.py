@@ -11,7 +11,7 @@ from selector.access import MemberAccess, requires
 from selector.forms import show_error
 from selector.forms.selections import PhaseForm, SelectionForm
 from selector.i18n import PHASE_LABELS
-from selector.services import selections
+from selector.services import analysis, scoring_views, selections
 from selector.services.errors import ServiceError
 from selector.web.database import db_session
 
@@ -53,11 +53,15 @@ def create():
 
 def _overview_page(access: MemberAccess, phase_form: PhaseForm | None = None, status=200):
     selection = access.selection
+    session = db_session()
+    show_ranking = analysis.scores_visible(selection, access.role)
     return render_template(
         "selections/overview.html",
         selection=selection,
         access=access,
-        overview=selections.overview(db_session(), selection),
+        overview=selections.overview(session, selection),
+        standings=analysis.standings(session, selection) if show_ranking else None,
+        excluded=scoring_views.excluded_vendors(session, selection),
         next_phase=selections.next_phase(selection.phase),
         previous_phase=selections.previous_phase(selection.phase),
         phase_form=phase_form or PhaseForm(formdata=None),

@@ -582,3 +582,37 @@ def test_incomplete_coverage_is_flagged(app, dbs, example_sid):
     assert value(html, "coverage", vendor="tulip") == share
     assert (f"Tulip Cloud CRM: only {share} of the weight has been scored; unscored wishes "
             "count as 0.") in html
+
+
+# --------------------------------------------------------------------------- overview
+
+
+def _overview(browser: Browser, sid: int) -> str:
+    response = browser.get(f"/selections/{sid}")
+    assert response.status_code == 200
+    return unescape(response.get_data(as_text=True))
+
+
+def test_the_overview_shows_the_ranking_and_who_a_knock_out_excludes(app, dbs, example_sid):
+    html = _overview(signed_in(app, SPONSOR), example_sid)
+    ranking = html[html.index('id="overview-ranking"'):html.index("</table>", html.index(
+        'id="overview-ranking"'))]
+    # The engine's order, Northwind first with 70.9; PolderSuite marked excluded.
+    doc = engine_ranking(dbs, example_sid)
+    names = [v["name"] for v in doc["vendors"]]
+    assert [ranking.index(name) for name in names] == sorted(ranking.index(n) for n in names)
+    assert "70.9" in ranking and "excluded by knock-out" in ranking
+    exclusions = html[html.index('id="overview-exclusions"'):]
+    assert "PolderSuite" in exclusions and "IT-BRW-01" in exclusions
+    assert "Requires IE mode for the planning module." in exclusions
+
+
+def test_before_scoring_closes_the_overview_shows_exclusions_but_no_ranking(app, dbs,
+                                                                          example_sid):
+    from selector.models import Selection
+
+    with dbs.transaction() as session:
+        session.get(Selection, example_sid).phase = "scoring"
+    html = _overview(signed_in(app, BUSINESS), example_sid)
+    assert 'id="overview-ranking"' not in html and "70.9" not in html
+    assert "Requires IE mode for the planning module." in html
