@@ -28,7 +28,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from benchmarks import loadkit
-from tests.web.test_browser import ARTIFACTS, BROWSER_ARGS, chromium
+from tests.browser_support import ARTIFACTS, BROWSER_ARGS, chromium
+from tests.browser_support import log_in as log_in_as
 
 pytestmark = pytest.mark.browser
 
@@ -109,14 +110,6 @@ def shot(page, name: str, full_page: bool = True) -> None:
     page.screenshot(path=str(ARTIFACTS / f"e2e-{name}.png"), full_page=full_page)
 
 
-def log_in(page, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]:has-text('Log in')")
-    page.wait_for_url(f"{base}/")
-
 
 def open_selection(page, base: str, name: str) -> None:
     page.goto(f"{base}/")
@@ -148,7 +141,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
     name = "CRM for customer service 2026"
 
     # --- the facilitator creates the selection and invites the committee -------------
-    log_in(page, base, FENNA)
+    log_in_as(page, base, FENNA, PASSWORD)
     page.get_by_role("link", name="New selection").first.click()
     page.fill("input[name=name]", name)
     page.fill("input[name=organisation]", "Gemeente Polderdam")
@@ -180,7 +173,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
         expect(page.get_by_text("Your password is set. Log in with it.")).to_be_visible()
 
     # --- IT management: the back-up knock-out and the data location ------------------
-    log_in(page, base, INGRID)
+    log_in_as(page, base, INGRID, PASSWORD)
     open_selection(page, base, name)
     tab(page, "Requirements")
     page.get_by_role("link", name="IT requirements").click()
@@ -197,7 +190,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
 
     # --- business: wishes from the library -------------------------------------------
     for email, items in PICKS.items():
-        log_in(page, base, email)
+        log_in_as(page, base, email, PASSWORD)
         open_selection(page, base, name)
         tab(page, "Requirements")
         page.get_by_role("link", name="Library").click()
@@ -208,7 +201,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
                                 )).to_be_visible()
 
     # --- the facilitator accepts them and moves on to weighting ----------------------
-    log_in(page, base, FENNA)
+    log_in_as(page, base, FENNA, PASSWORD)
     page.goto(selection_url)
     tab(page, "Requirements")
     page.check("input[data-select-all=ids]")
@@ -225,7 +218,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
 
     # --- business and IT weigh -------------------------------------------------------
     for email, points in POINTS.items():
-        log_in(page, base, email)
+        log_in_as(page, base, email, PASSWORD)
         open_selection(page, base, name)
         tab(page, "Weighting")
         for category, value in points.items():
@@ -237,7 +230,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
         expect(page.get_by_text("Your allocation is saved.")).to_be_visible()
 
     # --- the facilitator freezes, adds the vendors, opens scoring --------------------
-    log_in(page, base, FENNA)
+    log_in_as(page, base, FENNA, PASSWORD)
     page.goto(selection_url)
     tab(page, "Weighting")
     page.get_by_role("link", name="Discussion and final weights").click()
@@ -257,7 +250,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
 
     # --- the members score both vendors and submit -----------------------------------
     for email, by_vendor in SCORES.items():
-        log_in(page, base, email)
+        log_in_as(page, base, email, PASSWORD)
         open_selection(page, base, name)
         tab(page, "Scoring")
         scoring_url = page.url
@@ -282,7 +275,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
             expect(page.get_by_text(f"Your sheet for {vendor} is submitted.")).to_be_visible()
 
     # --- IT records the knock-out verdicts: PolderSuite fails ------------------------
-    log_in(page, base, INGRID)
+    log_in_as(page, base, INGRID, PASSWORD)
     open_selection(page, base, name)
     tab(page, "Knock-out verdicts")
     for vendor, passed, evidence in (
@@ -296,9 +289,15 @@ def walk(base: str, page, tmp_path: Path) -> None:
         page.wait_for_load_state()
     expect(page.get_by_text("fails knock-out IT-BCK-01")).to_be_visible()
     shot(page, "07-verdicts")
+    # The overview shows the exclusion at once, with its reason (no ranking yet: blind).
+    tab(page, "Overview")
+    excluded = page.locator("#overview-exclusions")
+    expect(excluded).to_contain_text(POLDER)
+    expect(excluded).to_contain_text("Weekly back-ups only: an RPO of 7 days in the offer.")
+    expect(page.locator("#overview-ranking")).to_have_count(0)
 
     # --- the facilitator closes scoring and records a consensus score ----------------
-    log_in(page, base, FENNA)
+    log_in_as(page, base, FENNA, PASSWORD)
     page.goto(selection_url)
     page.click("button:has-text('Move on to “Decision”')")
     expect(page.get_by_text("is now in the phase “Decision”")).to_be_visible()
@@ -312,9 +311,12 @@ def walk(base: str, page, tmp_path: Path) -> None:
     item.get_by_role("button", name="Save consensus score").click()
     expect(page.get_by_text("The consensus score is recorded")).to_be_visible()
     shot(page, "08-consensus")
+    page.goto(selection_url)
+    expect(page.locator("#overview-ranking tbody tr").first).to_contain_text(NORTHWIND)
+    shot(page, "08b-overview")
 
     # --- the sponsor reads the report and downloads the PDF --------------------------
-    log_in(page, base, MARLOES)
+    log_in_as(page, base, MARLOES, PASSWORD)
     open_selection(page, base, name)
     tab(page, "Report")
     expect(page.locator("[data-field=winner]")).to_have_text(NORTHWIND)

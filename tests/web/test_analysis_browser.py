@@ -5,41 +5,17 @@ English and Dutch land in test-artifacts/ for a person to look at."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
-from pathlib import Path
 
 import pytest
 
 from selector.domain import method
 from tests.analysis.support import FACILITATOR, SPONSOR, engine_ranking, import_example
-from tests.conftest import skip_or_fail
-from tests.web.conftest import PASSWORD
+from tests.browser_support import ARTIFACTS, BROWSER_ARGS, chromium, log_in
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = {"": "ranking", "/heat-map": "heat-map", "/perspectives": "perspectives",
                "/sensitivity": "sensitivity"}
 
-
-def chromium() -> str:
-    executable = os.environ.get("SELECTOR_CHROMIUM") or shutil.which("chromium")
-    if not executable:
-        skip_or_fail("chromium not installed")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        skip_or_fail("playwright (python) not installed")
-    return executable
 
 
 @pytest.fixture
@@ -71,13 +47,6 @@ def browser_page():
         yield page
         browser.close()
 
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 @pytest.mark.browser

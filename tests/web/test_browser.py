@@ -10,7 +10,6 @@ import json
 import os
 import queue
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -21,35 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import skip_or_fail
-
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium() -> str:
-    executable = os.environ.get("SELECTOR_CHROMIUM") or shutil.which("chromium")
-    if not executable:
-        skip_or_fail("chromium not installed")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        skip_or_fail("playwright (python) not installed")
-    return executable
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.browser_support import ARTIFACTS, BROWSER_ARGS, ROOT, chromium, free_port
 
 
 def selector_command() -> list[str]:

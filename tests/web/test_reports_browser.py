@@ -15,8 +15,8 @@ import pytest
 from pypdf import PdfReader
 
 from tests.analysis.support import FACILITATOR, SPONSOR, import_example
-from tests.web.conftest import PASSWORD
-from tests.web.test_browser import BROWSER_ARGS, chromium
+from tests.browser_support import BROWSER_ARGS, chromium
+from tests.browser_support import log_in as log_in_page
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -57,11 +57,7 @@ def browser_page():
 
 
 def log_in(page, base: str, email: str, language: str = "en") -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+    log_in_page(page, base, email)
     if language != "en":
         page.locator(f"button[name=language][value={language}]").click()
         page.wait_for_load_state()

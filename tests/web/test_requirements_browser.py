@@ -15,8 +15,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from tests.web.conftest import PASSWORD
-from tests.web.test_browser import ARTIFACTS, BROWSER_ARGS, chromium, free_port
+from tests.browser_support import ARTIFACTS, BROWSER_ARGS, chromium, free_port, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,14 +32,6 @@ def live(app, committee):
     server.shutdown()
     thread.join(timeout=10)
 
-
-def login(page, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]:has-text('Log in')")
-    page.wait_for_url(f"{base}/")
 
 
 def test_it_and_business_raise_requirements_and_the_facilitator_accepts_them(live, dbs):
@@ -62,7 +53,7 @@ def test_it_and_business_raise_requirements_and_the_facilitator_accepts_them(liv
         page.on("pageerror", lambda e: problems.append(str(e)))
         try:
             # IT management: RPO of 4 hours, a knock-out with its rationale.
-            login(page, base, committee.emails["it"])
+            log_in(page, base, committee.emails["it"])
             page.goto(f"{base}/selections/{sid}")
             page.get_by_role("link", name="Requirements", exact=True).click()
             page.get_by_role("link", name="IT requirements").click()
@@ -78,7 +69,7 @@ def test_it_and_business_raise_requirements_and_the_facilitator_accepts_them(liv
                                     )).to_be_visible()
 
             # Business: wishes from the library, and one of her own with vague words.
-            login(page, base, committee.emails["business"])
+            log_in(page, base, committee.emails["business"])
             page.goto(f"{requirements}/library?category=sales")
             expect(page.get_by_role("heading", name="The CRM requirement library")
                    ).to_be_visible()
@@ -99,7 +90,7 @@ def test_it_and_business_raise_requirements_and_the_facilitator_accepts_them(liv
             expect(page.get_by_text("BUS-SVC-01 is proposed.")).to_be_visible()
 
             # The facilitator accepts them all, with one reason.
-            login(page, base, committee.emails["facilitator"])
+            log_in(page, base, committee.emails["facilitator"])
             page.goto(f"{requirements}?status=proposed")
             page.check("input[data-select-all=ids]")
             page.select_option("select[name=status]", "accepted")

@@ -15,8 +15,8 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from tests.browser_support import ARTIFACTS, BROWSER_ARGS, chromium, free_port, log_in
 from tests.web.conftest import PASSWORD
-from tests.web.test_browser import ARTIFACTS, BROWSER_ARGS, chromium, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -65,14 +65,6 @@ def live(app, dbs, example_doc):
     thread.join(timeout=10)
 
 
-def login(page, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]:has-text('Log in')")
-    page.wait_for_url(f"{base}/")
-
 
 def ranking_order(page) -> list[str]:
     return page.locator("tr[data-vendor]").evaluate_all(
@@ -106,7 +98,7 @@ def test_keyboard_scoring_then_knockout_and_consensus_change_the_ranking(live, d
         page.on("pageerror", lambda error: errors.append(str(error)))
         try:
             # --- Sanne scores Northwind with the keyboard -----------------------------
-            login(page, base, SANNE)
+            log_in(page, base, SANNE)
             page.goto(sheet_url)
             page.get_by_label("No: I have no ties with this vendor").check()
             page.click("button:has-text('Continue to the sheet')")
@@ -168,7 +160,7 @@ def test_keyboard_scoring_then_knockout_and_consensus_change_the_ranking(live, d
             assert saved == {ids["requirements"][c]: v for c, v in SHEET}
 
             # --- the facilitator closes scoring and looks at the ranking ---------------
-            login(page, base, FENNA)
+            log_in(page, base, FENNA)
             page.goto(f"{base}/selections/{sid}")
             page.click("button:has-text('Move on to “Decision”')")
             expect(page.get_by_text("is now in the phase “Decision”")).to_be_visible()

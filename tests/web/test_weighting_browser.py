@@ -13,8 +13,8 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from tests.browser_support import ARTIFACTS, BROWSER_ARGS, chromium, free_port, log_in
 from tests.web.conftest import PASSWORD
-from tests.web.test_browser import ARTIFACTS, BROWSER_ARGS, chromium, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -61,14 +61,6 @@ def live(app, dbs, example_doc):
     thread.join(timeout=10)
 
 
-def login(page, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]:has-text('Log in')")
-    page.wait_for_url(f"{base}/")
-
 
 def test_business_and_it_allocate_the_facilitator_sets_final_weights_and_freezes(
         live, dbs, tmp_path):
@@ -88,7 +80,7 @@ def test_business_and_it_allocate_the_facilitator_sets_final_weights_and_freezes
                                 extra_http_headers={"Accept-Language": "en"})
         try:
             for email in (BRAM, SANNE, INGRID):
-                login(page, base, email)
+                log_in(page, base, email)
                 page.goto(weighting)
                 expect(page.get_by_role("heading", name="Your allocation")).to_be_visible()
                 # Blind until saved: no group figures before the member's own allocation.
@@ -107,7 +99,7 @@ def test_business_and_it_allocate_the_facilitator_sets_final_weights_and_freezes
                 expect(page.get_by_text("Your allocation is saved.")).to_be_visible()
                 expect(page.get_by_role("heading", name="The group")).to_be_visible()
 
-            login(page, base, FENNA)
+            log_in(page, base, FENNA)
             page.goto(f"{weighting}/discussion")
             chart = page.locator("svg[aria-labelledby='divergence-title divergence-desc']")
             expect(chart).to_be_visible()
