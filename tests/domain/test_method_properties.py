@@ -245,7 +245,7 @@ def test_raising_a_score_never_lowers_the_vendors_total(
     before = ranked(selection)
     i = data.draw(st.integers(0, len(selection.scores) - 1))
     score = selection.scores[i]
-    raised = replace(score, score=data.draw(st.integers(score.score, selection.scale_max)))
+    raised = score._replace(score=data.draw(st.integers(score.score, selection.scale_max)))
     after = rank(
         replace(selection, scores=selection.scores[:i] + (raised,) + selection.scores[i + 1 :]),
         draws=DRAWS,
