@@ -23,6 +23,7 @@ def test_home_lists_only_my_selections(app, committee, browser):
     browser.login(committee.emails["business"])
     page = browser.get("/").get_data(as_text=True)
     assert "Alpha CRM" in page and "Beta CRM" not in page
+    assert 'href="/" aria-current="page">My selections' in page  # the main menu says where
     former = Browser(app)
     former.login(committee.emails["former"])
     assert "Alpha CRM" not in former.get("/").get_data(as_text=True)
@@ -77,6 +78,7 @@ def test_the_overview_shows_phase_progress_and_tasks(app, committee, browser):
                  "Write down your requirements", 'aria-current="step"'):
         assert text in page, text
     assert "Move on to" not in page  # only the facilitator moves phases
+    assert 'aria-current="page">My selections' not in page  # the tabs say where, not the menu
 
 
 def test_the_facilitator_moves_the_phase_forward_and_back_with_a_reason(app, dbs, committee,
