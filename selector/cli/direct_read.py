@@ -11,16 +11,14 @@ way through SQLAlchemy.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import quote, unquote, urlsplit
 
 from selector.cli.errors import CommandError
-from selector.services.loader import Run
+from selector.services.loader import Run, dbapi_runner
 
 BUSY_TIMEOUT_MS = 15_000  # as selector.db: wait for a writer instead of failing
-_NAMED = re.compile(r"(?<!:):([a-z_]+)")
 
 
 @contextmanager
@@ -31,7 +29,7 @@ def reader(url: str) -> Iterator[Run | None]:
         yield None
         return
     try:
-        run = _runner(connection, url)
+        run = dbapi_runner(connection, "sqlite" if url.startswith("sqlite") else "postgresql")
         version = _version(run)
         if version is None:
             yield None  # an empty database: the usual way migrates it first
@@ -71,16 +69,6 @@ def _connect(url: str):
         except psycopg.Error as error:
             raise CommandError(f"cannot connect to the database: {error}".strip()) from None
     return None
-
-
-def _runner(connection, url: str) -> Run:
-    if url.startswith("sqlite"):
-        return lambda sql, params: connection.execute(sql, params).fetchall()
-
-    def run(sql: str, params: dict) -> list[tuple]:
-        return connection.execute(_NAMED.sub(r"%(\1)s", sql), params).fetchall()
-
-    return run
 
 
 def _version(run: Run) -> str | None:
