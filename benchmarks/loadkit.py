@@ -36,9 +36,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.scoring_load import HOST, Member, free_port, percentile  # noqa: E402
+from benchmarks.scoring_load import (  # noqa: E402
+    HOST,
+    PASSWORD,
+    Member,
+    free_port,
+    percentile,
+)
 
-PASSWORD = "committee load passphrase, long enough"
 APP = "selector.wsgi:app"
 KINDS = ("login page", "log in", "sheet page", "sheet.json", "save")
 _CSRF = re.compile(rb'name="csrf-token" content="([^"]+)"')

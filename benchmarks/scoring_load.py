@@ -114,51 +114,14 @@ def stop_server(process: subprocess.Popen) -> None:
 # --------------------------------------------------------------------------- the data
 
 
-def prepare(url: str, vendors: int, wishes: int) -> tuple[int, list[str], dict[str, int]]:
+def prepare(url: str, vendors: int, wishes: int) -> tuple[int, list[str], list[int]]:
     """A selection in the scoring phase with 25 business and IT members, each of whom
-    has declared "no conflict" for every vendor. Returns (selection id, e-mails, vendor
-    key -> id)."""
-    from argon2 import PasswordHasher
-    from sqlalchemy import select
+    has declared "no conflict" for every vendor (the committee load's own set-up, with
+    cheap password hashes). Returns (selection id, e-mails, vendor ids)."""
+    from benchmarks.loadkit import prepare_committee  # loadkit builds on this module
 
-    from benchmarks.generate import big_selection
-    from selector import migrate
-    from selector.db import Database
-    from selector.files.selection_file import validate
-    from selector.models import Account, Membership, Selection, Vendor
-    from selector.services import scoring, selections, weighting
-    from selector.services.selection_file import import_selection
-
-    doc = big_selection(wishes=wishes, vendors=vendors, members=MEMBERS)
-    doc = {**doc, "scores": [], "consensus": [], "knockouts": []}
-    database = Database(url)
-    migrate.upgrade(database.engine)
-    # Cheap password hashes: 25 logins should not dominate the run (the parameters live in
-    # the hash, so verification follows them).
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    with database.transaction() as session:
-        sid = import_selection(session, validate(doc))
-        for account in session.scalars(select(Account)):
-            account.password_hash = cheap.hash(PASSWORD)
-        selection = session.get(Selection, sid)
-        facilitator = session.scalar(select(Account).where(
-            Account.email == "facilitator@example.org"))
-        membership = session.scalar(select(Membership).where(
-            Membership.selection_id == sid, Membership.account_id == facilitator.id))
-        weighting.freeze_weights(session, selection, membership, facilitator)
-        selections.change_phase(session, selection, facilitator, "forward")
-        vendor_ids = dict(session.execute(
-            select(Vendor.key, Vendor.id).where(Vendor.selection_id == sid)).all())
-        members = session.execute(
-            select(Membership, Account).join(Account, Account.id == Membership.account_id)
-            .where(Membership.selection_id == sid, Membership.role.in_(("business", "it")))
-            .order_by(Account.email)).all()
-        for member, account in members:
-            for vendor_id in vendor_ids.values():
-                scoring.declare_conflict(session, selection, member, account, vendor_id, "none")
-        emails = [account.email for _, account in members]
-    database.dispose()
-    return sid, emails, vendor_ids
+    committee = prepare_committee(url, MEMBERS, vendors=vendors, wishes=wishes)
+    return committee.selection_id, committee.emails, committee.vendor_ids
 
 
 # --------------------------------------------------------------------------- a member
@@ -196,7 +159,7 @@ class Member:
                 self.cookies[name.strip()] = rest.split(";", 1)[0]
         return response.status, data
 
-    def sign_in(self, selection_id: int, vendor_ids: dict[str, int]) -> None:
+    def sign_in(self, selection_id: int, vendor_ids: list[int]) -> None:
         _, page = self.request("GET", "/login")
         token = re.search(rb'name="csrf-token" content="([^"]+)"', page).group(1).decode()
         status, _ = self.request(
@@ -204,7 +167,7 @@ class Member:
             urlencode({"email": self.email, "password": PASSWORD, "csrf_token": token}).encode(),
             {"Content-Type": "application/x-www-form-urlencoded"})
         assert status == 302, (self.email, status)
-        for vendor_id in sorted(vendor_ids.values()):
+        for vendor_id in sorted(vendor_ids):
             base = f"/selections/{selection_id}/scoring/vendors/{vendor_id}"
             status, page = self.request("GET", base)
             assert status == 200, (self.email, status)

@@ -47,9 +47,11 @@ def pytest_collection_modifyitems(config, items):
     make CI longer. SELECTOR_ALL_TESTS=1 runs everything anyway."""
     if _server_url() is None or os.environ.get("SELECTOR_ALL_TESTS") == "1":
         return
-    keep = [item for item in items if "database_url" in getattr(item, "fixturenames", ())]
-    if len(keep) < len(items):
-        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+    keep, drop = [], []
+    for item in items:
+        (keep if "database_url" in getattr(item, "fixturenames", ()) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
         items[:] = keep
 
 
