@@ -8,6 +8,7 @@ as a whole process beside a plain numpy script on the same selection (median of 
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import statistics
@@ -36,13 +37,16 @@ def timed(label: str, action):
     return result
 
 
-def median_run(command: list[str], env: dict, runs: int = 5) -> float:
-    times = []
+def median_runs(commands: list[list[str]], env: dict, runs: int = 5) -> list[float]:
+    """Median seconds of each command as a whole process; the commands take turns, so
+    that a change in the machine's load falls on all of them alike."""
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, env=env, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for command, spent in zip(commands, times, strict=True):
+            start = time.perf_counter()
+            subprocess.run(command, env=env, check=True, capture_output=True)
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
 
 
 def main() -> None:
@@ -82,21 +86,15 @@ def main() -> None:
     timed("rank with 10,000 draws (again, warm)", lambda: rank(selection))
 
     env = dict(os.environ, DATABASE_URL=url)
-    ours = median_run(
-        [
-            sys.executable,
-            "-m",
-            "selector.cli.main",
-            "rank",
-            "--selection",
-            str(selection_id),
-            "--json",
-        ],
-        env,
-    )
-    plain = median_run(
-        [sys.executable, str(Path(__file__).parent / "plain_rank.py"), str(path)], env
-    )
+    # As installed: pip byte-compiles a package when it installs it; where bytecode is
+    # not written (PYTHONDONTWRITEBYTECODE, an editable install), every run would compile
+    # the changed sources again and measure that instead.
+    compileall.compile_dir(Path(__file__).resolve().parent.parent / "selector", quiet=1)
+    command = Path(sys.executable).with_name("selector")  # the console script
+    start = [str(command)] if command.exists() else [sys.executable, "-m", "selector.cli.main"]
+    ours, plain = median_runs(
+        [start + ["rank", "--selection", str(selection_id), "--json"],
+         [sys.executable, str(Path(__file__).parent / "plain_rank.py"), str(path)]], env)
     print(f"{'selector rank --selection ID --json (median of 5)':<52} {ours:8.3f} s")
     print(f"{'plain numpy script on the JSON file (median of 5)':<52} {plain:8.3f} s")
     db.dispose()

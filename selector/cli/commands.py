@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import getpass
 import json
 import sys
 from argparse import Namespace
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -210,21 +213,35 @@ def cmd_rank(args: Namespace) -> int:
 
     if (args.file is None) == (args.selection is None):
         raise CommandError("give either a selection file or --selection ID")
-    if args.file is not None:
-        from selector.files.to_domain import selection_from_file
+    with _without_cycle_collection():
+        if args.file is not None:
+            from selector.files.to_domain import selection_from_file
 
-        selection = selection_from_file(_load_file(args.file))
-    else:
-        selection = _stored_selection(args.selection)
-    try:
-        ranking = rank(selection)
-    except MethodError as error:
-        raise CommandError(str(error)) from None
+            selection = selection_from_file(_load_file(args.file))
+        else:
+            selection = _stored_selection(args.selection)
+        try:
+            ranking = rank(selection)
+        except MethodError as error:
+            raise CommandError(str(error)) from None
     if args.json:
         print(json.dumps(ranking, indent=2, ensure_ascii=False))
     else:
         print(format_ranking(ranking))
     return 0
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Reading a selection makes tens of thousands of small tuples that all stay alive;
+    Python's cycle collector would walk them over and over while they are made, for
+    nothing (they form no cycles). Off while `selector rank` reads and ranks: 48,000
+    scores about 0.05 s sooner. Only in this short-lived command, never in the app."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _stored_selection(selection_id: int):
@@ -237,10 +254,10 @@ def _stored_selection(selection_id: int):
     try:
         with reader(database_url()) as run:
             if run is not None:
-                return load_selection(run, selection_id)
+                return load_selection(run, selection_id, comments=False)
         db = open_database()
         with db.engine.connect() as connection:  # no ORM session
-            return load_selection(connection, selection_id)
+            return load_selection(connection, selection_id, comments=False)
     except LookupError as error:
         raise CommandError(str(error)) from None
 

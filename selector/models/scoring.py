@@ -31,7 +31,9 @@ class Score(Base):
         UniqueConstraint("membership_id", "vendor_id", "requirement_id"),
         # The selection's scale_max is checked by the services; 0..100 bounds any scale.
         CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
-        Index("ix_scores_selection_id", "selection_id"),
+        # Every lookup by selection, and the whole score matrix from the index alone.
+        Index("ix_scores_matrix", "selection_id", "membership_id", "vendor_id",
+              "requirement_id", "score"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

