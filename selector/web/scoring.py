@@ -429,11 +429,17 @@ def _consensus_page(access: MemberAccess, vendor_id: int | None, requirement_id:
                 removals[key] = forms.pop(f"remove-{key}", None) or RemoveConsensusForm(
                     formdata=None, prefix=f"r{key}", version=str(row.consensus.version))
     view = "requirement" if requirement is not None else "vendor" if vendor else "all"
+    # A refused form whose item this page does not show (no longer a wish, a withdrawn
+    # vendor): its messages go above the list, or nobody would see why.
+    shown = {f"{row.vendor.id}-{row.requirement.id}" for row in rows}
+    unshown_errors = [message for key, form in forms.items() if key not in shown
+                      for message in [*form.form_errors, *(m for f in form for m in f.errors)]]
     return render_template(
         "scoring/consensus.html", selection=selection, access=access, vendor=vendor,
         requirement=requirement, rows=rows, disclosed=disclosed, view=view,
         vendors=scoring_views.active_vendors(session, selection), labels=labels,
         forms=forms, removals=removals, may_record=may_record,
+        unshown_errors=unshown_errors,
     ), status
 
 

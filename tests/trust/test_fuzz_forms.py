@@ -164,10 +164,23 @@ def fixed_payloads(baseline: dict, world: World, kinds: dict[str, str]
         # One field at a time, the rest as the page sends it: the value reaches the code
         # that parses it (ids, versions, numbers, choices).
         (f"{name}={value[:12]!r}", {**baseline, name: value})
-        for name, kind in kinds.items() if kind in ("hidden", "select", "radio", "number")
-        and name in baseline and not name.endswith("csrf_token")
+        for name in _one_of_each_shape(name for name, kind in kinds.items()
+                                       if kind in ("hidden", "select", "radio", "number")
+                                       and name in baseline
+                                       and not name.endswith("csrf_token"))
         for value in NASTY_NUMBERS
     ]
+
+
+def _one_of_each_shape(names) -> list[str]:
+    """The first field of each shape: fields that differ only in a number (a sheet's
+    `s-12`, `s-13`, ...; an IT form's `browsers-0-browser`, `browsers-1-browser`) are
+    parsed by the same code, so one of them stands for all (the generic payloads above
+    still reach every field)."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(re.sub(r"\d+", "#", name), name)
+    return list(seen.values())
 
 
 def fixed_json(world: World) -> list[tuple[str, object]]:

@@ -57,6 +57,20 @@ def test_the_meeting_puts_wide_spreads_first_and_records_consensus(app, dbs):
     assert "Write down why the committee agrees" in page_text(empty)
 
 
+def test_a_refused_consensus_on_an_item_the_page_does_not_show_still_says_why(app, dbs):
+    """IT-BRW-01 is a knock-out, not a wish: the meeting has no item for it, so the
+    refusal's message stands above the list (the fuzz tests found it missing)."""
+    world = build_world(dbs, with_scores=True)
+    response = consensus_post(signed_in(app, FENNA), world, "polder", "IT-BRW-01", 4, "")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'class="form-errors" role="alert"' in html
+    assert "Write down why the committee agrees" in page_text(response)
+    with dbs.transaction(write=False) as s:
+        assert s.scalar(select(Consensus).where(
+            Consensus.requirement_id == world.requirements["IT-BRW-01"])) is None
+
+
 def test_only_the_facilitator_records_consensus(app, dbs):
     world = build_world(dbs, with_scores=True)
     bram = signed_in(app, BRAM)
