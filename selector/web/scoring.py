@@ -439,7 +439,7 @@ def _consensus_page(access: MemberAccess, vendor_id: int | None, requirement_id:
         requirement=requirement, rows=rows, disclosed=disclosed, view=view,
         vendors=scoring_views.active_vendors(session, selection), labels=labels,
         forms=forms, removals=removals, may_record=may_record,
-        unshown_errors=unshown_errors,
+        unshown_errors=unshown_errors, scale=range(selection.scale_max + 1),
     ), status
 
 
