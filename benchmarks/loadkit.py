@@ -157,7 +157,6 @@ def prepare_committee(url: str, members: int, *, vendors: int = 3, wishes: int =
     it costs in production); otherwise cheap parameters, so that logins do not dominate a
     short run (the parameters live in the hash; verification follows them).
     """
-    from argon2 import PasswordHasher
     from sqlalchemy import select
 
     from benchmarks.generate import big_selection
@@ -172,9 +171,7 @@ def prepare_committee(url: str, members: int, *, vendors: int = 3, wishes: int =
     doc = {**doc, "scores": [], "consensus": [], "knockouts": []}
     database = Database(url)
     migrate.upgrade(database.engine)
-    hasher = PasswordHasher() if production_hashes else PasswordHasher(
-        time_cost=1, memory_cost=1024, parallelism=1)
-    password_hash = hasher.hash(PASSWORD)
+    password_hash = _password_hash(production_hashes)
     with database.transaction() as session:
         sid = import_selection(session, validate(doc))
         for account in session.scalars(select(Account)):
@@ -198,6 +195,32 @@ def prepare_committee(url: str, members: int, *, vendors: int = 3, wishes: int =
         emails = [account.email for _, account in rows]
     database.dispose()
     return Committee(sid, emails, vendor_ids)
+
+
+def _password_hash(production: bool) -> str:
+    """PASSWORD hashed as the app hashes it, or with cheap Argon2id parameters."""
+    from argon2 import PasswordHasher
+
+    from selector.services import accounts
+
+    if production:
+        return accounts.hash_password(PASSWORD)
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+
+
+def password_hash_cost(production: bool) -> float:
+    """Seconds one password verification takes on this machine (median of 3), with the
+    app's Argon2id parameters or with the cheap ones of `prepare_committee`."""
+    from selector.models import Account
+    from selector.services import accounts
+
+    account = Account(password_hash=_password_hash(production))
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        assert accounts.verify_password(account, PASSWORD)
+        times.append(time.perf_counter() - start)
+    return sorted(times)[1]
 
 
 # --------------------------------------------------------------------------- what happened

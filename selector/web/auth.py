@@ -110,6 +110,8 @@ def login():
             headers["Retry-After"] = str(minutes * 60)
         elif account_id is not None and second_factor:
             # The password is right; the login session starts only after the code.
+            accounts.upgrade_password_hash(db_session().get(Account, account_id),
+                                           form.password.data)
             _begin_code_step(account_id, form.next.data)
             return redirect(url_for("auth.login_code"))
         else:
@@ -117,7 +119,9 @@ def login():
             if account_id is not None:
                 if secrets.randbelow(50) == 0:  # now and then: the table stays small
                     logins.forget_old_attempts(db_session())
-                _sign_in(db_session().get(Account, account_id))
+                account = db_session().get(Account, account_id)
+                accounts.upgrade_password_hash(account, form.password.data)
+                _sign_in(account)
                 return redirect(safe_next(form.next.data) or url_for("selections.home"))
             keep_changes()  # the failure counts although the answer is an error
             form.form_errors.append(_("This e-mail address and password do not match."))

@@ -2,7 +2,7 @@
 through the services, and browsers (Flask test clients) that log in through /login.
 
 Passwords are hashed with cheap Argon2id parameters here (the `fast_passwords`
-fixture): the production parameters cost ~0.15 s per hash and the access test logs in
+fixture): the production parameters cost ~0.07 s per hash and the access test logs in
 dozens of times. The parameters live in the hash, so verification follows them.
 """
 

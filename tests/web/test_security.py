@@ -75,6 +75,27 @@ def test_wrong_password_and_unknown_address_get_the_same_answer(app, committee, 
     assert strip(wrong) == unknown.get_data(as_text=True).replace("nobody@example.org", "X")
 
 
+def test_a_hash_with_old_parameters_moves_to_todays_at_the_next_login(app, dbs, committee,
+                                                                      browser):
+    """Accounts hashed with earlier Argon2id parameters (argon2-cffi's defaults, before
+    the OWASP ones) keep working, and get today's parameters when they log in."""
+    from argon2 import PasswordHasher
+
+    from selector.models import Account
+    from selector.services import accounts
+
+    email = committee.emails["business"]
+    old_hash = PasswordHasher(time_cost=3, memory_cost=2048, parallelism=2).hash(PASSWORD)
+    with dbs.transaction() as session:
+        accounts.find_account(session, email).password_hash = old_hash
+    browser.login(email)
+    with dbs.transaction(write=False) as session:
+        new_hash = session.scalar(select(Account.password_hash).where(Account.email == email))
+    assert new_hash != old_hash and new_hash.startswith("$argon2id$")
+    assert "m=1024,t=1,p=1" in new_hash  # the parameters of this test run (conftest)
+    assert Browser(app).login(email).status_code == 302  # the new hash opens it too
+
+
 def test_a_deactivated_account_cannot_log_in_and_gets_the_same_message(app, dbs, committee,
                                                                        browser):
     from selector.services import account_admin, accounts
