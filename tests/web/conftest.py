@@ -27,8 +27,18 @@ def fast_passwords(monkeypatch):
     )
 
 
+@pytest.fixture(scope="session")
+def compiled_templates(tmp_path_factory):
+    """Compiled templates shared by the apps of this test process: each test makes its
+    own app, and compiling its templates anew took longer than many a test (keyed by
+    each template's source, so an edited template is compiled again)."""
+    from jinja2 import FileSystemBytecodeCache
+
+    return FileSystemBytecodeCache(str(tmp_path_factory.mktemp("compiled-templates")))
+
+
 @pytest.fixture
-def app(database_url, tmp_path, monkeypatch):
+def app(database_url, tmp_path, monkeypatch, compiled_templates):
     from selector.web import database
     from selector.web.app import create_app
 
@@ -41,6 +51,7 @@ def app(database_url, tmp_path, monkeypatch):
             "SERVER_NAME": "selector.test",
         }
     )
+    app.jinja_env.bytecode_cache = compiled_templates
     yield app
     database.dispose(app)
 
