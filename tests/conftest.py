@@ -161,6 +161,16 @@ def database_url(database_template, _postgres_work_database, tmp_path, monkeypat
     yield url
 
 
+@pytest.fixture(scope="session")
+def compiled_templates(tmp_path_factory):
+    """Compiled templates shared by the apps of this test process: each test makes its
+    own app, and compiling its templates anew took longer than many a test (keyed by
+    each template's source, so an edited template is compiled again)."""
+    from jinja2 import FileSystemBytecodeCache
+
+    return FileSystemBytecodeCache(str(tmp_path_factory.mktemp("compiled-templates")))
+
+
 @pytest.fixture
 def db(database_url):
     from selector.db import Database

@@ -27,16 +27,6 @@ def fast_passwords(monkeypatch):
     )
 
 
-@pytest.fixture(scope="session")
-def compiled_templates(tmp_path_factory):
-    """Compiled templates shared by the apps of this test process: each test makes its
-    own app, and compiling its templates anew took longer than many a test (keyed by
-    each template's source, so an edited template is compiled again)."""
-    from jinja2 import FileSystemBytecodeCache
-
-    return FileSystemBytecodeCache(str(tmp_path_factory.mktemp("compiled-templates")))
-
-
 @pytest.fixture
 def app(database_url, tmp_path, monkeypatch, compiled_templates):
     from selector.web import database
