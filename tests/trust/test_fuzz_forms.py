@@ -173,13 +173,14 @@ def fixed_payloads(baseline: dict, world: World, kinds: dict[str, str]
 
 
 def _one_of_each_shape(names) -> list[str]:
-    """The first field of each shape: fields that differ only in a number (a sheet's
-    `s-12`, `s-13`, ...; an IT form's `browsers-0-browser`, `browsers-1-browser`) are
-    parsed by the same code, so one of them stands for all (the generic payloads above
-    still reach every field)."""
+    """The first field of each shape: fields that differ only in a number or in the
+    prefix of their sub-form (a sheet's `s-12`, `s-13`, ...; the IT form's
+    `browsers-0-priority`, `sso-priority`) are parsed by the same code, so one of them
+    stands for all (the generic payloads above still reach every field)."""
     seen: dict[str, str] = {}
     for name in names:
-        seen.setdefault(re.sub(r"\d+", "#", name), name)
+        last = name.rsplit("-", 1)[-1]  # `points-12`: the number is not the shape
+        seen.setdefault(re.sub(r"\d+", "#", name if last.isdigit() else last), name)
     return list(seen.values())
 
 
