@@ -1,6 +1,7 @@
 """Benchmark of the foundation (issue 3): import, matrix load and ranking for
 400 wishes x 10 vendors x 12 members (48,000 scores), and `selector rank --selection ID`
-as a whole process beside a plain numpy script on the same selection (median of 5).
+as a whole process beside a plain numpy script on the same selection (median of 15
+runs each, taking turns; wall-clock and CPU time).
 
     python benchmarks/rank.py            # a SQLite file in a temporary folder
     DATABASE_URL=postgresql+psycopg://... python benchmarks/rank.py
@@ -11,6 +12,7 @@ from __future__ import annotations
 import compileall
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -29,6 +31,8 @@ from selector.files.selection_file import validate  # noqa: E402
 from selector.services.loader import counted_scores, load_selection  # noqa: E402
 from selector.services.selection_file import import_selection  # noqa: E402
 
+RUNS = 15
+
 
 def timed(label: str, action):
     start = time.perf_counter()
@@ -37,16 +41,24 @@ def timed(label: str, action):
     return result
 
 
-def median_runs(commands: list[list[str]], env: dict, runs: int = 5) -> list[float]:
-    """Median seconds of each command as a whole process; the commands take turns, so
-    that a change in the machine's load falls on all of them alike."""
-    times: list[list[float]] = [[] for _ in commands]
+def median_runs(
+    commands: list[list[str]], env: dict, runs: int = RUNS
+) -> list[tuple[float, float]]:
+    """Median wall-clock and CPU seconds of each command as a whole process. The
+    commands take turns, so that a change in the machine's load falls on all of them
+    alike; on a shared 2-core machine a single run varies by a third, hence many."""
+    walls: list[list[float]] = [[] for _ in commands]
+    cpus: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        for command, spent in zip(commands, times, strict=True):
+        for command, wall, cpu in zip(commands, walls, cpus, strict=True):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             subprocess.run(command, env=env, check=True, capture_output=True)
-            spent.append(time.perf_counter() - start)
-    return [statistics.median(spent) for spent in times]
+            wall.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return [(statistics.median(wall), statistics.median(cpu))
+            for wall, cpu in zip(walls, cpus, strict=True)]
 
 
 def main() -> None:
@@ -88,15 +100,19 @@ def main() -> None:
     env = dict(os.environ, DATABASE_URL=url)
     # As installed: pip byte-compiles a package when it installs it; where bytecode is
     # not written (PYTHONDONTWRITEBYTECODE, an editable install), every run would compile
-    # the changed sources again and measure that instead.
-    compileall.compile_dir(Path(__file__).resolve().parent.parent / "selector", quiet=1)
+    # the changed sources again and measure that instead. Forced: compileall skips a file
+    # whose cached bytecode has the source's modification second, even when the source
+    # changed within that second, and Python then compiles it on every import.
+    compileall.compile_dir(Path(__file__).resolve().parent.parent / "selector", quiet=1,
+                           force=True)
     command = Path(sys.executable).with_name("selector")  # the console script
     start = [str(command)] if command.exists() else [sys.executable, "-m", "selector.cli.main"]
     ours, plain = median_runs(
         [start + ["rank", "--selection", str(selection_id), "--json"],
          [sys.executable, str(Path(__file__).parent / "plain_rank.py"), str(path)]], env)
-    print(f"{'selector rank --selection ID --json (median of 5)':<52} {ours:8.3f} s")
-    print(f"{'plain numpy script on the JSON file (median of 5)':<52} {plain:8.3f} s")
+    for label, (wall, cpu) in (("selector rank --selection ID --json", ours),
+                               ("plain numpy script on the JSON file", plain)):
+        print(f"{label + f' (median of {RUNS})':<52} {wall:8.3f} s  (CPU {cpu:.3f} s)")
     db.dispose()
 
 

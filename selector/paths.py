@@ -4,21 +4,28 @@ in a checkout (decisions.md: a wheel force-includes them under selector/_bundled
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-_BUNDLED = PACKAGE_DIR / "_bundled"
-_CHECKOUT = PACKAGE_DIR.parent
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# pathlib is imported where it is used: `selector rank` with DATABASE_URL set needs none
+# of this module but database_url(), and starts without it.
 
 
 def bundled(name: str) -> Path:
     """The folder `templates`, `static`, `seed` or `migrations`."""
-    candidate = _BUNDLED / name
-    return candidate if candidate.is_dir() else _CHECKOUT / name
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent
+    candidate = package / "_bundled" / name
+    return candidate if candidate.is_dir() else package.parent / name
 
 
 def instance_dir() -> Path:
     """The instance folder: SELECTOR_INSTANCE, else ./instance (created on demand)."""
+    from pathlib import Path
+
     path = Path(os.environ.get("SELECTOR_INSTANCE", "instance")).resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -7,6 +7,10 @@ handful of queries. So it asks sqlite3 or psycopg directly, with the same SQL as
 app (`selector.services.loader`). Anything this does not handle (another driver, an
 in-memory database, an empty database) returns None, and the command takes the usual
 way through SQLAlchemy.
+
+All its queries read one snapshot of the database (a read transaction; REPEATABLE READ
+on PostgreSQL), as the app's session does: members may be saving scores meanwhile, and
+the scores must fit the sheets, vendors and requirements read beside them.
 """
 
 from __future__ import annotations
@@ -55,19 +59,25 @@ def _connect(url: str):
         import sqlite3
 
         try:
-            return sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True,
-                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            connection = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True,
+                                         timeout=BUSY_TIMEOUT_MS / 1000,
+                                         isolation_level=None)
         except sqlite3.Error:
             return None  # e.g. no file yet: the usual way creates it
+        connection.execute("BEGIN")  # the snapshot starts at the first read
+        return connection
     if scheme in ("postgresql+psycopg", "postgresql", "postgres"):
         try:
             import psycopg
         except ImportError:
             return None
         try:
-            return psycopg.connect("postgresql://" + rest, autocommit=True)
+            connection = psycopg.connect("postgresql://" + rest)
         except psycopg.Error as error:
             raise CommandError(f"cannot connect to the database: {error}".strip()) from None
+        connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        connection.read_only = True
+        return connection
     return None
 
 

@@ -19,28 +19,28 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 from selector.cli.errors import CommandError  # noqa: E402  (after the thread settings)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="selector",
-        description="Selector: choose a CRM system with business and IT together.",
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
+def _demo(commands) -> None:
     demo = commands.add_parser("demo", help="load the demo selection and serve the app")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=5000)
     demo.add_argument("--no-serve", action="store_true", help="load the demo and stop")
 
+
+def _serve(commands) -> None:
     serve = commands.add_parser("serve", help="serve the app")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
 
+
+def _db(commands) -> None:
     db = commands.add_parser("db", help="database migrations")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="upgrade the database to the newest schema")
     down = db_commands.add_parser("downgrade", help="downgrade to revision REV ('base': empty)")
     down.add_argument("revision", metavar="REV")
 
+
+def _users(commands) -> None:
     users = commands.add_parser("users", help="accounts")
     user_commands = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     create = user_commands.add_parser("create", help="create an account")
@@ -52,32 +52,49 @@ def build_parser() -> argparse.ArgumentParser:
     set_password.add_argument("email")
     set_password.add_argument("--password-stdin", action="store_true")
 
+
+def _import(commands) -> None:
     importing = commands.add_parser("import", help="import a selection file")
     importing.add_argument("file")
 
+
+def _export(commands) -> None:
     export = commands.add_parser("export", help="write a selection file")
     export.add_argument("selection_id", metavar="ID", type=int)
     export.add_argument("-o", "--output", metavar="FILE")
 
+
+def _list(commands) -> None:
     listing = commands.add_parser("list", help="list the selections")
     listing.add_argument("--json", action="store_true")
 
+
+def _rank(commands) -> None:
     rank = commands.add_parser("rank", help="compute a ranking")
     rank.add_argument("file", nargs="?")
     rank.add_argument("--selection", type=int, metavar="ID")
     rank.add_argument("--json", action="store_true")
 
+
+def _backup(commands) -> None:
     backup = commands.add_parser("backup", help="back up the whole instance to a file")
     backup.add_argument("-o", "--output", metavar="FILE", required=True)
+
+
+def _restore(commands) -> None:
     restore = commands.add_parser("restore", help="restore a backup into an empty database")
     restore.add_argument("file")
 
+
+def _report(commands) -> None:
     report = commands.add_parser("report", help="write the argued selection report (PDF)")
     report.add_argument("file", nargs="?")
     report.add_argument("--selection", type=int, metavar="ID")
     report.add_argument("-o", "--output", metavar="OUT.pdf", required=True)
     report.add_argument("--lang", choices=("nl", "en"))
 
+
+def _requirements(commands) -> None:
     requirements = commands.add_parser(
         "requirements", help="requirement catalogues as spreadsheets")
     requirement_commands = requirements.add_subparsers(
@@ -90,11 +107,35 @@ def build_parser() -> argparse.ArgumentParser:
         "export", help="export the requirements to .xlsx")
     requirements_export.add_argument("selection_id", metavar="ID", type=int)
     requirements_export.add_argument("-o", "--output", metavar="FILE.xlsx", required=True)
+
+
+# The sub-commands, in the order `selector -h` lists them; each adds its own parser.
+COMMANDS = {
+    "demo": _demo, "serve": _serve, "db": _db, "users": _users, "import": _import,
+    "export": _export, "list": _list, "rank": _rank, "backup": _backup,
+    "restore": _restore, "report": _report, "requirements": _requirements,
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line. Given the sub-command (the first word), only its parser is
+    made: that is all parsing its arguments needs, and each parser argparse makes
+    costs a few gettext look-ups on disk (all of them: ~8 ms of `selector rank`'s
+    start). Otherwise, for `selector -h` or a word that is no sub-command, all."""
+    parser = argparse.ArgumentParser(
+        prog="selector",
+        description="Selector: choose a CRM system with business and IT together.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, add in COMMANDS.items():
+        if command not in COMMANDS or name == command:
+            add(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     from selector.cli import commands
 

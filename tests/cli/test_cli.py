@@ -188,3 +188,23 @@ def test_users_create_and_password_policy(database_url):
         env_url=database_url,
     )
     assert again.returncode == 0, again.stderr
+
+
+def test_a_sub_command_parses_alike_with_only_its_own_parser(capsys):
+    from selector.cli.main import COMMANDS, build_parser
+
+    for argv in (["rank", "--selection", "7", "--json"], ["rank", "file.json"],
+                 ["db", "downgrade", "base"], ["users", "create", "a@b.nl", "--name", "A"],
+                 ["requirements", "export", "3", "-o", "x.xlsx"], ["export", "2"]):
+        assert build_parser(argv[0]).parse_args(argv) == build_parser().parse_args(argv)
+    with pytest.raises(SystemExit):
+        build_parser("ranks").parse_args(["ranks"])
+    error = capsys.readouterr().err
+    assert "invalid choice: 'ranks'" in error and all(f"'{name}'" in error for name in COMMANDS)
+    with pytest.raises(SystemExit):
+        build_parser("-h").parse_args(["-h"])
+    listing = capsys.readouterr().out
+    assert all(name in listing for name in COMMANDS) and "compute a ranking" in listing
+    with pytest.raises(SystemExit):
+        build_parser("rank").parse_args(["rank", "--bogus"])
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err

@@ -85,3 +85,20 @@ def test_an_older_schema_is_refused_in_one_sentence(db, database_url):
                 pass
     finally:
         set_version(schema.HEAD)  # the schema itself is the newest: say so again
+
+
+def test_the_reader_reads_one_snapshot(db, database_url, example_doc):
+    """A score saved while `selector rank` reads is not half seen: every query of the
+    reader sees the database as at its first."""
+    selection_id = _imported(db, example_doc)
+    with reader(database_url) as run:
+        before = load_selection(run, selection_id)
+        with db.engine.begin() as connection:  # another member saves meanwhile
+            connection.execute(text("UPDATE scores SET score = 0 WHERE selection_id = :s"),
+                               {"s": selection_id})
+            connection.execute(text("UPDATE vendors SET name = 'Renamed' WHERE selection_id"
+                                    " = :s"), {"s": selection_id})
+        assert load_selection(run, selection_id) == before
+    with reader(database_url) as run:  # a new read sees the change
+        after = load_selection(run, selection_id)
+    assert set(after.scores.values) == {0} and {v.name for v in after.vendors} == {"Renamed"}

@@ -697,7 +697,7 @@ def test_panel_health_by_hand() -> None:
 
 def test_panel_health_with_assignments_and_a_scoring_facilitator() -> None:
     chosen = health_selection()
-    chosen = replace(chosen, scores=chosen.scores + (Score("fac", "a", "W1", 3, ""),))
+    chosen = replace(chosen, scores=(*chosen.scores, Score("fac", "a", "W1", 3, "")))
     rows = {h.member: h for h in panel_health(chosen, {"m1": ["y"]})}
     assert list(rows) == ["fac", "m1", "m2"]
     assert (rows["m1"].expected_pairs, rows["m1"].scored_pairs) == (2, 2)

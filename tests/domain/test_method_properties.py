@@ -247,7 +247,7 @@ def test_raising_a_score_never_lowers_the_vendors_total(
     score = selection.scores[i]
     raised = score._replace(score=data.draw(st.integers(score.score, selection.scale_max)))
     after = rank(
-        replace(selection, scores=selection.scores[:i] + (raised,) + selection.scores[i + 1 :]),
+        replace(selection, scores=(*selection.scores[:i], raised, *selection.scores[i + 1 :])),
         draws=DRAWS,
     )
     totals_before = {v["key"]: v["total"] for v in before["vendors"]}
@@ -279,7 +279,7 @@ def test_an_excluded_vendor_does_not_change_the_others(
             selection,
             requirements=selection.requirements + (knockout,),
             vendors=selection.vendors + (newcomer,),
-            scores=selection.scores + extra,
+            scores=(*selection.scores, *extra),
             verdicts=selection.verdicts + (Verdict(newcomer.key, knockout.code, passed=False),),
         ),
         draws=DRAWS,
