@@ -8,6 +8,7 @@ Errors are one sentence per problem on stderr and exit status 1, never a traceba
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 
@@ -134,6 +135,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; `argv` None means this process's own command line."""
+    own_process = argv is None
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
@@ -157,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"selector: {describe(error)}", file=sys.stderr)
         return 1
+    finally:
+        if own_process:
+            # The process ends next. Frozen, the objects it made are left alone by the
+            # cycle collector's last, full walk at exit: the operating system takes
+            # the memory back anyway (`selector rank`: exit in ~10 ms instead of ~50).
+            gc.freeze()
 
 
 def describe(error: Exception) -> str:

@@ -208,3 +208,23 @@ def test_a_sub_command_parses_alike_with_only_its_own_parser(capsys):
     with pytest.raises(SystemExit):
         build_parser("rank").parse_args(["rank", "--bogus"])
     assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+FREEZE_PROBE = """
+import gc, io, sys, contextlib
+from selector.cli.main import main
+with contextlib.redirect_stdout(io.StringIO()):
+    main(["rank", sys.argv[1], "--json"])  # a caller's own arguments: left alone
+    called = gc.get_freeze_count()
+    sys.argv = ["selector", "rank", sys.argv[1], "--json"]
+    main()  # the process's own command line: it ends next
+print(called, gc.get_freeze_count())
+"""
+
+
+def test_only_the_process_own_command_freezes_its_objects_for_a_quick_exit():
+    done = subprocess.run([sys.executable, "-c", FREEZE_PROBE, str(EXAMPLE)], text=True,
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    called, own = map(int, done.stdout.split())
+    assert called == 0 and own > 10_000
