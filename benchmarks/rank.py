@@ -84,19 +84,20 @@ def main() -> None:
 
     def load_matrix():
         with db.transaction(write=False) as session:
-            return counted_scores(session, selection_id)
+            return counted_scores(session, selection_id, comments=False)
 
-    rows = timed("load the score matrix (one Core query)", load_matrix)
+    rows = timed("load the score matrix (one query, as selector rank)", load_matrix)
     assert len(rows) == len(doc["scores"])
 
     def load_all():
         with db.transaction(write=False) as session:
             return load_selection(session, selection_id)
 
-    selection = timed("load the whole selection for the method", load_all)
+    selection = timed("load the whole selection, comments too (as the app)", load_all)
     timed("rank with 10,000 draws", lambda: rank(selection))
     timed("rank with 10,000 draws (again, warm)", lambda: rank(selection))
 
+    db.dispose()  # closed, as after `selector import`: the commands below read it alone
     env = dict(os.environ, DATABASE_URL=url)
     # As installed: pip byte-compiles a package when it installs it; where bytecode is
     # not written (PYTHONDONTWRITEBYTECODE, an editable install), every run would compile
@@ -113,7 +114,6 @@ def main() -> None:
     for label, (wall, cpu) in (("selector rank --selection ID --json", ours),
                                ("plain numpy script on the JSON file", plain)):
         print(f"{label + f' (median of {RUNS})':<52} {wall:8.3f} s  (CPU {cpu:.3f} s)")
-    db.dispose()
 
 
 if __name__ == "__main__":

@@ -75,6 +75,25 @@ def test_only_submitted_sheets_count(db, example_doc):
     assert not any(s.member == "bram@example.org" for s in selection.scores)
     assert not any(s["member"] == "bram@example.org" for s in exported["scores"])
     assert len(selection.scores) == 191 - 42
+    _the_ranking_read_gives_the_same_scores(db, selection_id, selection)
+
+
+def _the_ranking_read_gives_the_same_scores(db, selection_id, selection) -> None:
+    """Without comments the scores come one row per sheet, as text (`_SHEET_SCORES`):
+    the same scores that count, in another order, with empty comments."""
+    with db.transaction(write=False) as session:
+        scores = load_selection(session, selection_id, comments=False).scores
+    assert set(scores.comments) == {""}
+    assert sorted(scores) == sorted(s._replace(comment="") for s in selection.scores)
+    assert any(s.comment for s in selection.scores)  # there were comments to leave out
+
+
+def test_the_ranking_read_of_every_score_equals_the_full_read(db, example_doc):
+    selection_id = _import(db, example_doc)
+    with db.transaction(write=False) as session:
+        selection = load_selection(session, selection_id)
+    assert len(selection.scores) == 191
+    _the_ranking_read_gives_the_same_scores(db, selection_id, selection)
 
 
 def test_the_database_refuses_a_second_score_for_the_same_triple(db, example_doc):
