@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 # driver's own (selector.cli.direct_read), so that it starts without SQLAlchemy.
 Run = Callable[[str, dict[str, Any]], Iterable[tuple]]
 
-# The score matrix: one query on the scores table alone (its index on selection_id), ids
+# The score matrix: one query on the scores table alone (index ix_scores_matrix), ids
 # as they are. Joining the five tables per score cost twice as long (48,000 scores: 0.15 s
 # against 0.07 s on SQLite); the ids are mapped to e-mails, keys and codes in Python
 # from three small queries.
