@@ -195,7 +195,7 @@ def standings(session: Session | Connection, selection: SelectionRow) -> list[St
     """The ranking in brief for the overview, without the Monte Carlo draws (the order
     does not depend on them); None when the method cannot rank the selection yet."""
     try:
-        ranking = method.rank(load_selection(session, selection.id), draws=1)
+        ranking = method.rank(load_selection(session, selection.id, comments=False), draws=1)
     except method.MethodError:
         return None
     return [Standing(v["rank"], v["name"], v["total"], v["excluded"])

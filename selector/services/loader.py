@@ -212,8 +212,9 @@ def _scores_by_sheet(sheets: Iterable[tuple], counted: dict[tuple[int, int], str
 def load_selection(source: Session | Connection | Run, selection_id: int, *,
                    comments: bool = True) -> domain.Selection:
     """The domain `Selection` of a stored selection, for the method. `comments=False`
-    leaves the scores' comments empty: for the ranking alone (`selector rank`), which
-    does not read them; panel health does."""
+    leaves the scores' comments empty and reads the scores faster (see _SHEET_SCORES):
+    for whatever shows no comment (`selector rank`, the overview's ranking in brief, the
+    weighting pages); panel health and the consensus meeting read them."""
     run = _runner(source)
     params = {"sid": selection_id}
     meta = next(iter(run(_SELECTION, params)), None)

@@ -172,7 +172,7 @@ def _categories(session: Session, selection: Selection) -> list[Category]:
 
 
 def _active_keys(session: Session, selection: Selection) -> list[str]:
-    return method.active_categories(load_selection(session, selection.id))
+    return method.active_categories(load_selection(session, selection.id, comments=False))
 
 
 def _check_categories(
@@ -623,7 +623,7 @@ def freeze_weights(
     _require_open(session, selection, exclusive=True)
     if selection.phase != "weighting":
         raise ServiceError(_l("The weights are frozen in the weighting phase."), None)
-    loaded = load_selection(session, selection.id)
+    loaded = load_selection(session, selection.id, comments=False)
     if not method.active_categories(loaded):
         raise ServiceError(
             _l("There are no active categories to weigh yet: accept some wishes first."), None
@@ -742,7 +742,7 @@ class WeightingState:
 
 def weighting_state(session: Session, selection: Selection) -> WeightingState:
     """Everything the weighting pages show, in a fixed handful of queries."""
-    loaded = load_selection(session, selection.id)
+    loaded = load_selection(session, selection.id, comments=False)
     active = method.active_categories(loaded)
     active_set = set(active)
     categories = _categories(session, selection)
@@ -828,7 +828,7 @@ class CategoryWishes:
 def requirement_weights(session: Session, selection: Selection) -> list[CategoryWishes]:
     """Per category its wishes: MoSCoW default share beside the share as it stands
     (both w(r|c) from the method)."""
-    loaded = load_selection(session, selection.id)
+    loaded = load_selection(session, selection.id, comments=False)
     shares = method.requirement_weights_in_category(loaded)
     defaults_only = replace(
         loaded, requirements=tuple(replace(r, weight=None) for r in loaded.requirements)
