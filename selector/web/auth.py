@@ -101,6 +101,9 @@ def login():
                 elif accounts.verify_password(account, form.password.data) and account.is_active:
                     account_id = account.id
                     second_factor = totp.is_enabled(account)
+        if account_id is not None:  # the password is right: an older hash is made anew
+            accounts.upgrade_password_hash(db_session().get(Account, account_id),
+                                           form.password.data)
         if throttled:
             minutes = int(current_app.config["LOGIN_THROTTLE_MINUTES"])
             form.form_errors.append(
@@ -110,8 +113,6 @@ def login():
             headers["Retry-After"] = str(minutes * 60)
         elif account_id is not None and second_factor:
             # The password is right; the login session starts only after the code.
-            accounts.upgrade_password_hash(db_session().get(Account, account_id),
-                                           form.password.data)
             _begin_code_step(account_id, form.next.data)
             return redirect(url_for("auth.login_code"))
         else:
@@ -119,9 +120,7 @@ def login():
             if account_id is not None:
                 if secrets.randbelow(50) == 0:  # now and then: the table stays small
                     logins.forget_old_attempts(db_session())
-                account = db_session().get(Account, account_id)
-                accounts.upgrade_password_hash(account, form.password.data)
-                _sign_in(account)
+                _sign_in(db_session().get(Account, account_id))
                 return redirect(safe_next(form.next.data) or url_for("selections.home"))
             keep_changes()  # the failure counts although the answer is an error
             form.form_errors.append(_("This e-mail address and password do not match."))
