@@ -20,6 +20,15 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 from selector.cli.errors import CommandError  # noqa: E402  (after the thread settings)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors like every other error (formats.md): one sentence on stderr and exit
+    status 1, instead of argparse's usage block and status 2. Sub-command parsers are
+    made of the same class."""
+
+    def error(self, message: str):  # argparse's documented hook; it must not return
+        self.exit(1, f"{self.prog}: {message} (see '{self.prog} -h')\n")
+
+
 def _demo(commands) -> None:
     demo = commands.add_parser("demo", help="load the demo selection and serve the app")
     demo.add_argument("--host", default="127.0.0.1")
@@ -123,7 +132,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     made: that is all parsing its arguments needs, and each parser argparse makes
     costs a few gettext look-ups on disk (all of them: ~8 ms of `selector rank`'s
     start). Otherwise, for `selector -h` or a word that is no sub-command, all."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="selector",
         description="Selector: choose a CRM system with business and IT together.",
     )

@@ -197,17 +197,20 @@ def test_a_sub_command_parses_alike_with_only_its_own_parser(capsys):
                  ["db", "downgrade", "base"], ["users", "create", "a@b.nl", "--name", "A"],
                  ["requirements", "export", "3", "-o", "x.xlsx"], ["export", "2"]):
         assert build_parser(argv[0]).parse_args(argv) == build_parser().parse_args(argv)
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as refused:
         build_parser("ranks").parse_args(["ranks"])
     error = capsys.readouterr().err
+    assert refused.value.code == 1 and error.count("\n") == 1  # one sentence, status 1
     assert "invalid choice: 'ranks'" in error and all(f"'{name}'" in error for name in COMMANDS)
     with pytest.raises(SystemExit):
         build_parser("-h").parse_args(["-h"])
     listing = capsys.readouterr().out
     assert all(name in listing for name in COMMANDS) and "compute a ranking" in listing
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as refused:
         build_parser("rank").parse_args(["rank", "--bogus"])
-    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+    assert refused.value.code == 1
+    assert capsys.readouterr().err == (
+        "selector: unrecognized arguments: --bogus (see 'selector -h')\n")
 
 
 FREEZE_PROBE = """
