@@ -127,19 +127,18 @@ def prepare(url: str, vendors: int, wishes: int) -> tuple[int, list[str], list[i
 # --------------------------------------------------------------------------- a member
 
 
-class Member:
-    """One committee member in a browser: a signed-in session over its own connection."""
+class HttpBrowser:
+    """A browser's session over its own kept-alive connection: cookies kept."""
 
-    def __init__(self, port: int, email: str) -> None:
+    def __init__(self, port: int, timeout: float = 10) -> None:
         self.port = port
-        self.email = email
         self.cookies: dict[str, str] = {}
-        self.csrf = ""
-        self.connection = http.client.HTTPConnection(HOST, port, timeout=10)
-        self.items: list[dict] = []  # (vendor id, requirement id) with the version
+        self.connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    def exchange(self, method: str, path: str, body: bytes | None = None,
+                 headers: dict[str, str] | None = None
+                 ) -> tuple[int, bytes, dict[str, str]]:
+        """Status, body and headers (lower-case names) of one request."""
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -153,11 +152,28 @@ class Member:
                 self.connection.close()  # the server closed a kept-alive connection
                 if attempt == 2:
                     raise
+        answer = {}
         for header, value in response.getheaders():
+            answer[header.lower()] = value
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
                 self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response.status, data
+        return response.status, data, answer
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        status, data, _ = self.exchange(method, path, body, headers)
+        return status, data
+
+
+class Member(HttpBrowser):
+    """One committee member in a browser: a signed-in session over its own connection."""
+
+    def __init__(self, port: int, email: str) -> None:
+        super().__init__(port)
+        self.email = email
+        self.csrf = ""
+        self.items: list[dict] = []  # (vendor id, requirement id) with the version
 
     def sign_in(self, selection_id: int, vendor_ids: list[int]) -> None:
         _, page = self.request("GET", "/login")

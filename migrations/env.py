@@ -47,6 +47,10 @@ def _run(connection) -> None:
         # drop fails on referenced rows. Switch them off for the migration (outside any
         # transaction, where SQLite honours the pragma) and check integrity afterwards.
         connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        # The last step of a rebuild renames the copy; SQLite (3.26+) then checks every
+        # trigger, and one that names the dropped original (the score-scale triggers of
+        # revision 0005 read `selections`) fails the rename. The legacy rename does not.
+        connection.connection.driver_connection.execute("PRAGMA legacy_alter_table=ON")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -60,6 +64,7 @@ def _run(connection) -> None:
             if broken:
                 raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
     if sqlite:
+        connection.connection.driver_connection.execute("PRAGMA legacy_alter_table=OFF")
         connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 

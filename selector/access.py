@@ -128,6 +128,9 @@ ACCOUNT_RULES: dict[str, AccountRule] = {
     "auth.login": AccountRule(PUBLIC, writes=True),
     "auth.language": AccountRule(PUBLIC, writes=True),
     "auth.set_password": AccountRule(PUBLIC, writes=True),  # with a one-time link
+    # An invitation link: accepting needs the invited account's own login, or, for an
+    # address without an account, choosing its password (services.invitations).
+    "auth.invitation": AccountRule(PUBLIC, writes=True),
     "auth.logout": AccountRule(SIGNED_IN, writes=True),
     "account.view": AccountRule(SIGNED_IN),
     "account.edit": AccountRule(SIGNED_IN, writes=True),  # own password, tokens, language

@@ -6,6 +6,10 @@ start with BEGIN IMMEDIATE. With SQLite's default deferred transactions, two
 read-then-write transactions both read, then one fails or overwrites the other (measured:
 8 threads lost 600 of 800 updates); taking the write lock up front serialises them.
 PostgreSQL: read-then-write code uses row locks (`with_for_update`) or version checks.
+
+A SQLite file is made by Selector itself, empty and with mode 0600, before SQLite opens
+it: SQLite gives its `-wal` and `-shm` files the database file's mode, so all three stay
+private (issue 17, item 11). An existing file that others could read is narrowed.
 """
 
 from __future__ import annotations
@@ -28,11 +32,37 @@ BUSY_TIMEOUT_MS = 15_000
 def make_engine(url: str | None = None, **kwargs) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the database file with mode 0600 (SQLite accepts an empty file as a new
+    database), or narrow an existing one and its -wal/-shm files to 0600."""
+    import os
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from selector.paths import PRIVATE_FILE, narrow_file
+
+    name = make_url(url).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+        os.close(descriptor)
+    except FileExistsError:
+        for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if part.exists():
+                narrow_file(part)
+    except OSError:  # no such folder, say: SQLite reports it in its own words
+        pass
 
 
 def _configure_sqlite(engine: Engine) -> None:

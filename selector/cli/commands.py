@@ -90,6 +90,7 @@ def cmd_demo(args: Namespace) -> int:
     db = open_database()
     with db.transaction() as session:
         report = load_demo(session)
+    db.dispose()  # no connection is carried into the server's workers
     for line in report:
         print(line)
     if args.no_serve:
@@ -98,18 +99,24 @@ def cmd_demo(args: Namespace) -> int:
 
 
 def cmd_serve(args: Namespace) -> int:
-    open_database()
+    open_database().dispose()  # no connection is carried into the server's workers
     return _serve(args.host, args.port)
 
 
 def _serve(host: str, port: int) -> int:
+    """gunicorn with the README's settings (selector.web.server), not Werkzeug's
+    development server."""
     try:
+        from selector.web import database
         from selector.web.app import create_app
+        from selector.web.server import serve
     except ImportError:
         raise CommandError("the web application is not part of this build yet") from None
-    app = create_app()
+    # Built once here so that a configuration error is one message before any worker
+    # starts (and the secret key is made once); each worker then builds its own.
+    database.dispose(create_app())
     print(f"Selector runs on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    serve(create_app, host, port)
     return 0
 
 
@@ -331,16 +338,24 @@ def cmd_restore(args: Namespace) -> int:
     from pathlib import Path
 
     from selector.paths import instance_dir
-    from selector.services.backup import BackupError, restore_backup
+    from selector.services.backup import BackupError, FilesNotPlaced, restore_backup
 
     if not Path(args.file).is_file():
         raise CommandError(f"{args.file}: no such file")
     db = open_database()
     try:
-        counts = restore_backup(db.engine, instance_dir(), Path(args.file))
-    except BackupError as error:
+        restored = restore_backup(db.engine, instance_dir(), Path(args.file))
+    except FilesNotPlaced as error:
         raise CommandError(str(error)) from None
-    print(f"restored {counts.get('selections', 0)} selections, {sum(counts.values())} rows")
+    except BackupError as error:
+        raise CommandError(str(error), "nothing was restored: the database and the "
+                           "attachments are as they were") from None
+    counts = restored.tables
+    print(f"restored {counts.get('selections', 0)} selections, {sum(counts.values())} rows, "
+          f"{restored.files} attachment files")
+    if restored.skipped_files:
+        print(f"skipped {restored.skipped_files} files in attachments/ that no attachment "
+              "names (left over from uploads that were rolled back)")
     return 0
 
 
@@ -365,7 +380,8 @@ def cmd_requirements(args: Namespace) -> int:
         MAX_UPLOAD,
         SpreadsheetError,
         export_requirements,
-        import_requirements,
+        import_rows,
+        read_rows,
     )
 
     db = open_database()
@@ -384,13 +400,14 @@ def cmd_requirements(args: Namespace) -> int:
     with path.open("rb") as handle:  # one byte past the limit tells it is too large
         data = handle.read(MAX_UPLOAD + 1)
     try:
+        # Read (in the sandbox) before the transaction: no lock is held meanwhile.
+        rows = read_rows(data, path.name)
         with db.transaction() as session:
             selection = session.get(Selection, args.selection_id)
             if selection is None:
                 raise CommandError(f"there is no selection {args.selection_id}")
             # The console is trusted like the facilitator; the audit names "system".
-            result = import_requirements(session, selection, None, "facilitator", data,
-                                         path.name)
+            result = import_rows(session, selection, None, "facilitator", rows, path.name)
     except SpreadsheetError as error:
         raise CommandError(*(f"{args.file}: {problem}" for problem in error.problems)) from None
     except ServiceError as error:

@@ -11,7 +11,11 @@ Where formats.md is silent (to be copied into docs/decisions.md):
   accept an integral JSON number such as 3.0 and normalise it to 3; 2.5 is refused.
   `true`/`false` are never numbers; NaN and Infinity are refused everywhere.
 - E-mail addresses are compared case-insensitively and written in lower case, in
-  `members` and wherever a member is named. An address needs the form `x@y`.
+  `members` and wherever a member is named. An address is checked as the forms check
+  it, plain ASCII only (`selector.domain.limits`).
+- Every text field has the same longest length as in the forms, holds no NUL character
+  and no lone surrogate; `scale_max` runs from 1 to 10; a vendor's `website` is empty or
+  an http:// or https:// address (docs/formats.md, "Limits").
 - Names, titles, keys, codes and consensus rationales must hold more than white space.
 - Absent `weight`, `tco` and `raised_by` mean null; absent `language` means "en".
   `costs` may be null (no costs); when given, all four keys are required. A `tco`
@@ -26,8 +30,8 @@ Where formats.md is silent (to be copied into docs/decisions.md):
 - A JSON object with the same key twice is refused; a UTF-8 byte order mark is
   ignored; files over 50 MB are refused unread.
 
-Standard library only: the CLI, the web upload and the tests all use this module,
-and it must not drag in Flask or SQLAlchemy.
+Standard library and `selector.domain.limits` only: the CLI, the web upload and the
+tests all use this module, and it must not drag in Flask or SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from selector.domain import limits
 
 FORMAT = "selector/selection"
 VERSION = 1
@@ -87,8 +93,6 @@ LIST_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 TCO_TOLERANCE = 0.01
-MAX_EMAIL_LENGTH = 254  # RFC 5321; accounts store at most this
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
 class SelectionFileError(ValueError):
@@ -265,6 +269,46 @@ def _filled(value: Any) -> str:
     return text
 
 
+def _within(text: str, limit: int) -> str:
+    """`text` if the database and the forms take it (docs/formats.md, "Limits")."""
+    problem = limits.text_problem(text, limit)
+    if problem is None:
+        return text
+    if problem.reason == "too_long":
+        raise _Bad(f"{len(text)} characters, more than the {limit} allowed")
+    if problem.reason == "nul":
+        raise _Bad("holds a NUL character (\\u0000), which no text field may hold")
+    raise _Bad(f"holds a lone surrogate ({problem.detail}), which is not Unicode text")
+
+
+def _text_of(entity: str, name: str) -> Check:
+    """An optional text of `entity` (may be empty), at most its length."""
+    limit = limits.max_length(entity, name)
+    return lambda value: _within(_text(value), limit)
+
+
+def _filled_of(entity: str, name: str) -> Check:
+    """A text of `entity` that must not be empty, at most its length."""
+    limit = limits.max_length(entity, name)
+    return lambda value: _within(_filled(value), limit)
+
+
+def _web_address(value: Any) -> str:
+    """Empty, or an http:// or https:// address: a `javascript:` link would run when a
+    reader clicks it on the vendor's page."""
+    text = _text(value)
+    try:
+        return limits.check_web_address(text)
+    except limits.Refused as refused:
+        if refused.reason == "too_long":
+            limit = limits.max_length("vendor", "website")
+            raise _Bad(f"{len(text)} characters, more than the {limit} allowed") from None
+        raise _Bad(
+            f"{_show(text)} is not a web address; write one that starts with https:// or "
+            "http://, without spaces"
+        ) from None
+
+
 def _one_of(*choices: str) -> Check:
     def check(value: Any) -> str:
         text = _text(value)
@@ -299,11 +343,13 @@ def _whole(value: Any) -> int:
     return int(value)
 
 
-def _integer(minimum: int) -> Check:
+def _integer(minimum: int, maximum: int | None = None) -> Check:
     def check(value: Any) -> int:
         result = _whole(value)
         if result < minimum:
             raise _Bad(f"must be at least {minimum}, got {result}")
+        if maximum is not None and result > maximum:
+            raise _Bad(f"must be at most {maximum}, got {result}")
         return result
 
     return check
@@ -331,11 +377,24 @@ def _fraction(value: Any) -> float:
 
 
 def _email(value: Any) -> str:
-    """A member's e-mail address, lower case: addresses are compared case-insensitively."""
+    """A member's e-mail address as the forms take it, lower case (compared
+    case-insensitively), plain ASCII so that no address can pass for another."""
     text = _filled(value)
-    if not _EMAIL.fullmatch(text) or len(text) > MAX_EMAIL_LENGTH:
-        raise _Bad(f"{_show(text)} is not an e-mail address")
-    return text.lower()
+    try:
+        return limits.normalise_email(text)
+    except limits.Refused as refused:
+        if refused.reason == "email_too_long":
+            raise _Bad(
+                f"{len(text)} characters, more than the {limits.EMAIL_LENGTH} allowed"
+            ) from None
+        if refused.reason == "email_not_ascii":
+            character = refused.detail
+            raise _Bad(
+                f"{_show(text)} holds {character!r} (U+{ord(character):04X}), which is not "
+                "plain ASCII; e-mail addresses are accepted in ASCII only, so that none can "
+                "pass for another"
+            ) from None
+        raise _Bad(f"{_show(text)} is not an e-mail address") from None
 
 
 def _member_reference(value: Any) -> str:
@@ -361,39 +420,39 @@ GROUP_BALANCE_FIELDS = (
     _Field("it", _at_least_zero),
 )
 SELECTION_FIELDS = (
-    _Field("name", _filled),
-    _Field("organisation", _text, ""),
+    _Field("name", _filled_of("selection", "name")),
+    _Field("organisation", _text_of("selection", "organisation"), ""),
     _Field("language", _one_of(*LANGUAGES), "en"),
-    _Field("scale_max", _integer(1), 5),
+    _Field("scale_max", _integer(limits.SCALE_MIN, limits.SCALE_MAX), 5),
     _Field("price_weight", _fraction, 0.0),
     _Field("group_balance", default={"business": 0.5, "it": 0.5}, nested=GROUP_BALANCE_FIELDS),
     _Field("tco_years", _integer(1), 5),
 )
 CATEGORY_FIELDS = (
-    _Field("key", _filled),
-    _Field("name", _filled),
+    _Field("key", _filled_of("category", "key")),
+    _Field("name", _filled_of("category", "name")),
     _Field("domain", _one_of(*DOMAINS)),
 )
 REQUIREMENT_FIELDS = (
-    _Field("code", _filled),
+    _Field("code", _filled_of("requirement", "code")),
     _Field("category", _filled),
-    _Field("title", _filled),
-    _Field("description", _text, ""),
+    _Field("title", _filled_of("requirement", "title")),
+    _Field("description", _text_of("requirement", "description"), ""),
     _Field("priority", _one_of(*PRIORITIES)),
     _Field("weight", _at_least_zero, None, nullable=True),
     _Field("knockout", _boolean, False),
-    _Field("knockout_rationale", _text, ""),
+    _Field("knockout_rationale", _text_of("requirement", "knockout_rationale"), ""),
     _Field("verification", _one_of(*VERIFICATIONS)),
     _Field("intent", _one_of(*INTENTS)),
     _Field("status", _one_of(*STATUSES), "accepted"),
     _Field("owner_group", _one_of(*DOMAINS), None),  # None here: the category's domain
-    _Field("rationale", _text, ""),
-    _Field("verification_criterion", _text, ""),
+    _Field("rationale", _text_of("requirement", "rationale"), ""),
+    _Field("verification_criterion", _text_of("requirement", "verification_criterion"), ""),
     _Field("raised_by", _member_reference, None, nullable=True),
 )
 MEMBER_FIELDS = (
     _Field("email", _email),
-    _Field("name", _filled),
+    _Field("name", _filled_of("member", "name")),
     _Field("role", _one_of(*ROLES)),
 )
 CATEGORY_WEIGHT_FIELDS = (
@@ -408,13 +467,13 @@ COSTS_FIELDS = (
     _Field("contract_years", _integer(1)),
 )
 VENDOR_FIELDS = (
-    _Field("key", _filled),
-    _Field("name", _filled),
+    _Field("key", _filled_of("vendor", "key")),
+    _Field("name", _filled_of("vendor", "name")),
     _Field("tco", _above_zero, None, nullable=True),  # None here: computed from costs
-    _Field("product", _text, ""),
-    _Field("website", _text, ""),
-    _Field("contact", _text, ""),
-    _Field("notes", _text, ""),
+    _Field("product", _text_of("vendor", "product"), ""),
+    _Field("website", _web_address, ""),
+    _Field("contact", _text_of("vendor", "contact"), ""),
+    _Field("notes", _text_of("vendor", "notes"), ""),
     _Field("withdrawn", _boolean, False),
     _Field("costs", default=None, nullable=True, nested=COSTS_FIELDS),
 )
@@ -423,19 +482,19 @@ SCORE_FIELDS = (
     _Field("vendor", _filled),
     _Field("requirement", _filled),
     _Field("score", _whole),  # the range depends on scale_max: see score_range
-    _Field("comment", _text, ""),
+    _Field("comment", _text_of("score", "comment"), ""),
 )
 CONSENSUS_FIELDS = (
     _Field("vendor", _filled),
     _Field("requirement", _filled),
     _Field("score", _whole),  # the range depends on scale_max: see score_range
-    _Field("rationale", _filled),
+    _Field("rationale", _filled_of("consensus", "rationale")),
 )
 KNOCKOUT_FIELDS = (
     _Field("vendor", _filled),
     _Field("requirement", _filled),
     _Field("passed", _boolean),
-    _Field("evidence", _text, ""),
+    _Field("evidence", _text_of("knockout", "evidence"), ""),
 )
 
 

@@ -7,8 +7,11 @@ so the user sees why, beside what they typed.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
 
 from selector.i18n import error_text
+from selector.services.email_addresses import checked_email
+from selector.services.errors import ServiceError
 
 try:  # WTForms 3.3 wants SelectChoice objects; older versions take (value, label) pairs
     from wtforms.fields.choices import SelectChoice
@@ -34,3 +37,17 @@ def show_error(form: FlaskForm, error: Exception, rename: dict[str, str] | None 
         field.errors = [*field.errors, text]
     else:
         form.form_errors.append(text)
+
+
+class EmailAddress:
+    """The one e-mail rule (`selector.domain.limits`, as `selector import` applies it):
+    syntax, length and plain ASCII against look-alike addresses. An empty field is left
+    to DataRequired or Optional."""
+
+    def __call__(self, form: FlaskForm, field) -> None:
+        if not field.data:
+            return
+        try:
+            checked_email(field.data)
+        except ServiceError as error:
+            raise ValidationError(error_text(error)) from None

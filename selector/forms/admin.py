@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
+from selector.domain.limits import max_length
+from selector.forms import EmailAddress
 from selector.i18n import _l
 
 
@@ -14,13 +16,13 @@ class AccountForm(FlaskForm):
         _l("E-mail address"),
         validators=[
             DataRequired(_l("Enter an e-mail address.")),
-            Email(_l("Enter a valid e-mail address."), check_deliverability=False),
-            Length(max=254),
+            EmailAddress(),
         ],
         render_kw={"autocomplete": "off"},
     )
     name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)]
+        _l("Name"),
+        validators=[DataRequired(_l("Enter a name.")), Length(max=max_length("member", "name"))]
     )
     is_admin = BooleanField(
         _l("Administrator of this installation"),

@@ -25,7 +25,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-def _new_password_fields():
+def new_password_fields():
     new = PasswordField(
         _l("New password"),
         validators=[
@@ -49,7 +49,7 @@ def _new_password_fields():
 
 
 class SetPasswordForm(FlaskForm):
-    new_password, confirm = _new_password_fields()
+    new_password, confirm = new_password_fields()
 
 
 class ChangePasswordForm(FlaskForm):
@@ -58,7 +58,7 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(_l("Enter your current password.")), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
-    new_password, confirm = _new_password_fields()
+    new_password, confirm = new_password_fields()
 
 
 class LanguageForm(FlaskForm):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
-from selector.forms import choices
+from selector.domain.limits import max_length
+from selector.forms import EmailAddress, choices
+from selector.forms.auth import new_password_fields
 from selector.i18n import ROLE_LABELS, _l
 from selector.models.selection import ROLES
 
@@ -20,18 +22,34 @@ class AddMemberForm(FlaskForm):
         _l("E-mail address"),
         validators=[
             DataRequired(_l("Enter an e-mail address.")),
-            Email(_l("Enter a valid e-mail address."), check_deliverability=False),
-            Length(max=254),
+            EmailAddress(),
         ],
         render_kw={"autocomplete": "off"},
     )
     name = StringField(
         _l("Name"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("Only needed when this person has no account yet."),
+        validators=[Optional(), Length(max=max_length("member", "name"))],
+        description=_l("Shown in the invitation; the person may change it."),
     )
     role = SelectField(_l("Role"), choices=role_choices(), default="business")
 
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=role_choices())
+
+
+class InvitationForm(FlaskForm):
+    """Accept or decline an invitation (the button pressed says which)."""
+
+    answer = SelectField(choices=choices([("accept", "accept"), ("decline", "decline")]))
+
+
+class InvitationAccountForm(FlaskForm):
+    """An invited address without an account chooses its name and password."""
+
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=max_length("member", "name"))],
+        render_kw={"autocomplete": "name"},
+    )
+    new_password, confirm = new_password_fields()

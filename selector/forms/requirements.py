@@ -4,6 +4,7 @@ library pick, IT management's structured answers, spreadsheet upload and categor
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -22,6 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from selector.domain.limits import REASON_LENGTH, max_length
 from selector.forms import choices
 from selector.i18n import DOMAIN_LABELS, _l
 from selector.models.selection import DOMAINS, INTENTS, PRIORITIES, STATUSES, VERIFICATIONS
@@ -70,19 +72,21 @@ def _pairs(labels: dict[str, Any], keys) -> list:
 class RequirementForm(FlaskForm):
     category_id = SelectField(_l("Category"), coerce=int, validate_choice=False)
     code = StringField(
-        _l("Code"), validators=[Optional(), Length(max=32)],
+        _l("Code"), validators=[Optional(), Length(max=max_length("requirement", "code"))],
         description=_l("Leave empty for the suggested code."))
     title = StringField(_l("Title"), validators=[DataRequired(_l("Give the requirement a title.")),
-                                                 Length(max=300)])
+                                                 Length(max=max_length("requirement", "title"))])
     description = TextAreaField(
-        _l("Description"), validators=[Length(max=10_000)],
+        _l("Description"), validators=[Length(max=max_length("requirement", "description"))],
         description=_l("What the organisation wants to achieve or avoid, in plain words."))
-    rationale = TextAreaField(_l("Why it matters"), validators=[Length(max=5_000)])
+    rationale = TextAreaField(_l("Why it matters"),
+                              validators=[Length(max=max_length("requirement", "rationale"))])
     intent = SelectField(_l("Intent"), choices=_pairs(INTENT_LABELS, INTENTS), default="achieve")
     verification = SelectField(_l("How we verify it"),
                                choices=_pairs(VERIFICATION_LABELS, VERIFICATIONS), default="demo")
     verification_criterion = TextAreaField(
-        _l("Verification criterion"), validators=[Length(max=5_000)],
+        _l("Verification criterion"),
+        validators=[Length(max=max_length("requirement", "verification_criterion"))],
         description=_l("What exactly will be checked, with a measure: “3 test users find a "
                        "customer within 2 seconds”."))
     priority = SelectField(_l("Priority"), choices=_pairs(PRIORITY_LABELS, PRIORITIES),
@@ -90,12 +94,14 @@ class RequirementForm(FlaskForm):
     weight = StringField(
         _l("Explicit weight"), validators=[Optional(), Length(max=20)],
         description=_l("Optional: a number of 0 or more instead of the priority's 5, 3 or 1."))
-    weight_reason = StringField(_l("Why this weight"), validators=[Length(max=2_000)])
+    weight_reason = StringField(
+        _l("Why this weight"), validators=[Length(max=max_length("requirement", "weight_reason"))])
     knockout = BooleanField(
         _l("Knock-out"),
         description=_l("A vendor that fails it drops out, whatever its score."))
     knockout_rationale = TextAreaField(
-        _l("Why it is a knock-out"), validators=[Length(max=5_000)])
+        _l("Why it is a knock-out"),
+        validators=[Length(max=max_length("requirement", "knockout_rationale"))])
     owner_group = SelectField(
         _l("Owner group"),
         choices=choices([("", _l("The category's domain"))]
@@ -103,7 +109,7 @@ class RequirementForm(FlaskForm):
         default="")
     version = HiddenField()
     reason = TextAreaField(
-        _l("Reason for this change"), validators=[Length(max=2_000)],
+        _l("Reason for this change"), validators=[Length(max=REASON_LENGTH)],
         description=_l("Needed once the requirements or the weights are frozen."))
 
     def set_categories(self, categories) -> None:
@@ -147,13 +153,27 @@ class RequirementForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     status = SelectField(_l("Decision"), choices=_pairs(DECISION_LABELS, DECISION_LABELS))
-    reason = TextAreaField(_l("Reason"), validators=[Length(max=2_000)])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=REASON_LENGTH)])
     version = HiddenField()
 
 
 class BulkDecisionForm(FlaskForm):
     status = SelectField(_l("Decision"), choices=_pairs(DECISION_LABELS, DECISION_LABELS))
-    reason = StringField(_l("Reason"), validators=[Length(max=2_000)])
+    reason = StringField(_l("Reason"), validators=[Length(max=REASON_LENGTH)])
+    query = HiddenField()  # the list's query string, to go back to the same filtered list
+
+    def back_query(self) -> str:
+        """The list's filters to go back to, rebuilt: only the names FilterForm knows,
+        each value URL-encoded again. The posted text never reaches the Location header
+        as it is (a CR or LF there was a 500, after the decisions were made) and cannot
+        point anywhere but the list."""
+        known = set(FilterForm()._fields)
+        try:
+            pairs = parse_qsl((self.query.data or "")[:2_000], max_num_fields=len(known) * 2)
+        except ValueError:  # more fields than the list has: not our list's query
+            return ""
+        return urlencode([(name, value) for name, value in pairs
+                          if name in known and len(value) <= 200])
 
 
 class FilterForm(Form):
@@ -204,7 +224,7 @@ class FilterForm(Form):
 
 class PickForm(FlaskForm):
     items = SelectMultipleField(_l("Library requirements"), validate_choice=False)
-    reason = StringField(_l("Reason"), validators=[Length(max=2_000)])
+    reason = StringField(_l("Reason"), validators=[Length(max=REASON_LENGTH)])
 
 
 class SettingsForm(FlaskForm):
@@ -222,20 +242,20 @@ class CommitForm(FlaskForm):
     token = HiddenField()
     filename = HiddenField()
     reason = TextAreaField(
-        _l("Reason"), validators=[Length(max=2_000)],
+        _l("Reason"), validators=[Length(max=REASON_LENGTH)],
         description=_l("Optional; needed once the requirements are frozen."))
 
 
 class CategoryForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Give the category a name.")),
-                                               Length(max=200)])
+                                               Length(max=max_length("category", "name"))])
     domain = SelectField(_l("Domain"), choices=choices((d, DOMAIN_LABELS[d]) for d in DOMAINS))
-    reason = StringField(_l("Reason"), validators=[Length(max=2_000)])
+    reason = StringField(_l("Reason"), validators=[Length(max=REASON_LENGTH)])
 
 
 class CategoryActionForm(FlaskForm):
     direction = HiddenField()
-    reason = StringField(_l("Reason"), validators=[Length(max=2_000)])
+    reason = StringField(_l("Reason"), validators=[Length(max=REASON_LENGTH)])
 
 
 # -- IT management's structured answers -------------------------------------------------
@@ -251,7 +271,9 @@ class ItemControls(Form):
 
     priority = _priority_field()
     knockout = BooleanField(_l("Knock-out"))
-    knockout_rationale = StringField(_l("Why a knock-out"), validators=[Length(max=5_000)])
+    knockout_rationale = StringField(
+        _l("Why a knock-out"),
+        validators=[Length(max=max_length("requirement", "knockout_rationale"))])
     version = HiddenField()
 
 

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from selector.domain.limits import max_length
 from selector.forms import choices
 from selector.i18n import _l
 from selector.services.selections import MAX_REASON
@@ -14,11 +15,13 @@ from selector.services.selections import MAX_REASON
 class SelectionForm(FlaskForm):
     name = StringField(
         _l("Name of the selection"),
-        validators=[DataRequired(_l("Give the selection a name.")), Length(max=200)],
+        validators=[DataRequired(_l("Give the selection a name.")),
+                    Length(max=max_length("selection", "name"))],
         description=_l("For example: CRM for customer service 2026."),
     )
     organisation = StringField(
-        _l("Organisation"), validators=[Optional(), Length(max=200)],
+        _l("Organisation"),
+        validators=[Optional(), Length(max=max_length("selection", "organisation"))],
     )
     language = SelectField(
         _l("Language of the selection"),

@@ -13,6 +13,7 @@ from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
+from selector.domain.limits import max_length
 from selector.i18n import _l
 from selector.services.vendors import MAX_NOTES, MAX_REASON, VendorInput
 
@@ -65,15 +66,17 @@ class AmountField(Field):
 
 class VendorForm(FlaskForm):
     name = StringField(
-        _l("Vendor"), validators=[DataRequired(_l("Give the vendor a name.")), Length(max=200)],
+        _l("Vendor"), validators=[DataRequired(_l("Give the vendor a name.")),
+                                 Length(max=max_length("vendor", "name"))],
     )
-    product = StringField(_l("Product"), validators=[Optional(), Length(max=200)])
+    product = StringField(_l("Product"),
+                          validators=[Optional(), Length(max=max_length("vendor", "product"))])
     website = StringField(
-        _l("Website"), validators=[Optional(), Length(max=300)],
+        _l("Website"), validators=[Optional(), Length(max=max_length("vendor", "website"))],
         render_kw={"inputmode": "url", "placeholder": "https://"},
     )
     contact = StringField(
-        _l("Contact"), validators=[Optional(), Length(max=300)],
+        _l("Contact"), validators=[Optional(), Length(max=max_length("vendor", "contact"))],
         description=_l("Name, e-mail address or telephone number of the account manager."),
     )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=MAX_NOTES)])

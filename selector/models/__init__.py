@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from selector.models.account import Account, ApiToken, LoginAttempt, LoginSession, PasswordLink
 from selector.models.audit import AuditEntry
 from selector.models.base import Base
+from selector.models.invitation import Invitation
 from selector.models.report import FinalReport
 from selector.models.scoring import Attachment, Consensus, Score, Verdict
 from selector.models.selection import (
@@ -19,6 +20,7 @@ from selector.models.selection import (
     Requirement,
     Selection,
 )
+from selector.models.upload import UploadAttempt
 from selector.models.vendor import Sheet, Vendor
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "Consensus",
     "FinalReport",
     "FinalWeight",
+    "Invitation",
     "LoginAttempt",
     "LoginSession",
     "Membership",
@@ -42,6 +45,7 @@ __all__ = [
     "Score",
     "Selection",
     "Sheet",
+    "UploadAttempt",
     "Vendor",
     "Verdict",
 ]

@@ -22,7 +22,8 @@ class Account(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     language: Mapped[str | None] = mapped_column(String(5), default=None)
-    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Sealed with a key derived from SECRET_KEY (selector.services.totp), ~92 characters.
+    totp_secret: Mapped[str | None] = mapped_column(String(255), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

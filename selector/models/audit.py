@@ -1,7 +1,8 @@
 """The append-only audit trail: who changed what, when, from which value to which.
 
 Rows are only ever inserted: the ORM refuses updates and deletes (see
-`selector.models.__init__`), and selections are never deleted, so the trail stands.
+`selector.models.__init__`), the database refuses them too, whatever sends them
+(triggers, migration 0005), and selections are never deleted, so the trail stands.
 """
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ class Score(Base):
     __tablename__ = "scores"
     __table_args__ = (
         UniqueConstraint("membership_id", "vendor_id", "requirement_id"),
-        # The selection's scale_max is checked by the services; 0..100 bounds any scale.
+        # 0..100 bounds any scale; the selection's own scale_max is checked by the
+        # services and by the database's triggers (migration 0005).
         CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
         # Every lookup by selection, and the whole score matrix from the index alone.
         Index("ix_scores_matrix", "selection_id", "membership_id", "vendor_id",
@@ -48,6 +49,25 @@ class Score(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ScoreDisclosure(Base):
+    """The moment a member was first shown other members' scores for a vendor.
+
+    Blind scoring (issue 17, item 13): a score the member gives or changes on that vendor
+    afterwards is marked "changed after seeing others' scores" on the consensus page, in
+    panel health and in the report. Only the first moment is kept.
+    """
+
+    __tablename__ = "score_disclosures"
+    __table_args__ = (UniqueConstraint("membership_id", "vendor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("memberships.id", ondelete="CASCADE"))
+    vendor_id: Mapped[int] = mapped_column(
+        ForeignKey("vendors.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Consensus(Base):

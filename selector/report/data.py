@@ -109,6 +109,18 @@ class AuditCount:
 
 
 @dataclass(frozen=True)
+class SeenChange:
+    """A member's score given or changed after they were first shown the others' scores
+    for that vendor (issue 17, item 13; `selector.services.disclosures`)."""
+
+    member: str  # e-mail
+    vendor: str  # key
+    requirement: str  # code
+    seen_at: datetime
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
 class ProcessInfo:
     """What only the database knows about a selection; absent for a selection file.
 
@@ -132,6 +144,7 @@ class ProcessInfo:
     member_joined: Mapping[str, datetime] = field(default_factory=dict)  # e-mail -> joined
     changes: tuple[AuditChange, ...] = ()
     audit_counts: tuple[AuditCount, ...] = ()
+    seen_changes: tuple[SeenChange, ...] = ()
 
 
 # --------------------------------------------------------------------------- report data
@@ -510,11 +523,24 @@ class AuditLine:
 
 
 @dataclass(frozen=True)
+class SeenChangeLine:
+    """A counted score changed after its member saw the others' (by role, never name)."""
+
+    code: str
+    title: str
+    vendor: str  # name
+    role: str  # translated
+    seen: str  # date
+    changed: str  # date
+
+
+@dataclass(frozen=True)
 class Appendix:
     vendors: tuple[tuple[str, str], ...]
     requirements: tuple[AppendixRow, ...]
     audit: tuple[AuditLine, ...]
     audit_known: bool
+    seen_changes: tuple[SeenChangeLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -632,6 +658,7 @@ def entity_label(entity: str) -> str:
         "final_report": t_("final report"),
         "attachment": t_("attachment"),
         "assignment": t_("scoring assignment"),
+        "invitation": t_("invitation"),
     }.get(entity, entity)
 
 
@@ -654,6 +681,9 @@ def action_label(action: str) -> str:
         "reinstate": t_("reinstated"),
         "declare": t_("declared"),
         "include": t_("included"),
+        "invite": t_("invited"),
+        "renew": t_("given a new link"),
+        "decline": t_("declined"),
     }.get(action, action)
 
 
@@ -2100,7 +2130,35 @@ def _appendix(context: _Context) -> Appendix:
         requirements=tuple(rows),
         audit=audit,
         audit_known=process is not None,
+        seen_changes=_seen_changes(context),
     )
+
+
+def _seen_changes(context: _Context) -> tuple[SeenChangeLine, ...]:
+    """The counted scores given or changed after their member saw the others' scores."""
+    process = context.process
+    if process is None or not process.seen_changes:
+        return ()
+    vendors = {v.key for v in context.vendors}
+    counted = {(s.member, s.vendor, s.requirement) for s in context.selection.scores
+               if s.vendor in vendors}
+    lines = []
+    for change in process.seen_changes:
+        if (change.member, change.vendor, change.requirement) not in counted:
+            continue
+        requirement = context.requirement.get(change.requirement)
+        if requirement is None or not requirement.is_wish:
+            continue
+        lines.append(SeenChangeLine(
+            code=change.requirement,
+            title=context.title(change.requirement),
+            vendor=context.name_of(change.vendor),
+            role=role_label(context.member_role.get(change.member, "")),
+            seen=short_date(change.seen_at),
+            changed=short_date(change.changed_at),
+        ))
+    lines.sort(key=lambda line: (line.vendor, line.code, line.role, line.changed))
+    return tuple(lines)
 
 
 def _sign_off(context: _Context) -> SignOff:

@@ -42,7 +42,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from selector.charts import models as charts
 from selector.charts.fonts import BOLD, OBLIQUE, REGULAR, fit, register_fonts, text_width
 from selector.charts.pdf import render_drawing
-from selector.report.data import ReportData, VendorProfile, money_text
+from selector.report.data import ReportData, SeenChangeLine, VendorProfile, money_text
 from selector.report.figures import report_figures
 from selector.report.i18n import number, percent, report_language, t_, tn_
 from selector.report.text import markup, or_dash, shorten
@@ -1360,6 +1360,29 @@ def _appendix(w: _Writer) -> None:
         )
     else:
         w.para(t_("The audit trail is empty."))
+    if appendix.seen_changes:
+        _seen_changes(w, appendix.seen_changes)
+
+
+def _seen_changes(w: _Writer, lines: Sequence[SeenChangeLine]) -> None:
+    """Issue 17, item 13: scores changed after their member saw the others' scores."""
+    w.h2(t_("C. Changed after seeing others' scores"))
+    w.para(
+        t_("A member who submitted a sheet sees the other members' scores for that vendor "
+           "and may still change their own, with a reason. These scores were given or "
+           "changed after that moment."),
+        "small",
+    )
+    w.add(
+        w.table(
+            [t_("Code"), t_("Requirement"), t_("Vendor"), t_("Role"), t_("Seen"),
+             t_("Changed")],
+            [(line.code, line.title, line.vendor, line.role, _num(line.seen),
+              _num(line.changed)) for line in lines],
+            [1.8 * cm, WIDTH - 12.4 * cm, 3.2 * cm, 2.2 * cm, 2.6 * cm, 2.6 * cm],
+            align=["left", "left", "left", "left", "right", "right"],
+        )
+    )
 
 
 def _sign_off(w: _Writer) -> None:

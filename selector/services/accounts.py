@@ -7,6 +7,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from selector.domain import limits
 from selector.models import Account, LoginSession
 from selector.models.base import utcnow
 from selector.services.errors import ServiceError
@@ -60,9 +61,16 @@ def ensure_account(session: Session, email: str, name: str = "") -> Account:
 def create_account(
     session: Session, email: str, name: str, password: str | None, admin: bool = False
 ) -> Account:
-    email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
-        raise ServiceError(f"'{email}' is not an e-mail address", field="email")
+    email = email.strip()
+    try:  # the one rule of the forms and `selector import`; English: no Flask here
+        email = limits.normalise_email(email)
+    except limits.Refused as refused:
+        if refused.reason == "email_not_ascii":
+            raise ServiceError(
+                f"'{email}' holds {refused.detail!r}, which is not plain ASCII; e-mail "
+                "addresses are accepted in ASCII only, so that none can pass for another",
+                field="email") from None
+        raise ServiceError(f"'{email}' is not an e-mail address", field="email") from None
     if find_account(session, email) is not None:
         raise ServiceError(f"an account for {email} exists already", field="email")
     account = Account(email=email, name=name.strip() or email.split("@")[0], is_admin=admin)

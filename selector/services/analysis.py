@@ -28,7 +28,7 @@ from selector.charts import models as charts
 from selector.domain import method
 from selector.domain import selection as domain
 from selector.i18n import _l
-from selector.services import vendors
+from selector.services import disclosures, vendors
 from selector.services.errors import NotFound, ServiceError
 from selector.services.loader import load_selection
 
@@ -119,6 +119,16 @@ class Analysis:
     @property
     def winner(self) -> dict[str, Any] | None:
         return self.contenders[0] if self.contenders else None
+
+    @cached_property
+    def best_category_scores(self) -> dict[str, float | None]:
+        """The highest score per active category among the vendors not excluded (None
+        without any). Worked out here, not in the template: Jinja's `map(attribute=key)`
+        reads a key such as "2026" as a list index and "a.b" as a path (a 500)."""
+        return {
+            key: max((v["category_scores"][key] for v in self.contenders), default=None)
+            for key in self.weights
+        }
 
 
 def analyse(session: Session | Connection, selection: SelectionRow) -> Analysis:
@@ -676,11 +686,35 @@ class PanelHealth:
     disagreements: tuple[method.ScoreSpread, ...]  # the widest spreads first
     discussion_points: int  # (vendor, wish) pairs with a range of 3 or more
     extremes: tuple[int, ...]  # the scores that count as extreme: 0, 1 and scale_max
+    # Counted scores given or changed after their member saw the others' (issue 17, 13).
+    seen_changes: tuple[disclosures.SeenChange, ...] = ()
+
+    @property
+    def after_seeing(self) -> dict[str, int]:
+        """Member e-mail -> how many of their counted scores changed after seeing."""
+        counts: dict[str, int] = {}
+        for change in self.seen_changes:
+            counts[change.member] = counts.get(change.member, 0) + 1
+        return counts
+
+
+def counted_changes_after_seeing(
+    session: Session | Connection, model: domain.Selection, selection_id: int
+) -> tuple[disclosures.SeenChange, ...]:
+    """The changes after seeing others' scores (`disclosures`) of scores that count:
+    submitted, not excluded, on an active wish of a vendor taking part."""
+    wishes = {r.code for r in model.requirements if r.is_wish}
+    vendor_keys = {v.key for v in model.vendors if not v.withdrawn}
+    counted = {(s.member, s.vendor, s.requirement) for s in model.scores
+               if s.vendor in vendor_keys and s.requirement in wishes}
+    return tuple(c for c in disclosures.changes_after_seeing(session, selection_id)
+                 if (c.member, c.vendor, c.requirement) in counted)
 
 
 def panel_health(session: Session | Connection, analysis: Analysis) -> PanelHealth:
     """Section 9: per member completion, identical scores and unargued extremes, and
-    the items where the members' scores lie furthest apart."""
+    the items where the members' scores lie furthest apart; beside them, the scores
+    changed after their member saw the others'."""
     spreads = [s for s in method.disagreement(analysis.model) if s.range > 0]
     scale = analysis.model.scale_max
     return PanelHealth(
@@ -688,4 +722,6 @@ def panel_health(session: Session | Connection, analysis: Analysis) -> PanelHeal
         disagreements=tuple(spreads[:DISAGREEMENT_ITEMS]),
         discussion_points=sum(1 for s in spreads if s.discussion_point),
         extremes=tuple(sorted({0, 1, scale})),
+        seen_changes=counted_changes_after_seeing(session, analysis.model,
+                                                  analysis.selection_id),
     )

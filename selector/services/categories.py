@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from selector.domain import limits
 from selector.i18n import _l
 from selector.models import Account, Allocation, Category, FinalWeight, Requirement, Selection
 from selector.models.selection import DOMAINS
@@ -27,9 +28,9 @@ from selector.paths import bundled
 from selector.services import audit
 from selector.services.errors import ServiceError
 
-MAX_NAME = 200
-MAX_KEY = 64
-MAX_REASON = 2000
+MAX_NAME = limits.max_length("category", "name")  # as for `selector import`
+MAX_KEY = limits.max_length("category", "key")
+MAX_REASON = limits.REASON_LENGTH
 DOMAIN_PREFIX = {"business": "BUS", "it": "IT"}
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 

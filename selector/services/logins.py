@@ -6,9 +6,13 @@ Security assumptions written down here, where the code relies on them:
   SHA-256 is the row's id. A cookie works only while its row is not revoked, has not
   expired and its account is active. Logging out revokes that row only; a password
   change or reset revokes every row of the account (`accounts.set_password`).
-* Failed logins are rows in `login_attempts`, so the limit holds across gunicorn
+* Failed logins are rows in `login_attempts`, so the delays hold across gunicorn
   workers and hosts. A wrong password and an unknown e-mail address are recorded and
   answered alike, so the throttle does not tell which addresses have accounts.
+* The network address is what the app believes `request.remote_addr` to be: with
+  SELECTOR_TRUSTED_PROXIES set, a value from X-Forwarded-For. Without a proxy in front
+  that header is the client's choice, so the per-address delay is not relied on alone:
+  the per-account delay holds whatever address an attempt claims.
 * A set-password link is a random token shown once; only its SHA-256 is stored. It
   works once, before it expires, for an active account.
 """
@@ -16,6 +20,7 @@ Security assumptions written down here, where the code relies on them:
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,9 +34,6 @@ from selector.services import accounts
 
 # Defaults; the web app passes its configured values.
 SESSION_LIFETIME = timedelta(hours=12)
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
 LINK_LIFETIME = timedelta(days=7)
 
 
@@ -88,58 +90,136 @@ def end_all_sessions(session: Session, account_id: int) -> None:
 
 
 # -- throttling ---------------------------------------------------------------------------
+#
+# Growing delays, not a lock: after some failures the next attempt for that e-mail
+# address, and separately from that network address, is refused until a delay has passed
+# since the last failure; the delay doubles with further failures up to a cap. Refused
+# attempts are not checked and not recorded, so waiting is all the rightful owner needs:
+# the right password after the delay works. The per-account delay holds whatever address
+# the attempts come from (a rotated X-Forwarded-For gains nothing against one account);
+# the per-address delay starts later, grows slower and stays short, so that one guesser
+# cannot make a whole office behind one address wait long.
+
+
+def clock() -> datetime:
+    """Now, as throttling sees it; tests replace it to let time pass without sleeping."""
+    return utcnow()
+
+
+@dataclass(frozen=True)
+class Delays:
+    """After `free` failures the next attempt waits 1 s, doubling every `every` further
+    failures, at most `cap`. Failures older than `memory` are forgotten."""
+
+    free: int
+    every: int
+    cap: timedelta
+    memory: timedelta
+
+    def after(self, failures: int) -> timedelta:
+        if failures < self.free:
+            return timedelta(0)
+        doublings = min((failures - self.free) // max(self.every, 1), 30)
+        return min(self.cap, timedelta(seconds=2**doublings))
+
+
+ACCOUNT_DELAYS = Delays(free=5, every=1, cap=timedelta(minutes=15), memory=timedelta(days=1))
+ADDRESS_DELAYS = Delays(free=20, every=2, cap=timedelta(minutes=1), memory=timedelta(hours=1))
 
 
 @dataclass(frozen=True)
 class Throttle:
-    window: timedelta = THROTTLE_WINDOW
-    per_account: int = MAX_FAILURES_PER_ACCOUNT
-    per_address: int = MAX_FAILURES_PER_ADDRESS
+    per_account: Delays = ACCOUNT_DELAYS
+    per_address: Delays = ADDRESS_DELAYS
 
 
 def _clip(email: str, address: str) -> tuple[str, str]:
     return accounts.normalise_email(email)[:254], (address or "unknown")[:64]
 
 
-def is_throttled(session: Session, email: str, address: str, throttle: Throttle) -> bool:
-    """Too many failed logins in the window: for this e-mail address (since its last
-    success) or from this network address."""
+def _failures(session: Session, *where) -> tuple[int, datetime | None]:
+    count, last = session.execute(
+        select(func.count(), func.max(LoginAttempt.at)).where(
+            LoginAttempt.succeeded.is_(False), *where)
+    ).one()
+    return int(count or 0), last
+
+
+def _one_at_a_time(session: Session, email: str) -> None:
+    """Serialise checks of one account until the transaction ends. SQLite's write
+    transaction (BEGIN IMMEDIATE) does so already; PostgreSQL takes an advisory lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(b"login:" + email.encode()).digest()[:8], "big",
+                             signed=True)
+        session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+def seconds_to_wait(session: Session, email: str, address: str, throttle: Throttle) -> int:
+    """How long an attempt for `email` from `address` must wait before it is checked:
+    0 when it may be checked now. Failures of the account count since its last success.
+    In a write transaction, checks of one account wait for each other until it ends."""
     email, address = _clip(email, address)
-    since = utcnow() - throttle.window
+    _one_at_a_time(session, email)
+    now = clock()
+    since = now - throttle.per_account.memory
     last_success = session.scalar(
         select(func.max(LoginAttempt.at)).where(
             LoginAttempt.email == email, LoginAttempt.succeeded.is_(True), LoginAttempt.at > since
         )
     )
-    account_failures = session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.email == email,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.at > (last_success or since),
-        )
-    )
-    if account_failures >= throttle.per_account:
-        return True
-    address_failures = session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.address == address,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.at > since,
-        )
-    )
-    return address_failures >= throttle.per_address
+    waits = [timedelta(0)]
+    # (A delay of 0 means no wait, even when a parallel attempt's row is a little
+    # younger than this `now`.)
+    count, last = _failures(session, LoginAttempt.email == email,
+                            LoginAttempt.at > max(last_success or since, since))
+    if count and (delay := throttle.per_account.after(count)):
+        waits.append(last + delay - now)
+    count, last = _failures(session, LoginAttempt.address == address,
+                            LoginAttempt.at > now - throttle.per_address.memory)
+    if count and (delay := throttle.per_address.after(count)):
+        waits.append(last + delay - now)
+    return math.ceil(max(waits).total_seconds())
+
+
+def claim_attempt(
+    session: Session, email: str, address: str, throttle: Throttle
+) -> tuple[int, LoginAttempt | None]:
+    """Before a password is checked: the seconds to wait, or 0 and the attempt, recorded
+    as failed until `attempt_succeeded`. Commit before the slow check, so that the next
+    attempt for the account (in another thread or worker) already counts this one."""
+    wait = seconds_to_wait(session, email, address, throttle)
+    if wait:
+        return wait, None
+    email, address = _clip(email, address)
+    attempt = LoginAttempt(email=email, address=address, succeeded=False, at=clock())
+    session.add(attempt)
+    session.flush()
+    return 0, attempt
+
+
+def attempt_succeeded(session: Session, attempt: LoginAttempt | None) -> None:
+    if attempt is not None:
+        attempt.succeeded = True
+        session.flush()
+
+
+def withdraw_attempt(session: Session, attempt: LoginAttempt | None) -> None:
+    """The password was right but a second step decides (the code): neither outcome yet."""
+    if attempt is not None:
+        session.delete(attempt)
+        session.flush()
 
 
 def record_attempt(session: Session, email: str, address: str, succeeded: bool) -> None:
     email, address = _clip(email, address)
-    session.add(LoginAttempt(email=email, address=address, succeeded=succeeded))
+    session.add(LoginAttempt(email=email, address=address, succeeded=succeeded, at=clock()))
     session.flush()
 
 
 def forget_old_attempts(session: Session, older_than: timedelta = timedelta(days=30)) -> None:
     """Drop attempts nobody needs any more (throttling looks back minutes)."""
     session.execute(
-        LoginAttempt.__table__.delete().where(LoginAttempt.at < utcnow() - older_than)
+        LoginAttempt.__table__.delete().where(LoginAttempt.at < clock() - older_than)
     )
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from selector.i18n import _l
 from selector.models import Account, Membership, Selection
 from selector.models.selection import ROLES
 from selector.services import accounts, audit
+from selector.services.email_addresses import checked_email
 from selector.services.errors import NotFound, ServiceError
 
 
@@ -91,12 +91,7 @@ def add_member(
 ) -> Added:
     """Add an account to the selection, creating it (without a password) when new."""
     _check_role(role)
-    try:
-        email = validate_email(email.strip(), check_deliverability=False).normalized
-    except EmailNotValidError:
-        raise ServiceError(_l("Enter a valid e-mail address."), "email") from None
-    if len(email) > 254:
-        raise ServiceError(_l("Enter a valid e-mail address."), "email")
+    email = checked_email(email)  # the one rule of forms and import (domain.limits)
     if len(name.strip()) > 200:
         raise ServiceError(_l("The name can have at most 200 characters."), "name")
     account = accounts.find_account(session, email)

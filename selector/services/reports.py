@@ -31,10 +31,11 @@ from selector.report.data import (
     PhaseChange,
     ProcessInfo,
     ReportData,
+    SeenChange,
     build_report_data,
     phase_from_audit,
 )
-from selector.services import audit
+from selector.services import audit, disclosures
 from selector.services.errors import NotFound, ServiceError
 from selector.services.loader import load_selection
 from selector.services.selection_file import export_selection
@@ -137,6 +138,9 @@ def process_info(
         member_joined=joined,
         changes=tuple(changes),
         audit_counts=tuple(AuditCount(e, a, int(n)) for e, a, n in counts),
+        seen_changes=tuple(
+            SeenChange(c.member, c.vendor, c.requirement, c.seen_at, c.changed_at)
+            for c in disclosures.changes_after_seeing(session, selection_id)),
     )
 
 

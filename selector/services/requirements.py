@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from selector.domain import quality
+from selector.domain import limits, quality
 from selector.i18n import _l
 from selector.models import Account, AuditEntry, Category, Requirement, Selection
 from selector.models.base import utcnow
@@ -46,16 +46,8 @@ DECISIONS = ("accepted", "rejected", "deferred")
 FROZEN_PHASES = frozenset({"scoring", "decision"})
 WEIGHT_FIELDS = frozenset({"priority", "weight", "weight_reason"})
 MAX_WEIGHT = 1000.0
-LIMITS = {
-    "code": 32,
-    "title": 300,
-    "description": 10_000,
-    "rationale": 5_000,
-    "verification_criterion": 5_000,
-    "knockout_rationale": 5_000,
-    "weight_reason": 2_000,
-    "reason": 2_000,
-}
+# The same limits as `selector import` (docs/formats.md, "Limits").
+LIMITS = {**limits.LENGTHS["requirement"], "reason": limits.REASON_LENGTH}
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 # Text may hold tabs and new lines, never other control characters (they cannot be
 # written to a spreadsheet, and nobody types them on purpose).
@@ -399,6 +391,7 @@ class CodeAllocator:
         self.session = session
         self.selection_id = selection_id
         self._next: dict[str, int] = {}
+        self._prefixes: dict[tuple[str, str], str] = {}
 
     def _highest(self, prefix: str) -> int:
         codes = self.session.scalars(
@@ -412,7 +405,10 @@ class CodeAllocator:
         return max(numbers, default=0)
 
     def next(self, category: Category) -> str:
-        prefix = code_prefix(category.key, category.domain)
+        key = (category.key, category.domain)
+        prefix = self._prefixes.get(key)
+        if prefix is None:  # looks in the seed file: once per category, not per item
+            prefix = self._prefixes[key] = code_prefix(category.key, category.domain)
         if prefix not in self._next:
             self._next[prefix] = self._highest(prefix) + 1
         number = self._next[prefix]
@@ -676,7 +672,10 @@ def create_requirement(
         **{name: getattr(cleaned, name) for name in FIELD_ORDER},
     )
     session.add(requirement)
-    session.flush()
+    if refresh:
+        session.flush()
+    # A batch (refresh=False) flushes once, in `refresh_quality`'s first query: one
+    # INSERT a row cost an import of 5,000 rows seconds inside its write transaction.
     keys = {category.id: category.key}
     new = snapshot(cleaned, keys) | {"status": status}
     if status_reason:

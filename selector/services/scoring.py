@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
+from selector.domain import limits
 from selector.i18n import _l
 from selector.models import (
     Account,
@@ -47,13 +48,13 @@ from selector.models import (
     Vendor,
 )
 from selector.models.base import UTCDateTime, utcnow
-from selector.services import audit
+from selector.services import audit, disclosures
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.vendors import get_vendor
 
 SCORERS = ("facilitator", "business", "it")
-MAX_COMMENT = 5000
-MAX_REASON = 2000
+MAX_COMMENT = limits.max_length("score", "comment")  # as for `selector import`
+MAX_REASON = limits.REASON_LENGTH
 CONFLICT_CHOICES = ("none", "declared")
 
 
@@ -779,6 +780,10 @@ def set_visibility(
         return False
     selection.facilitator_sees_all = new["facilitator_sees_all"]
     selection.prices_visible_to_scorers = new["prices_visible_to_scorers"]
+    if new["facilitator_sees_all"] and not old["facilitator_sees_all"] \
+            and selection.phase == "scoring":
+        # From now on every page shows the facilitators every score (issue 17, item 13).
+        disclosures.note_all_vendors(session, selection, roles=("facilitator",))
     audit.record(
         session, selection_id=selection.id, actor=actor, action="update", entity="selection",
         entity_key=selection.name, old=old, new=new,

@@ -38,6 +38,7 @@ from selector.models import (
     Vendor,
     Verdict,
 )
+from selector.services import disclosures
 from selector.services.loader import load_selection
 from selector.services.scoring import SCORERS, assigned_category_ids, assignments, unargued
 
@@ -445,6 +446,7 @@ class MemberEntry:
     role: str
     score: int
     comment: str
+    after_seeing: bool = False  # given or changed after seeing others' scores (item 13)
 
 
 @dataclass
@@ -491,6 +493,7 @@ def consensus_rows(
         (c.vendor_id, c.requirement_id): c for c in session.scalars(
             select(Consensus).where(Consensus.selection_id == selection.id))
     }
+    after_seeing = disclosures.changed_keys(session, selection.id)
     entries: dict[tuple[str, str], list[MemberEntry]] = defaultdict(list)
     for score in domain.scores:
         member = members.get(score.member)
@@ -498,7 +501,8 @@ def consensus_rows(
             continue
         entries[(score.vendor, score.requirement)].append(
             MemberEntry(member.name or member.email, member.email, member.role, score.score,
-                        score.comment))
+                        score.comment,
+                        (score.member, score.vendor, score.requirement) in after_seeing))
     rows = []
     for vendor in vendors.values():
         if vendor_id is not None and vendor.id != vendor_id:

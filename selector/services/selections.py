@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from selector.domain import limits
 from selector.i18n import _l
 from selector.models import (
     Account,
@@ -31,12 +32,14 @@ from selector.models import (
 from selector.models.base import utcnow
 from selector.models.selection import PHASES
 from selector.paths import bundled
-from selector.services import audit, weighting
+from selector.services import audit, disclosures, weighting
 from selector.services.errors import ServiceError
 from selector.services.memberships import role_order
 
-SCALES = (3, 4, 5, 10)
-MAX_REASON = 2000
+SCALES = (3, 4, 5, 10)  # offered in the form; all within limits.SCALE_MIN..SCALE_MAX
+MAX_REASON = limits.REASON_LENGTH
+MAX_NAME = limits.max_length("selection", "name")
+MAX_ORGANISATION = limits.max_length("selection", "organisation")
 
 
 # -- creating -----------------------------------------------------------------------------
@@ -71,10 +74,12 @@ def create_selection(
     name, organisation = name.strip(), organisation.strip()
     if not name:
         raise ServiceError(_l("Give the selection a name."), "name")
-    if len(name) > 200:
-        raise ServiceError(_l("The name can have at most 200 characters."), "name")
-    if len(organisation) > 200:
-        raise ServiceError(_l("The name can have at most 200 characters."), "organisation")
+    if len(name) > MAX_NAME:
+        raise ServiceError(_l("The name can have at most %(count)d characters.", count=MAX_NAME),
+                           "name")
+    if len(organisation) > MAX_ORGANISATION:
+        raise ServiceError(_l("This can have at most %(count)d characters.",
+                              count=MAX_ORGANISATION), "organisation")
     if language not in ("nl", "en"):
         raise ServiceError(_l("Choose Dutch or English."), "language")
     if scale_max not in SCALES:
@@ -190,6 +195,11 @@ def change_phase(
     elif old == "scoring" and direction == "back":
         selection.requirements_frozen_at = None
     selection.phase = new
+    if new == "scoring" and old == "decision":
+        # While scoring was closed everyone could see every score (issue 17, item 13).
+        disclosures.note_all_vendors(session, selection)
+    elif new == "scoring" and selection.facilitator_sees_all:
+        disclosures.note_all_vendors(session, selection, roles=("facilitator",))
     audit.record(
         session, selection_id=selection.id, actor=actor, action="phase", entity="selection",
         entity_key=selection.name, old={"phase": old}, new={"phase": new}, reason=reason,

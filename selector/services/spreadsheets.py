@@ -3,41 +3,43 @@ and a template with the documented columns and drop-down lists.
 
 Spreadsheets are untrusted input. What this module relies on, and why:
 
-* Size first: the upload is at most `MAX_UPLOAD` bytes, and for .xlsx (a zip archive)
-  the *declared* uncompressed size of all parts together is at most `MAX_UNPACKED`,
-  checked from the zip directory BEFORE anything is decompressed (a 195 KB .xlsx was
-  measured to expand to 412 MB in openpyxl). Python's zipfile never decompresses a part
-  beyond its declared size (`ZipExtFile` truncates at `file_size` and then checks the
-  CRC), so a directory that lies about sizes cannot get past this either. Then the row
-  elements of each worksheet are counted on the raw bytes, so a sheet of 100,000 rows is
-  refused before openpyxl parses it.
-* openpyxl reads in read-only mode (rows are streamed, not held as cell objects), with
-  defusedxml installed, which openpyxl then uses for every XML part (no entity
-  expansion, no external entities). `DEFUSEDXML` below records that it is active.
+* Size first: the upload is at most `MAX_UPLOAD` bytes. Then the bytes are parsed in the
+  sandbox (`selector.services.sandbox`: a separate process with CPU, memory and time
+  limits, at a lower priority), never in the web worker, and never while the request
+  holds a database transaction: on SQLite a write transaction locks out every other
+  writer, and a hostile workbook once kept every committee's score saves waiting.
+  `workbook_parse` does the reading there: the zip directory's declared sizes before
+  anything is decompressed, every part's nesting depth and row elements before openpyxl
+  opens it, openpyxl in read-only mode with defusedxml (no entity expansion, no
+  external entities; `DEFUSEDXML` below records that it is active).
 * Rows and columns are capped (`MAX_ROWS`, `MAX_COLUMNS`): iteration stops at the cap,
   so a sheet with 100,000 rows is refused after reading 5,001 of them.
 * Formulas are never evaluated: a formula cell is read as its text (`=SUM(A1:A3)`).
 * Import is all-or-nothing: every row is checked first, and any problem refuses the
   whole file with one message per problem (`row 12, priority: 'hoog' is not one of
   must, should, could, wont`); the caller's transaction then writes nothing.
-* Export neutralises formula injection: a text cell starting with `=`, `+`, `-`, `@`,
-  tab or CR (or with `'`) gets a leading `'`; import drops exactly that one `'`, so the
-  round trip is exact (decisions.md).
+* Export neutralises formula injection: every text cell of every sheet written (the
+  hidden `Lists` sheet and the help sheet too) that starts with `=`, `+`, `-`, `@`, tab
+  or CR (or with `'`) gets a leading `'`; import drops exactly that one `'`, so the
+  round trip is exact (decisions.md). Headers and data validations are built from the
+  same neutralised texts.
 
 The preview keeps no state in process memory (several gunicorn workers serve the app):
-the upload is stashed under the instance folder with a random name, and the commit
-re-reads it from there.
+an upload that passed its checks is stashed under the instance folder with a random
+name, and the commit re-reads it from there. A refused upload is never stashed, a
+commit (done or refused) deletes its stash at once, and one account's stash holds at
+most `STASH_QUOTA` bytes: its oldest uploads make way for a new one.
 """
 
 from __future__ import annotations
 
-import csv
 import io
+import logging
 import math
 import re
 import secrets
 import time
-import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
@@ -47,27 +49,32 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from selector import paths
 from selector.i18n import _l
 from selector.models import Account, Category, Membership, Requirement, Selection
 from selector.models.selection import DOMAINS, INTENTS, PRIORITIES, STATUSES, VERIFICATIONS
 from selector.services import requirements as requirement_service
+from selector.services import sandbox
 from selector.services.errors import ServiceError
+from selector.services.workbook_parse import (  # noqa: F401  (the limits, named here too)
+    MAX_COLUMNS,
+    MAX_PARTS,
+    MAX_ROWS,
+    MAX_UNPACKED,
+    MAX_UPLOAD,
+)
 
 try:
     from openpyxl.xml import DEFUSEDXML
 except ImportError:  # pragma: no cover
     DEFUSEDXML = False
 
-MAX_UPLOAD = 5 * 1024 * 1024
-MAX_UNPACKED = 25 * 1024 * 1024
-MAX_PARTS = 500
-MAX_ROWS = 5_000
-# Row elements a worksheet part may hold before openpyxl is asked to open it (see
-# `_count_rows`); twice the cap, so that a few formatted empty rows do not count.
-MAX_ROW_ELEMENTS = 2 * MAX_ROWS + 1
-MAX_COLUMNS = 30
+log = logging.getLogger(__name__)
+
 MAX_ERRORS = 50
 STASH_HOURS = 24
+# What one account's stashed uploads may hold together: four files of the largest size.
+STASH_QUOTA = 4 * MAX_UPLOAD
 
 COLUMNS = (
     "code", "category", "title", "description", "rationale", "intent", "verification",
@@ -151,139 +158,63 @@ def check_size(data: bytes) -> None:
         raise SpreadsheetError([_l("The file is empty.")])
 
 
-def check_xlsx_container(data: bytes) -> None:
-    """Refuse what is not an .xlsx, or would unpack to too much, before opening it."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise SpreadsheetError([_l(
-            "This file is not an .xlsx spreadsheet. Save it as an Excel workbook (.xlsx) "
-            "or as CSV, and upload it again.")]) from None
-    with archive:
-        parts = archive.infolist()
-        names = {part.filename for part in parts}
-        if len(parts) > MAX_PARTS:
-            raise SpreadsheetError([_l("This .xlsx file has too many parts to be a "
-                                       "requirement list.")])
-        if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-            raise SpreadsheetError([_l(
-                "This file is not an .xlsx spreadsheet. Save it as an Excel workbook (.xlsx) "
-                "or as CSV, and upload it again.")])
-        unpacked = sum(part.file_size for part in parts)
-        if unpacked > MAX_UNPACKED:
-            raise SpreadsheetError([_l(
-                "This .xlsx file would unpack to %(size)d MB, more than the %(limit)d MB "
-                "allowed; it was not opened.", size=unpacked // (1024 * 1024),
-                limit=MAX_UNPACKED // (1024 * 1024))])
-        for part in parts:
-            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
-                try:
-                    rows = _count_rows(archive, part)
-                except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-                    raise SpreadsheetError([_l(
-                        "This .xlsx file could not be read. Save it again as an Excel "
-                        "workbook (.xlsx) and upload it again.")]) from None
-                if rows > MAX_ROW_ELEMENTS:
-                    raise _too_many_rows()
-
-
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
-
-
-def _count_rows(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> int:
-    """Row elements in a worksheet part, counted on the raw bytes as they unpack (C speed,
-    bounded by the declared size). openpyxl parses a whole sheet once just to look for its
-    dimension when a file leaves that out, so a huge sheet is refused before that."""
-    count, tail = 0, b""
-    with archive.open(part) as stream:
-        while chunk := stream.read(1024 * 1024):
-            data = tail + chunk
-            # A tag that lies wholly in the carried-over tail was counted before.
-            count += sum(1 for m in _ROW_TAG.finditer(data) if m.end() > len(tail))
-            tail = data[-64:]
-    return count
-
-
-def _too_many_rows() -> SpreadsheetError:
-    return SpreadsheetError([_l(
-        "The sheet has more than %(count)d rows of requirements; split it into smaller files.",
-        count=MAX_ROWS)])
-
-
-def _too_many_columns() -> SpreadsheetError:
-    return SpreadsheetError([_l("The sheet has more than %(count)d columns.",
-                                count=MAX_COLUMNS)])
-
-
-def _xlsx_rows(data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
-    check_xlsx_container(data)
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False,
-                                 keep_links=False, keep_vba=False)
-    except Exception:  # openpyxl raises many kinds on broken files
-        raise SpreadsheetError([_l(
-            "This .xlsx file could not be read. Save it again as an Excel workbook (.xlsx) "
-            "and upload it again.")]) from None
-    try:
-        names = workbook.sheetnames
-        sheet = workbook["Requirements"] if "Requirements" in names else workbook[names[0]]
-        rows = []
-        # Bounded on both axes: the dimension a file declares may be anything.
-        for number, row in enumerate(
-            sheet.iter_rows(min_row=1, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS + 1,
-                            values_only=True),
-            start=1,
-        ):
-            if len(row) > MAX_COLUMNS and row[MAX_COLUMNS] not in (None, ""):
-                raise _too_many_columns()
-            if number > MAX_ROWS + 1:
-                if any(v not in (None, "") for v in row):
-                    raise _too_many_rows()
-                continue
-            rows.append((number, tuple(row[:MAX_COLUMNS])))
-        return rows
-    except SpreadsheetError:
-        raise
-    except Exception:
-        raise SpreadsheetError([_l(
-            "This .xlsx file could not be read. Save it again as an Excel workbook (.xlsx) "
-            "and upload it again.")]) from None
-    finally:
-        workbook.close()
-
-
-def _csv_rows(data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
-    if b"\x00" in data:
-        raise SpreadsheetError([_l("This file is not a CSV text file.")])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
-    first = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
-    try:
-        for number, row in enumerate(reader, start=1):
-            if len(row) > MAX_COLUMNS and any(v.strip() for v in row[MAX_COLUMNS:]):
-                raise _too_many_columns()
-            if number > MAX_ROWS + 1:
-                if any(v.strip() for v in row):
-                    raise _too_many_rows()
-                continue
-            rows.append((number, tuple(row[:MAX_COLUMNS])))
-    except csv.Error:
-        raise SpreadsheetError([_l("This file is not a readable CSV file.")]) from None
-    return rows
+# What the sandboxed reader's refusals say (`workbook_parse` names them).
+NOT_XLSX = _l("This file is not an .xlsx spreadsheet. Save it as an Excel workbook (.xlsx) "
+              "or as CSV, and upload it again.")
+UNREADABLE_XLSX = _l("This .xlsx file could not be read. Save it again as an Excel "
+                     "workbook (.xlsx) and upload it again.")
+REFUSALS: dict[str, Callable[..., Any]] = {
+    "not_xlsx": lambda: NOT_XLSX,
+    "unreadable_xlsx": lambda: UNREADABLE_XLSX,
+    "too_many_parts": lambda: _l("This .xlsx file has too many parts to be a requirement "
+                                 "list."),
+    "unpacked_too_large": lambda size, limit: _l(
+        "This .xlsx file would unpack to %(size)d MB, more than the %(limit)d MB allowed; "
+        "it was not opened.", size=size, limit=limit),
+    "too_deep": lambda depth: _l(
+        "This .xlsx file nests its elements more than %(depth)d levels deep, which no "
+        "spreadsheet program does; it was not opened.", depth=depth),
+    "too_many_rows": lambda count: _l(
+        "The sheet has more than %(count)d rows of requirements; split it into smaller "
+        "files.", count=count),
+    "too_many_columns": lambda count: _l("The sheet has more than %(count)d columns.",
+                                         count=count),
+    "not_csv_text": lambda: _l("This file is not a CSV text file."),
+    "unreadable_csv": lambda: _l("This file is not a readable CSV file."),
+}
+FAILURES = {
+    "time": _l("This file took too long to read and was not opened. Save it again as an "
+               "Excel workbook (.xlsx) or as CSV, and upload it again."),
+    "memory": _l("This file needs too much memory to read and was not opened. Save it again "
+                 "as an Excel workbook (.xlsx) or as CSV, and upload it again."),
+}
 
 
 def read_rows(data: bytes, filename: str) -> list[tuple[int, tuple[Any, ...]]]:
-    """(row number, cell values) for every row, after the size and container checks."""
+    """(row number, cell values) for every row, after the size and container checks.
+
+    The bytes are parsed in the sandbox (`selector.services.sandbox`): a separate process
+    with CPU, memory and time limits. A caller in a request must hold no database
+    transaction meanwhile (on SQLite a write transaction locks out every other writer):
+    read the rows first, then open the transaction."""
     kind = kind_of(filename)
     check_size(data)
-    return _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
+    try:
+        found = sandbox.run(f"{kind}-rows", data)
+    except sandbox.Refused as refusal:
+        message = REFUSALS.get(refusal.reason)
+        try:
+            problem = message(**refusal.params) if message else UNREADABLE_XLSX
+        except TypeError:  # a refusal with other parameters than its message
+            problem = UNREADABLE_XLSX
+        raise SpreadsheetError([problem]) from None
+    except sandbox.Failed as failure:
+        log.warning("spreadsheet not read in the sandbox: %s", failure)
+        raise SpreadsheetError([FAILURES.get(failure.reason, UNREADABLE_XLSX)]) from None
+    try:
+        return [(int(number), tuple(cells)) for number, cells in found]
+    except (TypeError, ValueError):
+        raise SpreadsheetError([UNREADABLE_XLSX]) from None
 
 
 # -- checking rows ----------------------------------------------------------------------
@@ -412,8 +343,14 @@ _FIELD_COLUMN = {"category_id": "category"}
 
 def plan_import(session: Session, selection: Selection, data: bytes, filename: str) -> ImportPlan:
     """Read and check a spreadsheet against the selection; nothing is written. Raises
-    SpreadsheetError when the file itself is refused; row problems are in `problems`."""
-    rows = read_rows(data, filename)
+    SpreadsheetError when the file itself is refused; row problems are in `problems`.
+    Reads the file first (see `read_rows`): call it before the transaction begins."""
+    return plan_rows(session, selection, read_rows(data, filename))
+
+
+def plan_rows(session: Session, selection: Selection,
+              rows: list[tuple[int, tuple[Any, ...]]]) -> ImportPlan:
+    """Check rows read by `read_rows` against the selection; nothing is written."""
     rows = [(n, cells) for n, cells in rows if any(c not in (None, "") and str(c).strip()
                                                       for c in cells)]
     plan = ImportPlan()
@@ -553,13 +490,34 @@ def import_requirements(
     reason: str = "",
 ) -> ImportResult:
     """Import a spreadsheet: all rows or none. Rows with a code that exists update that
-    requirement; others are created (status from the sheet, default proposed)."""
-    plan = plan_import(session, selection, data, filename)
+    requirement; others are created (status from the sheet, default proposed). Reads the
+    file before its first query; a caller that holds a transaction already reads it
+    first with `read_rows` and calls `import_rows`."""
+    rows = read_rows(data, filename)
+    return import_rows(session, selection, actor, role, rows, filename, reason=reason)
+
+
+def import_rows(
+    session: Session,
+    selection: Selection,
+    actor: Account | None,
+    role: str,
+    rows: list[tuple[int, tuple[Any, ...]]],
+    filename: str,
+    *,
+    reason: str = "",
+) -> ImportResult:
+    """`import_requirements` of rows read by `read_rows`."""
+    plan = plan_rows(session, selection, rows)
     if plan.problems:
         raise SpreadsheetError(plan.problems)
     decision_reason = reason.strip() or IMPORT_REASON.get(
         selection.language, IMPORT_REASON["en"]).format(file=Path(filename).name[:100])
     codes = requirement_service.CodeAllocator(session, selection.id)
+    # Held here so that the session's (weak) identity map keeps them: each row's
+    # `session.get(Category, ...)` is then answered without a query and its autoflush.
+    categories = list(session.scalars(select(Category).where(
+        Category.selection_id == selection.id)))
     touched: list[Requirement] = []
     for planned in plan.rows:
         try:
@@ -585,6 +543,7 @@ def import_requirements(
             raise SpreadsheetError([_problem(planned.row, where, error.message)]) from None
     if touched:
         requirement_service.refresh_quality(session, selection.id, touched)
+    del categories
     return ImportResult(plan.count("create"), plan.count("update"), plan.count("unchanged"))
 
 
@@ -594,7 +553,6 @@ def import_requirements(
 def _workbook(session: Session, selection: Selection, requirements: list[Requirement],
               help_texts: bool):
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -615,20 +573,18 @@ def _workbook(session: Session, selection: Selection, requirements: list[Require
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
 
-    def text(value: str) -> str:
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value or ""))
-
+    # Raw values here: `_bytes` neutralises every text cell of every sheet on the way out.
     for r in requirements:
         row = {
-            "code": text(r.code), "category": text(key_of.get(r.category_id, "")),
-            "title": text(r.title), "description": text(r.description),
-            "rationale": text(r.rationale), "intent": r.intent,
+            "code": r.code, "category": key_of.get(r.category_id, ""),
+            "title": r.title, "description": r.description,
+            "rationale": r.rationale, "intent": r.intent,
             "verification": r.verification,
-            "verification_criterion": text(r.verification_criterion),
+            "verification_criterion": r.verification_criterion,
             "priority": r.priority, "weight": r.weight,
             "knockout": "yes" if r.knockout else "no",
-            "knockout_rationale": text(r.knockout_rationale), "owner_group": r.owner_group,
-            "status": r.status, "raised_by": text(emails.get(r.raised_by_id, "")),
+            "knockout_rationale": r.knockout_rationale, "owner_group": r.owner_group,
+            "status": r.status, "raised_by": emails.get(r.raised_by_id, ""),
         }
         sheet.append([row[c] for c in COLUMNS])
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -674,7 +630,22 @@ def _workbook(session: Session, selection: Selection, requirements: list[Require
     return workbook
 
 
+def neutralise_workbook(workbook) -> None:
+    """Every text cell of every sheet as `neutralise` writes it (without the control
+    characters a workbook cannot hold): no text the app writes becomes a formula, in
+    the visible sheet or any other."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    for worksheet in workbook.worksheets:
+        for row in worksheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", cell.value))
+
+
 def _bytes(workbook) -> bytes:
+    """The one way a workbook leaves the app: neutralised, then saved."""
+    neutralise_workbook(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -704,44 +675,74 @@ def export_filename(selection: Selection, suffix: str = "requirements") -> str:
 
 
 def _stash_folder(instance: Path) -> Path:
-    folder = instance / "uploads" / "requirements"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return paths.private_dir(instance / "uploads" / "requirements")  # 0700
 
 
-def stash(instance: Path, selection_id: int, data: bytes, filename: str) -> str:
-    """Keep an upload for its commit; returns the token that names it. Old uploads
-    (over a day) are removed on the way."""
+def _stash_path(folder: Path, account_id: int, selection_id: int, token: str,
+                kind: str) -> Path:
+    return folder / f"{int(account_id)}-{int(selection_id)}-{token}.{kind}"
+
+
+def stash(instance: Path, account_id: int, selection_id: int, data: bytes,
+          filename: str) -> str:
+    """Keep an upload that passed its checks for its commit; returns the token that
+    names it. Uploads older than a day go on the way, and so do the account's oldest
+    ones while its stash would hold more than `STASH_QUOTA` bytes."""
     kind = kind_of(filename)
     check_size(data)
     folder = _stash_folder(instance)
     cutoff = time.time() - STASH_HOURS * 3600
+    mine: list[tuple[float, int, Path]] = []
     for old in folder.iterdir():
         try:
-            if old.stat().st_mtime < cutoff:
+            status = old.stat()
+            if status.st_mtime < cutoff:
                 old.unlink()
+            elif old.name.startswith(f"{int(account_id)}-"):
+                mine.append((status.st_mtime, status.st_size, old))
         except OSError:
             pass
+    held = sum(size for _, size, _ in mine)
+    for _, size, old in sorted(mine, key=lambda found: found[0]):
+        if held + len(data) <= STASH_QUOTA:
+            break
+        old.unlink(missing_ok=True)
+        held -= size
     token = secrets.token_hex(16)
-    (folder / f"{selection_id}-{token}.{kind}").write_bytes(data)
+    path = _stash_path(folder, account_id, selection_id, token, kind)
+    with paths.open_private(path, exclusive=True) as handle:  # 0600
+        handle.write(data)
     return token
 
 
-def unstash(instance: Path, selection_id: int, token: str) -> tuple[bytes, str]:
-    """The stashed upload: its bytes and its kind ("xlsx" or "csv")."""
+def unstash(instance: Path, account_id: int, selection_id: int, token: str
+            ) -> tuple[bytes, str]:
+    """The stashed upload of this account and selection: its bytes and its kind."""
     if not _TOKEN.match(token or ""):
         raise SpreadsheetError([_l("The upload has expired; upload the file again.")])
     folder = _stash_folder(instance)
     for kind in ("xlsx", "csv"):
-        path = folder / f"{selection_id}-{token}.{kind}"
+        path = _stash_path(folder, account_id, selection_id, token, kind)
         if path.is_file():
             return path.read_bytes(), kind
     raise SpreadsheetError([_l("The upload has expired; upload the file again.")])
 
 
-def discard(instance: Path, selection_id: int, token: str) -> None:
+def discard(instance: Path, account_id: int, selection_id: int, token: str) -> None:
+    """Delete a stashed upload (after its commit, done or refused)."""
     if not _TOKEN.match(token or ""):
         return
     folder = _stash_folder(instance)
     for kind in ("xlsx", "csv"):
-        (folder / f"{selection_id}-{token}.{kind}").unlink(missing_ok=True)
+        _stash_path(folder, account_id, selection_id, token, kind).unlink(missing_ok=True)
+
+
+def stashed_bytes(instance: Path, account_id: int) -> int:
+    """What an account's stash holds now."""
+    total = 0
+    for path in _stash_folder(instance).glob(f"{int(account_id)}-*"):
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    return total

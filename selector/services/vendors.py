@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from selector.domain import limits
 from selector.i18n import _l
 from selector.models import Account, Selection, Vendor
 from selector.services import audit
@@ -29,8 +30,9 @@ from selector.services.errors import NotFound, ServiceError
 
 COST_KEYS = ("licence_per_year", "implementation", "hosting_support_per_year", "contract_years")
 MAX_AMOUNT = 1e12  # euros; anything larger is a typing error
-MAX_NOTES = 10_000
-MAX_REASON = 2000
+LENGTHS = limits.LENGTHS["vendor"]  # the same limits as `selector import`
+MAX_NOTES = LENGTHS["notes"]
+MAX_REASON = limits.REASON_LENGTH
 
 
 @dataclass(frozen=True)
@@ -119,21 +121,22 @@ def _text(value: str, field: str, limit: int) -> str:
 
 
 def _website(value: str) -> str:
-    value = _text(value, "website", 300)
+    """Only web addresses (`limits.check_web_address`, as for `selector import`): a
+    "javascript:" link must never reach a page. A bare host name as people type it
+    ("www.example.nl") gets https:// in front first."""
+    value = (value or "").strip()
     if not value:
         return ""
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) and not re.match(
-        r"^https?://", value, re.IGNORECASE
-    ):
-        # Only web addresses: a "javascript:" link must never reach a page.
-        raise ServiceError(_l("Enter a web address starting with https:// or http://."),
-                           "website")
-    if not re.match(r"^https?://", value, re.IGNORECASE):
+    if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
         value = "https://" + value
-    if any(c.isspace() or ord(c) < 32 for c in value) or "." not in value.split("://", 1)[1]:
+    try:
+        return limits.check_web_address(value)
+    except limits.Refused as refused:
+        if refused.reason == "too_long":
+            raise ServiceError(_l("This can have at most %(count)d characters.",
+                                  count=LENGTHS["website"]), "website") from None
         raise ServiceError(_l("Enter a web address starting with https:// or http://."),
-                           "website")
-    return value
+                           "website") from None
 
 
 def _amount(value: float | None, field: str) -> float | None:
@@ -151,14 +154,14 @@ def _amount(value: float | None, field: str) -> float | None:
 
 def _checked(selection: Selection, given: VendorInput) -> dict[str, Any]:
     """The column values for `given`, or a ServiceError naming the field."""
-    name = _text(given.name, "name", 200)
+    name = _text(given.name, "name", LENGTHS["name"])
     if not name:
         raise ServiceError(_l("Give the vendor a name."), "name")
     values: dict[str, Any] = {
         "name": name,
-        "product": _text(given.product, "product", 200),
+        "product": _text(given.product, "product", LENGTHS["product"]),
         "website": _website(given.website),
-        "contact": _text(given.contact, "contact", 300),
+        "contact": _text(given.contact, "contact", LENGTHS["contact"]),
         "notes": _text(given.notes, "notes", MAX_NOTES),
     }
     costs = {key: _amount(value, key) for key, value in given.costs().items()}

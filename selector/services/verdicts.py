@@ -10,7 +10,10 @@ Documents (security assumptions, written down beside the code that relies on the
 
 * Only PDF, PNG and JPEG are accepted, decided by the file's first bytes, never by its
   name or the browser's content type: a ".pdf" holding an executable is refused.
-* At most `MAX_ATTACHMENT` bytes; the web layer reads at most one byte more.
+* At most `MAX_ATTACHMENT` bytes; the web layer reads at most one byte more. One
+  account's documents hold at most `MAX_ACCOUNT_ATTACHMENTS` bytes together (a disk
+  cannot be filled from one account), and a file whose transaction rolls back is
+  deleted at once.
 * The file is stored outside the web root, under the instance folder, named by the
   attachment's id only: no user-chosen name ever becomes a path.
 * It is served only to members of its selection, as a download (Content-Disposition:
@@ -20,16 +23,16 @@ Documents (security assumptions, written down beside the code that relies on the
 from __future__ import annotations
 
 import hashlib
-import os
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from selector import paths
+from selector.domain import limits
 from selector.i18n import _l
 from selector.models import Account, Attachment, Membership, Requirement, Selection, Verdict
 from selector.models.base import utcnow
@@ -39,7 +42,8 @@ from selector.services.scoring import insert_if_absent
 from selector.services.vendors import get_vendor
 
 MAX_ATTACHMENT = 10 * 1024 * 1024
-MAX_EVIDENCE = 5000
+MAX_ACCOUNT_ATTACHMENTS = 250 * 1024 * 1024  # what one account's documents may hold
+MAX_EVIDENCE = limits.max_length("knockout", "evidence")  # as for `selector import`
 VERDICT_PHASES = ("scoring", "decision")
 
 # The first bytes of each accepted type (PDF: "%PDF-", PNG: its 8-byte signature, JPEG:
@@ -56,9 +60,7 @@ NAMED_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jp
 
 def attachment_dir() -> Path:
     """Where documents live: `<instance>/attachments`, outside the web root."""
-    path = paths.instance_dir() / "attachments"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return paths.private_dir(paths.instance_dir() / "attachments")  # 0700
 
 
 def sniff(content: bytes) -> str | None:
@@ -136,13 +138,46 @@ def _store(session: Session, selection: Selection, actor: Account, verdict_id: i
     session.add(attachment)
     session.flush()
     # Written to a temporary name, then renamed: a reader never sees half a file. Should
-    # the transaction roll back after this, the file is an orphan nobody can reach (a
-    # reused id overwrites it).
+    # the transaction roll back after this, the file goes with it (`_delete_unless_kept`).
     target = attachment_dir() / str(attachment.id)
-    partial = target.with_name(f".{attachment.id}.{os.getpid()}.part")
-    partial.write_bytes(upload.content)
-    os.replace(partial, target)
+    paths.write_private(target, upload.content)  # 0600
+    _delete_unless_kept(session, target)
     return attachment
+
+
+_WRITTEN = "verdicts.written_files"
+
+
+def _delete_unless_kept(session: Session, path: Path) -> None:
+    """Delete `path` when the session's transaction ends without a commit (a refused or
+    failed request rolls back): no file stays on disk that no row names."""
+    written = session.info.setdefault(_WRITTEN, [])
+    written.append(path)
+    if not event.contains(session, "after_commit", _kept):
+        event.listen(session, "after_commit", _kept)
+        event.listen(session, "after_transaction_end", _ended)
+
+
+def _kept(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+def _ended(session: Session, transaction: Any) -> None:
+    if transaction.parent is not None:  # a savepoint: the outer transaction decides
+        return
+    for path in session.info.pop(_WRITTEN, []):
+        path.unlink(missing_ok=True)
+
+
+def _check_quota(session: Session, actor: Account, size: int) -> None:
+    """An account's documents together hold at most `MAX_ACCOUNT_ATTACHMENTS` bytes."""
+    held = session.scalar(select(func.coalesce(func.sum(Attachment.size), 0)).where(
+        Attachment.uploaded_by_id == actor.id)) or 0
+    if held + size > MAX_ACCOUNT_ATTACHMENTS:
+        raise ServiceError(_l(
+            "Your documents would take more than %(limit)d MB together, the most one account "
+            "may keep. This one was not stored.",
+            limit=MAX_ACCOUNT_ATTACHMENTS // (1024 * 1024)), "document")
 
 
 @dataclass(frozen=True)
@@ -185,6 +220,8 @@ def record_verdict(
         raise ServiceError(
             _l("This can have at most %(count)d characters.", count=MAX_EVIDENCE), "evidence")
     content_type = _check_upload(upload) if upload is not None else None
+    if upload is not None:
+        _check_quota(session, actor, len(upload.content))
 
     stale = Conflict(_l("Someone else recorded a verdict on this knock-out for this vendor "
                         "first. Reload the page to see it, then decide again."), "passed")

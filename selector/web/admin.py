@@ -16,7 +16,7 @@ from selector.forms import show_error
 from selector.forms.admin import AccountForm, ActionForm
 from selector.i18n import error_text
 from selector.models import Membership
-from selector.services import account_admin, logins, totp
+from selector.services import account_admin, invitations, logins, totp
 from selector.services.errors import NotFound, ServiceError
 from selector.web import mail
 from selector.web.database import db_session
@@ -139,6 +139,34 @@ def reset_second_factor(account_id: int):
         return redirect(url_for("admin.accounts"))
 
     return _action(account_id, change)
+
+
+@blueprint.route("/invitations")
+@requires("admin.view")
+def open_invitations():
+    """Every open invitation: the admin confirms one for a person who cannot accept it
+    themselves (no e-mail, no password yet)."""
+    return render_template("admin/invitations.html",
+                           invitations=invitations.all_open(db_session()),
+                           action_form=ActionForm(formdata=None))
+
+
+@blueprint.route("/invitations/<int:invitation_id>/confirm", methods=["POST"])
+@requires("admin.manage")
+def confirm_invitation(invitation_id: int):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("admin.open_invitations"))
+    try:
+        member = invitations.confirm(db_session(), current_user.account, invitation_id)
+    except NotFound:
+        raise
+    except ServiceError as error:
+        flash(error_text(error), "error")
+        return redirect(url_for("admin.open_invitations"))
+    flash(_("%(email)s is now a member of the selection.", email=member.account.email),
+          "success")
+    return redirect(url_for("admin.open_invitations"))
 
 
 @blueprint.app_template_global()

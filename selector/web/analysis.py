@@ -260,7 +260,7 @@ def heat_map(access: MemberAccess):
     )
 
 
-@blueprint.route("/heat-map/<category>")
+@blueprint.route("/heat-map/<path:category>")  # a key may hold "/" (a file sets it)
 @requires("analysis.view")
 def category(access: MemberAccess, category: str):
     if not service.scores_visible(access.selection, access.role):

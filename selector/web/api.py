@@ -7,8 +7,11 @@ created on the account page, stored as its SHA-256).
 
 Security assumptions, written down where the code relies on them:
 
-* A bearer token counts for this request only: the account is put in Flask-Login's
-  per-request slot, the session cookie is neither read for it nor written.
+* A bearer token counts for this request only, and for this blueprint only (no other
+  code reads the Authorization header): the account is put in Flask-Login's
+  per-request slot, the session cookie is neither read for it nor written. With
+  REQUIRE_TOTP_FOR_FACILITATORS on, a facilitator's token without a second factor gets
+  403, as the cookie's requests do.
 * An unknown or revoked token gets 404, like a selection that is not shared with the
   caller, so the API does not tell which tokens once existed. No credentials at all
   get 401.
@@ -30,12 +33,14 @@ from selector.services import analysis as service
 from selector.services.api_tokens import account_for_token
 from selector.services.errors import ServiceError
 from selector.web import errors
+from selector.web.auth import second_factor_missing
 from selector.web.database import db_session
 from selector.web.security import SignedIn
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
 CLOSED_MESSAGE = "available when scoring is closed"
+SECOND_FACTOR_MESSAGE = "as a facilitator you need a second factor: set it up on your account page"
 MESSAGES = {
     400: "bad request",
     401: "sign in or send a personal API token: Authorization: Bearer <token>",
@@ -67,6 +72,10 @@ def _authenticate():
         account = account_for_token(db_session(), secret.strip())
         if account is None:
             return error_response(404)
+        if "selection_id" in (request.view_args or {}) and second_factor_missing(account):
+            # A token made in a session without the second factor does not get around
+            # the instance's requirement (the cookie's requests are checked in auth).
+            return error_response(403, SECOND_FACTOR_MESSAGE)
         g._login_user = SignedIn(account, "")  # this request only; no cookie involved
         return None
     if not current_user.is_authenticated:

@@ -20,8 +20,9 @@ from werkzeug.routing import IntegerConverter
 
 from selector import access, i18n
 from selector.db import Database
+from selector.domain import limits
 from selector.models.selection import PHASES
-from selector.paths import bundled, database_url
+from selector.paths import bundled, database_url, private_dir
 from selector.web import database, errors, security
 from selector.web.navigation import SELECTION_TABS
 
@@ -52,10 +53,14 @@ def default_config() -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
         "LOGIN_SESSION_HOURS": _env_int("SELECTOR_SESSION_HOURS", 12),
-        "LOGIN_THROTTLE_MINUTES": 15,
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        # Login throttling: growing delays per account and per address
+        # (selector.services.logins.Throttle; a LOGIN_THROTTLE value replaces them).
         "PASSWORD_LINK_DAYS": 7,
+        # How many proxies in front set X-Forwarded-For/-Proto. Risk: the app then
+        # believes the client address those headers name. Set it only when every request
+        # comes through that many proxies (the app reachable by them alone): otherwise a
+        # client writes its own X-Forwarded-For, picks any address for the per-address
+        # login delays, and only the per-account delays hold (security.init_app).
         "TRUSTED_PROXIES": _env_int("SELECTOR_TRUSTED_PROXIES", 0),
         "SMTP_HOST": os.environ.get("SELECTOR_SMTP_HOST", ""),
         "SMTP_PORT": _env_int("SELECTOR_SMTP_PORT", 587),
@@ -106,7 +111,7 @@ def _compiled_template_cache(app: Flask) -> None:
     folder cannot be written."""
     folder = Path(app.instance_path) / "template-cache"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)  # the instance folder too, if new: 0700
     except OSError:
         return
     if os.access(folder, os.W_OK | os.X_OK):
@@ -114,7 +119,7 @@ def _compiled_template_cache(app: Flask) -> None:
 
 
 # One blueprint per area: the module `selector.web.<area>` has a `blueprint`.
-AREAS = ("auth", "selections", "members", "admin", "analysis", "api", "weighting",
+AREAS = ("auth", "selections", "members", "invitations", "admin", "analysis", "api", "weighting",
          "vendors", "scoring", "verdicts", "requirements", "reports")
 
 
@@ -147,9 +152,18 @@ def _template_helpers(app: Flask) -> None:
         """Is this page part of the app (tabs of areas that are not built are left out)?"""
         return endpoint in app.view_functions
 
+    def web_link(address: str | None) -> bool:
+        """May this stored address be a link? One stored before the limits of issue 17
+        (a `javascript:` link from an old import) is shown as text only."""
+        try:
+            return bool(address) and limits.check_web_address(address) == address
+        except limits.Refused:
+            return False
+
     app.jinja_env.globals.update(
         asset=asset,
         has_endpoint=has_endpoint,
+        web_link=web_link,
         can=access.can,
         current_language=current_language,
         initials=initials,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -20,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
@@ -47,12 +47,22 @@ blueprint = Blueprint("auth", __name__)
 
 
 def _throttle() -> logins.Throttle:
-    config = current_app.config
-    return logins.Throttle(
-        window=timedelta(minutes=float(config["LOGIN_THROTTLE_MINUTES"])),
-        per_account=int(config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
-        per_address=int(config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
-    )
+    return current_app.config.get("LOGIN_THROTTLE") or logins.Throttle()
+
+
+def _wait_message(seconds: int) -> str:
+    """The answer to an attempt that came too soon after failed ones (issue 17, item 12)."""
+    if seconds < 120:
+        return ngettext("Too many failed attempts. Wait %(num)d second and try again.",
+                        "Too many failed attempts. Wait %(num)d seconds and try again.",
+                        max(seconds, 1))
+    return ngettext("Too many failed attempts. Wait %(num)d minute and try again.",
+                    "Too many failed attempts. Wait %(num)d minutes and try again.",
+                    -(-seconds // 60))
+
+
+def _retry_after(seconds: int) -> dict[str, str]:
+    return {"Retry-After": str(max(seconds, 1))}
 
 
 def _dummy_hash() -> str:
@@ -87,13 +97,17 @@ def login():
     if form.validate_on_submit():
         email = form.email.data or ""
         address = request.remote_addr or "unknown"
-        # Checked in a read transaction: on SQLite the request's write transaction holds
-        # the database's write lock, and Argon2 takes a while on purpose.
-        with database().transaction(write=False) as reading:
-            throttled = logins.is_throttled(reading, email, address, _throttle())
-            account_id = None
-            second_factor = False
-            if not throttled:
+        # The attempt is claimed first, as a failure, and committed at once: parallel
+        # attempts for one account then wait in turn instead of all passing the check
+        # before any is recorded (logins.claim_attempt).
+        wait, claim = logins.claim_attempt(db_session(), email, address, _throttle())
+        db_session().commit()
+        account_id = None
+        second_factor = False
+        if not wait:
+            # Checked in a read transaction: on SQLite a write transaction holds the
+            # database's write lock, and Argon2 takes a while on purpose.
+            with database().transaction(write=False) as reading:
                 account = accounts.find_account(reading, email)
                 if account is None:
                     accounts.verify_password(Account(password_hash=_dummy_hash()),
@@ -104,20 +118,18 @@ def login():
         if account_id is not None:  # the password is right: an older hash is made anew
             accounts.upgrade_password_hash(db_session().get(Account, account_id),
                                            form.password.data)
-        if throttled:
-            minutes = int(current_app.config["LOGIN_THROTTLE_MINUTES"])
-            form.form_errors.append(
-                _("Too many failed attempts. Wait %(minutes)d minutes and try again.",
-                  minutes=minutes))
+        if wait:  # too soon after failed attempts: not checked, not counted
+            form.form_errors.append(_wait_message(wait))
             status = 429
-            headers["Retry-After"] = str(minutes * 60)
+            headers.update(_retry_after(wait))
         elif account_id is not None and second_factor:
-            # The password is right; the login session starts only after the code.
+            # The password is right; the code decides whether the login fails or succeeds.
+            logins.withdraw_attempt(db_session(), claim)
             _begin_code_step(account_id, form.next.data)
             return redirect(url_for("auth.login_code"))
         else:
-            logins.record_attempt(db_session(), email, address, succeeded=account_id is not None)
             if account_id is not None:
+                logins.attempt_succeeded(db_session(), claim)
                 if secrets.randbelow(50) == 0:  # now and then: the table stays small
                     logins.forget_old_attempts(db_session())
                 _sign_in(db_session().get(Account, account_id))
@@ -141,7 +153,11 @@ def logout():
     if language:
         session["language"] = language
     flash(_("You are logged out."), "success")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # A shared computer (issue 17, item 4): answers the scoring sheet kept in this
+    # browser for a retry go with the login, never to the next person's account.
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @blueprint.route("/language", methods=["POST"])
@@ -222,13 +238,16 @@ def update_account():
 @requires("account.edit")
 def change_password():
     form = ChangePasswordForm()
+    status = 200
+    headers: dict[str, str] = {}
     if form.validate_on_submit():
         account = current_user.account
         address = request.remote_addr or "unknown"
-        if logins.is_throttled(db_session(), account.email, address, _throttle()):
-            form.current_password.errors = [
-                _("Too many failed attempts. Wait %(minutes)d minutes and try again.",
-                  minutes=int(current_app.config["LOGIN_THROTTLE_MINUTES"]))]
+        wait = logins.seconds_to_wait(db_session(), account.email, address, _throttle())
+        if wait:
+            form.current_password.errors = [_wait_message(wait)]
+            status = 429
+            headers.update(_retry_after(wait))
         elif not accounts.verify_password(account, form.current_password.data):
             # Guessing the password here counts like guessing it at the login.
             logins.record_attempt(db_session(), account.email, address, succeeded=False)
@@ -245,8 +264,9 @@ def change_password():
                 flash(_("Your password is changed. You were logged out everywhere else."),
                       "success")
                 return redirect(url_for("auth.account"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/change_password.html", form=form), status
+    if request.method == "POST" and status == 200:
+        status = 422
+    return render_template("auth/change_password.html", form=form), status, headers
 
 
 @blueprint.route("/account/tokens", methods=["POST"])
@@ -312,11 +332,6 @@ def _pending_login() -> tuple[int, str] | None:
     return account_id, str(pending.get("next") or "")
 
 
-def _too_many_attempts() -> str:
-    return _("Too many failed attempts. Wait %(minutes)d minutes and try again.",
-             minutes=int(current_app.config["LOGIN_THROTTLE_MINUTES"]))
-
-
 def _wrong_code() -> str:
     return _("This code is not right. Check the time on your phone and enter the code "
              "that is shown now.")
@@ -338,11 +353,15 @@ def login_code():
     headers: dict[str, str] = {}
     if form.validate_on_submit():
         address = request.remote_addr or "unknown"
-        if logins.is_throttled(db_session(), account.email, address, _throttle()):
-            form.code.errors = [_too_many_attempts()]
+        wait = logins.seconds_to_wait(db_session(), account.email, address, _throttle())
+        if wait:
+            form.code.errors = [_wait_message(wait)]
             status = 429
-            headers["Retry-After"] = str(int(current_app.config["LOGIN_THROTTLE_MINUTES"]) * 60)
-        elif totp.code_matches(account.totp_secret, form.code.data):
+            headers.update(_retry_after(wait))
+        elif (unusable := totp.unusable(account)) is not None:  # SECRET_KEY changed
+            form.code.errors = [unusable]
+            status = 409
+        elif totp.account_code_matches(account, form.code.data):
             logins.record_attempt(db_session(), account.email, address, succeeded=True)
             _sign_in(account)
             return redirect(safe_next(pending[1]) or url_for("selections.home"))
@@ -361,7 +380,12 @@ def _second_factor_required(account: Account) -> bool:
         totp.is_facilitator(db_session(), account.id)
 
 
-def _totp_page(status: int = 200, *, enable_form=None, disable_form=None):
+def second_factor_missing(account: Account) -> bool:
+    """Does the instance require a second factor of this account, which has none?"""
+    return not totp.is_enabled(account) and _second_factor_required(account)
+
+
+def _totp_page(status: int = 200, *, enable_form=None, disable_form=None, headers=None):
     account = current_user.account
     target = safe_next(request.values.get("next")) or ""
     setup = None
@@ -380,7 +404,7 @@ def _totp_page(status: int = 200, *, enable_form=None, disable_form=None):
         enable_form=enable_form or TotpEnableForm(formdata=None),
         disable_form=disable_form or TotpDisableForm(formdata=None),
         next_target=target,
-    ), status
+    ), status, headers or {}
 
 
 @blueprint.route("/account/two-factor")
@@ -424,9 +448,10 @@ def totp_disable():
         return _totp_page(422, disable_form=form)
     account = current_user.account
     address = request.remote_addr or "unknown"
-    if logins.is_throttled(db_session(), account.email, address, _throttle()):
-        form.code.errors = [_too_many_attempts()]
-        return _totp_page(429, disable_form=form)
+    wait = logins.seconds_to_wait(db_session(), account.email, address, _throttle())
+    if wait:
+        form.code.errors = [_wait_message(wait)]
+        return _totp_page(429, disable_form=form, headers=_retry_after(wait))
     try:
         totp.disable(db_session(), account, form.password.data or "", form.code.data)
     except ServiceError as error:
@@ -442,16 +467,18 @@ def totp_disable():
 @blueprint.before_app_request
 def _second_factor_for_facilitators():
     """With REQUIRE_TOTP_FOR_FACILITATORS on, a facilitator (of any selection) without
-    the second factor is sent to set it up before any page of a selection opens."""
+    the second factor is sent to set it up before any page of a selection opens.
+
+    Every request signed in by the session cookie is checked, whatever its headers: only
+    the API reads an Authorization header (a personal token, for its own routes alone),
+    and it applies this same rule to the token's account (`api._authenticate`)."""
     if not current_app.config.get("REQUIRE_TOTP_FOR_FACILITATORS"):
         return None
     if "selection_id" not in (request.view_args or {}):
         return None
-    if request.headers.get("Authorization"):
-        return None  # a personal API token: the API checks it (made by a signed-in account)
-    if not current_user.is_authenticated or totp.is_enabled(current_user.account):
-        return None
-    if not totp.is_facilitator(db_session(), current_user.account.id):
+    if request.blueprint == "api" and request.headers.get("Authorization"):
+        return None  # the token, not the cookie, signs this request in: the API checks it
+    if not current_user.is_authenticated or not second_factor_missing(current_user.account):
         return None
     message = _("As a facilitator you need a second factor. Set it up first.")
     if request.blueprint == "api":

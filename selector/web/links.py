@@ -1,4 +1,5 @@
-"""Showing a freshly issued set-password link once (members and admin pages)."""
+"""Showing a freshly issued link once: set-password links (admin page) and invitation
+links (members page)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,17 @@ class IssuedLinkView:
     url: str
     expires_at: datetime
     mailed: bool  # sent by e-mail as well
+    mail_configured: bool
+
+
+@dataclass
+class IssuedInvitationView:
+    """Names the address as the facilitator typed it, never an account's stored name."""
+
+    email: str
+    url: str
+    expires_at: datetime
+    mailed: bool
     mail_configured: bool
 
 

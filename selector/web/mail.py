@@ -61,3 +61,16 @@ def send_password_link(to: str, name: str, link: str, language: str,
         body = render_template("mail/password_link.txt", name=name, link=link,
                                selection_name=selection_name)
     return send(to, subject, body)
+
+
+def send_invitation(to: str, link: str, language: str, selection_name: str,
+                    inviter_name: str) -> bool:
+    """An invitation to a selection, in the selection's language."""
+    if not configured():
+        return False
+    with force_locale(language):
+        subject = render_template("mail/invitation_subject.txt",
+                                  selection_name=selection_name).strip()
+        body = render_template("mail/invitation.txt", link=link,
+                               selection_name=selection_name, inviter_name=inviter_name)
+    return send(to, subject, body)

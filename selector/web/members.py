@@ -1,5 +1,11 @@
 """The members of a selection: everyone sees who is on the committee; the facilitator
-adds members by e-mail with a role, changes roles and removes members."""
+invites members by e-mail with a role, changes roles and removes members.
+
+Adding someone records an invitation (services.invitations): the answer is the same
+whether the address has an account, and a set-password link is shown only to an
+instance admin (decisions.md); a facilitator's "new link" for a member without a
+password goes by e-mail, or the facilitator is told to ask an administrator.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +18,19 @@ from selector.forms import show_error
 from selector.forms.admin import ActionForm
 from selector.forms.members import AddMemberForm, RoleForm
 from selector.i18n import ROLE_LABELS, error_text
-from selector.services import logins, memberships
+from selector.models.base import utcnow
+from selector.services import invitations, logins, memberships
 from selector.services.errors import NotFound, ServiceError
 from selector.web import mail
 from selector.web.database import db_session
-from selector.web.links import IssuedLinkView, link_lifetime
+from selector.web.links import IssuedInvitationView, IssuedLinkView, link_lifetime
 
 blueprint = Blueprint("members", __name__, url_prefix="/selections/<int:selection_id>/members")
 
 
 def _page(access: MemberAccess, *, form: AddMemberForm | None = None,
-          issued: IssuedLinkView | None = None, status: int = 200):
+          issued: IssuedLinkView | None = None,
+          invited: IssuedInvitationView | None = None, status: int = 200):
     selection = access.selection
     members = memberships.members_of(db_session(), selection)
     return render_template(
@@ -38,7 +46,11 @@ def _page(access: MemberAccess, *, form: AddMemberForm | None = None,
                     for m in members},
         action_form=ActionForm(formdata=None),
         may_issue_link=memberships.may_issue_link,
+        invitations=invitations.open_invitations(db_session(), selection)
+        if access.can("members.manage") else [],
+        now=utcnow(),
         issued=issued,
+        invited=invited,
     ), status
 
 
@@ -58,6 +70,17 @@ def index(access: MemberAccess):
     return _page(access)
 
 
+def _invited(access: MemberAccess, issued: invitations.IssuedInvitation
+             ) -> IssuedInvitationView:
+    url = url_for("invitations.respond", token=issued.token, _external=True)
+    mailed = mail.send_invitation(
+        issued.invitation.email, url, access.selection.language, access.selection.name,
+        current_user.account.name,
+    )
+    return IssuedInvitationView(issued.invitation.email, url, issued.invitation.expires_at,
+                                mailed, mail.configured())
+
+
 @blueprint.route("", methods=["POST"])
 @requires("members.manage")
 def add(access: MemberAccess):
@@ -65,19 +88,41 @@ def add(access: MemberAccess):
     if not form.validate_on_submit():
         return _page(access, form=form, status=422)
     try:
-        added = memberships.add_member(
+        issued = invitations.invite(
             db_session(), access.selection, current_user.account,
             form.email.data, form.role.data, form.name.data or "",
         )
     except ServiceError as error:
         show_error(form, error)
         return _page(access, form=form, status=422)
-    account = added.member.account
-    flash(_("%(name)s is now a member as %(role)s.", name=account.name,
-            role=ROLE_LABELS[added.member.membership.role]), "success")
-    if memberships.may_issue_link(added.member):
-        # The link is shown in this response only (it is stored hashed).
-        return _page(access, issued=_issue(access, added.member))
+    flash(_("The invitation for %(email)s as %(role)s is recorded. They join when they "
+            "accept it.", email=issued.invitation.email,
+            role=ROLE_LABELS[issued.invitation.role]), "success")
+    # The link is shown in this response only (it is stored hashed).
+    return _page(access, invited=_invited(access, issued))
+
+
+@blueprint.route("/invitations/<int:invitation_id>/renew", methods=["POST"])
+@requires("members.manage")
+def renew_invitation(access: MemberAccess, invitation_id: int):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _page(access, status=422)
+    issued = invitations.renew(db_session(), access.selection, current_user.account,
+                               invitation_id)
+    return _page(access, invited=_invited(access, issued))
+
+
+@blueprint.route("/invitations/<int:invitation_id>/withdraw", methods=["POST"])
+@requires("members.manage")
+def withdraw_invitation(access: MemberAccess, invitation_id: int):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _page(access, status=422)
+    invitation = invitations.withdraw(db_session(), access.selection, current_user.account,
+                                      invitation_id)
+    flash(_("The invitation for %(email)s is withdrawn; its link no longer works.",
+            email=invitation.email), "success")
     return redirect(url_for("members.index", selection_id=access.selection.id))
 
 
@@ -124,6 +169,9 @@ def remove(access: MemberAccess, membership_id: int):
 @blueprint.route("/<int:membership_id>/link", methods=["POST"])
 @requires("members.manage")
 def issue_link(access: MemberAccess, membership_id: int):
+    """A set-password link for a member without a password. Shown only to an instance
+    admin; anyone else's request sends it to the member's own address, or, without
+    e-mail, tells them to ask an administrator (decisions.md)."""
     member = memberships.get_member(db_session(), access.selection, membership_id)
     form = ActionForm()
     if not form.validate_on_submit():
@@ -132,5 +180,19 @@ def issue_link(access: MemberAccess, membership_id: int):
         flash(_("%(name)s has set a password already. A forgotten password is reset by the "
                 "administrator.", name=member.account.name), "error")
         return _page(access, status=422)
+    if not current_user.account.is_admin and not mail.configured():
+        flash(_("Ask an administrator to give %(name)s a set-password link: without e-mail "
+                "set up, only an administrator can hand one out.", name=member.account.name),
+              "error")
+        return _page(access, status=422)
     current_app.logger.info("set-password link issued for %s", member.account.email)
-    return _page(access, issued=_issue(access, member))
+    issued = _issue(access, member)
+    if current_user.account.is_admin:
+        return _page(access, issued=issued)
+    if not issued.mailed:
+        flash(_("The e-mail to %(email)s could not be sent. Ask an administrator for a "
+                "set-password link.", email=member.account.email), "error")
+        return _page(access, status=503)
+    flash(_("A set-password link is sent to %(email)s.", email=member.account.email),
+          "success")
+    return redirect(url_for("members.index", selection_id=access.selection.id))

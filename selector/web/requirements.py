@@ -43,12 +43,12 @@ from selector.forms.requirements import (
     UploadForm,
 )
 from selector.i18n import error_text
-from selector.models import Account, Category, Membership
+from selector.models import Account, Category, Membership, Selection
 from selector.services import categories as category_service
-from selector.services import it_structured, library, spreadsheets
+from selector.services import it_structured, library, spreadsheets, uploads
 from selector.services import requirements as requirement_service
 from selector.services.errors import Conflict, NotFound, ServiceError
-from selector.web.database import db_session
+from selector.web.database import database, db_session
 
 blueprint = Blueprint("requirements", __name__,
                       url_prefix="/selections/<int:selection_id>/requirements")
@@ -178,11 +178,8 @@ def decide_many(access: MemberAccess):
                    "%(num)d requirements are now %(status)s.", changed,
                    status=str(LABELS["status"][form.status.data]).lower()), "success")
     back = url_for("requirements.index", selection_id=access.selection.id)
-    query = request.form.get("query", "")
-    # Back to the same filtered list; only a query string of our own list is followed.
-    if query and "/" not in query and "\\" not in query:
-        back = f"{back}?{query}"
-    return redirect(back)
+    query = form.back_query()  # back to the same filtered list
+    return redirect(f"{back}?{query}" if query else back)
 
 
 @blueprint.route("/quality")
@@ -516,6 +513,17 @@ def _import_page(access: MemberAccess, form: UploadForm | None = None, status: i
                    max_megabytes=spreadsheets.MAX_UPLOAD // (1024 * 1024), **context)
 
 
+def _end_transaction() -> None:
+    """Commit what this request wrote so far (the upload's rate-limit record) and end
+    its transaction: an untrusted file is parsed with no database lock held (on SQLite
+    a write transaction would keep every other writer waiting meanwhile). What the
+    request loaded is read again afterwards, in the next transaction: it may have
+    changed while the file was parsed."""
+    session = db_session()
+    session.commit()
+    session.expire_all()
+
+
 @blueprint.route("/import", methods=["GET", "POST"])
 @requires("requirements.import")
 def upload(access: MemberAccess):
@@ -527,16 +535,27 @@ def upload(access: MemberAccess):
     upload_file = form.file.data
     filename = (upload_file.filename or "").rsplit("/", 1)[-1][:200]
     data = upload_file.stream.read(spreadsheets.MAX_UPLOAD + 1)
+    account_id, selection_id = _actor().id, access.selection.id
     try:
-        token = spreadsheets.stash(_instance(), access.selection.id, data, filename)
-        plan = spreadsheets.plan_import(db_session(), access.selection, data, filename)
+        uploads.admit(db_session(), account_id, "requirements", len(data))
+    except uploads.TooManyUploads as error:
+        form.file.errors = [error_text(error)]
+        page, status = _import_page(access, form, 429)
+        return page, status, {"Retry-After": str(error.retry_after)}
+    _end_transaction()
+    try:
+        rows = spreadsheets.read_rows(data, filename)  # in the sandbox, no lock held
+        # Planning only reads: a read transaction, which on SQLite blocks no writer.
+        with database().transaction(write=False) as reading:
+            selection = reading.get(Selection, selection_id)
+            plan = spreadsheets.plan_rows(reading, selection, rows)
+        if plan.problems:
+            return _import_page(access, form, 422, problems=[str(p) for p in plan.problems],
+                                filename=filename)
+        token = spreadsheets.stash(_instance(), account_id, selection_id, data, filename)
     except spreadsheets.SpreadsheetError as error:
         form.file.errors = [str(p) for p in error.problems]
         return _import_page(access, form, 422)
-    if plan.problems:
-        spreadsheets.discard(_instance(), access.selection.id, token)
-        return _import_page(access, form, 422, problems=[str(p) for p in plan.problems],
-                            filename=filename)
     commit = CommitForm(formdata=None, token=token, filename=filename)
     return _import_page(access, form, 200, plan=plan, commit=commit, filename=filename)
 
@@ -549,18 +568,24 @@ def commit(access: MemberAccess):
         return _import_page(access, status=422)
     token = form.token.data or ""
     shown = (form.filename.data or "").rsplit("/", 1)[-1][:200]
+    account_id, selection_id = _actor().id, access.selection.id
+    _end_transaction()
     try:
-        data, kind = spreadsheets.unstash(_instance(), access.selection.id, token)
+        data, kind = spreadsheets.unstash(_instance(), account_id, selection_id, token)
         name = shown if shown.lower().endswith("." + kind) else f"upload.{kind}"
-        result = spreadsheets.import_requirements(
-            db_session(), access.selection, _actor(), access.role, data, name,
+        rows = spreadsheets.read_rows(data, name)  # in the sandbox, no lock held
+        result = spreadsheets.import_rows(
+            db_session(), access.selection, _actor(), access.role, rows, name,
             reason=form.reason.data or "")
     except spreadsheets.SpreadsheetError as error:
         return _import_page(access, status=422, problems=[str(p) for p in error.problems],
                             filename=shown)
     except ServiceError as error:
         return _import_page(access, status=422, problems=[error_text(error)], filename=shown)
-    spreadsheets.discard(_instance(), access.selection.id, token)
+    finally:
+        # Imported or refused (then rolled back), the stash has served: nothing waits on
+        # disk for a second try.
+        spreadsheets.discard(_instance(), account_id, selection_id, token)
     flash(_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
             created=result.created, updated=result.updated, unchanged=result.unchanged),
           "success")

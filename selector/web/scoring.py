@@ -10,6 +10,7 @@ member's own answers.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
@@ -36,10 +37,10 @@ from selector.forms.scoring import (
 )
 from selector.i18n import error_text
 from selector.models import Consensus, Requirement
-from selector.services import scoring, scoring_views
+from selector.services import disclosures, logins, scoring, scoring_views
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.vendors import get_vendor
-from selector.web.database import db_session
+from selector.web.database import READ_METHODS, database, db_session, keep_changes
 
 blueprint = Blueprint("scoring", __name__, url_prefix="/selections/<int:selection_id>/scoring")
 
@@ -91,11 +92,45 @@ def settings(access: MemberAccess):
 # -- one sheet ----------------------------------------------------------------------------
 
 
+def _note_scores_shown(access: MemberAccess, vendor_ids: list[int], status: int) -> None:
+    """Record that this member is being shown others' scores for `vendor_ids` (issue 17,
+    item 13), whatever becomes of the rest of the request. Only while scoring is open:
+    moving back from the decision phase records it for everyone."""
+    if access.selection.phase != "scoring" or access.role not in scoring.SCORERS:
+        return
+    membership_id = access.membership.id
+    if not disclosures.unnoted(db_session(), membership_id, vendor_ids):
+        return
+    if request.method in READ_METHODS:  # a read session: write in a transaction of its own
+        with database().transaction() as session:
+            disclosures.note_shown(session, membership_id, vendor_ids)
+        return
+    if status >= 400:
+        # The refused changes go, as they would at the end of the request; the note stays.
+        db_session().rollback()
+        keep_changes()
+    disclosures.note_shown(db_session(), membership_id, vendor_ids)
+
+
+def _store_owner() -> str:
+    """Whose unsaved answers the sheet may keep in the browser (issue 17, item 4): this
+    account in this login session. Derived from the session's stored id, never from the
+    cookie's token; another login (or another person) gets another name."""
+    token = getattr(current_user, "token", None)
+    if not token:  # not a login session: the page keeps nothing
+        return ""
+    session_id = logins.token_hash(token)
+    digest = hashlib.sha256(f"unsaved-answers:{session_id}".encode()).hexdigest()[:24]
+    return f"{current_user.account.id}-{digest}"
+
+
 def _sheet_page(access: MemberAccess, vendor, *, form=None, conflict_form=None,
                 submit_error: str | None = None, status: int = 200):
     session = db_session()
     selection = access.selection
     view = scoring_views.member_sheet(session, selection, access.membership, vendor)
+    if any(item.peers for item in view.items):
+        _note_scores_shown(access, [vendor.id], status)
     labels = _anchors(access)
     if form is None:
         data: dict[str, Any] = {}
@@ -126,6 +161,7 @@ def _sheet_page(access: MemberAccess, vendor, *, form=None, conflict_form=None,
         comment_field=comment_field,
         version_field=version_field,
         verification_labels=VERIFICATION_LABELS,
+        store_owner=_store_owner(),
     ), status
 
 
@@ -416,6 +452,8 @@ def _consensus_page(access: MemberAccess, vendor_id: int | None, requirement_id:
     if disclosed:
         rows = scoring_views.consensus_rows(session, selection, vendor_id=vendor_id,
                                             requirement_id=requirement_id)
+        _note_scores_shown(access, sorted({row.vendor.id for row in rows if row.entries}),
+                           status)
     labels = _anchors(access)
     forms = dict(forms or {})
     removals: dict[str, RemoveConsensusForm] = {}

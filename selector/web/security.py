@@ -5,8 +5,9 @@
   a logged-out, expired or password-changed session stops working at once, whatever the
   cookie says. There is no "remember me" cookie.
 * The session cookie is HttpOnly, SameSite=Lax, and Secure when the request came over
-  HTTPS (behind a proxy: set SELECTOR_TRUSTED_PROXIES so X-Forwarded-Proto is believed)
-  or when SESSION_COOKIE_SECURE is set.
+  HTTPS (behind a proxy: set SELECTOR_TRUSTED_PROXIES so X-Forwarded-Proto is believed;
+  only when clients cannot bypass the proxy, see `init_app`) or when SESSION_COOKIE_SECURE
+  is set.
 * Every response carries a Content-Security-Policy without inline script, nosniff,
   Referrer-Policy same-origin (not no-referrer: Flask-WTF's CSRF check over HTTPS needs
   the referrer) and frame denial; pages are not cached.
@@ -56,7 +57,9 @@ def secret_key(instance: Path) -> str:
         return from_env
     path = instance / "secret_key"
     if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
+        from selector.paths import private_dir
+
+        private_dir(instance)  # 0700, as every folder Selector makes (issue 17, item 11)
         partial = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as stream:
@@ -188,8 +191,29 @@ def init_app(app: Flask) -> None:
     init_login(app)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
+        # Security assumption: every request passes through `proxies` proxies, each
+        # adding to X-Forwarded-For. If clients can reach the app directly, they write
+        # that header themselves: the client address (and the per-address login delays)
+        # is theirs to choose, the scheme too. The per-account login delays do not
+        # depend on it (services.logins). A request without the header proves a way
+        # around the proxy: that is logged once per process.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
+        app.before_request(_warn_when_not_proxied)
+
+
+def _warn_when_not_proxied() -> None:
+    if "X-Forwarded-For" in request.headers or current_app.extensions.get(_NOT_PROXIED):
+        return
+    current_app.extensions[_NOT_PROXIED] = True
+    current_app.logger.warning(
+        "SELECTOR_TRUSTED_PROXIES is set, but a request from %s came without "
+        "X-Forwarded-For: if clients can reach the app without the proxy, they choose "
+        "the address the app believes (unset the setting, or let only the proxy in)",
+        request.remote_addr)
+
+
+_NOT_PROXIED = "selector.not_proxied_warned"

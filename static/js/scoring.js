@@ -11,9 +11,33 @@
      browser is online again; leaving the page with unsaved answers asks first;
    - a score changed elsewhere (another tab) is not overwritten: the stored answer is
      shown with the message, and the member decides again.
+   A shared computer (issue 17, item 4): the kept answers belong to one account in one
+   login session (the page names it in data-store-owner). Answers kept under any other
+   name (another person, or an earlier login) are deleted unread when a sheet opens, so
+   they are never sent under the wrong account; logging out clears the browser's storage
+   as well (Clear-Site-Data).
    No inline script: the Content-Security-Policy forbids it. */
 (function () {
   "use strict";
+
+  var STORE_PREFIX = "selector.unsaved:";
+  var script = document.currentScript;
+  var owner = script ? script.getAttribute("data-store-owner") || "" : "";
+
+  function dropOtherStores() {
+    try {
+      var others = [];
+      for (var i = 0; i < window.localStorage.length; i += 1) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf(STORE_PREFIX) === 0 &&
+            (!owner || key.indexOf(STORE_PREFIX + owner + ":") !== 0)) {
+          others.push(key);
+        }
+      }
+      others.forEach(function (key) { window.localStorage.removeItem(key); });
+    } catch (e) { /* no storage: nothing kept */ }
+  }
+  dropOtherStores();
 
   var form = document.getElementById("sheet");
   if (!form || form.getAttribute("data-editable") !== "1") { return; }
@@ -23,7 +47,7 @@
   var submitted = form.getAttribute("data-submitted") === "1";
   var tokenMeta = document.querySelector('meta[name="csrf-token"]');
   var csrf = tokenMeta ? tokenMeta.getAttribute("content") : "";
-  var storeKey = "selector.unsaved:" + saveUrl;
+  var storeKey = STORE_PREFIX + owner + ":" + saveUrl;
   var reasonField = form.querySelector("[data-reason]");
   var bar = form.querySelector("[data-connection]");
   var items = Array.prototype.slice.call(form.querySelectorAll("[data-item]"));
@@ -65,9 +89,11 @@
 
   // ---- unsaved answers survive a reload ----
   function readStore() {
+    if (!owner) { return {}; }
     try { return JSON.parse(window.localStorage.getItem(storeKey) || "{}"); } catch (e) { return {}; }
   }
   function writeStore(store) {
+    if (!owner) { return; }  // nobody named: keep nothing behind
     try {
       if (Object.keys(store).length) { window.localStorage.setItem(storeKey, JSON.stringify(store)); }
       else { window.localStorage.removeItem(storeKey); }

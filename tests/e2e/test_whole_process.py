@@ -3,8 +3,8 @@
 Against a real server (gunicorn serving `selector.wsgi:app` in its own process, on the
 database the suite runs on) and Debian's Chromium: the facilitator, created on the
 command line as an administrator would, creates a selection and invites the committee
-(two business members, IT management and the sponsor), who set their passwords through
-the one-time links shown to her. IT management enters the back-up requirements in the
+(two business members, IT management and the sponsor), who accept the invitation links
+shown to her, choosing their passwords. IT management enters the back-up requirements in the
 structured form (an RPO of 24 hours, a knock-out with its rationale) and a data
 location; the business members pick wishes from the library; the facilitator accepts
 them and moves on to weighting; business and IT weigh; the facilitator freezes the
@@ -155,22 +155,23 @@ def walk(base: str, page, tmp_path: Path) -> None:
         page.fill("input[name=email]", email)
         page.fill("input[name=name]", person)
         page.select_option("select[name=role]", role)
-        page.click("main form button:has-text('Add')")
-        expect(page.get_by_text(f"Set-password link for {person}")).to_be_visible()
-        links[email] = page.locator("#issued-link").input_value()
+        page.click("main form button:has-text('Invite')")
+        expect(page.get_by_text(f"Invitation link for {email}")).to_be_visible()
+        links[email] = page.locator("#invited-link").input_value()
         if role == "sponsor":
             shot(page, "01-members")
-    assert all("/set-password/" in link for link in links.values())
+    assert all("/invitations/" in link for link in links.values())
 
-    # --- everyone sets a password through their link ---------------------------------
+    # --- everyone accepts, choosing a password through their invitation link ---------
     for email, link in links.items():
         page.context.clear_cookies()
         page.goto(link)
-        expect(page.get_by_text(f"For the account {email}.")).to_be_visible()
+        expect(page.get_by_text(f"invites {email} to the CRM selection")).to_be_visible()
         page.fill("input[name=new_password]", PASSWORD)
         page.fill("input[name=confirm]", PASSWORD)
-        page.click("button:has-text('Set the password')")
-        expect(page.get_by_text("Your password is set. Log in with it.")).to_be_visible()
+        page.click("button:has-text('Create my account')")
+        expect(page.get_by_text("Log in with this e-mail address and your password")
+               ).to_be_visible()
 
     # --- IT management: the back-up knock-out and the data location ------------------
     log_in_as(page, base, INGRID, PASSWORD)

@@ -27,7 +27,8 @@ DESCRIPTION = ("Lorem ipsum dolor sit amet, <i>consectetur</i> & adipiscing elit
 
 def hostile_doc() -> dict:
     doc = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    doc["selection"]["name"] = f"{BOLD_MARKUP} selection {LONG_WORD}"
+    # Names and titles as long as a file may make them (docs/formats.md, "Limits").
+    doc["selection"]["name"] = f"{BOLD_MARKUP} selection {LONG_WORD}"[:200]
     doc["selection"]["organisation"] = "Gemeente Ëëïé – “quotes” ‘single’ € 1.000"
     categories = doc["categories"]
     categories[0]["name"] = BOLD_MARKUP
@@ -37,7 +38,7 @@ def hostile_doc() -> dict:
     categories[3]["name"] = "Klantbeeld Ëëïé – “quotes” ‘single’ € 1.000"
     requirements = doc["requirements"]
     requirements[0]["title"] = BOLD_MARKUP
-    requirements[1]["title"] = LONG_WORD
+    requirements[1]["title"] = LONG_WORD[:300]
     requirements[2]["title"] = IMAGE
     for r in requirements:
         if r["category"] == "hosting":
@@ -46,7 +47,7 @@ def hostile_doc() -> dict:
     requirements[18]["knockout_rationale"] = LINK + " " + LONG_WORD
     vendors = doc["vendors"]
     vendors[0]["name"] = "Νορθγουιντ <b>CRM</b>"  # Greek, and markup
-    vendors[1]["name"] = "Полдер & Co " + LONG_WORD
+    vendors[1]["name"] = ("Полдер & Co " + LONG_WORD)[:200]
     for score in doc["scores"][:40]:
         score["comment"] = LONG_WORD + " " + IMAGE
     for score in doc["scores"][40:80]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from selector.domain import quality
 from selector.domain.quality import RequirementText, TitleEntry
@@ -205,6 +207,23 @@ def test_duplicate_groups_of_a_thousand_titles_are_quick():
     groups = quality.duplicate_groups([TitleEntry(i, str(i), t) for i, t in enumerate(titles)])
     assert time.perf_counter() - started < 5
     assert all(found == [] for found in groups.values())  # the numbers differ
+
+
+_VOCABULARY = ("customer", "customers", "custmer", "contact", "contacts", "lead", "leads",
+               "export", "exports", "the", "de", "een", "all", "of", "to", "csv", "sso",
+               "12", "24", "view", "veiw", "report", "reports", "rpo", "rto")
+
+
+@given(st.lists(st.lists(st.sampled_from(_VOCABULARY), min_size=0, max_size=7),
+                min_size=0, max_size=30))
+def test_duplicate_groups_find_exactly_the_pairs_a_full_comparison_finds(word_lists):
+    """The candidate search (prefix filtering) misses no pair and adds none."""
+    entries = [TitleEntry(i, f"C-{i}", " ".join(words)) for i, words in enumerate(word_lists)]
+    groups = quality.duplicate_groups(entries)
+    for entry in entries:
+        expected = [other.key for other in entries if other.key != entry.key
+                    and quality.near_duplicate(entry.title, other.title)]
+        assert [found.key for found in groups[entry.key]] == expected, entry.title
 
 
 def test_flags_are_json_in_a_fixed_order():

@@ -379,15 +379,18 @@ def test_a_business_member_cannot_set_a_status(db, world):
 
 
 def test_the_stash_keeps_an_upload_for_its_commit(tmp_path):
-    token = spreadsheets.stash(tmp_path, 7, b"category,title,priority\n", "list.csv")
-    assert spreadsheets.unstash(tmp_path, 7, token) == (b"category,title,priority\n", "csv")
+    token = spreadsheets.stash(tmp_path, 3, 7, b"category,title,priority\n", "list.csv")
+    assert spreadsheets.unstash(tmp_path, 3, 7, token) == (b"category,title,priority\n", "csv")
     with pytest.raises(SpreadsheetError):
-        spreadsheets.unstash(tmp_path, 8, token)  # another selection's
+        spreadsheets.unstash(tmp_path, 3, 8, token)  # another selection's
     with pytest.raises(SpreadsheetError):
-        spreadsheets.unstash(tmp_path, 7, "../../etc/passwd")
-    spreadsheets.discard(tmp_path, 7, token)
+        spreadsheets.unstash(tmp_path, 4, 7, token)  # another account's
     with pytest.raises(SpreadsheetError):
-        spreadsheets.unstash(tmp_path, 7, token)
+        spreadsheets.unstash(tmp_path, 3, 7, "../../etc/passwd")
+    spreadsheets.discard(tmp_path, 3, 7, token)
+    with pytest.raises(SpreadsheetError):
+        spreadsheets.unstash(tmp_path, 3, 7, token)
+    assert spreadsheets.stashed_bytes(tmp_path, 3) == 0
 
 
 def test_defusedxml_is_in_use():

@@ -49,7 +49,10 @@ OTHER_IT = "koen@example.org"
 
 # Tables whose rows are login bookkeeping, and columns that record a last use: they
 # change when someone merely signs in or reads, and are left out of the fingerprint.
-BOOKKEEPING_TABLES = {"login_sessions", "login_attempts", "alembic_version"}
+# `score_disclosures` records that a page (a refusal's page too) showed a member the
+# others' scores (issue 17, item 13).
+BOOKKEEPING_TABLES = {"login_sessions", "login_attempts", "upload_attempts", "alembic_version",
+                      "score_disclosures"}
 BOOKKEEPING_COLUMNS = {"last_used_at", "last_seen_at"}
 
 # URL argument -> the kind of object it names (requirement ids depend on the route).
@@ -60,6 +63,7 @@ ARGUMENT_KINDS = {
     "category_id": "category",
     "attachment_id": "attachment",
     "report_id": "report",
+    "invitation_id": "invitation",
 }
 MISSING = 987_654  # an id no row has
 
@@ -119,6 +123,7 @@ def _objects(session, selection_id: int) -> Objects:
         Attachment,
         Category,
         FinalReport,
+        Invitation,
         Membership,
         Requirement,
         Vendor,
@@ -151,6 +156,8 @@ def _objects(session, selection_id: int) -> Objects:
         Attachment.selection_id == selection_id))
     objects.ids["report"] = first(select(FinalReport.id).where(
         FinalReport.selection_id == selection_id))
+    objects.ids["invitation"] = first(select(Invitation.id).where(
+        Invitation.selection_id == selection_id))
     return objects
 
 
@@ -199,6 +206,7 @@ def build_world(dbs, phase: str = "scoring", *, final_reports: bool = True) -> W
     from selector.services import (
         accounts,
         api_tokens,
+        invitations,
         logins,
         reports,
         selection_file,
@@ -234,6 +242,8 @@ def build_world(dbs, phase: str = "scoring", *, final_reports: bool = True) -> W
                 _attach_document(session, selection_id)
             if phase == "scoring":
                 _declare_conflict(session, selection_id)
+            invitations.invite(session, selection, fenna,
+                               f"ivo.{selection_id}@example.org", "observer")
         session.flush()
         if phase == "decision" and final_reports:
             for selection_id in ids:

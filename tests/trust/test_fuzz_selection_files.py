@@ -5,6 +5,7 @@ validation of ordinary broken files is tested in tests/files and tests/cli.)"""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -89,6 +90,56 @@ def test_deeply_nested_json_is_refused_cleanly(tmp_path, migrated, body):
     assert message.endswith("not valid JSON: the document is nested too deeply"), message
     assert "Traceback" not in message and "RecursionError" not in message, message
     assert len(message.splitlines()) == 1, message
+    assert elapsed < 20, elapsed
+    assert memory_kb < 400 * 1024, memory_kb
+    assert _selections(migrated) == 0
+
+
+def _with(path: str, value):
+    """The worked example with `value` at the dotted `path`."""
+    from tests.conftest import EXAMPLE
+
+    doc = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    *head, last = path.split(".")
+    target = doc
+    for part in head:
+        target = target[int(part)] if part.isdigit() else target[part]
+    target[last] = value
+    return doc
+
+
+# Issue 17, item 7: values the forms refuse, inside an otherwise valid file. A NUL made
+# PostgreSQL refuse the import half-way and a lone surrogate made both databases fail on
+# encoding; the others were imported as they were (docs/formats.md, "Limits").
+HOSTILE_VALUES = [
+    ("vendors.0.notes", "a\u0000b",
+     "vendors[0].notes: holds a NUL character (\\u0000), which no text field may hold"),
+    ("categories.0.name", "Sales \ud800",
+     "categories[0].name: holds a lone surrogate (U+D800), which is not Unicode text"),
+    ("scores.0.comment", "\udfff",
+     "scores[0].comment: holds a lone surrogate (U+DFFF), which is not Unicode text"),
+    ("selection.scale_max", 20_000, "selection.scale_max: must be at most 10, got 20000"),
+    ("selection.scale_max", 10**40, f"selection.scale_max: must be at most 10, got {10**40}"),
+    ("requirements.0.title", "x" * (10 * 1024 * 1024),
+     "requirements[0].title: 10485760 characters, more than the 300 allowed"),
+    ("vendors.0.website", "javascript:alert(document.cookie)",
+     "vendors[0].website: 'javascript:alert(document.cookie)' is not a web address; write "
+     "one that starts with https:// or http://, without spaces"),
+    ("vendors.0.website", "data:text/html,<script>alert(1)</script>",
+     "vendors[0].website: 'data:text/html,<script>alert(1)</script>' is not a web address; "
+     "write one that starts with https:// or http://, without spaces"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "sentence"), HOSTILE_VALUES,
+                         ids=[f"{p}={str(v)[:20]!r}" for p, v, _ in HOSTILE_VALUES])
+def test_hostile_values_are_refused_in_one_sentence(tmp_path, migrated, path, value, sentence):
+    target = tmp_path / "hostile.json"
+    target.write_text(json.dumps(_with(path, value)), encoding="utf-8")  # \ud800 escaped
+    code, message, elapsed, memory_kb = _import(target, migrated)
+    assert code != 0
+    assert message.endswith(sentence), message[-500:]
+    assert "Traceback" not in message and len(message.splitlines()) == 1, message[-500:]
     assert elapsed < 20, elapsed
     assert memory_kb < 400 * 1024, memory_kb
     assert _selections(migrated) == 0

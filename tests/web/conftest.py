@@ -151,3 +151,34 @@ def browser(app):
 @pytest.fixture
 def browser_factory(app):
     return lambda: Browser(app)
+
+
+class LoginClock:
+    """The login throttle's clock (`selector.services.logins.clock`), all but standing
+    still (a microsecond per reading, so events keep their order) until a test moves it
+    on: delays are tested without sleeping and without racing the real clock."""
+
+    def __init__(self) -> None:
+        from selector.models.base import utcnow
+
+        self.now = utcnow()
+
+    def __call__(self):
+        from datetime import timedelta
+
+        self.now += timedelta(microseconds=1)
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def login_clock(monkeypatch) -> LoginClock:
+    from selector.services import logins
+
+    clock = LoginClock()
+    monkeypatch.setattr(logins, "clock", clock)
+    return clock

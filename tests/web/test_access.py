@@ -43,7 +43,13 @@ SUCCESS: dict[str, dict[str, tuple[dict, int]]] = {
     "members.add": {"POST": ({"email": "newcomer@example.org", "role": "observer"}, 200)},
     "members.change_role": {"POST": ({"m{membership_id}-role": "observer"}, 302)},
     "members.remove": {"POST": ({}, 302)},
-    "members.issue_link": {"POST": ({}, 200)},
+    # Without e-mail set up a facilitator who is no admin is told to ask an admin.
+    "members.issue_link": {"POST": ({}, 422)},
+    "members.renew_invitation": {"POST": ({}, 200)},
+    "members.withdraw_invitation": {"POST": ({}, 302)},
+    "invitations.respond": {"GET": ({}, 200)},  # POST: see expected_status
+    "admin.open_invitations": {"GET": ({}, 200)},
+    "admin.confirm_invitation": {"POST": ({}, 302)},
     "admin.accounts": {"GET": ({}, 200)},
     "admin.create_account": {"POST": ({"email": "x@example.org", "name": "X"}, 200)},
     "admin.deactivate": {"POST": ({}, 302)},
@@ -114,7 +120,14 @@ def world(app, dbs, committee):
     from sqlalchemy import select
 
     from selector.models import Account, Selection
-    from selector.services import account_admin, accounts, api_tokens, logins, memberships
+    from selector.services import (
+        account_admin,
+        accounts,
+        api_tokens,
+        invitations,
+        logins,
+        memberships,
+    )
 
     ids = dict(committee.memberships)
     with dbs.transaction() as session:
@@ -128,6 +141,8 @@ def world(app, dbs, committee):
             session, alpha, facilitator, "ivy@example.org", "it").member.membership.id
         newcomer = memberships.add_member(session, alpha, facilitator, "ines@example.org", "it")
         link = logins.issue_password_link(session, newcomer.member.account, timedelta(days=1))
+        invited = invitations.invite(session, alpha, facilitator, "iris@example.org", "it")
+        for_admin = invitations.invite(session, alpha, facilitator, "abe@example.org", "it")
         target = make_account(session, "tara@example.org", "Tara")
         leaving = make_account(session, "dora@example.org", "Dora")
         inactive = make_account(session, "ivan@example.org", "Ivan")
@@ -143,6 +158,9 @@ def world(app, dbs, committee):
         "accounts": {"target_account": target.id, "leaving_account": leaving.id,
                      "inactive_account": inactive.id},
         "link": link.token,
+        "invitation": invited.token,
+        "invitation_ids": {"members": invited.invitation.id,
+                           "admin": for_admin.invitation.id},
         "tokens": tokens,
     }
 
@@ -172,7 +190,10 @@ def url_for_rule(rule: Rule, world, identity: str) -> str | None:
             email = email_of(identity, committee)
             values[name] = world["tokens"].get(email, 1) if email else 1
         elif name == "token":
-            values[name] = world["link"]
+            values[name] = (world["invitation"] if rule.endpoint == "invitations.respond"
+                            else world["link"])
+        elif name == "invitation_id":
+            values[name] = world["invitation_ids"][rule.endpoint.split(".")[0]]
         else:
             return None
     _, path = rule.build(values, append_unknown=False)
@@ -194,6 +215,10 @@ def expected_status(identity: str, action: str, endpoint: str, method: str,
     allowed_code = SUCCESS.get(endpoint, {}).get(method, (None, None))[1]
     if endpoint == "auth.login" and signed_in:
         allowed_code = 302  # a signed-in visitor of the login page goes home
+    if endpoint == "invitations.respond" and method == "POST":
+        # The invitation is for none of them: signed in, refused; anonymous, the
+        # new-account form without its fields.
+        return 403 if signed_in else 422
     if isinstance(rule, access.AccountRule):
         if rule.who == access.PUBLIC:
             return allowed_code

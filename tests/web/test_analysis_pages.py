@@ -4,8 +4,9 @@ blind scoring holds until scoring closes."""
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
-from html import unescape
+from html import escape, unescape
 
 import pytest
 from flask_babel import force_locale
@@ -153,6 +154,36 @@ def test_the_drill_down_shows_requirements_members_and_consensus(app, dbs, examp
 
 def test_an_unknown_category_is_not_found(app, example_sid):
     page(signed_in(app, FACILITATOR), example_sid, "/heat-map/nothing", status=404)
+
+
+ODD_KEYS = ["2026", "0", "-1", "1.5", "1e5", "0x10", "NaN", "true", "null", "a.b", "a/b",
+            "items", "__class__", "key with space", "<b>bold</b>", "ünïcödé"]
+
+
+@pytest.mark.parametrize("key", ODD_KEYS)
+def test_the_heat_map_takes_any_category_key(app, dbs, example_doc, key):
+    """Issue 17, item 8: a category named "2026" made the heat map answer 500 (Jinja's
+    `map(attribute=key)` read the key as a list index; "a.b" as a path)."""
+    category = example_doc["categories"][0]
+    old, category["key"], category["name"] = category["key"], key, f"Sales {key}"
+    for entry in example_doc["requirements"] + example_doc["category_weights"]:
+        if entry["category"] == old:
+            entry["category"] = key
+    sid = import_example(dbs, example_doc)
+    browser = signed_in(app, IT)
+    html = page(browser, sid, "/heat-map")
+    doc = engine_ranking(dbs, sid)
+    with formatting(app, "en"):
+        assert value(html, "category_score", category=key, vendor="northwind") == pages.points(
+            doc["vendors"][0]["category_scores"][key])
+    best = max(v["category_scores"][key] for v in doc["vendors"] if not v["excluded"])
+    assert doc["vendors"][0]["category_scores"][key] == best  # Northwind is best in it
+    row = html.split(f'data-category="{escape(key)}"', 1)[1].split("</tr>", 1)[0]
+    assert 'is-best" data-vendor="northwind"' in row
+    # Its drill-down link works too.
+    link = re.search(r'href="([^"]*/analysis/heat-map/[^"]*)">' + re.escape(escape(f"Sales {key}")),
+                     html).group(1)
+    assert browser.get(unescape(link)).status_code == 200
 
 
 # --------------------------------------------------------------------------- knock-outs

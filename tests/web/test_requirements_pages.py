@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from openpyxl import load_workbook
@@ -167,6 +168,33 @@ def test_bulk_decision_from_the_list(app, dbs, committee):
                                                         "reason": ""})
     assert refused.status_code == 422 and "Give a reason." in text(refused)
     assert requirement(dbs, "W-2").status == "proposed"
+
+
+@pytest.mark.parametrize("query", [
+    "status=proposed\r\nSet-Cookie: session=stolen",
+    "status=proposed\nLocation: https://evil.example",
+    "q=lead\r",
+    "status=proposed&next=https://evil.example&q=a%0D%0Ab",
+])
+def test_bulk_decision_with_cr_or_lf_in_its_query(app, dbs, committee, query):
+    """Issue 17, item 14: a CR or LF in the posted `query` gave a 500 (after the
+    decisions were made, so they were lost). The query is rebuilt from the list's own
+    filter names, encoded again: the decisions stand and the redirect is clean."""
+    bram = as_member(app, committee, "business")
+    propose(bram, committee, dbs, title="Wish about leads", code="W-1")
+    fenna = as_member(app, committee, "facilitator")
+    response = fenna.post(f"{base(committee)}/decide", {
+        "ids": [str(requirement(dbs, "W-1").id)], "status": "deferred",
+        "reason": "After phase 1", "query": query})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert "\r" not in location and "\n" not in location
+    assert "stolen" not in response.headers.get("Set-Cookie", "")
+    target = urlsplit(location)
+    assert target.netloc in ("", "selector.test") and target.path == base(committee)
+    assert {name for name, _ in parse_qsl(target.query)} <= {"status", "q"}  # no "next"
+    assert requirement(dbs, "W-1").status == "deferred"
+    assert fenna.get(location).status_code == 200
 
 
 def test_other_selections_requirements_are_not_found(app, dbs, committee):

@@ -26,7 +26,7 @@ def error_message(response) -> str:
 
 def test_a_form_without_csrf_token_is_refused_with_400_and_changes_nothing(app, dbs, committee,
                                                                          browser):
-    from selector.models import Membership
+    from selector.models import Invitation  # adding a member records an invitation
 
     assert app.config.get("WTF_CSRF_ENABLED", True) is True
     browser.login(committee.emails["facilitator"])
@@ -39,13 +39,13 @@ def test_a_form_without_csrf_token_is_refused_with_400_and_changes_nothing(app, 
                                 "csrf_token": "forged"}, token=False)
     assert wrong.status_code == 400
     with dbs.transaction(write=False) as session:
-        count = session.scalar(select(func.count()).select_from(Membership).where(
-            Membership.selection_id == committee.selection_id))
+        count = session.scalar(select(func.count()).select_from(Invitation).where(
+            Invitation.selection_id == committee.selection_id))
     accepted = browser.post(path, {"email": "new@example.org", "role": "business"})
-    assert accepted.status_code == 200  # the set-password link is shown
+    assert accepted.status_code == 200  # the invitation link is shown
     with dbs.transaction(write=False) as session:
-        assert session.scalar(select(func.count()).select_from(Membership).where(
-            Membership.selection_id == committee.selection_id)) == count + 1
+        assert session.scalar(select(func.count()).select_from(Invitation).where(
+            Invitation.selection_id == committee.selection_id)) == count + 1
 
 
 def test_login_and_logout_need_the_csrf_token_too(app, committee, browser):
@@ -112,7 +112,7 @@ def test_a_deactivated_account_cannot_log_in_and_gets_the_same_message(app, dbs,
     assert "do not match" in error_message(response)
 
 
-def test_failed_logins_are_throttled_per_account(app, dbs, committee, browser):
+def test_failed_logins_are_throttled_per_account(app, dbs, committee, browser, login_clock):
     email = committee.emails["business"]
     browser.refresh_token()
     for _ in range(5):
@@ -133,7 +133,7 @@ def test_failed_logins_are_throttled_per_account(app, dbs, committee, browser):
             LoginAttempt.email == email, LoginAttempt.succeeded.is_(False))) == 5
 
 
-def test_failed_logins_are_throttled_per_address(app, committee, browser):
+def test_failed_logins_are_throttled_per_address(app, committee, browser, login_clock):
     browser.refresh_token()
     for number in range(20):
         response = browser.post("/login", {"email": f"guess{number}@example.org",

@@ -165,3 +165,19 @@ def test_user_text_is_escaped(app, dbs, world):
     page = fenna.get(vendors_url(world)).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_stored_link_that_is_no_web_address_is_shown_as_text(app, dbs, world):
+    """A `javascript:` link imported before the limits of issue 17 is never a link."""
+    with dbs.transaction() as s:
+        vendor = s.scalar(select(Vendor).where(Vendor.selection_id == world.selection)
+                          .order_by(Vendor.id))
+        vendor.website = "javascript:alert(document.cookie)"
+        vendor_id = vendor.id
+    fenna = signed_in(app, FENNA)
+    for path in (vendors_url(world), f"{vendors_url(world)}/{vendor_id}"):
+        page = fenna.get(path)
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "javascript:alert(document.cookie)" in text  # shown, as text
+        assert 'href="javascript:' not in text
