@@ -20,11 +20,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from selector.domain.method import rank  # noqa: E402
 from selector.files.selection_file import validate  # noqa: E402
 from selector.files.to_domain import selection_from_file  # noqa: E402
-from selector.report.data import build_report_data  # noqa: E402
+from selector.report.build import build_report_data  # noqa: E402
 from selector.report.pdf import render_pdf  # noqa: E402
+from selector.services.ranking import rank_selection  # noqa: E402
 
 BUSINESS = ["Sales & leads", "Marketing & campaigns", "Customer service", "Complete customer view",
             "Reporting & data-driven work", "Field service"]
@@ -162,10 +162,10 @@ def main() -> int:
         selection = selection_from_file(doc)
         steps["domain"] = time.perf_counter() - start
         mark = time.perf_counter()
-        ranking = rank(selection)
+        ranked = rank_selection(selection)
         steps["rank"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        report = build_report_data(doc, ranking, selection, language=args.lang)
+        report = build_report_data(doc, ranked, language=args.lang)
         steps["report data"] = time.perf_counter() - mark
         mark = time.perf_counter()
         pdf = render_pdf(report)

@@ -27,7 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from selector import migrate  # noqa: E402
 from selector.db import Database  # noqa: E402
 from selector.models import Category, Requirement, Selection  # noqa: E402
-from selector.services import accounts, library, memberships, selections  # noqa: E402
+from selector.services import (  # noqa: E402
+    accounts,
+    library,
+    memberships,
+    quality_flags,
+    selections,
+)
 from selector.services import requirements as service  # noqa: E402
 
 PASSWORD = "benchmark passphrase, long enough"
@@ -72,7 +78,7 @@ def build(db: Database) -> int:
                 if n % 31 == 0 else "")
             made.append(service.create_requirement(
                 session, selection, members[role], role, values, codes=codes, refresh=False))
-        service.refresh_quality(session, selection.id, made)
+        quality_flags.refresh_quality(session, selection.id, made)
         for n, requirement in enumerate(made):
             if n % 5 == 0:
                 requirement.status = "accepted"

@@ -1,8 +1,10 @@
 """Who may do what: the one permission table of Selector.
 
-Every route declares the action it performs with `@requires("action")`; nothing else
-in the views decides who may do something. A test walks every registered route and
-fails when one declares no action, and walks every route with every role.
+Every route declares the action it performs with `@requires("action")` (the request
+guard, `selector.web.guard`, enforces this table); nothing else in the views decides who
+may do something. A test walks every registered route and fails when one declares no
+action, and walks every route with every role. This module is the table and its pure
+questions only: no Flask, no queries.
 
 Two kinds of action:
 
@@ -22,24 +24,22 @@ checks that.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import wraps
+from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, current_app, g
-from flask_login import current_user
-from sqlalchemy import select
+from selector.domain import vocabulary as words
+from selector.domain.vocabulary import PHASES, ROLES
 
-from selector.models import Membership, Selection
-from selector.models.selection import PHASES, ROLES
-
+# The role groups are the vocabulary's (selector.domain.vocabulary).
 EVERY_PHASE = frozenset(PHASES)
 EVERY_ROLE = frozenset(ROLES)
 READERS = EVERY_ROLE
-FACILITATOR = frozenset({"facilitator"})
-COMMITTEE = frozenset({"facilitator", "business", "it"})  # who writes, weighs and scores
-READ_ONLY_ROLES = frozenset({"sponsor", "observer"})
-WEIGHERS = frozenset({"business", "it"})  # who allocates points (method.md section 3)
+FACILITATOR = frozenset({words.FACILITATOR})
+WRITERS = frozenset(words.WRITERS)  # who proposes and edits requirements
+SCORERS = frozenset(words.SCORERS)  # who scores vendors and records verdicts
+WEIGHERS = frozenset(words.WEIGHERS)  # who allocates points (method.md section 3)
+READ_ONLY_ROLES = frozenset(words.READ_ONLY)
+IT_ANSWERERS = frozenset({words.FACILITATOR, words.IT})  # IT management's structured answers
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ SELECTION_RULES: dict[str, Rule] = {
     "members.manage": Rule(FACILITATOR, writes=True),
     "phase.change": Rule(FACILITATOR, writes=True),
     # Analysis (issue 8): reading only. Before scoring closes the pages and the API show
-    # no number derived from scores (services.analysis.scores_visible decides).
+    # no number derived from scores (selector.domain.visibility decides).
     "analysis.view": Rule(READERS),
     "analysis.api": Rule(READERS),
     "analysis.what_if": Rule(FACILITATOR),  # never changes the stored weights
@@ -71,21 +71,21 @@ SELECTION_RULES: dict[str, Rule] = {
     # service checks the group). Frozen weights refuse every change (services.weighting).
     "weighting.view": Rule(READERS),
     "weighting.compare": Rule(WEIGHERS),  # the pairwise page, a personal tool
-    "weighting.allocate": Rule(WEIGHERS, frozenset({"weighting"}), writes=True),
+    "weighting.allocate": Rule(WEIGHERS, frozenset({words.WEIGHTING}), writes=True),
     "weighting.requirement_weight": Rule(
-        COMMITTEE, frozenset({"requirements", "weighting"}), writes=True),
-    "weighting.manage": Rule(FACILITATOR, frozenset({"weighting"}), writes=True),
+        WRITERS, frozenset({words.REQUIREMENTS, words.WEIGHTING}), writes=True),
+    "weighting.manage": Rule(FACILITATOR, frozenset({words.WEIGHTING}), writes=True),
     # Vendors and scoring (issue 7). The phase rules of scoring (scores only while it is
     # open, verdicts in scoring and decision, consensus in the decision) are checked by
     # the services, so that a refusal says why instead of a bare 403. Who sees costs and
-    # others' scores: services.vendors.prices_visible and services.scoring_views.
+    # others' scores: selector.domain.visibility.
     "vendors.view": Rule(READERS),
     "vendors.manage": Rule(FACILITATOR, writes=True),
-    "scoring.view": Rule(COMMITTEE),  # one's own sheets; the facilitator: progress
-    "scoring.score": Rule(COMMITTEE, writes=True),  # own conflict declaration, scores
+    "scoring.view": Rule(SCORERS),  # one's own sheets; the facilitator: progress
+    "scoring.score": Rule(SCORERS, writes=True),  # own conflict declaration, scores
     "scoring.manage": Rule(FACILITATOR, writes=True),  # assignments and exclusions
     "verdicts.view": Rule(READERS),
-    "verdicts.record": Rule(COMMITTEE, writes=True),  # the owner group or the facilitator
+    "verdicts.record": Rule(SCORERS, writes=True),  # the owner group or the facilitator
     "consensus.view": Rule(READERS),
     "consensus.record": Rule(FACILITATOR, writes=True),
     # Requirements (issue 5): everyone reads; business, IT and the facilitator propose
@@ -94,20 +94,20 @@ SELECTION_RULES: dict[str, Rule] = {
     # (services.requirements refuses others with a message, not a bare 403).
     "requirements.view": Rule(READERS),
     "requirements.export": Rule(READERS),  # the .xlsx export and the empty template
-    "requirements.propose": Rule(COMMITTEE, writes=True),  # new, and from the library
-    "requirements.edit": Rule(COMMITTEE, writes=True),
-    "requirements.decide": Rule(COMMITTEE, writes=True),
-    "requirements.it_answers": Rule(frozenset({"facilitator", "it"}), writes=True),
+    "requirements.propose": Rule(WRITERS, writes=True),  # new, and from the library
+    "requirements.edit": Rule(WRITERS, writes=True),
+    "requirements.decide": Rule(WRITERS, writes=True),
+    "requirements.it_answers": Rule(IT_ANSWERERS, writes=True),
     "requirements.import": Rule(FACILITATOR, writes=True),
     "requirements.categories": Rule(FACILITATOR, writes=True),
     "requirements.settings": Rule(FACILITATOR, writes=True),  # owner groups decide
     # The report (issue 9): everyone reads the preview and downloads the PDFs, sponsors
     # and observers included; before scoring closes the draft shows nothing derived from
-    # scores (services.analysis.scores_visible). Only the facilitator seals a final
+    # scores (selector.domain.visibility). Only the facilitator seals a final
     # report, in the decision phase.
     "report.view": Rule(READERS),
     "report.download": Rule(READERS),  # the draft PDF and every sealed final PDF
-    "report.issue": Rule(FACILITATOR, frozenset({"decision"}), writes=True),
+    "report.issue": Rule(FACILITATOR, frozenset({words.DECISION}), writes=True),
 }
 
 
@@ -150,6 +150,11 @@ def permitted(role: str | None, action: str, phase: str) -> bool:
     return role in rule.roles and phase in rule.phases
 
 
+def permitted_in_some_phase(role: str | None, action: str) -> bool:
+    """May a member with `role` perform `action` in at least one phase?"""
+    return role in SELECTION_RULES[action].roles
+
+
 def rule_for(action: str) -> Rule | AccountRule:
     if action in SELECTION_RULES:
         return SELECTION_RULES[action]
@@ -157,87 +162,8 @@ def rule_for(action: str) -> Rule | AccountRule:
 
 
 def declared_action(view: Callable[..., Any], endpoint: str) -> str | None:
-    """The action a view function declared with `@requires`, if any."""
+    """The action a view function declared with `@requires` (`selector.web.guard`), if any."""
     return getattr(view, "required_action", None) or BUILTIN_ENDPOINTS.get(endpoint)
-
-
-@dataclass
-class MemberAccess:
-    """The current member in the selection of this request (set by `@requires`)."""
-
-    selection: Selection
-    membership: Membership
-    role: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.role = self.membership.role
-
-    def can(self, action: str) -> bool:
-        return permitted(self.role, action, self.selection.phase)
-
-
-def member_access(selection_id: int) -> MemberAccess | None:
-    """The signed-in account's current membership of a selection, or None."""
-    from selector.web.database import db_session
-
-    if not current_user.is_authenticated:
-        return None
-    row = db_session().execute(
-        select(Selection, Membership)
-        .join(Membership, Membership.selection_id == Selection.id)
-        .where(
-            Selection.id == selection_id,
-            Membership.account_id == current_user.account.id,
-            Membership.removed_at.is_(None),
-        )
-    ).first()
-    return MemberAccess(row[0], row[1]) if row else None
-
-
-def requires(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare the action a route performs, and enforce the table for it.
-
-    For a selection action the route's `selection_id` is replaced by a `MemberAccess`
-    as the view's first argument (also in `g.access`, for the templates).
-    """
-    rule = rule_for(action)  # an unknown action fails at import time, not at request time
-
-    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            if isinstance(rule, AccountRule):
-                if rule.who != PUBLIC and not current_user.is_authenticated:
-                    return current_app.login_manager.unauthorized()
-                if rule.who == ADMIN and not current_user.account.is_admin:
-                    abort(403)
-                return view(*args, **kwargs)
-            if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
-            access = member_access(kwargs.pop("selection_id"))
-            if access is None:
-                abort(404)
-            g.access = access
-            if not access.can(action):
-                abort(403)
-            return view(access, *args, **kwargs)
-
-        guarded.required_action = action  # type: ignore[attr-defined]
-        return guarded
-
-    return decorate
-
-
-def can(action: str) -> bool:
-    """For templates: may the current member do `action` in this selection?"""
-    access: MemberAccess | None = g.get("access")
-    if action in SELECTION_RULES:
-        return access is not None and access.can(action)
-    rule = ACCOUNT_RULES[action]
-    if rule.who == PUBLIC:
-        return True
-    if not current_user.is_authenticated:
-        return False
-    return rule.who == SIGNED_IN or bool(current_user.account.is_admin)
 
 
 def describe() -> str:

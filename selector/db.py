@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 
@@ -128,3 +128,20 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def insert_if_absent(session: Session, model: type, values: dict[str, Any], keys: list[str]):
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None when a
+    row with the same unique key exists (someone else was first)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the two supported databases
+        raise RuntimeError(f"unsupported database {dialect}")
+    statement = (
+        insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+        .returning(model.id)
+    )
+    return session.execute(statement).scalar()

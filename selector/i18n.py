@@ -21,6 +21,17 @@ from flask import Flask, request, session
 from flask_babel import Babel, LazyString, gettext, lazy_gettext
 from flask_login import current_user
 
+from selector.domain.vocabulary import (
+    BUSINESS,
+    DECISION,
+    FACILITATOR,
+    IT,
+    OBSERVER,
+    REQUIREMENTS,
+    SCORING,
+    SPONSOR,
+    WEIGHTING,
+)
 from selector.translations import CATALOGUES, compile_catalogues
 
 log = logging.getLogger(__name__)
@@ -31,33 +42,35 @@ LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}  # each in its own langua
 
 _l = lazy_gettext
 
+# The web's words for the vocabulary (selector.domain.vocabulary); the report has its own
+# in its catalogue (selector.report.labels).
 ROLE_LABELS: dict[str, LazyString] = {
-    "facilitator": _l("Facilitator"),
-    "business": _l("Business"),
-    "it": _l("IT management"),
-    "sponsor": _l("Sponsor"),
-    "observer": _l("Observer"),
+    FACILITATOR: _l("Facilitator"),
+    BUSINESS: _l("Business"),
+    IT: _l("IT management"),
+    SPONSOR: _l("Sponsor"),
+    OBSERVER: _l("Observer"),
 }
 ROLE_DESCRIPTIONS: dict[str, LazyString] = {
-    "facilitator": _l("Runs the selection: members, phases and the final report."),
-    "business": _l("Writes requirements, weighs categories and scores vendors."),
-    "it": _l("Writes IT requirements, weighs categories and scores vendors."),
-    "sponsor": _l("Follows the selection and receives the recommendation; reads only."),
-    "observer": _l("Follows the selection; reads only."),
+    FACILITATOR: _l("Runs the selection: members, phases and the final report."),
+    BUSINESS: _l("Writes requirements, weighs categories and scores vendors."),
+    IT: _l("Writes IT requirements, weighs categories and scores vendors."),
+    SPONSOR: _l("Follows the selection and receives the recommendation; reads only."),
+    OBSERVER: _l("Follows the selection; reads only."),
 }
 PHASE_LABELS: dict[str, LazyString] = {
-    "requirements": _l("Requirements"),
-    "weighting": _l("Weighting"),
-    "scoring": _l("Scoring"),
-    "decision": _l("Decision"),
+    REQUIREMENTS: _l("Requirements"),
+    WEIGHTING: _l("Weighting"),
+    SCORING: _l("Scoring"),
+    DECISION: _l("Decision"),
 }
 PHASE_DESCRIPTIONS: dict[str, LazyString] = {
-    "requirements": _l("Business and IT write down what the CRM system must do."),
-    "weighting": _l("Every business and IT member weighs all categories."),
-    "scoring": _l("The committee scores each vendor against the wishes."),
-    "decision": _l("Consensus, knock-out verdicts and the argued recommendation."),
+    REQUIREMENTS: _l("Business and IT write down what the CRM system must do."),
+    WEIGHTING: _l("Every business and IT member weighs all categories."),
+    SCORING: _l("The committee scores each vendor against the wishes."),
+    DECISION: _l("Consensus, knock-out verdicts and the argued recommendation."),
 }
-DOMAIN_LABELS: dict[str, LazyString] = {"business": _l("Business"), "it": _l("IT")}
+DOMAIN_LABELS: dict[str, LazyString] = {BUSINESS: _l("Business"), IT: _l("IT")}
 
 
 def select_locale() -> str:

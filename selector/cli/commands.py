@@ -17,7 +17,10 @@ from typing import TYPE_CHECKING
 from selector.cli.errors import CommandError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from selector.db import Database
+    from selector.domain.ranked import RankedSelection
 
 
 def open_database() -> Database:
@@ -67,13 +70,14 @@ def _load_file(path: str) -> dict:
 
 
 def _service_errors(action):
-    """Run `action`, turning a refused change into a CommandError."""
+    """Run `action`, turning a refused change into a CommandError (a service's message
+    may be a lazy translation: English here, outside a request)."""
     from selector.services.errors import ServiceError
 
     try:
         return action()
     except ServiceError as error:
-        raise CommandError(error.message) from None
+        raise CommandError(str(error.message)) from None
 
 
 # -- demo and serving ------------------------------------------------------------------
@@ -82,16 +86,18 @@ def _service_errors(action):
 def cmd_demo(args: Namespace) -> int:
     import os
 
-    from selector.paths import instance_dir
-    from selector.services.demo import load_demo
+    from selector.services.demo import demo_database, load_demo, where_lines
 
-    # The demo keeps its own database, so it never mixes with real selections.
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{instance_dir() / 'demo.db'}")
+    # The demo keeps its own database, always: DATABASE_URL may name a production one,
+    # which must never get demo accounts. The server's workers read the variable too.
+    path = demo_database()
+    ignored_url = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     db = open_database()
     with db.transaction() as session:
         report = load_demo(session)
     db.dispose()  # no connection is carried into the server's workers
-    for line in report:
+    for line in report + where_lines(path, ignored_url):
         print(line)
     if args.no_serve:
         return 0
@@ -165,15 +171,16 @@ def cmd_users(args: Namespace) -> int:
 
 
 def cmd_import(args: Namespace) -> int:
-    from selector.domain.method import MethodError, rank
     from selector.files.to_domain import selection_from_file
+    from selector.services.errors import ServiceError
+    from selector.services.ranking import rank_selection
     from selector.services.selection_file import import_selection
 
     doc = _load_file(args.file)
     try:  # the method refuses some files (final weights that add up to 0)
-        rank(selection_from_file(doc), draws=1)
-    except MethodError as error:
-        raise CommandError(f"{args.file}: {error}") from None
+        rank_selection(selection_from_file(doc), draws=1)
+    except ServiceError as error:
+        raise CommandError(f"{args.file}: {error.message}") from None
     db = open_database()
     with db.transaction() as session:
         selection_id = import_selection(session, doc)
@@ -183,16 +190,20 @@ def cmd_import(args: Namespace) -> int:
 
 
 def cmd_export(args: Namespace) -> int:
-    from selector.files.selection_file import dump_selection_file
-    from selector.services.selection_file import export_selection
+    from selector.files.selection_file import SelectionFileError
+    from selector.services.selection_file import export_file
 
     db = open_database()
     with db.transaction(write=False) as session:
         try:
-            doc = export_selection(session, args.selection_id)
+            text = export_file(session, args.selection_id)
         except LookupError as error:
             raise CommandError(str(error)) from None
-    text = dump_selection_file(doc)
+        except SelectionFileError as error:  # nothing is written
+            raise CommandError(
+                *(f"selection {args.selection_id} cannot be exported: {problem}"
+                  for problem in error.problems)
+            ) from None
     if args.output:
         from pathlib import Path
 
@@ -225,22 +236,19 @@ def cmd_rank(args: Namespace) -> int:
     if (args.file is None) == (args.selection is None):
         raise CommandError("give either a selection file or --selection ID")
     with _without_cycle_collection():
-        from selector.domain.method import MethodError, rank
+        from selector.services.ranking import rank_selection
 
         if args.file is not None:
             from selector.files.to_domain import selection_from_file
 
             selection = selection_from_file(_load_file(args.file))
+            ranked = _service_errors(lambda: rank_selection(selection))
         else:
-            selection = _stored_selection(args.selection)
-        try:
-            ranking = rank(selection)
-        except MethodError as error:
-            raise CommandError(str(error)) from None
+            ranked = _service_errors(lambda: _stored_ranking(args.selection))
     if args.json:
-        print(json.dumps(ranking, indent=2, ensure_ascii=False))
+        print(json.dumps(ranked.ranking, indent=2, ensure_ascii=False))
     else:
-        print(format_ranking(ranking))
+        print(format_ranking(ranked))
     return 0
 
 
@@ -258,26 +266,26 @@ def _without_cycle_collection() -> Iterator[None]:
         gc.enable()
 
 
-def _stored_selection(selection_id: int):
-    """A stored selection for the method: through the driver itself when it can (a lean
+def _stored_ranking(selection_id: int) -> RankedSelection:
+    """A stored selection, ranked: read through the driver itself when it can (a lean
     start, see direct_read), else through SQLAlchemy."""
     from selector.cli.direct_read import reader
     from selector.paths import database_url
-    from selector.services.loader import load_selection
+    from selector.services.ranking import ranked_selection
 
-    try:
-        with reader(database_url()) as run:
-            if run is not None:
-                return load_selection(run, selection_id, comments=False)
-        db = open_database()
-        with db.engine.connect() as connection:  # no ORM session
-            return load_selection(connection, selection_id, comments=False)
-    except LookupError as error:
-        raise CommandError(str(error)) from None
+    with reader(database_url()) as run:
+        if run is not None:
+            return ranked_selection(run, selection_id, comments=False)
+    db = open_database()
+    with db.engine.connect() as connection:  # no ORM session
+        return ranked_selection(connection, selection_id, comments=False)
 
 
-def format_ranking(ranking: dict) -> str:
+def format_ranking(ranked: RankedSelection) -> str:
     """The ranking as a readable table for a terminal."""
+    from selector.domain.ranked import ABOVE
+
+    ranking = ranked.ranking
     lines = [ranking["selection"], ""]
     header = f"{'rank':>4}  {'vendor':<28} {'total':>7} {'quality':>7} {'price':>6} "
     header += f"{'coverage':>8} {'P(first)':>8}  knock-outs"
@@ -301,13 +309,11 @@ def format_ranking(ranking: dict) -> str:
     for group in ("business", "it"):
         order = perspectives.get(group)
         lines.append(f"{group + ' perspective:':<22} " + (" > ".join(order) if order else "-"))
-    weights = ranking["category_weights"]
     flips = [
-        f"  {category}: {'rises above' if flip['threshold'] > weights[category] else 'falls below'}"
-        f" {flip['threshold'] * 100:.1f}% (now {weights[category] * 100:.1f}%) -> "
-        f"{flip['new_winner']} first"
-        for category, flip in ranking["flip"].items()
-        if flip
+        f"  {flip.category}: {'rises above' if flip.direction == ABOVE else 'falls below'}"
+        f" {flip.threshold * 100:.1f}% (now {flip.weight * 100:.1f}%) -> "
+        f"{flip.new_winner} first"
+        for flip in ranked.flip_points
     ]
     if flips:
         lines.append("flip points: the winner changes when the weight of")
@@ -363,9 +369,61 @@ def cmd_restore(args: Namespace) -> int:
 
 
 def cmd_report(args: Namespace) -> int:
-    from selector.report.command import run_report
+    """`selector report (FILE.json | --selection ID) -o OUT.pdf [--lang nl|en]`.
 
-    return run_report(args)
+    From a file: the file's content, no process record (the report says so). From the
+    database: the stored selection, with its phase dates, freezes, audit trail and the
+    facilitator's recommendation and decision record. The language is `--lang`, else
+    the selection's own."""
+    from pathlib import Path
+
+    if (args.file is None) == (args.selection is None):
+        raise CommandError("give either a selection file or --selection ID")
+    output = Path(args.output)
+    if output.is_dir():
+        raise CommandError(f"{args.output}: is a folder; give the name of the PDF to write")
+    if not output.parent.exists() and str(output.parent):
+        raise CommandError(f"{args.output}: the folder {output.parent} does not exist")
+
+    if args.file is not None:
+        from selector.files.to_domain import selection_from_file
+        from selector.report.build import build_report_data
+        from selector.report.pdf import render_pdf
+        from selector.services.ranking import rank_selection
+
+        doc = _load_file(args.file)
+        ranked = _service_errors(lambda: rank_selection(selection_from_file(doc)))
+        language = args.lang or doc["selection"].get("language") or "en"
+        pdf = render_pdf(build_report_data(doc, ranked, language=language))
+    else:
+        from selector.services.reports import selection_report
+
+        db = open_database()
+        with db.transaction(write=False) as session:
+            pdf = _service_errors(lambda: selection_report(session, args.selection, args.lang)).pdf
+    _write_atomically(output, pdf)
+    print(f"wrote {output} ({len(pdf):,} bytes)")
+    return 0
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Write beside the target, then rename: a reader never sees half a PDF."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    folder = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+        umask = os.umask(0)  # mkstemp makes the file private; give it the usual mode
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 # -- requirement spreadsheets ----------------------------------------------------------

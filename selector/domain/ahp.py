@@ -18,11 +18,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 import numpy as np
 
-#: Saaty's random index (1980) by matrix size; n <= 2 is always consistent.
+#: Saaty's random index (1980) by matrix size; n <= 2 is always consistent. The pages
+#: name this table where they show a consistency ratio (decisions.md).
+RANDOM_INDEX_SOURCE = "Saaty (1980)"
 RANDOM_INDEX: dict[int, float] = {
     1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49,
 }
@@ -34,8 +37,9 @@ MAX_SIZE = max(RANDOM_INDEX)
 SCALE: tuple[Fraction, ...] = tuple(
     [Fraction(1, k) for k in range(9, 1, -1)] + [Fraction(k) for k in range(1, 10)]
 )
-# A judgement within this distance of a scale value counts as that value (0.333 -> 1/3).
-_SNAP = 5e-3
+# A number within this relative distance of a scale value is that value: float noise
+# (1/3 stored as 0.333...), never a different judgement (9.04 is not 9).
+_SNAP = 1e-9
 # Deviations below this are rounding noise: a consistent matrix has no inconsistent pair.
 _NOISE = 1e-9
 
@@ -46,14 +50,17 @@ class PairwiseError(ValueError):
     `kind` is one of "size" (too many categories), "duplicate" (a category twice),
     "unknown" (a pair naming a category not compared), "scale" (a value off Saaty's
     scale), "contradiction" (a pair given both ways, not as reciprocals) and "missing"
-    (a pair not compared). `pair` is the offending (i, j), where there is one.
+    (pairs not compared). `pair` is the offending (i, j), where there is one; `pairs`
+    all of them (every pair not compared, not just the first).
     """
 
-    def __init__(self, kind: str, message: str, pair: tuple[str, str] | None = None) -> None:
+    def __init__(self, kind: str, message: str, pair: tuple[str, str] | None = None,
+                 pairs: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.pair = pair
+        self.pairs = tuple(pairs) or ((pair,) if pair else ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +108,35 @@ def on_scale(value: float) -> Fraction | None:
 
 
 def parse_judgement(text: str | float | Fraction) -> Fraction | None:
-    """A judgement from a form or file: 3, "3", "1/3", "0.333"; None when off the scale."""
-    if isinstance(text, str):
-        text = text.strip()
+    """A judgement from a form or file; None when it is not on Saaty's scale.
+
+    Written exactly ("3", "3.0", "1/3", "0.25"), or a reciprocal 1/k rounded to two or
+    more decimals ("0.33", "0.333", "0.17"): within half a unit of the last decimal
+    written, and only one step can be (the steps 1/8 and 1/9 lie 0.014 apart). Any other
+    number is refused, not rounded to a step: 9.04 is not 9, 0.3 is not 1/3.
+    """
+    if not isinstance(text, str):
+        return on_scale(text)
+    text = text.strip()
+    if "/" in text:
         try:
-            value: float | Fraction = Fraction(text) if "/" in text else float(text)
+            return on_scale(Fraction(text))
         except (ValueError, ZeroDivisionError):
             return None
-        return on_scale(value)
-    return on_scale(text)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    value = Fraction(number)
+    if value in SCALE:
+        return value
+    decimals = -number.as_tuple().exponent
+    if decimals < 2:
+        return None
+    half_unit = Fraction(1, 2 * 10**decimals)
+    return next((step for step in SCALE if step < 1 and abs(value - step) <= half_unit), None)
 
 
 def judgement_label(value: Fraction | float) -> str:
@@ -151,9 +178,14 @@ def build_matrix(
             )
         matrix[i, j], matrix[j, i] = float(value), float(1 / value)
         given[i, j] = given[j, i] = True
-    for a, b in pairs(keys):
-        if not given[index[a], index[b]]:
-            raise PairwiseError("missing", f"{a!r} has not been compared with {b!r}", (a, b))
+    missing = [(a, b) for a, b in pairs(keys) if not given[index[a], index[b]]]
+    if missing:
+        raise PairwiseError(
+            "missing",
+            "; ".join(f"{a!r} has not been compared with {b!r}" for a, b in missing),
+            missing[0],
+            missing,
+        )
     return matrix
 
 

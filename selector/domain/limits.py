@@ -55,6 +55,31 @@ EMAIL_LENGTH = LENGTHS["member"]["email"]
 SCALE_MIN = 1
 SCALE_MAX = 10
 
+#: Row ids and versions are PostgreSQL INTEGERs counted from 1: a larger number names no
+#: row (and would overflow the driver), so it is refused before any query.
+MAX_ID = 2**31 - 1
+_ID_DIGITS = len(str(MAX_ID))
+
+
+def parse_id(value: object) -> int | None:
+    """The row id or version that a URL, a form field or a JSON body names, or None.
+
+    The one reading for routes, forms and JSON: text is ASCII digits without a sign
+    (surrounding whitespace aside: "²", "٣", "+1", "1e3" are no id), JSON an integer (not
+    a boolean), and either lies in 1..MAX_ID. Overlong text is refused before `int()`,
+    so 10^5000 digits cost nothing."""
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text.lstrip("0")  # leading zeros name the same number
+        if not (text.isascii() and text.isdigit()) or len(digits) > _ID_DIGITS:
+            return None
+        number = int(digits or "0")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        return None
+    return number if 1 <= number <= MAX_ID else None
+
 #: The only link schemes a page may carry: a `javascript:` or `data:` link would run
 #: in the reader's session when clicked.
 WEB_SCHEMES = ("http", "https")

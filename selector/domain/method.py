@@ -34,8 +34,9 @@ CONCENTRATION = 100.0
 
 # Section 6: totals and qualities are compared after rounding to this many decimals.
 COMPARE_DECIMALS = 9
-# Section 8: |d(W(c))| at or below LEVEL means "level with the winner now";
-# |b| below FLAT means the two totals run parallel; distances within FLAT are equal.
+# Section 8: |d(W(c))| at or below LEVEL means "level with the winner now", and a t*
+# within LEVEL of 0 or 1 is no flip point; |b| below FLAT means the two totals run
+# parallel; distances within FLAT are equal.
 LEVEL = 1e-9
 FLAT = 1e-12
 # Section 3 and 9: thresholds for discussion points.
@@ -365,7 +366,10 @@ def _flip_points(
             now = float(totals[u] - totals[winner])  # d(W(c)) = a + b * W(c)
             a = now - b * weight
             threshold = weight if abs(now) <= LEVEL else -a / b
-            kept = (b > 0 and weight <= threshold < 1.0) or (b < 0 and 0.0 < threshold <= weight)
+            # A t* within LEVEL of 1 or 0 is c alone or c gone: rounding, no flip point.
+            kept = (b > 0 and weight <= threshold < 1.0 - LEVEL) or (
+                b < 0 and LEVEL < threshold <= weight
+            )
             if not kept:
                 continue
             distance = abs(threshold - weight)

@@ -15,8 +15,20 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import NamedTuple, overload
 
-GROUPS = ("business", "it")
-PRIORITY_POINTS = {"must": 5.0, "should": 3.0, "could": 1.0}
+from selector.domain.vocabulary import ACCEPTED, COULD, DOMAINS, MUST, SHOULD, WONT
+
+GROUPS = DOMAINS  # the business and the IT group weigh and own their domain's categories
+PRIORITY_POINTS = {MUST: 5.0, SHOULD: 3.0, COULD: 1.0}  # method.md section 2; WONT: none
+
+
+def is_active(status: str, priority: str) -> bool:
+    """method.md section 1: a requirement is active when accepted and not "won't"."""
+    return status == ACCEPTED and priority != WONT
+
+
+def is_active_wish(status: str, priority: str, knockout: bool) -> bool:
+    """An active requirement that is no knock-out: scored and weighted (a *wens*)."""
+    return is_active(status, priority) and not knockout
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +50,13 @@ class Requirement:
     priority: str  # must / should / could / wont
     weight: float | None = None
     knockout: bool = False
-    status: str = "accepted"
+    status: str = ACCEPTED
     knockout_rationale: str = ""
     owner_group: str = "business"
 
     @property
     def active(self) -> bool:
-        return self.status == "accepted" and self.priority != "wont"
+        return is_active(self.status, self.priority)
 
     @property
     def is_knockout(self) -> bool:
@@ -52,7 +64,7 @@ class Requirement:
 
     @property
     def is_wish(self) -> bool:
-        return self.active and not self.knockout
+        return is_active_wish(self.status, self.priority, self.knockout)
 
     @property
     def raw_weight(self) -> float:

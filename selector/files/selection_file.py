@@ -7,7 +7,7 @@ category 'salse'`), so that `selector import` can print them all and write nothi
 Where formats.md is silent (to be copied into docs/decisions.md):
 - The top-level lists may be absent (read as empty); `format`, `version` and
   `selection` are required. A wrong `format` or `version` is reported alone.
-- Integer fields (`version`, `scale_max`, `tco_years`, scores, `contract_years`)
+- Integer fields (`version`, `scale_max`, `tco_years`, scores)
   accept an integral JSON number such as 3.0 and normalise it to 3; 2.5 is refused.
   `true`/`false` are never numbers; NaN and Infinity are refused everywhere.
 - E-mail addresses are compared case-insensitively and written in lower case, in
@@ -30,8 +30,9 @@ Where formats.md is silent (to be copied into docs/decisions.md):
 - A JSON object with the same key twice is refused; a UTF-8 byte order mark is
   ignored; files over 50 MB are refused unread.
 
-Standard library and `selector.domain.limits` only: the CLI, the web upload and the
-tests all use this module, and it must not drag in Flask or SQLAlchemy.
+Standard library and `selector.domain` only (its limits, vocabulary and IT catalogue):
+the CLI, the web upload and the tests all use this module, and it must not drag in Flask
+or SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -45,7 +46,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from selector.domain import limits
+from selector.domain import it_catalogue, limits
+from selector.domain.selection import PRIORITY_POINTS, is_active_wish
+from selector.domain.vocabulary import (
+    DOMAINS,
+    INTENTS,
+    PRIORITIES,
+    ROLES,
+    SCORERS,
+    STATUSES,
+    VERIFICATIONS,
+    WEIGHERS,
+)
 
 FORMAT = "selector/selection"
 VERSION = 1
@@ -53,16 +65,9 @@ VERSION = 1
 #: Larger files are refused before parsing: a real selection is well under 1 MB.
 MAX_BYTES = 50 * 1024 * 1024
 
-DOMAINS = ("business", "it")
 LANGUAGES = ("nl", "en")
-PRIORITIES = ("must", "should", "could", "wont")
-VERIFICATIONS = ("demo", "test", "document", "reference", "contract", "other")
-INTENTS = ("achieve", "avoid")
-STATUSES = ("proposed", "accepted", "rejected", "deferred")
-ROLES = ("facilitator", "business", "it", "sponsor", "observer")
-WEIGHING_ROLES = ("business", "it")
-SCORING_ROLES = ("facilitator", "business", "it")
-PRIORITY_POINTS = {"must": 5, "should": 3, "could": 1}  # method.md section 2
+WEIGHING_ROLES = WEIGHERS
+SCORING_ROLES = SCORERS
 
 #: Top-level keys in formats.md's order; the normalised document follows it.
 TOP_KEYS = (
@@ -78,6 +83,7 @@ TOP_KEYS = (
     "scores",
     "consensus",
     "knockouts",
+    "it_answers",
 )
 
 #: The key of each list: it must be unique, and `canonical` sorts by it.
@@ -90,6 +96,7 @@ LIST_KEYS: dict[str, tuple[str, ...]] = {
     "scores": ("member", "vendor", "requirement"),
     "consensus": ("vendor", "requirement"),
     "knockouts": ("vendor", "requirement"),
+    "it_answers": ("requirement",),
 }
 
 TCO_TOLERANCE = 0.01
@@ -397,6 +404,12 @@ def _email(value: Any) -> str:
         raise _Bad(f"{_show(text)} is not an e-mail address") from None
 
 
+def _object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _wrong_type("an object", value)
+    return value
+
+
 def _member_reference(value: Any) -> str:
     return _filled(value).lower()
 
@@ -464,7 +477,8 @@ COSTS_FIELDS = (
     _Field("licence_per_year", _at_least_zero),
     _Field("implementation", _at_least_zero),
     _Field("hosting_support_per_year", _at_least_zero),
-    _Field("contract_years", _integer(1)),
+    # formats.md: numbers >= 0, as the vendor form takes them (2.5 years, 30 months)
+    _Field("contract_years", _at_least_zero),
 )
 VENDOR_FIELDS = (
     _Field("key", _filled_of("vendor", "key")),
@@ -495,6 +509,11 @@ KNOCKOUT_FIELDS = (
     _Field("requirement", _filled),
     _Field("passed", _boolean),
     _Field("evidence", _text_of("knockout", "evidence"), ""),
+)
+IT_ANSWER_FIELDS = (
+    _Field("requirement", _filled),
+    _Field("item", _one_of(*it_catalogue.QUESTIONS)),
+    _Field("value", _object),  # its keys follow the item's question: see it_answers
 )
 
 
@@ -637,6 +656,7 @@ class _Checker:
         scores = self.scores(doc, selection, vendors, requirements)
         consensus = self.consensus(doc, selection, vendors, requirements)
         knockouts = self.knockouts(doc, vendors, requirements)
+        it_answers = self.it_answers(doc, requirements)
         return {
             "format": FORMAT,
             "version": VERSION,
@@ -650,6 +670,7 @@ class _Checker:
             "scores": scores,
             "consensus": consensus,
             "knockouts": knockouts,
+            "it_answers": it_answers,
         }
 
     def header(self, doc: dict[str, Any]) -> bool:
@@ -972,17 +993,75 @@ class _Checker:
             result.append(entry)
         return result
 
+    def it_answers(
+        self, doc: dict[str, Any], requirements: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """IT's structured answers: each checked against its catalogue question, on an
+        existing requirement, at most one per requirement and one per slot."""
+        codes = {r["code"] for r in requirements if "code" in r}
+        seen: dict[str, int] = {}
+        slots: dict[str, int] = {}
+        result = []
+        for path, index, entry in self.entries(doc, "it_answers", IT_ANSWER_FIELDS):
+            requirement = entry.get("requirement")
+            self.reference(f"{path}.requirement", requirement, codes, "requirement")
+            if requirement is not None:
+                self.unique(seen, requirement, index, "it_answers", f"{path}.requirement",
+                            f"a second answer for requirement {_show(requirement)}")
+            question = it_catalogue.QUESTIONS.get(entry.get("item", ""))
+            if question is None or "value" not in entry:
+                continue
+            try:
+                entry["value"] = it_catalogue.check_answer(question, entry["value"])
+            except it_catalogue.AnswerRefused as refused:
+                part = next((p for p in question.parts if p.key == refused.part), None)
+                where = _join(f"{path}.value", refused.part) if refused.part else f"{path}.value"
+                self.add(where, _answer_problem(part, refused))
+                continue
+            slot = question.slot_of(entry["value"])
+            self.unique(slots, slot, index, "it_answers", path,
+                        f"a second answer to the same question ({slot})")
+            result.append(entry)
+        return result
+
+
+def _answer_problem(part: it_catalogue.Part | None, refused: it_catalogue.AnswerRefused) -> str:
+    """A catalogue refusal worded for the file (the path names the part)."""
+    reason, value = refused.reason, refused.detail
+    if reason == "unknown_key":
+        return "unknown key"
+    if reason == "missing":
+        return "required key is missing"
+    if reason == "not_object":
+        return _wrong_type("an object", value).message
+    assert part is not None
+    choices = ", ".join(part.keys)
+    if reason == "not_option":
+        return f"{_show(value)} is not one of: {choices}"
+    if reason == "not_list":
+        return _wrong_type("a list", value).message
+    if reason == "none_chosen":
+        return f"choose at least one of: {choices}"
+    if reason == "not_text":
+        return _wrong_type("a string", value).message
+    if reason == "empty":
+        return "must not be empty"
+    if reason == "too_long":
+        return f"{value} characters, more than the {part.maximum} allowed"
+    expected = "an integer" if part.kind == "whole" else "a number"
+    expected += " or null" if part.optional else ""
+    if reason in ("not_number", "not_whole"):
+        return f"expected {expected}, got {_show(value)}"
+    return f"must be more than 0 and at most {part.maximum}, got {_num(value)}"
+
 
 def _active_categories(requirements: list[dict[str, Any]]) -> set[str]:
     """Categories whose active wishes have raw weights adding up to more than 0 (method.md 2)."""
     totals: dict[str, float] = {}
     for requirement in requirements:
-        is_wish = (
-            requirement["status"] == "accepted"
-            and requirement["priority"] != "wont"
-            and not requirement["knockout"]
-        )
-        if not is_wish:
+        if not is_active_wish(
+            requirement["status"], requirement["priority"], requirement["knockout"]
+        ):
             continue
         weight = requirement["weight"]
         raw = PRIORITY_POINTS[requirement["priority"]] if weight is None else weight

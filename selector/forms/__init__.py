@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms.validators import ValidationError
 
+from selector.domain.limits import parse_id
 from selector.i18n import error_text
 from selector.services.email_addresses import checked_email
 from selector.services.errors import ServiceError
@@ -24,6 +25,15 @@ def choices(pairs) -> list:
     if SelectChoice is None:
         return list(pairs)
     return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+def row_id(value: object) -> int:
+    """The `coerce` of a select whose options are rows: read as every id is read
+    (`limits.parse_id`); a value that names no row is "not a valid choice"."""
+    number = parse_id(value)
+    if number is None:
+        raise ValueError(f"no row id: {value!r}")
+    return number
 
 
 def show_error(form: FlaskForm, error: Exception, rename: dict[str, str] | None = None) -> None:

@@ -7,10 +7,10 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from selector.domain.limits import max_length
+from selector.domain.vocabulary import BUSINESS, ROLES
 from selector.forms import EmailAddress, choices
 from selector.forms.auth import new_password_fields
 from selector.i18n import ROLE_LABELS, _l
-from selector.models.selection import ROLES
 
 
 def role_choices():
@@ -31,7 +31,7 @@ class AddMemberForm(FlaskForm):
         validators=[Optional(), Length(max=max_length("member", "name"))],
         description=_l("Shown in the invitation; the person may change it."),
     )
-    role = SelectField(_l("Role"), choices=role_choices(), default="business")
+    role = SelectField(_l("Role"), choices=role_choices(), default=BUSINESS)
 
 
 class RoleForm(FlaskForm):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from flask_babel import LazyString, get_locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -14,35 +15,50 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from selector.domain.limits import REASON_LENGTH, max_length
-from selector.forms import choices
+from selector.domain.it_catalogue import AREAS, QUESTIONS, Area, Part, Question, Words, words_in
+from selector.domain.limits import REASON_LENGTH, max_length, parse_id
+from selector.domain.vocabulary import (
+    ACCEPTED,
+    BUSINESS,
+    COULD,
+    DEFERRED,
+    DOMAINS,
+    INTENTS,
+    IT,
+    MUST,
+    PRIORITIES,
+    PROPOSED,
+    REJECTED,
+    SHOULD,
+    STATUSES,
+    VERIFICATIONS,
+    WONT,
+)
+from selector.forms import choices, row_id
 from selector.i18n import DOMAIN_LABELS, _l
-from selector.models.selection import DOMAINS, INTENTS, PRIORITIES, STATUSES, VERIFICATIONS
-from selector.services import it_structured
 from selector.services.it_structured import StructuredItem
 
 PRIORITY_LABELS = {
-    "must": _l("Must have"),
-    "should": _l("Should have"),
-    "could": _l("Could have"),
-    "wont": _l("Won't have (this time)"),
+    MUST: _l("Must have"),
+    SHOULD: _l("Should have"),
+    COULD: _l("Could have"),
+    WONT: _l("Won't have (this time)"),
 }
 STATUS_LABELS = {
-    "proposed": _l("Proposed"),
-    "accepted": _l("Accepted"),
-    "rejected": _l("Rejected"),
-    "deferred": _l("Deferred"),
+    PROPOSED: _l("Proposed"),
+    ACCEPTED: _l("Accepted"),
+    REJECTED: _l("Rejected"),
+    DEFERRED: _l("Deferred"),
 }
-DECISION_LABELS = {"accepted": _l("Accept"), "rejected": _l("Reject"), "deferred": _l("Defer")}
+DECISION_LABELS = {ACCEPTED: _l("Accept"), REJECTED: _l("Reject"), DEFERRED: _l("Defer")}
 INTENT_LABELS = {"achieve": _l("Achieve"), "avoid": _l("Avoid")}
 VERIFICATION_LABELS = {
     "demo": _l("Demonstration"),
@@ -52,7 +68,7 @@ VERIFICATION_LABELS = {
     "contract": _l("Contract"),
     "other": _l("Other"),
 }
-OWNER_LABELS = {"business": _l("Business"), "it": _l("IT management")}
+OWNER_LABELS = {BUSINESS: _l("Business"), IT: _l("IT management")}
 
 LABELS = {
     "priority": PRIORITY_LABELS,
@@ -70,7 +86,7 @@ def _pairs(labels: dict[str, Any], keys) -> list:
 
 
 class RequirementForm(FlaskForm):
-    category_id = SelectField(_l("Category"), coerce=int, validate_choice=False)
+    category_id = SelectField(_l("Category"), coerce=row_id, validate_choice=False)
     code = StringField(
         _l("Code"), validators=[Optional(), Length(max=max_length("requirement", "code"))],
         description=_l("Leave empty for the suggested code."))
@@ -145,10 +161,7 @@ class RequirementForm(FlaskForm):
         self.version.data = str(requirement.version)
 
     def expected_version(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
+        return parse_id(self.version.data)
 
 
 class DecisionForm(FlaskForm):
@@ -205,16 +218,11 @@ class FilterForm(Form):
     def to_filter(self):
         from selector.services.requirements import RequirementFilter
 
-        def number(value: str | None) -> int | None:
-            # ASCII digits of an id's size: "²" and 10^30 are no category
-            return int(value) if value and value.isascii() and value.isdigit() \
-                and len(value) <= 9 else None
-
         return RequirementFilter(
-            domain=self.domain.data or "", category_id=number(self.category.data),
+            domain=self.domain.data or "", category_id=parse_id(self.category.data),
             priority=self.priority.data or "", status=self.status.data or "",
             owner_group=self.owner_group.data or "", knockout=self.knockout.data or "",
-            raised_by=number(self.raised_by.data), flagged=bool(self.flagged.data),
+            raised_by=parse_id(self.raised_by.data), flagged=bool(self.flagged.data),
             search=(self.q.data or "")[:200],
         )
 
@@ -282,205 +290,185 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-DEPLOYMENT_LABELS = {"saas": _l("SaaS"), "private_cloud": _l("Private cloud"),
-                     "on_premises": _l("On premises")}
-API_LABELS = {"rest": "REST/JSON", "soap": "SOAP", "graphql": "GraphQL", "odata": "OData"}
-ACCESSIBILITY_LABELS = {
-    "wcag21_a": "WCAG 2.1 A", "wcag21_aa": "WCAG 2.1 AA", "wcag22_aa": "WCAG 2.2 AA",
-    "wcag22_aaa": "WCAG 2.2 AAA", "en301549": "EN 301 549"}
-NORM_LABELS = {"iso27001": "ISO/IEC 27001", "bio": "BIO", "nen7510": "NEN 7510",
-               "gdpr": _l("GDPR (AVG)"), "soc2": "SOC 2 Type II", "nis2": "NIS2"}
-BROWSER_LABELS = {"chrome": "Google Chrome", "edge": "Microsoft Edge",
-                  "firefox": "Mozilla Firefox", "safari": "Apple Safari",
-                  "samsung": "Samsung Internet"}
-DEVICE_LABELS = {"desktop": _l("Desktop and laptop"), "mobile": _l("Mobile phone"),
-                 "tablet": _l("Tablet")}
-FREQUENCY_LABELS = {"monthly": _l("Monthly"), "quarterly": _l("Quarterly"),
-                    "half_yearly": _l("Every half year"), "yearly": _l("Yearly")}
-RESTORER_LABELS = {"vendor": _l("The vendor"), "our_it": _l("Our IT management"),
-                   "jointly": _l("Together")}
-SSO_LABELS = {"saml2": "SAML 2.0", "oidc": "OpenID Connect", "ws_federation": "WS-Federation"}
-
+# The fields come from the catalogue (selector.domain.it_catalogue): one subform per
+# question, named by its key, holding the answer's parts and the item's controls
+# (`rpo-hours`, `rpo-priority`); a list of rows for the browsers (`browser-0-device`);
+# one set of controls per option for the norms (`norm-bio-priority`).
 
 NOT_ASKED = _l("Not asked")
+BROWSER_ROWS = 6  # empty rows offered for the browsers
 
 
-def _blank(labels: dict[str, Any], keys, blank: Any = NOT_ASKED) -> list:
-    return choices([("", blank)] + [(k, labels[k]) for k in keys])
+def reader_words(words: Words) -> LazyString:
+    """The catalogue's words in the reader's language, looked up when shown."""
+    def pick() -> str:
+        locale = get_locale()
+        return words_in(words, locale.language if locale else "en")
+
+    return LazyString(pick)
 
 
-class BrowserRow(Form):
-    browser = SelectField(_l("Browser"), choices=_blank(BROWSER_LABELS, it_structured.BROWSERS,
-                                                        _l("—")), default="")
-    device = SelectField(_l("Device"), choices=_pairs(DEVICE_LABELS, it_structured.DEVICES),
-                         default="desktop")
-    min_version = IntegerField(_l("Minimum version"),
-                               validators=[Optional(), NumberRange(min=1, max=10_000)])
-    controls = FormField(ItemControls)
+def _part_field(question: Question, part: Part, first: bool):
+    """The field of one part; the first part of a question says whether it is asked."""
+    in_rows = question.repeat == "rows"
+    label = reader_words(question.label if first and not in_rows else part.label)
+    hint = reader_words(question.hint) if first and question.hint and not in_rows else None
+    options = [(o.key, reader_words(o.label)) for o in part.options]
+    if part.kind == "many":
+        return MultiCheckboxField(label, choices=choices(options), description=hint)
+    if part.kind == "one":
+        if first:
+            blank = _l("—") if in_rows else NOT_ASKED
+            return SelectField(label, choices=choices([("", blank), *options]), default="",
+                               description=hint)
+        return SelectField(label, choices=choices(options), default=part.options[0].key)
+    # Numbers are typed as text, so that "1,5" is read as 1.5 and a wrong entry gets
+    # the catalogue's message beside the field.
+    limit = part.maximum if part.kind == "text" else 20
+    return StringField(label, validators=[Length(max=limit)], description=hint)
 
 
-BROWSER_ROWS = 6
+def _answer_form(question: Question) -> type[Form]:
+    """A subform: the question's parts and the controls of one item."""
+    fields = {p.key: _part_field(question, p, i == 0) for i, p in enumerate(question.parts)}
+    return type(f"{question.key.title()}Answer", (ItemControls,), fields)
+
+
+def _question_field(question: Question):
+    if question.repeat == "rows":
+        return FieldList(FormField(_answer_form(question)),
+                         label=reader_words(question.label), min_entries=BROWSER_ROWS,
+                         description=reader_words(question.hint) if question.hint else None)
+    if question.repeat == "each":
+        part = question.parts[0]  # each option ticked is one answer
+        fields = {part.key: MultiCheckboxField(
+            reader_words(question.label),
+            description=reader_words(question.hint) if question.hint else None,
+            choices=choices((o.key, reader_words(o.label)) for o in part.options))}
+        fields |= {o.key: FormField(ItemControls) for o in part.options}
+        return FormField(type(f"{question.key.title()}Answers", (Form,), fields))
+    return FormField(_answer_form(question))
+
+
+def _typed(part: Part, data: Any) -> Any:
+    """A field's data as the catalogue takes it: numbers as numbers (a text that is no
+    number is passed on, for the catalogue to refuse), an empty optional part as None."""
+    if part.kind not in ("number", "whole"):
+        return data
+    text = str(data or "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() else number
+
+
+def _shown(part: Part, value: Any) -> Any:
+    """A stored part as its field shows it."""
+    if part.kind in ("number", "whole"):
+        return "" if value is None else f"{value:g}"
+    return value
+
+
+def _asked(data: Any) -> bool:
+    return bool(data.strip() if isinstance(data, str) else data)
 
 
 class StructuredForm(FlaskForm):
-    """The four areas; an answer left empty asks nothing."""
-
-    deployment_models = MultiCheckboxField(
-        _l("Deployment model (any of)"),
-        choices=_pairs(DEPLOYMENT_LABELS, it_structured.DEPLOYMENT_MODELS))
-    deployment_model = FormField(ItemControls)
-    data_location = StringField(_l("Data location"), validators=[Length(max=200)],
-                                description=_l("For example: the EU/EEA, the Netherlands."))
-    data_location_controls = FormField(ItemControls)
-    platform = StringField(_l("Hardware or platform it must run on"),
-                           validators=[Length(max=200)],
-                           description=_l("For example: Windows Server 2022 on VMware vSphere 8."))
-    platform_controls = FormField(ItemControls)
-
-    sso_protocols = MultiCheckboxField(_l("Single sign-on (any of)"),
-                                       choices=_pairs(SSO_LABELS, it_structured.SSO_PROTOCOLS))
-    sso = FormField(ItemControls)
-    api_styles = MultiCheckboxField(_l("API style (any of)"),
-                                    choices=_pairs(API_LABELS, it_structured.API_STYLES))
-    api = FormField(ItemControls)
-    accessibility = SelectField(
-        _l("Accessibility level"),
-        choices=_blank(ACCESSIBILITY_LABELS, it_structured.ACCESSIBILITY_LEVELS), default="")
-    accessibility_controls = FormField(ItemControls)
-    norms = MultiCheckboxField(_l("Security and privacy norms"),
-                               choices=_pairs(NORM_LABELS, it_structured.NORMS))
-    norm_controls = FieldList(FormField(ItemControls), min_entries=len(it_structured.NORMS))
-
-    browsers = FieldList(FormField(BrowserRow), min_entries=BROWSER_ROWS)
-
-    rpo_hours = StringField(_l("RPO: data loss at most (hours)"), validators=[Length(max=20)])
-    rpo = FormField(ItemControls)
-    rto_hours = StringField(_l("RTO: back in service within (hours)"),
-                            validators=[Length(max=20)])
-    rto = FormField(ItemControls)
-    retention_days = StringField(_l("Retention of back-ups (days)"), validators=[Length(max=20)])
-    retention = FormField(ItemControls)
-    restore_frequency = SelectField(
-        _l("Restore test"), choices=_blank(FREQUENCY_LABELS, it_structured.RESTORE_FREQUENCIES),
-        default="")
-    restored_by = SelectField(_l("Who restores"),
-                              choices=_pairs(RESTORER_LABELS, it_structured.RESTORERS),
-                              default="vendor")
-    restore_test = FormField(ItemControls)
-
-    # -- between the form and the service ---------------------------------------------
+    """IT's questions by area, built from the catalogue; an answer left empty asks
+    nothing."""
 
     @staticmethod
-    def _item(area: str, item: str, value: dict, controls: FormField, field: str
-              ) -> StructuredItem:
-        c = controls.form
-        version = c.version.data
+    def _item(question: Question, value: dict, controls: Form, prefix: str) -> StructuredItem:
+        version = controls.version.data
         return StructuredItem(
-            area, item, value, priority=c.priority.data or "should",
-            knockout=bool(c.knockout.data),
-            knockout_rationale=c.knockout_rationale.data or "",
-            version=int(version) if version and str(version).isascii()
-            and str(version).isdigit() and len(str(version)) <= 9 else None,
-            field=field,
+            question.area, question.key, value, priority=controls.priority.data or "should",
+            knockout=bool(controls.knockout.data),
+            knockout_rationale=controls.knockout_rationale.data or "",
+            version=parse_id(version),
+            field=prefix,
         )
+
+    def _answer(self, question: Question, form: Form, prefix: str) -> StructuredItem | None:
+        if not _asked(form[question.parts[0].key].data):
+            return None
+        value = {p.key: _typed(p, form[p.key].data) for p in question.parts}
+        return self._item(question, value, form, prefix)
+
+    def sections(self) -> list[tuple[Area, LazyString, list[tuple[Question, Any]]]]:
+        """The areas in the catalogue's order: each with its heading, its questions and
+        their fields."""
+        return [(area, reader_words(area.label), [(q, self[q.key]) for q in area.questions])
+                for area in AREAS]
 
     def items(self) -> list[StructuredItem]:
         """The answers given (empty ones left out), each naming the field for errors."""
-        found: list[StructuredItem] = []
-        if self.deployment_models.data:
-            found.append(self._item("hosting", "deployment_model",
-                                    {"models": self.deployment_models.data},
-                                    self.deployment_model, "deployment_models"))
-        if (self.data_location.data or "").strip():
-            found.append(self._item("hosting", "data_location",
-                                    {"location": self.data_location.data},
-                                    self.data_location_controls, "data_location"))
-        if (self.platform.data or "").strip():
-            found.append(self._item("hosting", "platform", {"platform": self.platform.data},
-                                    self.platform_controls, "platform"))
-        if self.sso_protocols.data:
-            found.append(self._item("standards", "sso", {"protocols": self.sso_protocols.data},
-                                    self.sso, "sso_protocols"))
-        if self.api_styles.data:
-            found.append(self._item("standards", "api", {"styles": self.api_styles.data},
-                                    self.api, "api_styles"))
-        if self.accessibility.data:
-            found.append(self._item("standards", "accessibility",
-                                    {"level": self.accessibility.data},
-                                    self.accessibility_controls, "accessibility"))
-        for index, norm in enumerate(it_structured.NORMS):
-            if norm in (self.norms.data or []):
-                found.append(self._item("standards", "norm", {"norm": norm},
-                                        self.norm_controls[index], "norms"))
-        for index, row in enumerate(self.browsers):
-            if row.form.browser.data:
-                found.append(self._item(
-                    "browsers", "browser",
-                    {"browser": row.form.browser.data, "device": row.form.device.data,
-                     "min_version": row.form.min_version.data},
-                    row.form.controls, f"browsers-{index}"))
-        for item, text, controls, key in (
-            ("rpo", self.rpo_hours, self.rpo, "hours"),
-            ("rto", self.rto_hours, self.rto, "hours"),
-            ("retention", self.retention_days, self.retention, "days"),
-        ):
-            value = (text.data or "").strip().replace(",", ".")
-            if value:
-                found.append(self._item("backup", item, {key: value}, controls, text.name))
-        if self.restore_frequency.data:
-            found.append(self._item("backup", "restore_test",
-                                    {"frequency": self.restore_frequency.data,
-                                     "restored_by": self.restored_by.data},
-                                    self.restore_test, "restore_frequency"))
-        return found
+        found: list[StructuredItem | None] = []
+        for question in QUESTIONS.values():
+            field = self[question.key]
+            if question.repeat == "rows":
+                found += [self._answer(question, row.form, row.name) for row in field]
+            elif question.repeat == "each":
+                part = question.parts[0]
+                chosen = field.form[part.key]
+                found += [self._item(question, {part.key: option.key},
+                                     field.form[option.key].form, field.name)
+                          for option in part.options if option.key in (chosen.data or [])]
+            else:
+                found.append(self._answer(question, field.form, field.name))
+        return [item for item in found if item is not None]
+
+    def field_named(self, name: str):
+        """The field whose HTML name is `name` (where a service's refusal belongs)."""
+        def walk(fields):
+            for field in fields:
+                if field.name == name:
+                    return field
+                inner = field.form if isinstance(field, FormField) else (
+                    field if isinstance(field, FieldList) else None)
+                found = walk(inner) if inner is not None else None
+                if found is not None:
+                    return found
+            return None
+
+        return walk(self)
 
     def fill(self, table: dict[str, list[dict]]) -> None:
         """Show the answers given before (from `it_structured.answer_table`)."""
-        def controls(target: FormField, row: dict) -> None:
-            target.form.priority.data = row["priority"]
-            target.form.knockout.data = row["knockout"]
-            target.form.knockout_rationale.data = row["knockout_rationale"]
-            target.form.version.data = str(row["version"])
+        def controls(target: Form, row: dict) -> None:
+            target.priority.data = row["priority"]
+            target.knockout.data = row["knockout"]
+            target.knockout_rationale.data = row["knockout_rationale"]
+            target.version.data = str(row["version"])
 
-        browsers = [r for r in table.get("browsers", [])]
-        for row in table.get("hosting", []) + table.get("standards", []) + table.get("backup", []):
-            item, value = row["item"], row["value"]
-            if item == "deployment_model":
-                self.deployment_models.data = value.get("models", [])
-                controls(self.deployment_model, row)
-            elif item == "data_location":
-                self.data_location.data = value.get("location", "")
-                controls(self.data_location_controls, row)
-            elif item == "platform":
-                self.platform.data = value.get("platform", "")
-                controls(self.platform_controls, row)
-            elif item == "sso":
-                self.sso_protocols.data = value.get("protocols", [])
-                controls(self.sso, row)
-            elif item == "api":
-                self.api_styles.data = value.get("styles", [])
-                controls(self.api, row)
-            elif item == "accessibility":
-                self.accessibility.data = value.get("level", "")
-                controls(self.accessibility_controls, row)
-            elif item == "norm" and value.get("norm") in it_structured.NORMS:
-                self.norms.data = [*(self.norms.data or []), value["norm"]]
-                controls(self.norm_controls[it_structured.NORMS.index(value["norm"])], row)
-            elif item in ("rpo", "rto"):
-                getattr(self, f"{item}_hours").data = f"{value.get('hours', ''):g}"
-                controls(getattr(self, item), row)
-            elif item == "retention":
-                self.retention_days.data = str(value.get("days", ""))
-                controls(self.retention, row)
-            elif item == "restore_test":
-                self.restore_frequency.data = value.get("frequency", "")
-                self.restored_by.data = value.get("restored_by", "vendor")
-                controls(self.restore_test, row)
-        while len(self.browsers) < len(browsers) + 2:
-            self.browsers.append_entry()
-        for index, row in enumerate(browsers):
-            entry = self.browsers[index].form
-            entry.browser.data = row["value"].get("browser", "")
-            entry.device.data = row["value"].get("device", "desktop")
-            entry.min_version.data = row["value"].get("min_version")
-            controls(entry.controls, row)
+        def show(question: Question, target: Form, value: dict) -> None:
+            for part in question.parts:
+                target[part.key].data = _shown(part, value.get(part.key))
+
+        rows = 0
+        for row in (r for area in table.values() for r in area):
+            question = QUESTIONS.get(row["item"])
+            if question is None:
+                continue
+            field, value = self[question.key], row["value"]
+            if question.repeat == "rows":
+                while len(field) <= rows + 2:
+                    field.append_entry()
+                show(question, field[rows].form, value)
+                controls(field[rows].form, row)
+                rows += 1
+            elif question.repeat == "each":
+                part = question.parts[0]
+                if part.option(value.get(part.key)) is not None:
+                    chosen = field.form[part.key]
+                    chosen.data = [*(chosen.data or []), value[part.key]]
+                    controls(field.form[value[part.key]].form, row)
+            else:
+                show(question, field.form, value)
+                controls(field.form, row)
+
+
+for _question in QUESTIONS.values():
+    setattr(StructuredForm, _question.key, _question_field(_question))

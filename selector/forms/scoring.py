@@ -13,39 +13,29 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from selector.domain.vocabulary import FAILED, PASSED, score_anchors
 from selector.forms import choices
 from selector.i18n import _l
 from selector.services.scoring import MAX_COMMENT, MAX_REASON
 from selector.services.verdicts import MAX_EVIDENCE
 
-# method.md section 4: the anchors of the 0..5 scale. Other scales name the ends, "poor"
-# at 1 and the anchors that fall on a whole number.
-ANCHORS = (_l("absent"), _l("poor"), _l("partly"), _l("meets"), _l("meets well"),
-           _l("exceeds"))
-_EXPLICIT = {
-    3: (0, 1, 3, 5),  # absent, poor, meets, exceeds
-    4: (0, 1, 2, 3, 5),  # absent, poor, partly, meets, exceeds
-    5: (0, 1, 2, 3, 4, 5),
+# method.md section 4: the words of the anchors (which score gets which anchor is the
+# vocabulary's rule, `score_anchors`, shared with the report).
+ANCHOR_LABELS = {
+    "absent": _l("absent"),
+    "poor": _l("poor"),
+    "partly": _l("partly"),
+    "meets": _l("meets"),
+    "meets well": _l("meets well"),
+    "exceeds": _l("exceeds"),
 }
 
 
 def anchor_labels(scale_max: int, language: str) -> list[str]:
     """The label of each score 0..scale_max in `language` ("" where none fits)."""
-    if scale_max in _EXPLICIT:
-        picks = [ANCHORS[i] for i in _EXPLICIT[scale_max]]
-    else:
-        picks = []
-        for value in range(scale_max + 1):
-            if value in (0, 1):
-                picks.append(ANCHORS[value])
-            elif value == scale_max:
-                picks.append(ANCHORS[5])
-            elif (value * 5) % scale_max == 0 and 2 <= value * 5 // scale_max <= 4:
-                picks.append(ANCHORS[value * 5 // scale_max])
-            else:
-                picks.append(None)
     with force_locale(language):
-        return [str(label) if label is not None else "" for label in picks]
+        return [str(ANCHOR_LABELS[anchor]) if anchor is not None else ""
+                for anchor in score_anchors(scale_max)]
 
 
 class ConflictForm(FlaskForm):
@@ -118,7 +108,7 @@ class ExclusionForm(FlaskForm):
 class VerdictForm(FlaskForm):
     passed = RadioField(
         _l("Verdict"),
-        choices=choices([("passed", _l("Passed")), ("failed", _l("Failed"))]),
+        choices=choices([(PASSED, _l("Passed")), (FAILED, _l("Failed"))]),
         validators=[InputRequired(_l("Choose passed or failed."))],
     )
     evidence = TextAreaField(

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, StopValidation
 
 from selector.domain.ahp import judgement_label, pairs
 from selector.forms import choices
@@ -21,6 +21,7 @@ from selector.models import Category
 from selector.services.weighting import (
     MAX_TEXT,
     final_field,
+    judgement_problem,
     pair_field,
     points_field,
 )
@@ -179,6 +180,22 @@ def _pair_choices(first: str, second: str):
     return choices(options)
 
 
+class _OnScale:
+    """A pair needs a judgement on Saaty's scale. As a field validator, every pair left
+    open or off the scale is marked at once, not only the first (the service, which
+    checks again, stops at the first)."""
+
+    def __init__(self, first: str, second: str) -> None:
+        self.first, self.second = first, second
+
+    def __call__(self, form: FlaskForm, field) -> None:
+        problem = judgement_problem(field.data or "", self.first, self.second)
+        if problem is not None:
+            # str(): a lazy string counts as safe HTML in Jinja, and this one holds the
+            # category names as typed
+            raise StopValidation(str(problem))
+
+
 def pairwise_form(
     categories: Sequence[Category], stored: Mapping[tuple[str, str], float] | None,
     domain_points: float, *, formdata=None,
@@ -207,7 +224,8 @@ def pairwise_form(
             _l("%(first)s against %(second)s", first=first.name, second=second.name),
             choices=_pair_choices(first.name, second.name),
             default=default,
-            validate_choice=False,  # the service names a value off the scale
+            validators=[_OnScale(first.name, second.name)],
+            validate_choice=False,  # _OnScale names a value off the scale
         ))
     if formdata is not None:
         return PairwiseForm(formdata=formdata)

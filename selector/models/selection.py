@@ -15,21 +15,29 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
+from selector.domain import phases
+from selector.domain import selection as method_rules
+from selector.domain.vocabulary import (  # the allowed values; also imported from here
+    ACCEPTED,
+    DOMAINS,
+    INTENTS,
+    PHASES,
+    PRIORITIES,
+    ROLES,
+    STATUSES,
+    VERIFICATIONS,
+    WONT,
+)
 from selector.models.base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from selector.models.account import Account
-
-PHASES = ("requirements", "weighting", "scoring", "decision")
-ROLES = ("facilitator", "business", "it", "sponsor", "observer")
-DOMAINS = ("business", "it")
-PRIORITIES = ("must", "should", "could", "wont")
-STATUSES = ("proposed", "accepted", "rejected", "deferred")
-VERIFICATIONS = ("demo", "test", "document", "reference", "contract", "other")
-INTENTS = ("achieve", "avoid")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -79,6 +87,32 @@ class Selection(Base):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="selection", cascade="all, delete-orphan"
     )
+
+    # The moments every rule asks about (selector.domain.phases): ask these, never compare
+    # phase names or freeze times.
+    @property
+    def weights_frozen(self) -> bool:
+        """Weights, priorities and explicit requirement weights are read-only."""
+        return self.weights_frozen_at is not None
+
+    def reached(self, phase: str) -> bool:
+        """Is the selection in `phase` or a later one?"""
+        return phases.reached(self.phase, phase)
+
+    @property
+    def scoring_started(self) -> bool:
+        """Scoring has opened (scoring or decision phase): the requirements are frozen."""
+        return phases.scoring_started(self.phase)
+
+    @property
+    def scoring_open(self) -> bool:
+        """Scores, conflict declarations and sheets may change."""
+        return phases.scoring_open(self.phase)
+
+    @property
+    def scoring_closed(self) -> bool:
+        """The decision phase: blind scoring has ended."""
+        return phases.scoring_closed(self.phase)
 
 
 class Membership(Base):
@@ -177,6 +211,38 @@ class Requirement(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     category: Mapped[Category] = relationship()
+
+    # method.md section 1, in Python (selector.domain.selection) and as one SQL condition
+    # for queries (`select(...).where(Requirement.is_active_wish)`).
+    @hybrid_property
+    def is_active(self) -> bool:
+        """Accepted and not "won't": takes part in the ranking (a wish or a knock-out)."""
+        return method_rules.is_active(self.status, self.priority)
+
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active_condition(cls) -> ColumnElement[bool]:
+        return and_(cls.status == ACCEPTED, cls.priority != WONT)
+
+    @hybrid_property
+    def is_active_wish(self) -> bool:
+        """An active requirement that is no knock-out: scored and weighted."""
+        return method_rules.is_active_wish(self.status, self.priority, self.knockout)
+
+    @is_active_wish.inplace.expression
+    @classmethod
+    def _is_active_wish_condition(cls) -> ColumnElement[bool]:
+        return and_(cls.is_active, cls.knockout.is_(False))
+
+    @hybrid_property
+    def is_active_knockout(self) -> bool:
+        """An active knock-out: its verdicts count."""
+        return method_rules.is_active(self.status, self.priority) and bool(self.knockout)
+
+    @is_active_knockout.inplace.expression
+    @classmethod
+    def _is_active_knockout_condition(cls) -> ColumnElement[bool]:
+        return and_(cls.is_active, cls.knockout.is_(True))
 
 
 class Allocation(Base):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from selector.charts import models
-from selector.report.data import ReportData
+from selector.report.contents import ReportData
 
 
 @dataclass(frozen=True)

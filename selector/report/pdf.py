@@ -1,6 +1,6 @@
 """The argued selection report laid out as a PDF with ReportLab's platypus.
 
-`render_pdf(report)` takes the `ReportData` of `selector.report.data` and returns the
+`render_pdf(report)` takes the `ReportData` of `selector.report.contents` and returns the
 PDF bytes: a cover, a table of contents that is also the PDF's outline (bookmarks),
 chapters that each start on a new page, a header and a footer with "page 3 of 17",
 tables that split across pages with their header row repeated, charts as vector
@@ -42,9 +42,10 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from selector.charts import models as charts
 from selector.charts.fonts import BOLD, OBLIQUE, REGULAR, fit, register_fonts, text_width
 from selector.charts.pdf import render_drawing
-from selector.report.data import ReportData, SeenChangeLine, VendorProfile, money_text
+from selector.report.contents import ReportData, SeenChangeLine, VendorProfile
 from selector.report.figures import report_figures
 from selector.report.i18n import number, percent, report_language, t_, tn_
+from selector.report.labels import money_text
 from selector.report.text import markup, or_dash, shorten
 
 # ReportLab before 3.6.13 could execute code from paragraph markup (CVE-2023-33733);
@@ -886,6 +887,16 @@ def _requirements(w: _Writer) -> None:
         w.para(t_("The selection has no IT categories."))
     for table in section.it_tables:
         w.h3(table.name)
+        if table.answers:
+            w.para(t_("IT management's answers, and the requirements made from them:"))
+            w.add(
+                w.table(
+                    [t_("Question"), t_("Answer"), t_("Code")],
+                    [(a.question, a.answer, a.code) for a in table.answers],
+                    [5.4 * cm, WIDTH - 7.7 * cm, 2.3 * cm],
+                ),
+                Spacer(1, 6),
+            )
         rows = []
         for r in table.rows:
             cell: list[Flowable] = [_p(r.title, w.s["cell"])]

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from selector.domain.vocabulary import AuditAction, AuditEntity
 from selector.i18n import _l
 from selector.models import Account
 from selector.services import accounts, audit, logins
@@ -35,7 +36,8 @@ def create_account(
         raise ServiceError(_l("An account with this e-mail address exists already."), "email")
     account = accounts.create_account(session, email, name, None, admin=admin)
     audit.record(
-        session, selection_id=None, actor=actor, action="create", entity="account",
+        session, selection_id=None, actor=actor, action=AuditAction.CREATE,
+        entity=AuditEntity.ACCOUNT,
         entity_key=account.email, new={"name": account.name, "admin": account.is_admin},
     )
     return account, logins.issue_password_link(session, account, lifetime)
@@ -48,7 +50,8 @@ def set_active(session: Session, actor: Account, account_id: int, active: bool) 
     if account.is_active != active:
         audit.record(
             session, selection_id=None, actor=actor,
-            action="activate" if active else "deactivate", entity="account",
+            action=AuditAction.ACTIVATE if active else AuditAction.DEACTIVATE,
+            entity=AuditEntity.ACCOUNT,
             entity_key=account.email, old={"active": account.is_active}, new={"active": active},
         )
         account.is_active = active
@@ -65,7 +68,8 @@ def issue_link(
     if not account.is_active:
         raise ServiceError(_l("Reactivate the account first."))
     audit.record(
-        session, selection_id=None, actor=actor, action="issue_link", entity="account",
+        session, selection_id=None, actor=actor, action=AuditAction.ISSUE_LINK,
+        entity=AuditEntity.ACCOUNT,
         entity_key=account.email,
     )
     return account, logins.issue_password_link(session, account, lifetime)

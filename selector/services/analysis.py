@@ -1,9 +1,10 @@
 """What the analysis pages show for one selection, from one load and one rank.
 
 Every number here comes from the engine (`selector.domain.method`) on the selection as
-`selector.services.loader.load_selection` reads it: the ranking document, the
-contributions, aggregated scores, disagreement, panel health and what-if totals. Nothing
-computes a score a second way, so a page, the API, the PDF and `selector rank` agree.
+`selector.services.ranking` loads and ranks it: the ranking document and its facts
+(`selector.domain.ranked`: rows, flip points, perspectives, knock-out matrix, the same
+the report and `selector rank` state), aggregated scores, disagreement, panel health and
+what-if totals. Nothing computes a score a second way.
 
 `analyse()` does the one load and the one `rank()` call a request needs; the page
 builders below take its `Analysis` and only reshape. Nothing is cached between requests
@@ -12,12 +13,12 @@ rest of its request.
 
 Blind scoring (decisions.md): before scoring closes (phase `decision`), nobody but a
 facilitator with "see everything" on may see a number derived from scores or a cost.
-`scores_visible()` and `costs_visible()` say who may; the views ask before they show.
+`selector.domain.visibility` says who may; the views ask before they show.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -27,10 +28,11 @@ from sqlalchemy import text
 from selector.charts import models as charts
 from selector.domain import method
 from selector.domain import selection as domain
+from selector.domain.ranked import FlipPoint, Perspectives, RankedSelection, VendorRow
 from selector.i18n import _l
-from selector.services import disclosures, vendors
+from selector.services import disclosures
 from selector.services.errors import NotFound, ServiceError
-from selector.services.loader import load_selection
+from selector.services.ranking import RankingUnavailable, ranked_selection
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -38,31 +40,10 @@ if TYPE_CHECKING:
 
     from selector.models import Selection as SelectionRow
 
-CLOSED_PHASE = "decision"  # scoring is closed in this phase
 DISAGREEMENT_ITEMS = 10  # the widest spreads the panel-health page lists
 PRICE_WEIGHT_REFUSED = _l(
     "The price weight must be a percentage from 0 up to, but not including, 100."
 )
-
-
-# --------------------------------------------------------------------------- who sees what
-
-
-def scoring_closed(selection: SelectionRow) -> bool:
-    return selection.phase == CLOSED_PHASE
-
-
-def scores_visible(selection: SelectionRow, role: str) -> bool:
-    """May a member with `role` see numbers derived from scores (decisions.md)?"""
-    if scoring_closed(selection):
-        return True
-    return role == "facilitator" and bool(selection.facilitator_sees_all)
-
-
-def costs_visible(selection: SelectionRow, role: str) -> bool:
-    """May a member with `role` see costs and what is derived from them (price scores)?
-    One rule with the vendor pages."""
-    return vendors.prices_visible(selection, role)
 
 
 # --------------------------------------------------------------------------- the analysis
@@ -70,16 +51,23 @@ def costs_visible(selection: SelectionRow, role: str) -> bool:
 
 @dataclass(frozen=True)
 class Analysis:
-    """One selection as the method sees it, with its ranking document."""
+    """One selection as the method sees it: its ranked selection, with the facts."""
 
     selection_id: int
     language: str  # the selection's language: charts and generated text
-    model: domain.Selection
-    ranking: dict[str, Any]
+    ranked: RankedSelection
 
-    @cached_property
+    @property
+    def model(self) -> domain.Selection:
+        return self.ranked.selection
+
+    @property
+    def ranking(self) -> dict[str, Any]:
+        return self.ranked.ranking
+
+    @property
     def category_names(self) -> dict[str, str]:
-        return {c.key: c.name for c in self.model.categories}
+        return self.ranked.category_names
 
     @cached_property
     def requirements(self) -> dict[str, domain.Requirement]:
@@ -89,14 +77,14 @@ class Analysis:
     def member_names(self) -> dict[str, str]:
         return {m.email: m.name for m in self.model.members}
 
-    @cached_property
+    @property
     def vendor_names(self) -> dict[str, str]:
-        return {v["key"]: v["name"] for v in self.ranking["vendors"]}
+        return self.ranked.vendor_names
 
     @property
     def weights(self) -> dict[str, float]:
         """W(c) per active category, in the selection's order."""
-        return self.ranking["category_weights"]
+        return self.ranked.weights
 
     @property
     def vendors(self) -> list[dict[str, Any]]:
@@ -111,14 +99,14 @@ class Analysis:
     def final_weights(self) -> bool:
         return bool(self.model.final_weights)
 
-    @cached_property
-    def contenders(self) -> list[dict[str, Any]]:
+    @property
+    def contenders(self) -> tuple[VendorRow, ...]:
         """Vendors not excluded, in rank order."""
-        return [v for v in self.vendors if not v["excluded"]]
+        return self.ranked.contenders
 
     @property
-    def winner(self) -> dict[str, Any] | None:
-        return self.contenders[0] if self.contenders else None
+    def winner(self) -> VendorRow | None:
+        return self.ranked.winner
 
     @cached_property
     def best_category_scores(self) -> dict[str, float | None]:
@@ -126,7 +114,7 @@ class Analysis:
         without any). Worked out here, not in the template: Jinja's `map(attribute=key)`
         reads a key such as "2026" as a list index and "a.b" as a path (a 500)."""
         return {
-            key: max((v["category_scores"][key] for v in self.contenders), default=None)
+            key: max((v.category_scores[key] for v in self.contenders), default=None)
             for key in self.weights
         }
 
@@ -134,88 +122,38 @@ class Analysis:
 def analyse(session: Session | Connection, selection: SelectionRow) -> Analysis:
     """Load the selection once and rank it once.
 
-    Raises ServiceError (field None) when the method refuses the selection, for example
-    final weights that give the active categories no points.
+    Raises RankingUnavailable (a ServiceError) when the method refuses the selection,
+    for example final weights that give the active categories no points.
     """
-    model = load_selection(session, selection.id)
-    try:
-        ranking = method.rank(model)
-    except method.MethodError as error:
-        raise ServiceError(
-            _l("The ranking cannot be computed: %(problem)s", problem=error.message)
-        ) from error
     return Analysis(
-        selection_id=selection.id, language=selection.language, model=model, ranking=ranking
+        selection_id=selection.id,
+        language=selection.language,
+        ranked=ranked_selection(session, selection.id),
     )
 
 
 # --------------------------------------------------------------------------- ranking
 
 
-@dataclass(frozen=True)
-class RankingRow:
-    key: str
-    name: str
-    rank: int
-    total: float
-    quality: float
-    price_score: float | None
-    coverage: float
-    excluded: bool
-    knockouts_failed: tuple[str, ...]
-    knockouts_unverified: tuple[str, ...]
-    p_first: float
-    contributions: dict[str | None, float]  # category key (None: price) -> points
-
-
-def ranking_rows(analysis: Analysis) -> list[RankingRow]:
+def ranking_rows(analysis: Analysis) -> tuple[VendorRow, ...]:
     """The ranking table, in rank order, with each vendor's contributions per category."""
-    parts = method.contributions(analysis.model, analysis.ranking)
-    shares = analysis.ranking["sensitivity"]["p_first"]
-    return [
-        RankingRow(
-            key=v["key"],
-            name=v["name"],
-            rank=v["rank"],
-            total=v["total"],
-            quality=v["quality"],
-            price_score=v["price_score"],
-            coverage=v["coverage"],
-            excluded=v["excluded"],
-            knockouts_failed=tuple(v["knockouts_failed"]),
-            knockouts_unverified=tuple(v["knockouts_unverified"]),
-            p_first=shares[v["key"]],
-            contributions=parts[v["key"]],
-        )
-        for v in analysis.vendors
-    ]
+    return analysis.ranked.rows
 
 
-@dataclass(frozen=True)
-class Standing:
-    """A vendor's line on the selection overview."""
-
-    rank: int
-    name: str
-    total: float
-    excluded: bool
-
-
-def standings(session: Session | Connection, selection: SelectionRow) -> list[Standing] | None:
+def standings(
+    session: Session | Connection, selection: SelectionRow
+) -> tuple[VendorRow, ...] | None:
     """The ranking in brief for the overview, without the Monte Carlo draws (the order
     does not depend on them); None when the method cannot rank the selection yet."""
     try:
-        ranking = method.rank(load_selection(session, selection.id, comments=False), draws=1)
-    except method.MethodError:
+        return ranked_selection(session, selection.id, comments=False, draws=1).rows
+    except RankingUnavailable:
         return None
-    return [Standing(v["rank"], v["name"], v["total"], v["excluded"])
-            for v in ranking["vendors"]]
 
 
 def contribution_chart(analysis: Analysis) -> charts.StackedBarChart:
-    parts = method.contributions(analysis.model, analysis.ranking)
     return charts.contribution_chart(
-        [(v["name"], parts[v["key"]], v["total"], v["excluded"]) for v in analysis.vendors],
+        [(r.name, r.contributions, r.total, r.excluded) for r in analysis.ranked.rows],
         [(key, analysis.category_names[key]) for key in analysis.weights],
         language=analysis.language,
     )
@@ -353,12 +291,9 @@ def category_detail(
 
 # --------------------------------------------------------------------------- knock-outs
 
-PASSED, FAILED, UNVERIFIED = "passed", "failed", "unverified"
-
-
 @dataclass(frozen=True)
 class KnockoutCell:
-    state: str  # passed / failed / unverified
+    state: str  # passed / failed / unverified (selector.domain.ranked)
     evidence: str
     documents: tuple[tuple[int, str], ...] = ()  # attached evidence: (attachment id, name)
 
@@ -402,192 +337,72 @@ def knockout_matrix(
     ranked: bool,
     documents: Mapping[tuple[str, str], tuple[tuple[int, str], ...]] | None = None,
 ) -> KnockoutMatrix:
-    """Vendors x knock-outs. The state comes from the ranking document (failed and
-    unverified lists), the evidence from the verdicts (and `documents`, see
-    `verdict_documents`). With `ranked` False the vendors are listed by name, so the
-    matrix can be shown while scoring is still blind."""
-    seen: set[str] = set()
-    knockouts = []
-    for requirement in analysis.model.requirements:
-        if requirement.is_knockout and requirement.code not in seen:
-            seen.add(requirement.code)
-            knockouts.append(requirement)
-    evidence = {(v.vendor, v.requirement): v.evidence for v in analysis.model.verdicts}
-    vendors = [
-        {"key": v["key"], "name": v["name"], "excluded": v["excluded"]} for v in analysis.vendors
-    ]
+    """Vendors x knock-outs: the ranked selection's matrix (state and evidence), with
+    the documents attached to each verdict (see `verdict_documents`). With `ranked`
+    False the vendors are listed by name, so the matrix can be shown while scoring is
+    still blind."""
+    matrix = analysis.ranked.knockout_matrix
+    vendors = [{"key": v.key, "name": v.name, "excluded": v.excluded} for v in matrix.vendors]
     if not ranked:
         vendors.sort(key=lambda v: (v["name"], v["key"]))
-    cells: dict[tuple[str, str], KnockoutCell] = {}
-    for vendor in analysis.vendors:
-        failed = set(vendor["knockouts_failed"])
-        unverified = set(vendor["knockouts_unverified"])
-        for requirement in knockouts:
-            code = requirement.code
-            state = FAILED if code in failed else UNVERIFIED if code in unverified else PASSED
-            key = (vendor["key"], code)
-            cells[key] = KnockoutCell(
-                state, evidence.get(key, ""), tuple((documents or {}).get(key, ()))
-            )
-    return KnockoutMatrix(tuple(knockouts), tuple(vendors), cells, ranked)
+    cells = {
+        key: KnockoutCell(cell.state, cell.evidence, tuple((documents or {}).get(key, ())))
+        for key, cell in matrix.cells.items()
+    }
+    return KnockoutMatrix(matrix.knockouts, tuple(vendors), cells, ranked)
 
 
 # --------------------------------------------------------------------------- perspectives
 
 
-@dataclass(frozen=True)
-class PerspectiveEntry:
-    key: str
-    name: str
-    rank: int
-    total: float
-    excluded: bool
-
-
-@dataclass(frozen=True)
-class Perspectives:
-    business: tuple[PerspectiveEntry, ...] | None  # None: business allocated nothing
-    joint: tuple[PerspectiveEntry, ...]
-    it: tuple[PerspectiveEntry, ...] | None
-    winners: dict[str, str | None]  # business / joint / it -> first vendor not excluded
-    agreement: str  # agree / disagree / business_only / it_only / none
-    weights_chart: charts.BarGroupChart | None
-
-
-def _winner(entries: Collection[PerspectiveEntry] | None) -> str | None:
-    if entries is None:
-        return None
-    return next((e.key for e in entries if not e.excluded), None)
-
-
 def perspectives(analysis: Analysis) -> Perspectives:
-    """The ranking under business weights, under IT weights and the joint one.
+    """The ranking under business weights, under IT weights and the joint one."""
+    return analysis.ranked.perspectives
 
-    The order is the document's `perspectives`; the totals beside it come from
-    `what_if_totals` with the group's mean weights (totals are linear in the weights).
-    """
-    means = method.group_means(analysis.model)
-    by_key = {v["key"]: v for v in analysis.vendors}
-    columns: dict[str, tuple[PerspectiveEntry, ...] | None] = {}
-    for group in domain.GROUPS:
-        order = analysis.ranking["perspectives"][group]
-        mean = means[group]
-        if order is None or mean is None:
-            columns[group] = None
-            continue
-        totals = {
-            row["key"]: row["total"]
-            for row in method.what_if_totals(analysis.ranking, mean, analysis.price_weight)
-        }
-        columns[group] = tuple(
-            PerspectiveEntry(
-                key=key,
-                name=by_key[key]["name"],
-                rank=position,
-                total=totals[key],
-                excluded=by_key[key]["excluded"],
-            )
-            for position, key in enumerate(order, start=1)
+
+def weights_chart(analysis: Analysis) -> charts.BarGroupChart | None:
+    """Each active category's weight: business's mean, IT's mean and the one that counts."""
+    if not analysis.weights:
+        return None
+    means = analysis.ranked.group_means
+    rows = [
+        (
+            analysis.category_names[key],
+            None if means["business"] is None else means["business"][key],
+            None if means["it"] is None else means["it"][key],
+            w,
         )
-    joint = tuple(
-        PerspectiveEntry(v["key"], v["name"], v["rank"], v["total"], v["excluded"])
-        for v in analysis.vendors
-    )
-    winners = {
-        "business": _winner(columns["business"]),
-        "joint": _winner(joint),
-        "it": _winner(columns["it"]),
-    }
-    if columns["business"] is None and columns["it"] is None:
-        agreement = "none"
-    elif columns["business"] is None:
-        agreement = "it_only"
-    elif columns["it"] is None:
-        agreement = "business_only"
-    else:
-        agreement = "agree" if winners["business"] == winners["it"] else "disagree"
-    chart = None
-    if analysis.weights:
-        rows = [
-            (
-                analysis.category_names[key],
-                None if means["business"] is None else means["business"][key],
-                None if means["it"] is None else means["it"][key],
-                w,
-            )
-            for key, w in analysis.weights.items()
-        ]
-        chart = charts.weights_chart(
-            rows, language=analysis.language, final=analysis.final_weights
-        )
-    return Perspectives(
-        business=columns["business"],
-        joint=joint,
-        it=columns["it"],
-        winners=winners,
-        agreement=agreement,
-        weights_chart=chart,
-    )
+        for key, w in analysis.weights.items()
+    ]
+    return charts.weights_chart(rows, language=analysis.language, final=analysis.final_weights)
 
 
 # --------------------------------------------------------------------------- sensitivity
 
 
 @dataclass(frozen=True)
-class FlipPoint:
-    category: str
-    name: str
-    weight: float  # W(c) now
-    threshold: float  # t*
-    direction: str  # "above": the winner changes when c's weight rises above t*
-    new_winner: str  # vendor key
-    new_winner_name: str
-
-
-@dataclass(frozen=True)
 class Sensitivity:
     draws: int
     p_first: tuple[tuple[str, str, float, bool], ...]  # (key, name, share, excluded), rank order
-    winner: dict[str, Any] | None
+    winner: VendorRow | None
     flips: tuple[FlipPoint, ...]  # nearest flip first
     stable: tuple[str, ...]  # names of active categories without a flip point
     chart: charts.BarGroupChart
 
 
 def sensitivity(analysis: Analysis) -> Sensitivity:
-    doc = analysis.ranking
-    shares = doc["sensitivity"]["p_first"]
-    flips = []
-    stable = []
-    for key, flip in doc["flip"].items():
-        weight = analysis.weights[key]
-        if flip is None:
-            stable.append(analysis.category_names[key])
-            continue
-        threshold = float(flip["threshold"])
-        flips.append(
-            FlipPoint(
-                category=key,
-                name=analysis.category_names[key],
-                weight=weight,
-                threshold=threshold,
-                direction="above" if threshold >= weight else "below",
-                new_winner=flip["new_winner"],
-                new_winner_name=analysis.vendor_names[flip["new_winner"]],
-            )
-        )
-    flips.sort(key=lambda f: (abs(f.threshold - f.weight), f.name))
-    rows = tuple((v["key"], v["name"], shares[v["key"]], v["excluded"]) for v in analysis.vendors)
+    ranked = analysis.ranked
+    draws = analysis.ranking["sensitivity"]["draws"]
+    rows = tuple((r.key, r.name, r.p_first, r.excluded) for r in ranked.rows)
     return Sensitivity(
-        draws=doc["sensitivity"]["draws"],
+        draws=draws,
         p_first=rows,
-        winner=analysis.winner,
-        flips=tuple(flips),
-        stable=tuple(stable),
+        winner=ranked.winner,
+        flips=ranked.nearest_flips,
+        stable=tuple(analysis.category_names[key] for key in ranked.stable_categories),
         chart=charts.p_first_chart(
-            [(name, share) for _, name, share, _ in rows],
-            language=analysis.language,
-            draws=doc["sensitivity"]["draws"],
+            [(name, share) for _, name, share, _ in rows], language=analysis.language,
+            draws=draws,
         ),
     )
 

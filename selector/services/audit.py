@@ -1,4 +1,9 @@
-"""Writing the audit trail, beside the change, in the same transaction."""
+"""Writing the audit trail, beside the change, in the same transaction.
+
+Entities and actions are the vocabulary's enums (`selector.domain.vocabulary`): their
+values are the strings stored, and the report's labels and its list of changes after a
+freeze are made from the same enums, so an audited change cannot go unnamed there.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from selector.domain.vocabulary import AuditAction, AuditEntity
 from selector.models import Account, AuditEntry
 
 
@@ -21,13 +27,16 @@ def record(
     *,
     selection_id: int | None,
     actor: Account | None,
-    action: str,
-    entity: str,
+    action: AuditAction,
+    entity: AuditEntity,
     entity_key: str = "",
     old: Any = None,
     new: Any = None,
     reason: str = "",
 ) -> AuditEntry:
+    if not isinstance(action, AuditAction) or not isinstance(entity, AuditEntity):
+        raise TypeError(f"audit entries name an AuditAction and an AuditEntity, "
+                        f"not {action!r} and {entity!r}")
     entry = AuditEntry(
         selection_id=selection_id,
         account_id=actor.id if actor is not None else None,

@@ -21,12 +21,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from selector.domain import limits
+from selector.domain.vocabulary import DOMAINS, AuditAction, AuditEntity
 from selector.i18n import _l
 from selector.models import Account, Allocation, Category, FinalWeight, Requirement, Selection
-from selector.models.selection import DOMAINS
 from selector.paths import bundled
 from selector.services import audit
 from selector.services.errors import ServiceError
+from selector.services.quality_flags import refresh_category_quality
 
 MAX_NAME = limits.max_length("category", "name")  # as for `selector import`
 MAX_KEY = limits.max_length("category", "key")
@@ -99,8 +100,9 @@ def key_from_name(name: str) -> str:
 
 
 def frozen_reason_needed(selection: Selection) -> bool:
-    """Do category changes need a reason now (weights frozen, or scoring opened)?"""
-    return selection.weights_frozen_at is not None or selection.phase in ("scoring", "decision")
+    """Do changes of categories and requirements need a reason now (weights frozen, or
+    scoring opened)?"""
+    return selection.weights_frozen or selection.scoring_started
 
 
 def _check_reason(selection: Selection, reason: str) -> str:
@@ -210,8 +212,9 @@ def add_category(
                         position=position)
     session.add(category)
     session.flush()
-    audit.record(session, selection_id=selection.id, actor=actor, action="create",
-                 entity="category", entity_key=key, new=_snapshot(category), reason=reason)
+    audit.record(session, selection_id=selection.id, actor=actor, action=AuditAction.CREATE,
+                 entity=AuditEntity.CATEGORY, entity_key=key, new=_snapshot(category),
+                 reason=reason)
     return category
 
 
@@ -239,8 +242,8 @@ def ensure_seed_category(session: Session, selection: Selection, actor: Account 
                         position=position)
     session.add(category)
     session.flush()
-    audit.record(session, selection_id=selection.id, actor=actor, action="create",
-                 entity="category", entity_key=key, new=_snapshot(category))
+    audit.record(session, selection_id=selection.id, actor=actor, action=AuditAction.CREATE,
+                 entity=AuditEntity.CATEGORY, entity_key=key, new=_snapshot(category))
     return category
 
 
@@ -265,12 +268,11 @@ def update_category(
     domain_changed = domain != category.domain
     category.name, category.domain = name, domain
     session.flush()
-    audit.record(session, selection_id=selection.id, actor=actor, action="update",
-                 entity="category", entity_key=category.key, old=old, new=_snapshot(category),
+    audit.record(session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+                 entity=AuditEntity.CATEGORY, entity_key=category.key, old=old,
+                 new=_snapshot(category),
                  reason=reason)
     if domain_changed:  # IT requirements are checked for a measure, business ones not
-        from selector.services.requirements import refresh_category_quality
-
         refresh_category_quality(session, category)
     return True
 
@@ -317,5 +319,5 @@ def remove_category(session: Session, category: Category, actor: Account | None,
     old = _snapshot(category)
     session.delete(category)
     session.flush()
-    audit.record(session, selection_id=selection.id, actor=actor, action="delete",
-                 entity="category", entity_key=old["key"], old=old, reason=reason)
+    audit.record(session, selection_id=selection.id, actor=actor, action=AuditAction.DELETE,
+                 entity=AuditEntity.CATEGORY, entity_key=old["key"], old=old, reason=reason)

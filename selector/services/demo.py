@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector.files.selection_file import read_selection_file
 from selector.models import Account, Membership, Selection
-from selector.paths import bundled
+from selector.paths import bundled, instance_dir
 from selector.services.accounts import hash_password
 from selector.services.selection_file import import_selection
 
 DEMO_FILES = ("demo.en.json", "demo.nl.json")
+
+
+def demo_database() -> Path:
+    """The demo's own database, `demo.db` in the instance folder; never DATABASE_URL,
+    which may well name a production database (decisions.md)."""
+    return instance_dir() / "demo.db"
+
+
+def where_lines(path: Path, ignored_url: str | None) -> list[str]:
+    """Where the demo's database is, and how to look at it with the command line."""
+    lines = ["", f"The demo's own database: {path}"]
+    if ignored_url:
+        lines.append("(DATABASE_URL is set, but the demo never uses it: it keeps to this file.)")
+    lines += [
+        "Look at it with the command line:",
+        f"  DATABASE_URL=sqlite:///{path} selector list",
+        f"  DATABASE_URL=sqlite:///{path} selector export ID",
+        f"  sqlite3 {path}",
+    ]
+    return lines
 
 
 def load_demo(session: Session) -> list[str]:

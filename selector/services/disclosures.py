@@ -1,13 +1,13 @@
 """Blind scoring, kept honest afterwards (issue 17, item 13).
 
 A business or IT member who submitted a sheet sees the others' scores for that vendor
-(`scoring_views.sees_peer_scores`), and may still change their own with a reason. That
-is allowed, but the rest of the committee should know: submitting a throw-away sheet,
-reading the others' scores and then revising everything would otherwise look like any
-other revision. So the first moment a member was shown the others' scores for a vendor
-is recorded (`ScoreDisclosure`), and every score of theirs on that vendor saved later is
-marked "changed after seeing others' scores" on the consensus page, in panel health
-and in the report's appendix.
+(`selector.domain.visibility.peer_scores_visible`), and may still change their own with a
+reason. That is allowed, but the rest of the committee should know: submitting a
+throw-away sheet, reading the others' scores and then revising everything would otherwise
+look like any other revision. So the first moment a member was shown the others' scores
+for a vendor is recorded (`ScoreDisclosure`), and every score of theirs on that vendor
+saved later is marked "changed after seeing others' scores" on the consensus page, in
+panel health and in the report's appendix.
 
 When the moment is recorded:
 
@@ -29,11 +29,11 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from selector.db import insert_if_absent
+from selector.domain.vocabulary import SCORERS
 from selector.models import Account, Membership, Requirement, Score, Selection, Vendor
 from selector.models.base import utcnow
 from selector.models.scoring import ScoreDisclosure
-
-SCORING_ROLES = ("facilitator", "business", "it")
 
 
 def unnoted(session: Session, membership_id: int, vendor_ids: Iterable[int]) -> list[int]:
@@ -50,8 +50,6 @@ def unnoted(session: Session, membership_id: int, vendor_ids: Iterable[int]) -> 
 def note_shown(session: Session, membership_id: int, vendor_ids: Iterable[int]) -> int:
     """Record that the member was shown others' scores for `vendor_ids` now, where no
     earlier moment is recorded; returns how many moments are new."""
-    from selector.services.scoring import insert_if_absent
-
     now = utcnow()
     new = 0
     for vendor_id in unnoted(session, membership_id, vendor_ids):
@@ -63,7 +61,7 @@ def note_shown(session: Session, membership_id: int, vendor_ids: Iterable[int]) 
 
 
 def note_all_vendors(session: Session, selection: Selection,
-                     roles: Iterable[str] = SCORING_ROLES) -> None:
+                     roles: Iterable[str] = SCORERS) -> None:
     """Every vendor shown to every current member with one of `roles` (see above)."""
     vendor_ids = list(session.scalars(select(Vendor.id).where(
         Vendor.selection_id == selection.id)))

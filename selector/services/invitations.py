@@ -21,10 +21,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from selector.domain.limits import max_length
+from selector.domain.vocabulary import ROLES, AuditAction, AuditEntity
 from selector.i18n import _l
 from selector.models import Account, Invitation, Membership, Selection
 from selector.models.base import utcnow
-from selector.models.selection import ROLES
 from selector.services import accounts, audit, memberships
 from selector.services.email_addresses import checked_email
 from selector.services.errors import NotFound, ServiceError
@@ -98,8 +98,8 @@ def invite(
     token = _new_token(invitation, lifetime)
     session.add(invitation)
     session.flush()
-    audit.record(session, selection_id=selection.id, actor=actor, action="invite",
-                 entity="member", entity_key=email, new={"role": role})
+    audit.record(session, selection_id=selection.id, actor=actor, action=AuditAction.INVITE,
+                 entity=AuditEntity.MEMBER, entity_key=email, new={"role": role})
     return IssuedInvitation(invitation, token)
 
 
@@ -122,8 +122,8 @@ def renew(session: Session, selection: Selection, actor: Account, invitation_id:
     """A new link for an open invitation; the old link stops working."""
     invitation = get_open(session, selection, invitation_id)
     token = _new_token(invitation, lifetime)
-    audit.record(session, selection_id=selection.id, actor=actor, action="renew",
-                 entity="invitation", entity_key=invitation.email)
+    audit.record(session, selection_id=selection.id, actor=actor, action=AuditAction.RENEW,
+                 entity=AuditEntity.INVITATION, entity_key=invitation.email)
     session.flush()
     return IssuedInvitation(invitation, token)
 
@@ -132,8 +132,8 @@ def withdraw(session: Session, selection: Selection, actor: Account,
              invitation_id: int) -> Invitation:
     invitation = get_open(session, selection, invitation_id)
     invitation.withdrawn_at = utcnow()
-    audit.record(session, selection_id=selection.id, actor=actor, action="withdraw",
-                 entity="invitation", entity_key=invitation.email,
+    audit.record(session, selection_id=selection.id, actor=actor, action=AuditAction.WITHDRAW,
+                 entity=AuditEntity.INVITATION, entity_key=invitation.email,
                  old={"role": invitation.role})
     session.flush()
     return invitation
@@ -190,8 +190,9 @@ def decline(session: Session, found: Found, account: Account) -> None:
     if account.email != found.invitation.email:
         raise ServiceError(_l("This invitation is for another account."))
     found.invitation.declined_at = utcnow()
-    audit.record(session, selection_id=found.selection.id, actor=account, action="decline",
-                 entity="invitation", entity_key=account.email)
+    audit.record(session, selection_id=found.selection.id, actor=account,
+                 action=AuditAction.DECLINE,
+                 entity=AuditEntity.INVITATION, entity_key=account.email)
     session.flush()
 
 
@@ -211,8 +212,8 @@ def accept_as_new_account(session: Session, found: Found, name: str,
         accounts.hash_password(password)  # as long as making the account takes
         return None
     account = accounts.create_account(session, found.invitation.email, name, password)
-    audit.record(session, selection_id=None, actor=account, action="create",
-                 entity="account", entity_key=account.email,
+    audit.record(session, selection_id=None, actor=account, action=AuditAction.CREATE,
+                 entity=AuditEntity.ACCOUNT, entity_key=account.email,
                  new={"name": account.name, "admin": False})
     _join(session, found, account, None)
     return account
@@ -262,8 +263,8 @@ def confirm(session: Session, admin: Account, invitation_id: int) -> memberships
     if account is None:
         account = accounts.ensure_account(session, invitation.email,
                                           invitation.name or invitation.email.split("@")[0])
-        audit.record(session, selection_id=None, actor=admin, action="create",
-                     entity="account", entity_key=account.email,
+        audit.record(session, selection_id=None, actor=admin, action=AuditAction.CREATE,
+                     entity=AuditEntity.ACCOUNT, entity_key=account.email,
                      new={"name": account.name, "admin": False})
     elif not account.is_active:
         raise ServiceError(_l("This account is deactivated: reactivate it first."))

@@ -24,6 +24,7 @@ from selector.paths import bundled
 from selector.services import requirements as requirement_service
 from selector.services.categories import ensure_seed_category, seed_categories
 from selector.services.errors import ServiceError
+from selector.services.quality_flags import refresh_quality
 
 MAX_PICK = 500
 
@@ -178,5 +179,5 @@ def pick(
         )
         present.add(item_id)
     if created:
-        requirement_service.refresh_quality(session, selection.id, created)
+        refresh_quality(session, selection.id, created)
     return PickResult(created, skipped)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from selector.domain import selection as domain
+from selector.domain.vocabulary import SCORERS, WEIGHERS
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -49,17 +50,24 @@ _SHEET_SCORES = (
     " group_concat(CAST(requirement_id AS TEXT) || ' ' || CAST(score AS TEXT), ' ')"
     " FROM scores WHERE selection_id = :sid GROUP BY membership_id, vendor_id"
 )
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    """The vocabulary's words as an SQL list: ('business', 'it')."""
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
 # Sheets whose scores count: submitted, by a member still in the selection with a
 # scoring role, and not excluded from the vendor for a conflict of interest.
 _COUNTED_SHEETS = (
-    """
+    f"""
     SELECT sh.membership_id, sh.vendor_id, a.email
     FROM sheets sh
     JOIN memberships m ON m.id = sh.membership_id
     JOIN accounts a ON a.id = m.account_id
     WHERE m.selection_id = :sid
       AND m.removed_at IS NULL
-      AND m.role IN ('facilitator', 'business', 'it')
+      AND m.role IN {_sql_list(SCORERS)}
       AND sh.submitted_at IS NOT NULL
       AND sh.excluded = :no
     """
@@ -92,13 +100,13 @@ _MEMBERS = (
     """
 )
 _ALLOCATIONS = (
-    """
+    f"""
     SELECT a.email, c.key, al.points
     FROM allocations al
     JOIN memberships m ON m.id = al.membership_id
     JOIN accounts a ON a.id = m.account_id
     JOIN categories c ON c.id = al.category_id
-    WHERE m.selection_id = :sid AND m.removed_at IS NULL AND m.role IN ('business', 'it')
+    WHERE m.selection_id = :sid AND m.removed_at IS NULL AND m.role IN {_sql_list(WEIGHERS)}
     """
 )
 _FINAL_WEIGHTS = (

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from selector.domain.vocabulary import ROLES, AuditAction, AuditEntity
 from selector.i18n import _l
 from selector.models import Account, Membership, Selection
-from selector.models.selection import ROLES
 from selector.services import accounts, audit
 from selector.services.email_addresses import checked_email
 from selector.services.errors import NotFound, ServiceError
@@ -121,7 +121,8 @@ def add_member(
         session.add(membership)
     session.flush()
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="create", entity="member",
+        session, selection_id=selection.id, actor=actor, action=AuditAction.CREATE,
+        entity=AuditEntity.MEMBER,
         entity_key=account.email, old=old, new={"role": role},
     )
     return Added(Member(membership, account), new_account, rejoined)
@@ -141,7 +142,8 @@ def change_role(
         )
     member.membership.role = role
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="update", entity="member",
+        session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+        entity=AuditEntity.MEMBER,
         entity_key=member.account.email, old={"role": old}, new={"role": role},
     )
     session.flush()
@@ -161,7 +163,8 @@ def remove_member(
         )
     member.membership.removed_at = utcnow()
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="delete", entity="member",
+        session, selection_id=selection.id, actor=actor, action=AuditAction.DELETE,
+        entity=AuditEntity.MEMBER,
         entity_key=member.account.email, old={"role": member.membership.role}, new=None,
     )
     session.flush()

@@ -2,7 +2,7 @@
 
 `process_info` reads what only the database knows (phase history, freezes, the audit
 trail, the facilitator's recommendation and decision record) for
-`selector.report.data.build_report_data`. `selection_report` renders the PDF of a
+`selector.report.build.build_report_data`. `selection_report` renders the PDF of a
 stored selection as it is now (a draft). `issue_final_report` seals one: the PDF is
 stored with its SHA-256, the moment it was issued and the ranking document it was
 computed from, so later changes to the selection never alter it; the newest sealed
@@ -20,28 +20,25 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from selector.domain.method import MethodError, rank
+from selector.domain.vocabulary import FREEZE_RELEVANT, AuditAction, AuditEntity
 from selector.models import Account, AuditEntry, FinalReport, Membership, Selection
 from selector.models.base import utcnow
-from selector.report.data import (
-    FROZEN_WITH_REQUIREMENTS,
-    FROZEN_WITH_WEIGHTS,
+from selector.report.build import build_report_data
+from selector.report.contents import ReportData
+from selector.report.process_record import (
     AuditChange,
     AuditCount,
     PhaseChange,
     ProcessInfo,
-    ReportData,
     SeenChange,
-    build_report_data,
     phase_from_audit,
 )
 from selector.services import audit, disclosures
 from selector.services.errors import NotFound, ServiceError
-from selector.services.loader import load_selection
+from selector.services.ranking import ranked_selection
 from selector.services.selection_file import export_selection
 
 LANGUAGES = ("nl", "en")
-FINAL_PHASE = "decision"
 
 
 # The messages below are plain English for now: the web app's catalogue
@@ -72,25 +69,26 @@ def process_info(
         select(AuditEntry.at, AuditEntry.action, AuditEntry.new, AuditEntry.reason)
         .where(
             AuditEntry.selection_id == selection_id,
-            AuditEntry.entity == "selection",
-            AuditEntry.action.in_(("phase", "import")),
+            AuditEntry.entity == AuditEntity.SELECTION,
+            AuditEntry.action.in_((AuditAction.PHASE, AuditAction.IMPORT)),
         )
         .order_by(AuditEntry.at, AuditEntry.id)
     ).all()
     phases: list[PhaseChange] = []
-    if not any(row.action == "import" for row in phase_rows):
+    if not any(row.action == AuditAction.IMPORT for row in phase_rows):
         phases.append(PhaseChange(selection.created_at, "requirements"))
     for row in phase_rows:
         phase = phase_from_audit(row.new)
         if phase:
             phases.append(
-                PhaseChange(row.at, phase, row.reason or "", imported=row.action == "import")
+                PhaseChange(row.at, phase, row.reason or "",
+                            imported=row.action == AuditAction.IMPORT)
             )
 
     freezes = [t for t in (selection.requirements_frozen_at, selection.weights_frozen_at) if t]
     changes: list[AuditChange] = []
     if freezes:
-        watched = sorted(FROZEN_WITH_REQUIREMENTS | FROZEN_WITH_WEIGHTS)
+        watched = sorted(FREEZE_RELEVANT)
         rows = session.execute(
             select(AuditEntry)
             .where(
@@ -98,7 +96,8 @@ def process_info(
                 AuditEntry.at > min(freezes),
                 or_(
                     AuditEntry.entity.in_(watched),
-                    and_(AuditEntry.entity == "selection", AuditEntry.action == "phase"),
+                    and_(AuditEntry.entity == AuditEntity.SELECTION,
+                         AuditEntry.action == AuditAction.PHASE),
                 ),
             )
             .order_by(AuditEntry.at, AuditEntry.id)
@@ -162,29 +161,22 @@ def selection_report_data(
     """What the report of a stored selection says as it is now, and the ranking it
     rests on, without drawing it: the web page shows this as HTML.
 
-    `language` None means the selection's own.
+    `language` None means the selection's own. Raises NotFound or RankingUnavailable
+    (`services.ranking`).
     """
     if language is not None and language not in LANGUAGES:
         raise ServiceError("Choose Dutch or English.", "language")
-    try:
-        selection = load_selection(session, selection_id)
-    except LookupError:
-        raise NotFound("There is no such selection.") from None
-    try:
-        ranking = rank(selection)
-    except MethodError as error:
-        raise ServiceError(error.message, error.field) from None
+    ranked = ranked_selection(session, selection_id)
     doc = export_selection(session, selection_id)
     process = process_info(session, selection_id, status=status, issued_at=issued_at)
     report = build_report_data(
         doc,
-        ranking,
-        selection,
+        ranked,
         process=process,
         language=language or doc["selection"].get("language") or "en",
         today=(issued_at or utcnow()).date(),
     )
-    return report, ranking
+    return report, ranked.ranking
 
 
 def selection_report(
@@ -226,7 +218,7 @@ def issue_final_report(
         )
         if role != "facilitator":
             raise ServiceError("Only the facilitator can issue the final report.")
-    if selection.phase != FINAL_PHASE:
+    if not selection.scoring_closed:
         raise ServiceError(
             "The final report can be issued in the decision phase, when scoring is closed."
         )
@@ -253,8 +245,8 @@ def issue_final_report(
         session,
         selection_id=selection_id,
         actor=actor,
-        action="issue",
-        entity="final_report",
+        action=AuditAction.ISSUE,
+        entity=AuditEntity.FINAL_REPORT,
         entity_key=str(report.id),
         new={
             "sha256": digest,

@@ -14,9 +14,9 @@ Rules kept here:
   are frozen; once scoring opens, every requirement field is. A frozen field changes only
   by the facilitator, with a reason; the audit entry carries the reason and the report
   lists it as a change after the freeze.
-* Quality flags (`selector.domain.quality`) are computed when a requirement is saved and
-  stored with it; near-duplicate flags of the requirements it resembles are updated too.
-  They advise and never block a save.
+* Quality flags (`selector.services.quality_flags`) are computed when a requirement is
+  saved and stored with it; near-duplicate flags of the requirements it resembles are
+  updated too. They advise and never block a save.
 """
 
 from __future__ import annotations
@@ -32,18 +32,26 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from selector.domain import limits, quality
+from selector.domain import limits
+from selector.domain.vocabulary import (
+    DECISIONS,
+    DOMAINS,
+    INTENTS,
+    PRIORITIES,
+    STATUSES,
+    VERIFICATIONS,
+    WRITERS,
+    AuditAction,
+    AuditEntity,
+)
 from selector.i18n import _l
 from selector.models import Account, AuditEntry, Category, Requirement, Selection
 from selector.models.base import utcnow
-from selector.models.selection import DOMAINS, INTENTS, PRIORITIES, STATUSES, VERIFICATIONS
 from selector.services import audit
 from selector.services.categories import code_prefix
 from selector.services.errors import Conflict, NotFound, ServiceError
+from selector.services.quality_flags import flags_of, refresh_quality
 
-WRITERS = frozenset({"facilitator", "business", "it"})
-DECISIONS = ("accepted", "rejected", "deferred")
-FROZEN_PHASES = frozenset({"scoring", "decision"})
 WEIGHT_FIELDS = frozenset({"priority", "weight", "weight_reason"})
 MAX_WEIGHT = 1000.0
 # The same limits as `selector import` (docs/formats.md, "Limits").
@@ -52,9 +60,6 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 # Text may hold tabs and new lines, never other control characters (they cannot be
 # written to a spreadsheet, and nobody types them on purpose).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Past this many changed requirements, duplicates are recomputed for the whole selection
-# in one pass instead of one requirement at a time.
-BULK_REFRESH = 20
 
 
 @dataclass
@@ -94,16 +99,6 @@ def get_requirement(session: Session, selection: Selection, requirement_id: int)
     if requirement is None or requirement.selection_id != selection.id:
         raise NotFound(_l("There is no such requirement in this selection."), "requirement")
     return requirement
-
-
-def flags_of(requirement: Requirement | str | None) -> list[dict[str, Any]]:
-    """The stored quality flags, parsed."""
-    text = requirement.quality_flags if isinstance(requirement, Requirement) else requirement
-    try:
-        value = json.loads(text or "[]")
-    except ValueError:
-        return []
-    return value if isinstance(value, list) else []
 
 
 def structured_of(requirement: Requirement) -> dict[str, Any] | None:
@@ -244,7 +239,8 @@ def history(session: Session, requirement: Requirement) -> list[AuditEntry]:
             select(AuditEntry)
             .where(AuditEntry.selection_id == requirement.selection_id,
                    # explicit weights are also set on the weighting pages (issue 6)
-                   AuditEntry.entity.in_(("requirement", "requirement_weight")))
+                   AuditEntry.entity.in_((AuditEntity.REQUIREMENT,
+                                          AuditEntity.REQUIREMENT_WEIGHT)))
             .order_by(AuditEntry.at, AuditEntry.id)
         )
     )
@@ -431,21 +427,19 @@ def suggest_code(session: Session, selection_id: int, category: Category) -> str
 # -- who may do what --------------------------------------------------------------------
 
 
-def requirements_frozen(selection: Selection) -> bool:
-    """Scoring has opened: every requirement field is frozen."""
-    return selection.phase in FROZEN_PHASES
-
-
-def weights_frozen(selection: Selection) -> bool:
-    """The weights are frozen: priorities and explicit weights are frozen with them."""
-    return selection.weights_frozen_at is not None
+def may_change(selection: Selection, role: str) -> bool:
+    """May a member with `role` propose or edit requirements now? Once scoring has opened
+    the requirements are frozen: only the facilitator changes them, with a reason."""
+    if role not in WRITERS:
+        return False
+    return role == "facilitator" or not selection.scoring_started
 
 
 def may_decide(selection: Selection, role: str, owner_group: str) -> bool:
     """May a member with `role` accept, reject or defer a requirement of `owner_group`?"""
     if role == "facilitator":
         return True
-    if requirements_frozen(selection):
+    if selection.scoring_started:
         return False
     return bool(selection.owner_groups_decide) and role == owner_group
 
@@ -461,8 +455,8 @@ def check_freeze(selection: Selection, role: str, reason: str, changed: Iterable
     changed = set(changed)
     if not changed:
         return
-    if requirements_frozen(selection):
-        if role != "facilitator":
+    if selection.scoring_started:  # the requirements are frozen
+        if not may_change(selection, role):
             raise ServiceError(_l(
                 "Scoring has opened, so the requirements are frozen: only the facilitator "
                 "can still change them, with a reason."))
@@ -470,7 +464,7 @@ def check_freeze(selection: Selection, role: str, reason: str, changed: Iterable
             raise ServiceError(_l(
                 "Scoring has opened, so the requirements are frozen: say why this change "
                 "is needed."), "reason")
-    if weights_frozen(selection) and changed & WEIGHT_FIELDS:
+    if selection.weights_frozen and changed & WEIGHT_FIELDS:
         # Frozen weights are read-only (issue 6), for the facilitator too: reopening the
         # weights (in the weighting phase) is the one way back, and it is audited.
         raise ServiceError(_l(
@@ -494,123 +488,6 @@ def _audit_value(name: str, value: Any, keys: dict[int, str]) -> tuple[str, Any]
 
 def snapshot(values: RequirementFields, keys: dict[int, str]) -> dict[str, Any]:
     return dict(_audit_value(name, getattr(values, name), keys) for name in FIELD_ORDER)
-
-
-# -- quality flags ----------------------------------------------------------------------
-
-
-def _own_flags(requirement: Requirement, domain: str) -> list[quality.Flag]:
-    return quality.check(
-        quality.RequirementText(
-            title=requirement.title,
-            description=requirement.description,
-            verification_criterion=requirement.verification_criterion,
-            domain=domain,
-            priority=requirement.priority,
-            weight=requirement.weight,
-            knockout=requirement.knockout,
-            knockout_rationale=requirement.knockout_rationale,
-        )
-    )
-
-
-def _with_duplicates(stored: list[dict[str, Any]], duplicates: list[quality.TitleEntry]
-                     ) -> list[dict[str, Any]]:
-    kept = [f for f in stored if f.get("code") != quality.DUPLICATE]
-    return kept + [f.as_json() for f in quality.duplicate_flags(duplicates)]
-
-
-def _dumps(flags: list[dict[str, Any]]) -> str:
-    return json.dumps(flags, ensure_ascii=False, sort_keys=True)
-
-
-def refresh_quality(
-    session: Session,
-    selection_id: int,
-    changed: Sequence[Requirement],
-    old_codes: Iterable[str] = (),
-) -> None:
-    """Recompute the flags of `changed` requirements, and the near-duplicate flags of
-    the requirements they resemble (now, or before the change: `old_codes`). Flags are
-    derived data: this is not audited and does not change a requirement's version."""
-    session.flush()
-    domains = dict(session.execute(
-        select(Category.id, Category.domain).where(Category.selection_id == selection_id)).all())
-    rows = session.execute(
-        select(Requirement.id, Requirement.code, Requirement.title, Requirement.status,
-               Requirement.quality_flags)
-        .where(Requirement.selection_id == selection_id)
-    ).all()
-    entries = [quality.TitleEntry(r.id, r.code, r.title) for r in rows if r.status != "rejected"]
-    status = {r.id: r.status for r in rows}
-    stored = {r.id: r.quality_flags for r in rows}
-    changed_ids = {r.id for r in changed}
-
-    if len(changed) > BULK_REFRESH:
-        groups = quality.duplicate_groups(entries)
-        affected = {r.id for r in rows} - changed_ids
-    else:
-        groups = {}
-        for requirement in changed:
-            others = [e for e in entries if e.key != requirement.id]
-            groups[requirement.id] = (
-                [] if requirement.status == "rejected"
-                else quality.duplicates_of(requirement.title, others)
-            )
-        touched = {r.code for r in changed} | set(old_codes)
-        affected = {e.key for found in groups.values() for e in found}
-        for r in rows:
-            if r.id in changed_ids or r.id in affected:
-                continue
-            if any(f.get("code") == quality.DUPLICATE and f.get("params", {}).get("code")
-                   in touched for f in flags_of(r.quality_flags)):
-                affected.add(r.id)
-        affected -= changed_ids
-        by_id = {e.key: e for e in entries}
-        for requirement_id in affected:
-            entry = by_id.get(requirement_id)
-            groups[requirement_id] = (
-                [] if entry is None
-                else quality.duplicates_of(entry.title, [e for e in entries
-                                                         if e.key != requirement_id])
-            )
-
-    for requirement in changed:
-        own = _own_flags(requirement, domains.get(requirement.category_id, "business"))
-        flags = quality.flags_json(own + quality.duplicate_flags(groups.get(requirement.id, [])))
-        text = _dumps(flags)
-        if requirement.quality_flags != text:
-            requirement.quality_flags = text
-    updates = []
-    for requirement_id in affected:
-        duplicates = [] if status.get(requirement_id) == "rejected" else groups.get(
-            requirement_id, [])
-        text = _dumps(_with_duplicates(flags_of(stored[requirement_id]), duplicates))
-        if text != stored[requirement_id]:
-            updates.append((requirement_id, text))
-    if updates:
-        objects = {r.id: r for r in session.scalars(
-            select(Requirement).where(Requirement.id.in_([i for i, _ in updates])))}
-        for requirement_id, text in updates:
-            objects[requirement_id].quality_flags = text
-    session.flush()
-
-
-def refresh_all_quality(session: Session, selection_id: int) -> None:
-    """Compute the flags of every requirement of a selection (after an import of a
-    selection file, which writes requirements in bulk)."""
-    requirements = list(session.scalars(
-        select(Requirement).where(Requirement.selection_id == selection_id)))
-    if requirements:
-        refresh_quality(session, selection_id, requirements)
-
-
-def refresh_category_quality(session: Session, category: Category) -> None:
-    """After a category moved domain: its requirements' own flags change."""
-    requirements = list(session.scalars(
-        select(Requirement).where(Requirement.category_id == category.id)))
-    if requirements:
-        refresh_quality(session, category.selection_id, requirements)
 
 
 # -- changes ----------------------------------------------------------------------------
@@ -684,8 +561,9 @@ def create_requirement(
         new["library_id"] = library_id
     if structured is not None:
         new["structured"] = structured
-    audit.record(session, selection_id=selection.id, actor=actor, action="create",
-                 entity="requirement", entity_key=requirement.code, new=new, reason=reason)
+    audit.record(session, selection_id=selection.id, actor=actor, action=AuditAction.CREATE,
+                 entity=AuditEntity.REQUIREMENT, entity_key=requirement.code, new=new,
+                 reason=reason)
     if refresh:
         refresh_quality(session, selection.id, [requirement])
     return requirement
@@ -760,8 +638,8 @@ def update_requirement(
     requirement.updated_by_id = actor.id if actor else None
     requirement.updated_at = utcnow()
     session.flush()
-    audit.record(session, selection_id=selection.id, actor=actor, action="update",
-                 entity="requirement", entity_key=requirement.code, old=old, new=new,
+    audit.record(session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+                 entity=AuditEntity.REQUIREMENT, entity_key=requirement.code, old=old, new=new,
                  reason=reason)
     if refresh:
         refresh_quality(session, selection.id, [requirement], old_codes=[old_code])
@@ -785,7 +663,7 @@ def decide(
     if status not in DECISIONS:
         raise ServiceError(_l("Choose accept, reject or defer."), "status")
     if not may_decide(selection, role, requirement.owner_group):
-        if selection.owner_groups_decide and not requirements_frozen(selection):
+        if selection.owner_groups_decide and not selection.scoring_started:
             message = _l("Only the facilitator and members of the requirement's owner group "
                          "can accept, reject or defer it.")
         else:
@@ -802,8 +680,8 @@ def decide(
     requirement.updated_by_id = actor.id if actor else None
     requirement.updated_at = utcnow()
     session.flush()
-    audit.record(session, selection_id=selection.id, actor=actor, action="decide",
-                 entity="requirement", entity_key=requirement.code, old=old,
+    audit.record(session, selection_id=selection.id, actor=actor, action=AuditAction.DECIDE,
+                 entity=AuditEntity.REQUIREMENT, entity_key=requirement.code, old=old,
                  new={"status": status, "status_reason": reason}, reason=reason)
     if refresh and "rejected" in (status, old["status"]):
         refresh_quality(session, selection.id, [requirement])
@@ -847,8 +725,8 @@ def set_owner_groups_decide(session: Session, selection: Selection, actor: Accou
     old = bool(selection.owner_groups_decide)
     selection.owner_groups_decide = value
     session.flush()
-    audit.record(session, selection_id=selection.id, actor=actor, action="update",
-                 entity="selection", entity_key=selection.name,
+    audit.record(session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+                 entity=AuditEntity.SELECTION, entity_key=selection.name,
                  old={"owner_groups_decide": old}, new={"owner_groups_decide": value})
     return True
 

@@ -33,7 +33,10 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
+from selector.db import insert_if_absent
 from selector.domain import limits
+from selector.domain.selection import is_active_wish
+from selector.domain.vocabulary import SCORERS, AuditAction, AuditEntity
 from selector.i18n import _l
 from selector.models import (
     Account,
@@ -52,7 +55,6 @@ from selector.services import audit, disclosures
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.vendors import get_vendor
 
-SCORERS = ("facilitator", "business", "it")
 MAX_COMMENT = limits.max_length("score", "comment")  # as for `selector import`
 MAX_REASON = limits.REASON_LENGTH
 CONFLICT_CHOICES = ("none", "declared")
@@ -70,23 +72,6 @@ def unargued(score: int | None, comment: str, scale_max: int) -> bool:
     return score is not None and is_extreme(score, scale_max) and not (comment or "").strip()
 
 
-def insert_if_absent(session: Session, model: type, values: dict[str, Any], keys: list[str]):
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None when a
-    row with the same unique key exists (someone else was first)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the two supported databases
-        raise RuntimeError(f"unsupported database {dialect}")
-    statement = (
-        insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
-        .returning(model.id)
-    )
-    return session.execute(statement).scalar()
-
-
 def _clean_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
@@ -96,17 +81,19 @@ def _clean_reason(reason: str | None) -> str:
     return reason
 
 
-def _require_phase(selection: Selection, phase: str) -> None:
-    if selection.phase == phase:
+def _require_scoring_open(selection: Selection) -> None:
+    if selection.scoring_open:
         return
-    if phase == "scoring":
-        if selection.phase == "decision":
-            raise ServiceError(_l("Scoring is closed: scores can no longer be changed."),
-                               "score")
-        raise ServiceError(_l("Scoring has not started yet: scores can be given once the "
-                              "facilitator opens the scoring phase."), "score")
-    raise ServiceError(_l("Consensus scores are recorded after scoring has closed, in the "
-                          "decision phase."), "score")
+    if selection.scoring_closed:
+        raise ServiceError(_l("Scoring is closed: scores can no longer be changed."), "score")
+    raise ServiceError(_l("Scoring has not started yet: scores can be given once the "
+                          "facilitator opens the scoring phase."), "score")
+
+
+def _require_scoring_closed(selection: Selection) -> None:
+    if not selection.scoring_closed:
+        raise ServiceError(_l("Consensus scores are recorded after scoring has closed, in "
+                              "the decision phase."), "score")
 
 
 def _require_scorer(membership: Membership) -> None:
@@ -143,11 +130,6 @@ def _active_vendor(session: Session, selection: Selection, vendor_id: int) -> Ve
     return vendor
 
 
-def is_active_wish(requirement: Requirement) -> bool:
-    return (requirement.status == "accepted" and requirement.priority != "wont"
-            and not requirement.knockout)
-
-
 def _wish(session: Session, selection: Selection, requirement_id: int) -> Requirement:
     requirement = session.scalar(
         select(Requirement).where(
@@ -156,7 +138,7 @@ def _wish(session: Session, selection: Selection, requirement_id: int) -> Requir
     )
     if requirement is None:
         raise NotFound(_l("There is no such requirement in this selection."))
-    if not is_active_wish(requirement):
+    if not requirement.is_active_wish:
         raise ServiceError(_l("Only accepted wishes are scored; this requirement is not one."),
                            "score")
     return requirement
@@ -247,7 +229,7 @@ def set_assignments(
 ) -> int:
     """Make each named member score exactly the given categories; returns the number of
     changed (member, category) pairs. Only differences from the default are stored."""
-    if selection.phase == "decision":
+    if selection.scoring_closed:
         raise ServiceError(_l("Scoring is closed: assignments can no longer change."))
     current = assignments(session, selection)
     categories = {
@@ -284,8 +266,8 @@ def set_assignments(
                 session.add(Assignment(membership_id=membership_id, category_id=category_id,
                                        assigned=now))
             audit.record(
-                session, selection_id=selection.id, actor=actor, action="update",
-                entity="assignment", entity_key=f"{email} · {category.key}",
+                session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+                entity=AuditEntity.ASSIGNMENT, entity_key=f"{email} · {category.key}",
                 old={"assigned": before}, new={"assigned": now},
             )
             changes += 1
@@ -327,8 +309,7 @@ def declare_conflict(
 ) -> Sheet:
     """A member's declaration of (no) conflict of interest with a vendor."""
     _require_scorer(membership)
-    if selection.phase != "scoring":
-        _require_phase(selection, "scoring")
+    _require_scoring_open(selection)
     vendor = _active_vendor(session, selection, vendor_id)
     if conflict not in CONFLICT_CHOICES:
         raise ServiceError(_l("Say whether you have a conflict of interest."), "conflict")
@@ -353,7 +334,8 @@ def declare_conflict(
         sheet.conflict_explanation = explanation
         sheet.version += 1
         audit.record(
-            session, selection_id=selection.id, actor=actor, action="declare", entity="sheet",
+            session, selection_id=selection.id, actor=actor, action=AuditAction.DECLARE,
+            entity=AuditEntity.SHEET,
             entity_key=_sheet_key(vendor, actor.email), old=old, new=new,
         )
     session.flush()
@@ -366,7 +348,7 @@ def set_excluded(
 ) -> Sheet:
     """The facilitator excludes a member from a vendor (or lets them score it again).
     Excluded scores stay on record but do not count."""
-    if selection.phase not in ("scoring", "decision"):
+    if not selection.scoring_started:
         raise ServiceError(_l("Members are excluded from vendors during scoring and the "
                               "decision."))
     reason = _clean_reason(reason)
@@ -385,7 +367,7 @@ def set_excluded(
     email = session.scalar(select(Account.email).where(Account.id == membership.account_id))
     audit.record(
         session, selection_id=selection.id, actor=actor,
-        action="exclude" if excluded else "include", entity="sheet",
+        action=AuditAction.EXCLUDE if excluded else AuditAction.INCLUDE, entity=AuditEntity.SHEET,
         entity_key=_sheet_key(vendor, email or ""), old={"excluded": not excluded},
         new={"excluded": excluded}, reason=reason,
     )
@@ -413,9 +395,7 @@ def assigned_wishes(session: Session, membership: Membership) -> list[Requiremen
             .where(
                 Requirement.selection_id == membership.selection_id,
                 Requirement.category_id.in_(categories),
-                Requirement.status == "accepted",
-                Requirement.priority != "wont",
-                Requirement.knockout.is_(False),
+                Requirement.is_active_wish,
             )
             .order_by(Category.position, Category.key, Requirement.code)
         )
@@ -429,7 +409,7 @@ def submit_sheet(
     """Submit a member's sheet for a vendor: its scores count from now on. Refused while
     an assigned wish has no score or an extreme score has no argument."""
     _require_scorer(membership)
-    _require_phase(selection, "scoring")
+    _require_scoring_open(selection)
     vendor = _active_vendor(session, selection, vendor_id)
     sheet = _sheet(session, membership.id, vendor.id, lock=True)
     if sheet is None or sheet.conflict is None:
@@ -472,7 +452,8 @@ def submit_sheet(
     sheet.submitted_at = utcnow()
     sheet.version += 1
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="submit", entity="sheet",
+        session, selection_id=selection.id, actor=actor, action=AuditAction.SUBMIT,
+        entity=AuditEntity.SHEET,
         entity_key=_sheet_key(vendor, actor.email), new={"scores": len(wishes)},
     )
     session.flush()
@@ -573,7 +554,7 @@ def save_score(
     insert (and on PostgreSQL one row lock).
     """
     _require_scorer(membership)
-    _require_phase(selection, "scoring")
+    _require_scoring_open(selection)
     ids = {"sid": selection.id, "mid": membership.id, "vid": vendor_id, "rid": requirement_id}
     if isinstance(vendor_id, bool) or not isinstance(vendor_id, int) or isinstance(
             requirement_id, bool) or not isinstance(requirement_id, int):
@@ -587,7 +568,7 @@ def save_score(
         raise NotFound(_l("There is no such requirement in this selection."))
     if row.withdrawn:
         raise ServiceError(_l("This vendor has been withdrawn: it is no longer scored."))
-    if not (row.status == "accepted" and row.priority != "wont" and not row.knockout):
+    if not is_active_wish(row.status, row.priority, row.knockout):
         raise ServiceError(_l("Only accepted wishes are scored; this requirement is not one."),
                            "score")
     assigned = (bool(row.assigned) if row.assigned is not None
@@ -621,7 +602,8 @@ def save_score(
             raced = session.execute(_CURRENT_SCORE, ids).first()
             raise _conflict(tuple(raced) if raced else None, selection.scale_max)
         audit.record(
-            session, selection_id=selection.id, actor=actor, action="create", entity="score",
+            session, selection_id=selection.id, actor=actor, action=AuditAction.CREATE,
+            entity=AuditEntity.SCORE,
             entity_key=key, new={"score": value, "comment": comment}, reason=reason,
         )
         return SavedScore(requirement_id, vendor_id, value, comment, 1,
@@ -637,12 +619,73 @@ def save_score(
     if result.rowcount != 1:  # changed between our read and our write
         raise _conflict(None, selection.scale_max)
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="update", entity="score",
+        session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+        entity=AuditEntity.SCORE,
         entity_key=key, old={"score": row.score, "comment": row.comment},
         new={"score": value, "comment": comment}, reason=reason,
     )
     return SavedScore(requirement_id, vendor_id, value, comment, row.version + 1,
                       unargued(value, comment, selection.scale_max), True)
+
+
+@dataclass(frozen=True)
+class SheetAnswer:
+    """One answer as a whole sheet sent it, beside the answer stored when the page was made."""
+
+    requirement_id: int
+    score: int | None
+    comment: str
+    version: int | None
+    stored_score: int | None
+    stored_comment: str
+
+
+@dataclass
+class SavedSheet:
+    saved: int = 0  # answers that changed
+    refused: list[tuple[int, ServiceError]] = field(default_factory=list)  # (requirement id,
+    # why): a `Conflict` carries the stored answer in `.current`; `.field` "reason" is the
+    # sheet's reason, any other the answer's score
+
+    @property
+    def only_conflicts(self) -> bool:
+        return all(isinstance(error, Conflict) for _, error in self.refused)
+
+
+def save_sheet(
+    session: Session,
+    selection: Selection,
+    membership: Membership,
+    actor: Account,
+    *,
+    vendor_id: int,
+    answers: Iterable[SheetAnswer],
+    reason: str | None = "",
+) -> SavedSheet:
+    """Save every changed answer of a whole sheet (the page without JavaScript), each as
+    `save_score` does. A refused answer is returned, not raised, so that every message can
+    stand beside its answer; the caller then rolls the others back: all or none."""
+    outcome = SavedSheet()
+    for answer in answers:
+        if answer.score is None:
+            if answer.comment and answer.comment != answer.stored_comment:
+                outcome.refused.append((answer.requirement_id, ServiceError(
+                    _l("Choose a score to go with your argument."), "score")))
+            continue
+        if answer.score == answer.stored_score and answer.comment == answer.stored_comment:
+            continue
+        try:
+            saved = save_score(
+                session, selection, membership, actor, vendor_id=vendor_id,
+                requirement_id=answer.requirement_id, score=answer.score,
+                comment=answer.comment, version=answer.version, reason=reason)
+        except NotFound:
+            raise
+        except ServiceError as error:
+            outcome.refused.append((answer.requirement_id, error))
+        else:
+            outcome.saved += int(saved.changed)
+    return outcome
 
 
 # -- consensus ----------------------------------------------------------------------------
@@ -669,7 +712,7 @@ def record_consensus(
     version: int | None,
 ) -> SavedConsensus:
     """The facilitator records the score the committee agreed on, with its rationale."""
-    _require_phase(selection, "decision")
+    _require_scoring_closed(selection)
     vendor = _active_vendor(session, selection, vendor_id)
     requirement = _wish(session, selection, requirement_id)
     value = _score_value(selection, score)
@@ -702,8 +745,9 @@ def record_consensus(
         if new_id is None:
             raise stale
         audit.record(
-            session, selection_id=selection.id, actor=actor, action="create",
-            entity="consensus", entity_key=key, new={"score": value, "rationale": rationale},
+            session, selection_id=selection.id, actor=actor, action=AuditAction.CREATE,
+            entity=AuditEntity.CONSENSUS, entity_key=key, new={"score": value,
+            "rationale": rationale},
         )
         return SavedConsensus(vendor.id, requirement.id, value, rationale, 1)
     if version != stored.version:
@@ -720,7 +764,8 @@ def record_consensus(
     if result.rowcount != 1:
         raise stale
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="update", entity="consensus",
+        session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+        entity=AuditEntity.CONSENSUS,
         entity_key=key, old={"score": stored.score, "rationale": stored.rationale},
         new={"score": value, "rationale": rationale},
     )
@@ -732,7 +777,7 @@ def remove_consensus(
     requirement_id: int, version: int, reason: str,
 ) -> None:
     """Take a consensus score back (the mean counts again); needs a reason."""
-    _require_phase(selection, "decision")
+    _require_scoring_closed(selection)
     vendor = get_vendor(session, selection, vendor_id)
     requirement = session.scalar(select(Requirement).where(
         Requirement.id == requirement_id, Requirement.selection_id == selection.id))
@@ -756,7 +801,8 @@ def remove_consensus(
         raise Conflict(_l("Someone else recorded a consensus score for this item first. "
                           "Reload the page to see it, then decide again."), "score")
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="delete", entity="consensus",
+        session, selection_id=selection.id, actor=actor, action=AuditAction.DELETE,
+        entity=AuditEntity.CONSENSUS,
         entity_key=f"{vendor.key} · {requirement.code}",
         old={"score": stored.score, "rationale": stored.rationale}, reason=reason,
     )
@@ -781,11 +827,12 @@ def set_visibility(
     selection.facilitator_sees_all = new["facilitator_sees_all"]
     selection.prices_visible_to_scorers = new["prices_visible_to_scorers"]
     if new["facilitator_sees_all"] and not old["facilitator_sees_all"] \
-            and selection.phase == "scoring":
+            and selection.scoring_open:
         # From now on every page shows the facilitators every score (issue 17, item 13).
         disclosures.note_all_vendors(session, selection, roles=("facilitator",))
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="update", entity="selection",
+        session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+        entity=AuditEntity.SELECTION,
         entity_key=selection.name, old=old, new=new,
     )
     session.flush()

@@ -1,18 +1,11 @@
 """What the scoring pages show: a member's sheet for a vendor, progress, the knock-out
 board and the consensus meeting. Read only; every function loads in a few bulk queries.
 
-Blind scoring (decisions.md "Blind scoring and prices") is decided here, in two
-questions every page asks:
-
-* `sees_peer_scores`: may this member see other members' scores and comments for a
-  vendor? Business and IT members once they submitted their own sheet for it; the
-  facilitator only with "see everything" on; everyone once scoring has closed.
-* `scores_disclosed`: may this member see numbers derived from scores (means, spreads,
-  progress beyond counts)? Only after scoring closed, or a facilitator with "see
-  everything" on.
-
-Pages never receive what they may not show: the rows are left out here, not hidden in
-a template.
+Blind scoring (decisions.md "Blind scoring and prices") is decided by
+`selector.domain.visibility`: a member sees the others' scores on a sheet where
+`peer_scores_visible` allows, and numbers derived from scores (means, spreads) where
+`scores_visible` allows. Pages never receive what they may not show: the rows are left
+out here, not hidden in a template.
 """
 
 from __future__ import annotations
@@ -24,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from selector.domain import method
+from selector.domain import method, visibility
 from selector.models import (
     Account,
     Attachment,
@@ -42,26 +35,6 @@ from selector.services import disclosures
 from selector.services.loader import load_selection
 from selector.services.scoring import SCORERS, assigned_category_ids, assignments, unargued
 
-# -- who sees what ------------------------------------------------------------------------
-
-
-def scores_disclosed(selection: Selection, role: str) -> bool:
-    """May a member with `role` see numbers derived from scores now?"""
-    if selection.phase == "decision":
-        return True
-    return role == "facilitator" and bool(selection.facilitator_sees_all)
-
-
-def sees_peer_scores(selection: Selection, role: str, submitted: bool) -> bool:
-    """May a member see the others' scores and comments for a vendor whose own sheet is
-    (or is not) submitted?"""
-    if scores_disclosed(selection, role):
-        return True
-    if selection.phase != "scoring":
-        return False
-    return role in ("business", "it") and submitted
-
-
 # -- shared queries -----------------------------------------------------------------------
 
 
@@ -71,9 +44,7 @@ def _active_wishes(session: Session, selection_id: int, category_ids: set[int] |
         .join(Category, Category.id == Requirement.category_id)
         .where(
             Requirement.selection_id == selection_id,
-            Requirement.status == "accepted",
-            Requirement.priority != "wont",
-            Requirement.knockout.is_(False),
+            Requirement.is_active_wish,
         )
         .order_by(Category.position, Category.key, Requirement.code)
     )
@@ -137,6 +108,7 @@ class SheetView:
     sheet: Sheet | None
     categories: list[SheetCategory]
     peers_visible: bool
+    peers_visible_after_submitting: bool = False
 
     @property
     def items(self) -> list[SheetItem]:
@@ -171,7 +143,7 @@ def member_sheet(
     session: Session, selection: Selection, membership: Membership, vendor: Vendor
 ) -> SheetView:
     """The assigned active wishes of `membership` for `vendor`, grouped by category, with
-    the member's own scores, and the others' only where `sees_peer_scores` allows."""
+    the member's own scores, and the others' only where blind scoring allows."""
     sheet = session.scalar(select(Sheet).where(Sheet.membership_id == membership.id,
                                                Sheet.vendor_id == vendor.id))
     categories = _categories(session, selection.id)
@@ -183,7 +155,7 @@ def member_sheet(
                 Score.membership_id == membership.id, Score.vendor_id == vendor.id))
     }
     submitted = bool(sheet and sheet.submitted_at)
-    peers_visible = sees_peer_scores(selection, membership.role, submitted)
+    peers_visible = visibility.peer_scores_visible(selection, membership.role, submitted)
     peers: dict[int, list[PeerScore]] = defaultdict(list)
     if peers_visible and wishes:
         for requirement_id, name, email, score, comment in session.execute(
@@ -212,7 +184,10 @@ def member_sheet(
                       unargued(score, comment, selection.scale_max), peers.get(wish.id, []))
         )
     ordered = [SheetCategory(categories[cid], items) for cid, items in groups.items()]
-    return SheetView(vendor, membership, sheet, ordered, peers_visible)
+    # Shown only because the member submitted this sheet: from now on a change is marked.
+    after_submitting = peers_visible and not visibility.scores_visible(selection,
+                                                                        membership.role)
+    return SheetView(vendor, membership, sheet, ordered, peers_visible, after_submitting)
 
 
 # -- progress -----------------------------------------------------------------------------
@@ -276,8 +251,7 @@ def scoring_progress(
     assigned = assignments(session, selection)
     wish_category = dict(session.execute(
         select(Requirement.id, Requirement.category_id).where(
-            Requirement.selection_id == selection.id, Requirement.status == "accepted",
-            Requirement.priority != "wont", Requirement.knockout.is_(False))
+            Requirement.selection_id == selection.id, Requirement.is_active_wish)
     ).all())
     wishes_per_category: dict[int, int] = defaultdict(int)
     for category_id in wish_category.values():
@@ -286,8 +260,7 @@ def scoring_progress(
     counts_query = (
         select(Score.membership_id, Score.vendor_id, Requirement.category_id, func.count())
         .join(Requirement, Requirement.id == Score.requirement_id)
-        .where(Score.selection_id == selection.id, Requirement.status == "accepted",
-               Requirement.priority != "wont", Requirement.knockout.is_(False))
+        .where(Score.selection_id == selection.id, Requirement.is_active_wish)
         .group_by(Score.membership_id, Score.vendor_id, Requirement.category_id)
     )
     if only is not None:
@@ -381,8 +354,7 @@ def knockout_board(session: Session, selection: Selection
     vendors = active_vendors(session, selection)
     knockouts = list(session.scalars(
         select(Requirement).join(Category, Category.id == Requirement.category_id)
-        .where(Requirement.selection_id == selection.id, Requirement.knockout.is_(True),
-               Requirement.status == "accepted", Requirement.priority != "wont")
+        .where(Requirement.selection_id == selection.id, Requirement.is_active_knockout)
         .order_by(Category.position, Requirement.code)))
     verdicts = {
         (v.vendor_id, v.requirement_id): (v, name or email or "")
@@ -416,8 +388,7 @@ def exclusions(session: Session, selection: Selection) -> dict[int, list[Exclusi
         select(Verdict.vendor_id, Requirement.code, Requirement.title, Verdict.evidence)
         .join(Requirement, Requirement.id == Verdict.requirement_id)
         .where(Verdict.selection_id == selection.id, Verdict.passed.is_(False),
-               Requirement.knockout.is_(True), Requirement.status == "accepted",
-               Requirement.priority != "wont")
+               Requirement.is_active_knockout)
         .order_by(Requirement.code)
     ):
         result[vendor_id].append(Exclusion(code, title, evidence))

@@ -11,9 +11,11 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from selector.domain.vocabulary import AuditAction, AuditEntity
+from selector.files.selection_file import WEIGHING_ROLES, dump_selection_file, validate
 from selector.models import (
     Account,
     Allocation,
@@ -29,7 +31,7 @@ from selector.models import (
     Verdict,
 )
 from selector.models.base import utcnow
-from selector.services import audit
+from selector.services import audit, it_structured
 from selector.services.accounts import ensure_account, normalise_email
 from selector.services.loader import counted_scores
 
@@ -212,8 +214,15 @@ def import_selection(session: Session, doc: dict[str, Any], actor: Account | Non
     ]
     if verdict_rows:
         session.execute(insert(Verdict), verdict_rows)
+    answer_rows = [
+        {"id": requirement_ids[a["requirement"]],
+         "structured": it_structured.stored_answer(a["item"], a["value"])}
+        for a in doc.get("it_answers", [])
+    ]
+    if answer_rows:
+        session.execute(update(Requirement), answer_rows)
 
-    from selector.services.requirements import refresh_all_quality  # a service of its own
+    from selector.services.quality_flags import refresh_all_quality  # a service of its own
 
     refresh_all_quality(session, sid)  # bulk-written requirements get their quality flags
 
@@ -224,8 +233,8 @@ def import_selection(session: Session, doc: dict[str, Any], actor: Account | Non
         session,
         selection_id=sid,
         actor=actor,
-        action="import",
-        entity="selection",
+        action=AuditAction.IMPORT,
+        entity=AuditEntity.SELECTION,
         entity_key=meta["name"],
         new={
             "sha256": digest,
@@ -259,10 +268,14 @@ def export_selection(session: Session, selection_id: int) -> dict[str, Any]:
         .order_by(Account.email)
     ).all()
     email_of_member = {m.id: m.email for m in members}
+    # Only members in the file may be named in it: a requirement raised by someone since
+    # removed is written without `raised_by` (the audit trail keeps who it was).
     emails = {
-        a.id: a.email
-        for a in session.scalars(
-            select(Account).join(Membership).where(Membership.selection_id == selection_id)
+        account_id: email
+        for account_id, email in session.execute(
+            select(Account.id, Account.email)
+            .join(Membership)
+            .where(Membership.selection_id == selection_id, Membership.removed_at.is_(None))
         )
     }
     requirements = session.scalars(
@@ -301,7 +314,13 @@ def export_selection(session: Session, selection_id: int) -> dict[str, Any]:
     allocations = session.execute(
         select(Allocation.membership_id, Allocation.category_id, Allocation.points)
         .join(Membership, Membership.id == Allocation.membership_id)
-        .where(Membership.selection_id == selection_id, Membership.removed_at.is_(None))
+        .where(
+            Membership.selection_id == selection_id,
+            Membership.removed_at.is_(None),
+            # as the method counts them: points of a member whose role changed since stay
+            # on record but are no allocation
+            Membership.role.in_(WEIGHING_ROLES),
+        )
     ).all()
     final = {
         key: points
@@ -325,7 +344,9 @@ def export_selection(session: Session, selection_id: int) -> dict[str, Any]:
             "withdrawn": v.withdrawn,
         }
         costs = {key: getattr(v, key) for key in _COST_KEYS}
-        if all(value is not None for value in costs.values()):
+        # Costs that add up to a TCO of 0 mean "no TCO" in the app; a file must not hold
+        # them (formats.md: a TCO is more than 0), so such a breakdown is left out.
+        if all(value is not None for value in costs.values()) and v.tco is not None:
             entry["costs"] = costs
         vendor_entries.append(entry)
 
@@ -342,7 +363,13 @@ def export_selection(session: Session, selection_id: int) -> dict[str, Any]:
     consensus = session.scalars(
         select(Consensus).where(Consensus.selection_id == selection_id)
     ).all()
-    verdicts = session.scalars(select(Verdict).where(Verdict.selection_id == selection_id)).all()
+    # A verdict counts only while its requirement is a knock-out (formats.md): one on a
+    # knock-out turned into a wish stays on record, out of the file.
+    verdicts = session.scalars(
+        select(Verdict)
+        .join(Requirement, Requirement.id == Verdict.requirement_id)
+        .where(Verdict.selection_id == selection_id, Requirement.knockout.is_(True))
+    ).all()
 
     doc: dict[str, Any] = {
         "format": "selector/selection",
@@ -402,4 +429,17 @@ def export_selection(session: Session, selection_id: int) -> dict[str, Any]:
     }
     if final:
         doc["category_weights_final"] = dict(sorted(final.items()))
+    it_answers = it_structured.file_answers(requirements)
+    if it_answers:
+        doc["it_answers"] = it_answers
     return doc
+
+
+def export_file(session: Session, selection_id: int) -> str:
+    """The text `selector export` writes, checked first as `selector import` checks a
+    file: raises `SelectionFileError` rather than give out a file that import refuses
+    (final weights that give the active categories 0 points, which the method cannot
+    rank either)."""
+    doc = export_selection(session, selection_id)
+    validate(doc)
+    return dump_selection_file(doc)

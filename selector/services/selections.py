@@ -15,6 +15,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from selector.domain import limits
+from selector.domain.phases import DECISION, SCORING
+from selector.domain.vocabulary import (
+    DOMAINS,
+    FACILITATOR,
+    PHASES,
+    REQUIREMENTS,
+    SCORERS,
+    SPONSOR,
+    WEIGHERS,
+    WEIGHTING,
+    AuditAction,
+    AuditEntity,
+)
 from selector.i18n import _l
 from selector.models import (
     Account,
@@ -30,7 +43,6 @@ from selector.models import (
     Verdict,
 )
 from selector.models.base import utcnow
-from selector.models.selection import PHASES
 from selector.paths import bundled
 from selector.services import audit, disclosures, weighting
 from selector.services.errors import ServiceError
@@ -102,7 +114,8 @@ def create_selection(
     session.add(Membership(selection_id=selection.id, account_id=actor.id, role="facilitator"))
     session.flush()
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="create", entity="selection",
+        session, selection_id=selection.id, actor=actor, action=AuditAction.CREATE,
+        entity=AuditEntity.SELECTION,
         entity_key=name,
         new={
             "name": name, "organisation": organisation, "language": language,
@@ -111,7 +124,8 @@ def create_selection(
         },
     )
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="create", entity="member",
+        session, selection_id=selection.id, actor=actor, action=AuditAction.CREATE,
+        entity=AuditEntity.MEMBER,
         entity_key=actor.email, new={"role": "facilitator"},
     )
     return selection
@@ -188,20 +202,21 @@ def change_phase(
         raise ServiceError(
             _l("The reason can have at most %(count)d characters.", count=MAX_REASON), "reason"
         )
-    if new == "scoring" and direction == "forward":  # weights are frozen before scoring (issue 6)
+    if new == SCORING and direction == "forward":  # weights are frozen before scoring (issue 6)
         weighting.require_frozen_before_scoring(session, selection)
-    if new == "scoring" and direction == "forward":
+    if new == SCORING and direction == "forward":
         selection.requirements_frozen_at = utcnow()  # requirements freeze as scoring opens
-    elif old == "scoring" and direction == "back":
+    elif old == SCORING and direction == "back":
         selection.requirements_frozen_at = None
     selection.phase = new
-    if new == "scoring" and old == "decision":
+    if new == SCORING and old == DECISION:
         # While scoring was closed everyone could see every score (issue 17, item 13).
         disclosures.note_all_vendors(session, selection)
-    elif new == "scoring" and selection.facilitator_sees_all:
+    elif new == SCORING and selection.facilitator_sees_all:
         disclosures.note_all_vendors(session, selection, roles=("facilitator",))
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="phase", entity="selection",
+        session, selection_id=selection.id, actor=actor, action=AuditAction.PHASE,
+        entity=AuditEntity.SELECTION,
         entity_key=selection.name, old={"phase": old}, new={"phase": new}, reason=reason,
     )
     session.flush()
@@ -266,8 +281,8 @@ def overview(session: Session, selection: Selection) -> Overview:
         .order_by(role_order(), Account.name, Account.email)
     ).all()
     roles = {m.id: m.role for m, _ in members}
-    weighers = [m.id for m, _ in members if m.role in ("business", "it")]
-    scorers = [m.id for m, _ in members if m.role in ("facilitator", "business", "it")]
+    weighers = [m.id for m, _ in members if m.role in WEIGHERS]
+    scorers = [m.id for m, _ in members if m.role in SCORERS]
 
     by_status = dict(
         session.execute(
@@ -280,8 +295,7 @@ def overview(session: Session, selection: Selection) -> Overview:
     proposed = by_status.get("proposed", 0)
     knockouts = session.scalar(
         select(func.count()).select_from(Requirement).where(
-            Requirement.selection_id == sid, Requirement.knockout.is_(True),
-            Requirement.status == "accepted", Requirement.priority != "wont",
+            Requirement.selection_id == sid, Requirement.is_active_knockout,
         )
     )
     raised = dict(
@@ -338,7 +352,7 @@ def overview(session: Session, selection: Selection) -> Overview:
                  {"requirements": requirements, "proposed": proposed,
                   "accepted": by_status.get("accepted", 0), "knockouts": knockouts}),
         Progress("weighting", state("weighting"), "members_weighed", weighed, len(weighers),
-                 {"frozen": int(selection.weights_frozen_at is not None)}),
+                 {"frozen": int(selection.weights_frozen)}),
         Progress("scoring", state("scoring"), "sheets_submitted", sheets_done,
                  len(scorers) * vendors, {"vendors": vendors}),
         Progress("decision", state("decision"), "report_sealed", int(sealed), 1,
@@ -350,24 +364,24 @@ def overview(session: Session, selection: Selection) -> Overview:
     for membership, account in members:
         role = roles[membership.id]
         todo: list[Task] = []
-        if selection.phase == "requirements":
-            if role in ("business", "it"):
+        if selection.phase == REQUIREMENTS:
+            if role in DOMAINS:  # business and IT raise their domain's requirements
                 todo.append(Task("raise_requirements", raised.get(account.id, 0), 0))
-            if role == "facilitator":
+            if role == FACILITATOR:
                 todo.append(Task("decide_proposed", requirements - proposed, requirements))
-        elif selection.phase == "weighting":
-            if role in ("business", "it"):
+        elif selection.phase == WEIGHTING:
+            if role in WEIGHERS:
                 todo.append(Task("weigh_categories", int(membership.id in allocated), 1))
-            if role == "facilitator":
-                todo.append(Task("freeze_weights", int(selection.weights_frozen_at is not None), 1))
-        elif selection.phase == "scoring":
-            if role in ("facilitator", "business", "it"):
+            if role == FACILITATOR:
+                todo.append(Task("freeze_weights", int(selection.weights_frozen), 1))
+        elif selection.scoring_open:
+            if role in SCORERS:
                 todo.append(Task("submit_sheets", min(finished_sheets.get(membership.id, 0),
                                                       vendors), vendors))
-        elif role == "facilitator":
+        elif role == FACILITATOR:
             todo.append(Task("record_verdicts", verdicts, knockouts * vendors))
             todo.append(Task("seal_report", int(sealed), 1))
-        elif role == "sponsor":
+        elif role == SPONSOR:
             todo.append(Task("read_report", int(sealed), 1))
         tasks.append(MemberTasks(membership, account, todo))
 

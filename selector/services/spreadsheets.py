@@ -50,12 +50,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from selector import paths
+from selector.domain.vocabulary import DOMAINS, INTENTS, PRIORITIES, STATUSES, VERIFICATIONS
 from selector.i18n import _l
 from selector.models import Account, Category, Membership, Requirement, Selection
-from selector.models.selection import DOMAINS, INTENTS, PRIORITIES, STATUSES, VERIFICATIONS
 from selector.services import requirements as requirement_service
 from selector.services import sandbox
 from selector.services.errors import ServiceError
+from selector.services.quality_flags import refresh_quality
 from selector.services.workbook_parse import (  # noqa: F401  (the limits, named here too)
     MAX_COLUMNS,
     MAX_PARTS,
@@ -542,7 +543,7 @@ def import_rows(
             where = column or "file"
             raise SpreadsheetError([_problem(planned.row, where, error.message)]) from None
     if touched:
-        requirement_service.refresh_quality(session, selection.id, touched)
+        refresh_quality(session, selection.id, touched)
     del categories
     return ImportResult(plan.count("create"), plan.count("update"), plan.count("unchanged"))
 

@@ -45,6 +45,7 @@ import pyotp
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from selector.domain.vocabulary import AuditAction, AuditEntity
 from selector.i18n import _l
 from selector.models import Account, Membership
 from selector.services import accounts, audit
@@ -251,8 +252,8 @@ def enable(session: Session, account: Account, secret: str, code: object) -> Non
         raise ServiceError(_l("This code is not right. Check the time on your phone and "
                               "enter the code that is shown now."), "code")
     account.totp_secret = seal(secret, account.id)
-    audit.record(session, selection_id=None, actor=account, action="enable",
-                 entity="second_factor", entity_key=account.email)
+    audit.record(session, selection_id=None, actor=account, action=AuditAction.ENABLE,
+                 entity=AuditEntity.SECOND_FACTOR, entity_key=account.email)
     session.flush()
 
 
@@ -266,8 +267,8 @@ def disable(session: Session, account: Account, password: str, code: object) -> 
         raise ServiceError(_l("This code is not right. Check the time on your phone and "
                               "enter the code that is shown now."), "code")
     account.totp_secret = None
-    audit.record(session, selection_id=None, actor=account, action="disable",
-                 entity="second_factor", entity_key=account.email)
+    audit.record(session, selection_id=None, actor=account, action=AuditAction.DISABLE,
+                 entity=AuditEntity.SECOND_FACTOR, entity_key=account.email)
     session.flush()
 
 
@@ -278,8 +279,8 @@ def reset(session: Session, admin: Account, account: Account, reason: str = "") 
     if not is_enabled(account):
         return
     account.totp_secret = None
-    audit.record(session, selection_id=None, actor=admin, action="reset",
-                 entity="second_factor", entity_key=account.email, reason=reason)
+    audit.record(session, selection_id=None, actor=admin, action=AuditAction.RESET,
+                 entity=AuditEntity.SECOND_FACTOR, entity_key=account.email, reason=reason)
     session.flush()
 
 

@@ -7,8 +7,8 @@ implementation + tco_years x (licence per year + hosting and support per year). 
 without a breakdown may carry a TCO entered directly (or none).
 
 Costs are not secret from the database's point of view; who may *see* them is decided by
-`prices_visible` (decisions.md, "Blind scoring and prices"). Every change is audited in
-the same transaction.
+`selector.domain.visibility.costs_visible` (decisions.md, "Blind scoring and prices").
+Every change is audited in the same transaction.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector.domain import limits
+from selector.domain.vocabulary import AuditAction, AuditEntity
 from selector.i18n import _l
 from selector.models import Account, Selection, Vendor
 from selector.services import audit
@@ -60,19 +61,6 @@ def compute_tco(
 ) -> float:
     """formats.md: every vendor's TCO covers the selection's `tco_years`."""
     return implementation + tco_years * (licence_per_year + hosting_support_per_year)
-
-
-def prices_visible(selection: Selection, role: str) -> bool:
-    """May a member with `role` see costs and TCO now? (issue 7, "quality before price")
-
-    decisions.md: before scoring closes no response to anyone but a facilitator with
-    "see everything" on contains a cost, unless the selection shows prices to scorers.
-    The facilitator (who scores too) enters the costs of a new vendor without seeing
-    them again; "see everything" shows them.
-    """
-    if selection.phase == "decision" or selection.prices_visible_to_scorers:
-        return True
-    return role == "facilitator" and bool(selection.facilitator_sees_all)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -212,7 +200,8 @@ def add_vendor(
     session.add(vendor)
     session.flush()
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="create", entity="vendor",
+        session, selection_id=selection.id, actor=actor, action=AuditAction.CREATE,
+        entity=AuditEntity.VENDOR,
         entity_key=vendor.key, new=snapshot(vendor),
     )
     return vendor
@@ -237,7 +226,8 @@ def update_vendor(
     new = snapshot(vendor)
     if new != old:
         audit.record(
-            session, selection_id=selection.id, actor=actor, action="update", entity="vendor",
+            session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+            entity=AuditEntity.VENDOR,
             entity_key=vendor.key, old=old, new=new,
         )
     session.flush()
@@ -270,7 +260,8 @@ def set_withdrawn(
     vendor.withdrawn = withdrawn
     audit.record(
         session, selection_id=selection.id, actor=actor,
-        action="withdraw" if withdrawn else "reinstate", entity="vendor",
+        action=AuditAction.WITHDRAW if withdrawn else AuditAction.REINSTATE,
+        entity=AuditEntity.VENDOR,
         entity_key=vendor.key, old={"withdrawn": not withdrawn}, new={"withdrawn": withdrawn},
         reason=reason,
     )
@@ -291,8 +282,8 @@ def refresh_tcos(session: Session, selection: Selection, actor: Account | None) 
         tco = tco if tco > 0 else None
         if tco != vendor.tco:
             audit.record(
-                session, selection_id=selection.id, actor=actor, action="update",
-                entity="vendor", entity_key=vendor.key, old={"tco": vendor.tco},
+                session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+                entity=AuditEntity.VENDOR, entity_key=vendor.key, old={"tco": vendor.tco},
                 new={"tco": tco}, reason=f"tco_years = {selection.tco_years}",
             )
             vendor.tco = tco

@@ -32,19 +32,19 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from selector import paths
+from selector.db import insert_if_absent
 from selector.domain import limits
+from selector.domain.vocabulary import AuditAction, AuditEntity
 from selector.i18n import _l
 from selector.models import Account, Attachment, Membership, Requirement, Selection, Verdict
 from selector.models.base import utcnow
 from selector.services import audit
 from selector.services.errors import Conflict, NotFound, ServiceError
-from selector.services.scoring import insert_if_absent
 from selector.services.vendors import get_vendor
 
 MAX_ATTACHMENT = 10 * 1024 * 1024
 MAX_ACCOUNT_ATTACHMENTS = 250 * 1024 * 1024  # what one account's documents may hold
 MAX_EVIDENCE = limits.max_length("knockout", "evidence")  # as for `selector import`
-VERDICT_PHASES = ("scoring", "decision")
 
 # The first bytes of each accepted type (PDF: "%PDF-", PNG: its 8-byte signature, JPEG:
 # SOI then a marker).
@@ -201,7 +201,7 @@ def record_verdict(
     upload: Upload | None = None,
 ) -> SavedVerdict:
     """Record (or change) the verdict on one knock-out for one vendor."""
-    if selection.phase not in VERDICT_PHASES:
+    if not selection.scoring_started:  # scoring and decision phases (decisions.md)
         raise ServiceError(_l("Knock-out verdicts are recorded during scoring and the "
                               "decision."), "passed")
     vendor = get_vendor(session, selection, vendor_id)
@@ -273,7 +273,8 @@ def record_verdict(
                                "size": attachment.size}
         audit.record(
             session, selection_id=selection.id, actor=actor,
-            action="create" if old is None else "update", entity="verdict", entity_key=key,
+            action=AuditAction.CREATE if old is None else AuditAction.UPDATE,
+            entity=AuditEntity.VERDICT, entity_key=key,
             old=old, new=new,
         )
     verdict = session.get(Verdict, verdict_id, populate_existing=True)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from selector.domain import ahp, method
 from selector.domain import selection as domain
+from selector.domain.vocabulary import DOMAINS, WEIGHERS, AuditAction, AuditEntity
 from selector.i18n import _l
 from selector.models import (
     Account,
@@ -48,12 +49,11 @@ from selector.models import (
     Selection,
 )
 from selector.models.base import utcnow
-from selector.models.selection import DOMAINS
 from selector.services import audit
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.loader import load_selection
+from selector.services.quality_flags import refresh_quality
 
-WEIGHERS = ("business", "it")
 MAX_POINTS = 1_000_000.0
 MAX_REQUIREMENT_WEIGHT = 1_000.0
 MAX_TEXT = 4000
@@ -82,12 +82,6 @@ def pair_field(first: str, second: str) -> str:
 # -- state and locks ----------------------------------------------------------------------
 
 
-def weights_frozen(selection: Selection) -> bool:
-    """Are the weights frozen (read-only: weights, priorities, explicit requirement
-    weights)? Other areas (requirements, scoring) ask this before a change."""
-    return selection.weights_frozen_at is not None
-
-
 def _lock(session: Session, selection: Selection, *, exclusive: bool) -> None:
     """Re-read the selection row under a lock (shared or exclusive) so that a freeze
     and a change cannot pass each other. SQLite ignores FOR UPDATE/SHARE: its write
@@ -97,7 +91,7 @@ def _lock(session: Session, selection: Selection, *, exclusive: bool) -> None:
 
 def _require_open(session: Session, selection: Selection, *, exclusive: bool = False) -> None:
     _lock(session, selection, exclusive=exclusive)
-    if weights_frozen(selection):
+    if selection.weights_frozen:
         raise ServiceError(_l("The weights are frozen: they can no longer be changed."), None)
 
 
@@ -105,7 +99,7 @@ def require_frozen_before_scoring(session: Session, selection: Selection) -> Non
     """Refuse to open scoring while the weights are not frozen (the phase change calls
     this; the lock keeps a concurrent reopening of the weights out)."""
     _lock(session, selection, exclusive=True)
-    if not weights_frozen(selection):
+    if not selection.weights_frozen:
         raise ServiceError(
             _l("Freeze the weights before scoring opens: weights are set before anyone "
                "sees a vendor's answers."),
@@ -285,8 +279,8 @@ def save_allocation(
     changed = [key for key in parsed if old.get(key) != parsed[key]]
     if changed:
         audit.record(
-            session, selection_id=selection.id, actor=actor, action="update",
-            entity="allocation", entity_key=membership.account.email,
+            session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+            entity=AuditEntity.ALLOCATION, entity_key=membership.account.email,
             old={key: old.get(key) for key in changed},
             new={key: parsed[key] for key in changed},
             reason=reason,
@@ -313,6 +307,37 @@ def pairwise_categories(
     return [
         c for c in _categories(session, selection) if c.domain == domain_name and c.key in active
     ]
+
+
+def pairwise_refusal(categories: Sequence[Category]) -> str | None:
+    """Why these categories cannot be compared pairwise, or None. The page says it
+    instead of offering the pairs: Saaty's random index, which the consistency ratio
+    needs, is published for up to 10 categories."""
+    if len(categories) < 2:
+        return _l("Pairwise comparison needs at least two active categories in this domain.")
+    if len(categories) > ahp.MAX_SIZE:
+        return _l(
+            "Pairwise comparison takes at most %(max)d categories, because Saaty's random "
+            "index that the consistency check needs is published up to %(max)d. This domain "
+            "has %(count)d active categories: allocate points to them instead.",
+            max=ahp.MAX_SIZE, count=len(categories))
+    return None
+
+
+def _off_scale(first: str, second: str) -> str:
+    return _l("Choose a value from 1/9 to 9 for “%(first)s” against “%(second)s”.",
+              first=first, second=second)
+
+
+def judgement_problem(raw: object, first: str, second: str) -> str | None:
+    """What is wrong with the judgement of `first` against `second`, or None: blank
+    (the pair is not compared) or off Saaty's scale (9.04 is not 9)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return _l("Compare “%(first)s” with “%(second)s”: every pair needs a judgement.",
+                  first=first, second=second)
+    if ahp.parse_judgement(raw) is None:  # type: ignore[arg-type]
+        return _off_scale(first, second)
+    return None
 
 
 def _judgements_from_text(stored: str) -> dict[tuple[str, str], float]:
@@ -342,11 +367,9 @@ def save_pairwise(
     if domain_name not in DOMAINS:
         raise ServiceError(_l("Choose the business or the IT categories."), "domain")
     categories = pairwise_categories(session, selection, domain_name)
-    if len(categories) < 2:
-        raise ServiceError(
-            _l("Pairwise comparison needs at least two active categories in this domain."),
-            "domain",
-        )
+    refusal = pairwise_refusal(categories)
+    if refusal is not None:
+        raise ServiceError(refusal, "domain")
     keys = [c.key for c in categories]
     names = {c.key: c.name for c in categories}
     for a, b in judgements:
@@ -355,25 +378,17 @@ def save_pairwise(
                 _l("This category no longer exists in this selection; reload the page."),
                 pair_field(a, b),
             )
-    for a, b in ahp.pairs(keys):  # a blank choice is a missing comparison
+    for a, b in ahp.pairs(keys):  # the form marks every such pair; this is the backstop
         raw = judgements.get((a, b), judgements.get((b, a)))
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            raise ServiceError(
-                _l("Compare “%(first)s” with “%(second)s”: every pair needs a judgement.",
-                   first=names[a], second=names[b]),
-                pair_field(a, b),
-            )
+        problem = judgement_problem(raw, names[a], names[b])
+        if problem is not None:
+            raise ServiceError(problem, pair_field(a, b))
     try:
         result = ahp.weigh(keys, dict(judgements))
-    except ahp.PairwiseError as error:
+    except ahp.PairwiseError as error:  # a pair given both ways, differently
         a, b = error.pair or (keys[0], keys[1])
-        if error.kind == "missing":
-            message = _l("Compare “%(first)s” with “%(second)s”: every pair needs a judgement.",
-                         first=names.get(a, a), second=names.get(b, b))
-        else:
-            message = _l("Choose a value from 1/9 to 9 for “%(first)s” against “%(second)s”.",
-                         first=names.get(a, a), second=names.get(b, b))
-        raise ServiceError(message, pair_field(a, b)) from None
+        raise ServiceError(_off_scale(names.get(a, a), names.get(b, b)),
+                           pair_field(a, b)) from None
     total = parse_points(domain_points, "domain_points")
     if not total > 0:
         raise ServiceError(_l("Give this domain more than 0 points."), "domain_points")
@@ -404,7 +419,8 @@ def save_pairwise(
     new = {"comparisons": stored, "consistency_ratio": result.consistency_ratio,
            "domain_points": total}
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="update", entity="pairwise",
+        session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+        entity=AuditEntity.PAIRWISE,
         entity_key=f"{membership.account.email} {domain_name}", old=old, new=new,
     )
     save_allocation(session, selection, membership, actor, derived, reason="pairwise")
@@ -422,6 +438,42 @@ def stored_pairwise(
         )
     )
     return None if judgement is None else _judgements_from_text(judgement.comparisons)
+
+
+@dataclass(frozen=True)
+class PairwisePage:
+    """What the pairwise page of one domain shows a member."""
+
+    categories: list[Category]  # compared, in the selection's order
+    refusal: str | None  # why no pairs are offered (`pairwise_refusal`), or None
+    stored: dict[tuple[str, str], float] | None  # the member's saved judgements
+    state: WeightingState
+    own: MemberAllocation | None
+    domain_points: float  # the points the member gives the domain now (0: none yet)
+    result: ahp.PairwiseResult | None  # the saved judgements' weights and consistency
+    missing: tuple[str, str] | None  # a pair not compared (a category became active later)
+
+
+def pairwise_page(
+    session: Session, selection: Selection, membership: Membership, domain_name: str
+) -> PairwisePage:
+    """The pairwise comparison of one domain as a member sees it: the categories, the
+    member's saved judgements and what they come to."""
+    categories = pairwise_categories(session, selection, domain_name)
+    refusal = pairwise_refusal(categories)
+    stored = stored_pairwise(session, membership, domain_name)
+    state = weighting_state(session, selection)
+    own = state.member(membership.id)
+    points = sum((own.points.get(c.key, 0.0) for c in categories), 0.0) if own else 0.0
+    result = missing = None
+    if stored and refusal is None:
+        keys = [c.key for c in categories]
+        try:
+            result = ahp.weigh(keys, {pair: value for pair, value in stored.items()
+                                      if pair[0] in keys and pair[1] in keys})
+        except ahp.PairwiseError as error:
+            missing = error.pair  # a category became active after the comparison
+    return PairwisePage(categories, refusal, stored, state, own, points, result, missing)
 
 
 # -- requirement weights within a category ------------------------------------------------
@@ -497,11 +549,11 @@ def set_requirement_weight(
     requirement.updated_by_id = actor.id
     requirement.updated_at = utcnow()
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="update",
-        entity="requirement_weight", entity_key=requirement.code, old=old, new=new,
+        session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+        entity=AuditEntity.REQUIREMENT_WEIGHT, entity_key=requirement.code, old=old, new=new,
         reason=reason,
     )
-    session.flush()
+    refresh_quality(session, selection.id, [requirement])  # the weight is one of its inputs
     return requirement
 
 
@@ -530,8 +582,8 @@ def set_group_balance(
         return new
     selection.balance_business, selection.balance_it = new
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="update",
-        entity="group_balance", entity_key=selection.name,
+        session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+        entity=AuditEntity.GROUP_BALANCE, entity_key=selection.name,
         old={"business": old[0], "it": old[1]}, new={"business": new[0], "it": new[1]},
     )
     session.flush()
@@ -581,8 +633,8 @@ def set_final_weights(
     )
     selection.final_weights_rationale = rationale
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="update",
-        entity="final_weights", entity_key=selection.name,
+        session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+        entity=AuditEntity.FINAL_WEIGHTS, entity_key=selection.name,
         old={"weights": old or None, "rationale": old_rationale},
         new={"weights": parsed, "rationale": rationale},
         reason=rationale,
@@ -606,8 +658,8 @@ def accept_combined_weights(
     session.execute(delete(FinalWeight).where(FinalWeight.selection_id == selection.id))
     selection.final_weights_rationale = rationale
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="update",
-        entity="final_weights", entity_key=selection.name,
+        session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
+        entity=AuditEntity.FINAL_WEIGHTS, entity_key=selection.name,
         old={"weights": old or None, "rationale": old_rationale},
         new={"weights": None, "rationale": rationale},
         reason=rationale,
@@ -642,7 +694,8 @@ def freeze_weights(
         ) from None
     selection.weights_frozen_at = utcnow()
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="freeze", entity="weights",
+        session, selection_id=selection.id, actor=actor, action=AuditAction.FREEZE,
+        entity=AuditEntity.WEIGHTS,
         entity_key=selection.name,
         new={
             "category_weights": weights,
@@ -662,7 +715,7 @@ def reopen_weights(
     a selection moved back from scoring, or a freeze made too early); audited."""
     _require_facilitator(selection, membership)
     _lock(session, selection, exclusive=True)
-    if not weights_frozen(selection):
+    if not selection.weights_frozen:
         raise ServiceError(_l("The weights are not frozen."), None)
     if selection.phase != "weighting":
         raise ServiceError(
@@ -673,7 +726,8 @@ def reopen_weights(
     old = {"frozen_at": selection.weights_frozen_at.isoformat()}
     selection.weights_frozen_at = None
     audit.record(
-        session, selection_id=selection.id, actor=actor, action="reopen", entity="weights",
+        session, selection_id=selection.id, actor=actor, action=AuditAction.REOPEN,
+        entity=AuditEntity.WEIGHTS,
         entity_key=selection.name, old=old, new={"frozen_at": None}, reason=reason,
     )
     session.flush()
@@ -840,9 +894,7 @@ def requirement_weights(session: Session, selection: Selection) -> list[Category
         .join(Category, Category.id == Requirement.category_id)
         .where(
             Requirement.selection_id == selection.id,
-            Requirement.status == "accepted",
-            Requirement.priority != "wont",
-            Requirement.knockout.is_(False),
+            Requirement.is_active_wish,
         )
         .order_by(Category.position, Category.key, Requirement.code)
     ).all()

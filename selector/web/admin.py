@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from selector.access import requires
 from selector.forms import show_error
 from selector.forms.admin import AccountForm, ActionForm
 from selector.i18n import error_text
@@ -20,6 +19,7 @@ from selector.services import account_admin, invitations, logins, totp
 from selector.services.errors import NotFound, ServiceError
 from selector.web import mail
 from selector.web.database import db_session
+from selector.web.guard import requires
 from selector.web.links import IssuedLinkView, link_lifetime
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")

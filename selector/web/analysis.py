@@ -22,13 +22,14 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
-from selector.access import SELECTION_RULES, MemberAccess, can, requires
+from selector.access import SELECTION_RULES
 from selector.charts.analysis_svg import flip_gauge
 from selector.charts.svg import render_svg, text_equivalent_html
 from selector.i18n import DOMAIN_LABELS, _l
 from selector.services import analysis as service
 from selector.services.errors import ServiceError
 from selector.web.database import db_session
+from selector.web.guard import MemberAccess, can, requires
 
 blueprint = Blueprint(
     "analysis", __name__, url_prefix="/selections/<int:selection_id>/analysis"
@@ -207,8 +208,8 @@ def _render(template: str, access: MemberAccess, status: int = 200, **context: A
         template,
         selection=selection,
         access=access,
-        visible=service.scores_visible(selection, access.role),
-        costs=service.costs_visible(selection, access.role),
+        visible=access.sees_scores,
+        costs=access.sees_costs,
         **context,
     ), status
 
@@ -223,7 +224,7 @@ def _refused(template: str, access: MemberAccess, error: ServiceError):
 @blueprint.route("")
 @requires("analysis.view")
 def ranking(access: MemberAccess):
-    if not service.scores_visible(access.selection, access.role):
+    if not access.sees_scores:
         return _render("analysis/ranking.html", access)
     try:
         result = _analysis(access)
@@ -249,7 +250,7 @@ def ranking(access: MemberAccess):
 @blueprint.route("/heat-map")
 @requires("analysis.view")
 def heat_map(access: MemberAccess):
-    if not service.scores_visible(access.selection, access.role):
+    if not access.sees_scores:
         return _render("analysis/heat_map.html", access)
     try:
         result = _analysis(access)
@@ -263,7 +264,7 @@ def heat_map(access: MemberAccess):
 @blueprint.route("/heat-map/<path:category>")  # a key may hold "/" (a file sets it)
 @requires("analysis.view")
 def category(access: MemberAccess, category: str):
-    if not service.scores_visible(access.selection, access.role):
+    if not access.sees_scores:
         return _render("analysis/category.html", access, detail=None)
     try:
         result = _analysis(access)
@@ -276,7 +277,7 @@ def category(access: MemberAccess, category: str):
 @blueprint.route("/knock-outs")
 @requires("analysis.view")
 def knockouts(access: MemberAccess):
-    visible = service.scores_visible(access.selection, access.role)
+    visible = access.sees_scores
     try:
         result = _analysis(access)
     except ServiceError as error:
@@ -295,7 +296,7 @@ def knockouts(access: MemberAccess):
 @blueprint.route("/perspectives")
 @requires("analysis.view")
 def perspectives(access: MemberAccess):
-    if not service.scores_visible(access.selection, access.role):
+    if not access.sees_scores:
         return _render("analysis/perspectives.html", access)
     try:
         result = _analysis(access)
@@ -311,13 +312,14 @@ def perspectives(access: MemberAccess):
                     strict=True)
             )
     return _render(
-        "analysis/perspectives.html", access, result=result, views=views, labels=labels
+        "analysis/perspectives.html", access, result=result, views=views, labels=labels,
+        weights_chart=service.weights_chart(result),
     )
 
 
 def _sensitivity_page(access: MemberAccess, what_if: dict[str, Any] | None = None,
                       status: int = 200):
-    if not service.scores_visible(access.selection, access.role):
+    if not access.sees_scores:
         return _render("analysis/sensitivity.html", access)
     try:
         result = _analysis(access)
@@ -327,10 +329,10 @@ def _sensitivity_page(access: MemberAccess, what_if: dict[str, Any] | None = Non
     model = None
     if facilitator:
         model = service.what_if_model(
-            result, with_prices=service.costs_visible(access.selection, access.role)
+            result, with_prices=access.sees_costs
         )
     sensitivity = service.sensitivity(result)
-    winner = sensitivity.winner["name"] if sensitivity.winner else ""
+    winner = sensitivity.winner.name if sensitivity.winner else ""
     sentences = [flip_sentence(f, winner) for f in sensitivity.flips]
     return _render(
         "analysis/sensitivity.html",
@@ -394,7 +396,7 @@ def what_if(access: MemberAccess):
     computes it in the browser; this answers the form without JavaScript, and JSON
     to a client that asks for it."""
     wants_json = request.accept_mimetypes.best == "application/json"
-    if not service.scores_visible(access.selection, access.role):
+    if not access.sees_scores:
         if wants_json:
             return jsonify(error="available when scoring is closed"), 409
         return _sensitivity_page(access)
@@ -404,7 +406,7 @@ def what_if(access: MemberAccess):
         if wants_json:
             return jsonify(error=str(error.message)), 422
         return _refused("analysis/sensitivity.html", access, error)
-    may_price = service.costs_visible(access.selection, access.role)
+    may_price = access.sees_costs
     weights, price, errors = _what_if_input(result, may_price)
     rows: list[dict[str, Any]] = []
     if not errors:
@@ -428,7 +430,7 @@ def what_if(access: MemberAccess):
 @blueprint.route("/panel-health")
 @requires("analysis.panel_health")
 def panel_health(access: MemberAccess):
-    if not service.scores_visible(access.selection, access.role):
+    if not access.sees_scores:
         return _render("analysis/panel_health.html", access)
     try:
         result = _analysis(access)

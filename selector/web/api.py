@@ -28,13 +28,13 @@ from flask import Blueprint, Response, g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from selector.access import MemberAccess, requires
 from selector.services import analysis as service
 from selector.services.api_tokens import account_for_token
 from selector.services.errors import ServiceError
 from selector.web import errors
 from selector.web.auth import second_factor_missing
 from selector.web.database import db_session
+from selector.web.guard import MemberAccess, requires
 from selector.web.security import SignedIn
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -113,7 +113,7 @@ def _unexpected(error: Exception):
 @blueprint.route("/selections/<int:selection_id>/ranking")
 @requires("analysis.api")
 def ranking(access: MemberAccess):
-    if not service.scores_visible(access.selection, access.role):
+    if not access.sees_scores:
         return error_response(409, CLOSED_MESSAGE)
     try:
         result = service.analyse(db_session(), access.selection)

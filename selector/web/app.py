@@ -16,25 +16,32 @@ from flask import Flask, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import FileSystemBytecodeCache
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, ValidationError
 
-from selector import access, i18n
+from selector import i18n
 from selector.db import Database
 from selector.domain import limits
-from selector.models.selection import PHASES
+from selector.domain.vocabulary import PHASES
 from selector.paths import bundled, database_url, private_dir
-from selector.web import database, errors, security
+from selector.web import database, errors, guard, security
 from selector.web.navigation import SELECTION_TABS
 
 csrf = CSRFProtect()
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` in Selector's URLs are row ids: at most PostgreSQL's INTEGER, so a
-    larger number is simply not found (404) instead of overflowing the database driver."""
+    """`<int:...>` in Selector's URLs are row ids, read as the forms and JSON read them
+    (`limits.parse_id`): a number no row can have (0, above PostgreSQL's INTEGER, not
+    ASCII digits) matches no route, so it is simply not found (404) instead of
+    overflowing the database driver."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
-        super().__init__(map, fixed_digits, min, max, signed)
+    regex = r"[0-9]+"  # Python's \d also takes other scripts' digits
+
+    def to_python(self, value: str) -> int:
+        number = limits.parse_id(value)
+        if number is None:
+            raise ValidationError()
+        return number
 
 
 def _env_int(name: str, default: int) -> int:
@@ -164,7 +171,7 @@ def _template_helpers(app: Flask) -> None:
         asset=asset,
         has_endpoint=has_endpoint,
         web_link=web_link,
-        can=access.can,
+        can=guard.can,
         current_language=current_language,
         initials=initials,
         PHASES=PHASES,

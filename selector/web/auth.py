@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import time
 
 from flask import (
@@ -21,9 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
 
-from selector.access import requires
 from selector.forms import show_error
 from selector.forms.auth import (
     ChangePasswordForm,
@@ -38,9 +35,10 @@ from selector.forms.auth import (
 )
 from selector.i18n import LANGUAGES
 from selector.models import Account
-from selector.services import accounts, api_tokens, logins, totp
+from selector.services import accounts, api_tokens, logins, sign_in, totp
 from selector.services.errors import ServiceError
 from selector.web.database import database, db_session, keep_changes
+from selector.web.guard import requires
 from selector.web.security import safe_next
 
 blueprint = Blueprint("auth", __name__)
@@ -48,6 +46,11 @@ blueprint = Blueprint("auth", __name__)
 
 def _throttle() -> logins.Throttle:
     return current_app.config.get("LOGIN_THROTTLE") or logins.Throttle()
+
+
+def _address() -> str:
+    """The network address the throttle counts (see `selector.services.logins`)."""
+    return request.remote_addr or "unknown"
 
 
 def _wait_message(seconds: int) -> str:
@@ -63,15 +66,6 @@ def _wait_message(seconds: int) -> str:
 
 def _retry_after(seconds: int) -> dict[str, str]:
     return {"Retry-After": str(max(seconds, 1))}
-
-
-def _dummy_hash() -> str:
-    """A hash to verify against for unknown addresses, so they take as long as known ones."""
-    cached = current_app.extensions.get("selector.dummy_hash")
-    if cached is None:
-        cached = accounts.hash_password("not-a-password-of-anyone")
-        current_app.extensions["selector.dummy_hash"] = cached
-    return cached
 
 
 def _sign_in(account: Account) -> None:
@@ -95,51 +89,25 @@ def login():
     status = 200
     headers: dict[str, str] = {}
     if form.validate_on_submit():
-        email = form.email.data or ""
-        address = request.remote_addr or "unknown"
-        # The attempt is claimed first, as a failure, and committed at once: parallel
-        # attempts for one account then wait in turn instead of all passing the check
-        # before any is recorded (logins.claim_attempt).
-        wait, claim = logins.claim_attempt(db_session(), email, address, _throttle())
-        db_session().commit()
-        account_id = None
-        second_factor = False
-        if not wait:
-            # Checked in a read transaction: on SQLite a write transaction holds the
-            # database's write lock, and Argon2 takes a while on purpose.
-            with database().transaction(write=False) as reading:
-                account = accounts.find_account(reading, email)
-                if account is None:
-                    accounts.verify_password(Account(password_hash=_dummy_hash()),
-                                             form.password.data)
-                elif accounts.verify_password(account, form.password.data) and account.is_active:
-                    account_id = account.id
-                    second_factor = totp.is_enabled(account)
-        if account_id is not None:  # the password is right: an older hash is made anew
-            accounts.upgrade_password_hash(db_session().get(Account, account_id),
-                                           form.password.data)
-        if wait:  # too soon after failed attempts: not checked, not counted
-            form.form_errors.append(_wait_message(wait))
+        attempt = sign_in.with_password(database(), db_session(), form.email.data or "",
+                                        form.password.data, _address(), _throttle())
+        if attempt.step is sign_in.Step.WAIT:
+            form.form_errors.append(_wait_message(attempt.wait))
             status = 429
-            headers.update(_retry_after(wait))
-        elif account_id is not None and second_factor:
-            # The password is right; the code decides whether the login fails or succeeds.
-            logins.withdraw_attempt(db_session(), claim)
-            _begin_code_step(account_id, form.next.data)
+            headers.update(_retry_after(attempt.wait))
+        elif attempt.step is sign_in.Step.SECOND_FACTOR:
+            _begin_code_step(attempt.account.id, form.next.data)
             return redirect(url_for("auth.login_code"))
+        elif attempt.step is sign_in.Step.SIGNED_IN:
+            _sign_in(attempt.account)
+            return redirect(safe_next(form.next.data) or url_for("selections.home"))
         else:
-            if account_id is not None:
-                logins.attempt_succeeded(db_session(), claim)
-                if secrets.randbelow(50) == 0:  # now and then: the table stays small
-                    logins.forget_old_attempts(db_session())
-                _sign_in(db_session().get(Account, account_id))
-                return redirect(safe_next(form.next.data) or url_for("selections.home"))
             keep_changes()  # the failure counts although the answer is an error
             form.form_errors.append(_("This e-mail address and password do not match."))
             status = 422
     elif request.method == "POST":
         status = 422
-    no_accounts = db_session().scalar(select(func.count()).select_from(Account)) == 0
+    no_accounts = sign_in.no_accounts_yet(db_session())
     return render_template("auth/login.html", form=form, no_accounts=no_accounts), status, headers
 
 
@@ -242,7 +210,7 @@ def change_password():
     headers: dict[str, str] = {}
     if form.validate_on_submit():
         account = current_user.account
-        address = request.remote_addr or "unknown"
+        address = _address()
         wait = logins.seconds_to_wait(db_session(), account.email, address, _throttle())
         if wait:
             form.current_password.errors = [_wait_message(wait)]
@@ -343,8 +311,8 @@ def login_code():
     if current_user.is_authenticated:
         return redirect(url_for("selections.home"))
     pending = _pending_login()
-    account = db_session().get(Account, pending[0]) if pending else None
-    if account is None or not account.is_active or not totp.is_enabled(account):
+    account = sign_in.pending_account(db_session(), pending[0]) if pending else None
+    if account is None:
         session.pop(CODE_STEP, None)
         flash(_("Log in again: the time to enter the code has run out."), "info")
         return redirect(url_for("auth.login"))
@@ -352,21 +320,19 @@ def login_code():
     status = 200
     headers: dict[str, str] = {}
     if form.validate_on_submit():
-        address = request.remote_addr or "unknown"
-        wait = logins.seconds_to_wait(db_session(), account.email, address, _throttle())
-        if wait:
-            form.code.errors = [_wait_message(wait)]
+        attempt = sign_in.with_code(db_session(), account, form.code.data, _address(),
+                                    _throttle())
+        if attempt.step is sign_in.Step.WAIT:
+            form.code.errors = [_wait_message(attempt.wait)]
             status = 429
-            headers.update(_retry_after(wait))
-        elif (unusable := totp.unusable(account)) is not None:  # SECRET_KEY changed
-            form.code.errors = [unusable]
+            headers.update(_retry_after(attempt.wait))
+        elif attempt.step is sign_in.Step.UNUSABLE:  # SECRET_KEY changed
+            form.code.errors = [attempt.message]
             status = 409
-        elif totp.account_code_matches(account, form.code.data):
-            logins.record_attempt(db_session(), account.email, address, succeeded=True)
+        elif attempt.step is sign_in.Step.SIGNED_IN:
             _sign_in(account)
             return redirect(safe_next(pending[1]) or url_for("selections.home"))
         else:
-            logins.record_attempt(db_session(), account.email, address, succeeded=False)
             keep_changes()  # the failure counts although the answer is an error
             form.code.errors = [_wrong_code()]
             status = 422
@@ -447,7 +413,7 @@ def totp_disable():
     if not form.validate_on_submit():
         return _totp_page(422, disable_form=form)
     account = current_user.account
-    address = request.remote_addr or "unknown"
+    address = _address()
     wait = logins.seconds_to_wait(db_session(), account.email, address, _throttle())
     if wait:
         form.code.errors = [_wait_message(wait)]

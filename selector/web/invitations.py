@@ -12,13 +12,13 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from selector.access import requires
 from selector.forms import show_error
 from selector.forms.members import InvitationAccountForm, InvitationForm
 from selector.i18n import ROLE_LABELS, error_text
 from selector.services import invitations
 from selector.services.errors import ServiceError
 from selector.web.database import db_session
+from selector.web.guard import requires
 
 blueprint = Blueprint("invitations", __name__, url_prefix="/invitations")
 

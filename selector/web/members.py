@@ -13,7 +13,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from selector.access import MemberAccess, requires
 from selector.forms import show_error
 from selector.forms.admin import ActionForm
 from selector.forms.members import AddMemberForm, RoleForm
@@ -23,6 +22,7 @@ from selector.services import invitations, logins, memberships
 from selector.services.errors import NotFound, ServiceError
 from selector.web import mail
 from selector.web.database import db_session
+from selector.web.guard import MemberAccess, requires
 from selector.web.links import IssuedInvitationView, IssuedLinkView, link_lifetime
 
 blueprint = Blueprint("members", __name__, url_prefix="/selections/<int:selection_id>/members")

@@ -40,20 +40,20 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.access import MemberAccess, requires
 from selector.charts.svg import render_svg, text_equivalent_html
 from selector.forms import show_error
 from selector.forms.reports import IssueReportForm
 from selector.i18n import _l
 from selector.models import Account, FinalReport, Selection
 from selector.models.base import utcnow
-from selector.report.data import ReportData, money_text
+from selector.report.contents import ReportData
 from selector.report.figures import report_figures
 from selector.report.i18n import number, percent, report_language, t_, tn_
+from selector.report.labels import money_text
 from selector.services import reports as service
-from selector.services.analysis import scores_visible
 from selector.services.errors import NotFound, ServiceError
 from selector.web.database import db_session
+from selector.web.guard import MemberAccess, requires
 
 blueprint = Blueprint("reports", __name__, url_prefix="/selections/<int:selection_id>/report")
 
@@ -65,20 +65,18 @@ SERVICE_MESSAGES = {
         _l("The final report can be issued in the decision phase, when scoring is closed."),
     "Choose Dutch or English.": _l("Choose Dutch or English."),
     "There is no such selection.": _l("There is no such selection."),
-    # The method's refusal that the app can run into (final weights of 0 points).
-    "the final weights give the active categories 0 points in total":
-        _l("The final weights give the active categories 0 points: set them again."),
 }
 
 
 def user_error(error: ServiceError) -> ServiceError:
-    """The service's refusal with its message in the reader's language."""
+    """The service's refusal with its message in the reader's language. A ranking the
+    method refuses comes translated already (`services.ranking`)."""
     message = error.message
     if not isinstance(message, str) or isinstance(error, NotFound):
         return error
     known = SERVICE_MESSAGES.get(message)
-    if known is None:  # the method's other reasons for not ranking, in its own words
-        known = _l("The ranking cannot be computed: %(problem)s", problem=message)
+    if known is None:
+        return error
     return ServiceError(known, error.field)  # type: ignore[arg-type]
 
 
@@ -188,7 +186,7 @@ def _render(access: MemberAccess, status: int = 200, form: IssueReportForm | Non
     download)."""
     selection = access.selection
     session = db_session()
-    visible = scores_visible(selection, access.role)
+    visible = access.sees_scores
     report = figures = problem = None
     sealed: list[dict[str, Any]] = []
     if visible:
@@ -233,7 +231,7 @@ def page(access: MemberAccess):
 def download(access: MemberAccess):
     """The report as it is now, as a PDF in the selection's language."""
     selection = access.selection
-    if not scores_visible(selection, access.role):
+    if not access.sees_scores:
         return _render(access, 409)
     try:
         rendered = service.selection_report(db_session(), selection.id)
@@ -251,7 +249,7 @@ def final_pdf(access: MemberAccess, report_id: int):
     row = session.get(FinalReport, report_id)
     if row is None or row.selection_id != access.selection.id:
         abort(404)
-    if not scores_visible(access.selection, access.role):
+    if not access.sees_scores:
         return _render(access, 409)
     issued: datetime = row.issued_at
     name = pdf_filename(access.selection.name, "final", issued.date().isoformat(), row.sha256[:12])

@@ -24,11 +24,11 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from selector.access import MemberAccess, requires
 from selector.domain import quality
+from selector.domain.limits import parse_id
+from selector.domain.vocabulary import AuditAction
 from selector.forms import show_error
 from selector.forms.requirements import (
-    BROWSER_ROWS,
     LABELS,
     BulkDecisionForm,
     CategoryActionForm,
@@ -49,6 +49,7 @@ from selector.services import it_structured, library, spreadsheets, uploads
 from selector.services import requirements as requirement_service
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.web.database import database, db_session
+from selector.web.guard import MemberAccess, requires
 
 blueprint = Blueprint("requirements", __name__,
                       url_prefix="/selections/<int:selection_id>/requirements")
@@ -112,8 +113,8 @@ def _memo(function):
 
 def _render(template: str, access: MemberAccess, status: int = 200, **context: Any):
     selection = access.selection
-    context.setdefault("frozen", requirement_service.requirements_frozen(selection))
-    context.setdefault("weights_frozen", requirement_service.weights_frozen(selection))
+    context.setdefault("may_change", requirement_service.may_change(selection, access.role))
+    context.setdefault("reason_needed", category_service.frozen_reason_needed(selection))
     return render_template(
         template, selection=selection, access=access, labels=_translated_labels(),
         flag_text=_memo(flag_text), flag_label=_memo(flag_label), **context,
@@ -142,9 +143,9 @@ def _list_page(access: MemberAccess, status: int = 200, bulk: BulkDecisionForm |
     categories = _categories(access)
     filters.set_choices(categories, requirement_service.raisers(session, sid))
     rows = requirement_service.list_requirements(session, sid, filters.to_filter())
-    may_decide = access.role == "facilitator" or (
-        access.selection.owner_groups_decide and access.role in ("business", "it")
-        and not requirement_service.requirements_frozen(access.selection))
+    # The bulk decision: may this member decide at least their own group's requirements?
+    may_decide = requirement_service.may_decide(access.selection, access.role,
+                                                owner_group=access.role)
     return _render(
         "requirements/index.html", access, status, rows=rows, filters=filters,
         bulk=bulk or BulkDecisionForm(formdata=None), may_decide=may_decide,
@@ -162,8 +163,7 @@ def index(access: MemberAccess):
 @requires("requirements.decide")
 def decide_many(access: MemberAccess):
     form = BulkDecisionForm()
-    ids = [int(i) for i in request.form.getlist("ids")
-           if i.isascii() and i.isdigit() and len(i) <= 9]  # "²" and 10^30 are no id
+    ids = [i for i in map(parse_id, request.form.getlist("ids")) if i is not None]
     if not form.validate_on_submit():
         flash(_("Choose a decision."), "error")
         return _list_page(access, 422, form)
@@ -204,8 +204,9 @@ def _member_names(access: MemberAccess) -> dict[str, str]:
 
 
 def action_text(action: str) -> str:
-    return {"create": _("proposed it"), "update": _("changed it"),
-            "decide": _("decided on it")}.get(action, action)
+    """A requirement's audited change, as its history says it."""
+    return {AuditAction.CREATE: _("proposed it"), AuditAction.UPDATE: _("changed it"),
+            AuditAction.DECIDE: _("decided on it")}.get(action, action)
 
 
 def field_name(name: str) -> str:
@@ -245,10 +246,10 @@ def show_value(name: str, value: Any) -> str:
 def _changes(entry) -> list[tuple[str, Any, Any]]:
     old = json.loads(entry.old) if entry.old else {}
     new = json.loads(entry.new) if entry.new else {}
-    if entry.action == "create":
+    if entry.action == AuditAction.CREATE:
         return []
-    keys = [key for key in dict.fromkeys([*old, *new])
-            if not (entry.action == "decide" and key == "status_reason")]  # shown as reason
+    keys = [key for key in dict.fromkeys([*old, *new])  # a decision's reason is shown apart
+            if not (entry.action == AuditAction.DECIDE and key == "status_reason")]
     return [(key, old.get(key), new.get(key)) for key in keys]
 
 
@@ -296,8 +297,7 @@ def decide(access: MemberAccess, requirement_id: int):
         changed = requirement_service.decide(
             session, requirement, _actor(), access.role, form.status.data,
             form.reason.data or "",
-            expected_version=int(version) if version and version.isascii()
-            and version.isdigit() and len(version) <= 9 else None)
+            expected_version=parse_id(version))
     except NotFound:
         raise
     except ServiceError as error:
@@ -332,11 +332,9 @@ def create(access: MemberAccess):
     categories = _categories(access)
     form.set_categories(categories)
     if request.method == "GET":
-        wanted = request.args.get("category", "")
+        wanted = parse_id(request.args.get("category", ""))
         ids = [c.id for c in categories]
-        form.category_id.data = int(wanted) if wanted.isascii() and wanted.isdigit() \
-            and int(wanted) in ids \
-            else (ids[0] if ids else None)
+        form.category_id.data = wanted if wanted in ids else (ids[0] if ids else None)
         return _form_page(access, form)
     if not form.validate_on_submit():
         return _form_page(access, form, status=422)
@@ -442,16 +440,11 @@ def _it_page(access: MemberAccess, form: StructuredForm, status: int = 200, reas
 
 
 def _it_error(form: StructuredForm, error: ServiceError) -> None:
-    name = error.field or ""
-    if name.startswith("browsers-") and name[9:].isdigit():
-        index = int(name[9:])
-        if index < len(form.browsers):
-            form.browsers[index].form.browser.errors = [error_text(error)]
-            return
-    if name == "norms":
-        form.norms.errors = [*form.norms.errors, error_text(error)]
-        return
-    show_error(form, error)
+    field = form.field_named(error.field or "")
+    if field is None:
+        show_error(form, error)
+    else:
+        field.errors = [*field.errors, error_text(error)]
 
 
 @blueprint.route("/it", methods=["GET", "POST"])
@@ -460,8 +453,6 @@ def it_answers(access: MemberAccess):
     if request.method == "GET":
         form = StructuredForm(formdata=None)
         form.fill(it_structured.answer_table(db_session(), access.selection.id))
-        while len(form.browsers) < BROWSER_ROWS:
-            form.browsers.append_entry()
         return _it_page(access, form)
     form = StructuredForm()
     reason = request.form.get("reason", "")[:2000]
@@ -612,7 +603,6 @@ def _categories_page(access: MemberAccess, status: int = 200, add: CategoryForm 
         counts=category_service.requirement_counts(db_session(), access.selection.id),
         add=add or CategoryForm(formdata=None, prefix="new"), action=CategoryActionForm(
             formdata=None), settings=settings,
-        reason_needed=category_service.frozen_reason_needed(access.selection),
     )
 
 

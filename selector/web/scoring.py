@@ -19,7 +19,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from selector.access import MemberAccess, requires
+from selector.domain.limits import parse_id
 from selector.forms import show_error
 from selector.forms.admin import ActionForm
 from selector.forms.scoring import (
@@ -41,6 +41,7 @@ from selector.services import disclosures, logins, scoring, scoring_views
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.vendors import get_vendor
 from selector.web.database import READ_METHODS, database, db_session, keep_changes
+from selector.web.guard import MemberAccess, requires
 
 blueprint = Blueprint("scoring", __name__, url_prefix="/selections/<int:selection_id>/scoring")
 
@@ -58,7 +59,7 @@ def index(access: MemberAccess):
     session = db_session()
     selection = access.selection
     progress = None
-    if access.role == "facilitator":
+    if access.can("scoring.manage"):
         progress = scoring_views.scoring_progress(session, selection)
     return render_template(
         "scoring/index.html",
@@ -96,7 +97,7 @@ def _note_scores_shown(access: MemberAccess, vendor_ids: list[int], status: int)
     """Record that this member is being shown others' scores for `vendor_ids` (issue 17,
     item 13), whatever becomes of the rest of the request. Only while scoring is open:
     moving back from the decision phase records it for everyone."""
-    if access.selection.phase != "scoring" or access.role not in scoring.SCORERS:
+    if not access.selection.scoring_open or not access.can("scoring.score"):
         return
     membership_id = access.membership.id
     if not disclosures.unnoted(db_session(), membership_id, vendor_ids):
@@ -141,9 +142,9 @@ def _sheet_page(access: MemberAccess, vendor, *, form=None, conflict_form=None,
             data[version_field(rid)] = "" if item.version is None else str(item.version)
         form = sheet_form([i.requirement.id for i in view.items], selection.scale_max, labels,
                           data=data)
-    editable = (selection.phase == "scoring" and not vendor.withdrawn
+    editable = (selection.scoring_open and not vendor.withdrawn
                 and view.conflict is not None and not view.excluded
-                and access.role in scoring.SCORERS)
+                and access.can("scoring.score"))
     return render_template(
         "scoring/sheet.html",
         selection=selection,
@@ -195,15 +196,18 @@ def declare(access: MemberAccess, vendor_id: int):
                             vendor_id=vendor.id))
 
 
-def _is_id(text: str) -> bool:
-    """Plain ASCII digits of a size an id or version can have ("²" and 10^5000 are not;
-    the database's integers have at most ten digits)."""
-    return text.isascii() and text.isdigit() and len(text) <= 9
-
-
-def _version(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if _is_id(text) else None
+def _show_refusal(form, requirement_id: int, error: ServiceError) -> None:
+    """Put a refused answer's message beside it; a conflict also says what is stored now
+    and takes its version, so that saving again overwrites it knowingly."""
+    message = error_text(error)
+    current = getattr(error, "current", None)
+    if isinstance(error, Conflict) and current is not None:
+        message += " " + _("Stored now: %(score)d.", score=current["score"])
+        form[version_field(requirement_id)].data = str(current["version"])
+    if error.field == "reason" and not isinstance(error, Conflict):
+        form.reason.errors = [message]
+    else:
+        form[score_field(requirement_id)].errors = [message]
 
 
 @blueprint.route("/vendors/<int:vendor_id>", methods=["POST"])
@@ -215,7 +219,7 @@ def save_sheet(access: MemberAccess, vendor_id: int):
     selection = access.selection
     vendor = get_vendor(session, selection, vendor_id)
     view = scoring_views.member_sheet(session, selection, access.membership, vendor)
-    if selection.phase == "scoring" and view.conflict is None and not vendor.withdrawn:
+    if selection.scoring_open and view.conflict is None and not vendor.withdrawn:
         # The page asks for the declaration first and shows no sheet to put errors in.
         flash(_("Declare first whether you have a conflict of interest with this vendor."),
               "error")
@@ -224,46 +228,28 @@ def save_sheet(access: MemberAccess, vendor_id: int):
     form = sheet_form(ids, selection.scale_max, _anchors(access), formdata=request.form)
     if not form.validate_on_submit():
         return _sheet_page(access, vendor, form=form, status=422)
-    failures = conflicts = saved = 0
-    for item in view.items:
-        rid = item.requirement.id
-        score = form[score_field(rid)].data
-        comment = (form[comment_field(rid)].data or "").strip()
-        if score is None:
-            if comment and comment != item.comment:
-                form[score_field(rid)].errors = [_("Choose a score to go with your argument.")]
-                failures += 1
-            continue
-        if score == item.score and comment == item.comment:
-            continue
-        try:
-            result = scoring.save_score(
-                session, selection, access.membership, current_user.account,
-                vendor_id=vendor.id, requirement_id=rid, score=score, comment=comment,
-                version=_version(form[version_field(rid)].data),
-                reason=form.reason.data or "")
-        except Conflict as error:
-            current = getattr(error, "current", None)
-            message = error_text(error)
-            if current is not None:
-                message += " " + _("Stored now: %(score)d.", score=current["score"])
-                form[version_field(rid)].data = str(current["version"])
-            form[score_field(rid)].errors = [message]
-            conflicts += 1
-        except ServiceError as error:
-            if isinstance(error, NotFound):
-                raise
-            if error.field == "reason":
-                form.reason.errors = [error_text(error)]
-            else:
-                form[score_field(rid)].errors = [error_text(error)]
-            failures += 1
-        else:
-            saved += int(result.changed)
-    if failures or conflicts:
-        return _sheet_page(access, vendor, form=form, status=409 if not failures else 422)
-    if saved:
-        flash(ngettext("%(num)d answer saved.", "%(num)d answers saved.", saved), "success")
+    answers = [
+        scoring.SheetAnswer(
+            requirement_id=item.requirement.id,
+            score=form[score_field(item.requirement.id)].data,
+            comment=(form[comment_field(item.requirement.id)].data or "").strip(),
+            version=parse_id(form[version_field(item.requirement.id)].data),
+            stored_score=item.score,
+            stored_comment=item.comment,
+        )
+        for item in view.items
+    ]
+    outcome = scoring.save_sheet(session, selection, access.membership, current_user.account,
+                                 vendor_id=vendor.id, answers=answers,
+                                 reason=form.reason.data or "")
+    for rid, error in outcome.refused:
+        _show_refusal(form, rid, error)
+    if outcome.refused:
+        return _sheet_page(access, vendor, form=form,
+                           status=409 if outcome.only_conflicts else 422)
+    if outcome.saved:
+        flash(ngettext("%(num)d answer saved.", "%(num)d answers saved.", outcome.saved),
+              "success")
     return redirect(url_for("scoring.sheet", selection_id=selection.id, vendor_id=vendor.id))
 
 
@@ -282,10 +268,8 @@ def save_score(access: MemberAccess, vendor_id: int):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _json_error(400, _("The request could not be read. Reload the page."))
-    requirement_id, version = body.get("requirement_id"), body.get("version")
-    if isinstance(requirement_id, bool) or not isinstance(requirement_id, int) \
-            or not 0 < requirement_id < 2**31 or (isinstance(version, int) and
-                                                  not -(2**31) < version < 2**31):
+    requirement_id, version = parse_id(body.get("requirement_id")), parse_id(body.get("version"))
+    if requirement_id is None or (version is None and body.get("version") is not None):
         return _json_error(400, _("The request could not be read. Reload the page."))
     comment = body.get("comment", "")
     reason = body.get("reason", "")
@@ -295,7 +279,7 @@ def save_score(access: MemberAccess, vendor_id: int):
         result = scoring.save_score(
             db_session(), access.selection, access.membership, current_user.account,
             vendor_id=vendor_id, requirement_id=requirement_id, score=body.get("score"),
-            comment=comment, version=body.get("version"), reason=reason)
+            comment=comment, version=version, reason=reason)
     except Conflict as error:
         return _json_error(409, error_text(error), error.field,
                            current=getattr(error, "current", None))
@@ -377,12 +361,13 @@ def save_assignments(access: MemberAccess):
     _categories, rows = scoring_views.assignment_matrix(db_session(), access.selection)
     wanted: dict[int, set[int]] = {row.membership.id: set() for row in rows}
     for value in request.form.getlist("assigned"):
-        member, _sep, category = value.partition(":")
-        if not (_is_id(member) and _is_id(category)):
+        member_text, _sep, category_text = value.partition(":")
+        member, category = parse_id(member_text), parse_id(category_text)
+        if member is None or category is None:
             return _assignments_page(access, 400, unreadable)
-        if int(member) not in wanted:
+        if member not in wanted:
             raise NotFound(_("There is no such member in this selection."))
-        wanted[int(member)].add(int(category))
+        wanted[member].add(category)
     try:
         changed = scoring.set_assignments(db_session(), access.selection,
                                           current_user.account, wanted)
@@ -448,7 +433,7 @@ def _consensus_page(access: MemberAccess, vendor_id: int | None, requirement_id:
         if requirement is None or requirement.selection_id != selection.id:
             raise NotFound(_("There is no such requirement in this selection."))
     rows = []
-    disclosed = scoring_views.scores_disclosed(selection, access.role)
+    disclosed = access.sees_scores
     if disclosed:
         rows = scoring_views.consensus_rows(session, selection, vendor_id=vendor_id,
                                             requirement_id=requirement_id)
@@ -457,7 +442,7 @@ def _consensus_page(access: MemberAccess, vendor_id: int | None, requirement_id:
     labels = _anchors(access)
     forms = dict(forms or {})
     removals: dict[str, RemoveConsensusForm] = {}
-    may_record = access.can("consensus.record") and selection.phase == "decision"
+    may_record = access.can("consensus.record") and selection.scoring_closed
     if may_record:
         for row in rows:
             key = f"{row.vendor.id}-{row.requirement.id}"
@@ -511,7 +496,7 @@ def record_consensus(access: MemberAccess, vendor_id: int, requirement_id: int):
         scoring.record_consensus(
             db_session(), selection, current_user.account, vendor_id=vendor_id,
             requirement_id=requirement_id, score=form.score.data,
-            rationale=form.rationale.data or "", version=_version(form.version.data))
+            rationale=form.rationale.data or "", version=parse_id(form.version.data))
     except ServiceError as error:
         if isinstance(error, NotFound):
             raise
@@ -543,7 +528,7 @@ def remove_consensus(access: MemberAccess, vendor_id: int, requirement_id: int):
     try:
         scoring.remove_consensus(
             db_session(), selection, current_user.account, vendor_id=vendor_id,
-            requirement_id=requirement_id, version=_version(form.version.data) or 0,
+            requirement_id=requirement_id, version=parse_id(form.version.data) or 0,
             reason=form.reason.data or "")
     except ServiceError as error:
         if isinstance(error, NotFound):

@@ -7,13 +7,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from selector.access import MemberAccess, requires
 from selector.forms import show_error
 from selector.forms.selections import PhaseForm, SelectionForm
 from selector.i18n import PHASE_LABELS
 from selector.services import analysis, scoring_views, selections
 from selector.services.errors import ServiceError
 from selector.web.database import db_session
+from selector.web.guard import MemberAccess, requires
 
 blueprint = Blueprint("selections", __name__)
 
@@ -54,7 +54,7 @@ def create():
 def _overview_page(access: MemberAccess, phase_form: PhaseForm | None = None, status=200):
     selection = access.selection
     session = db_session()
-    show_ranking = analysis.scores_visible(selection, access.role)
+    show_ranking = access.sees_scores
     return render_template(
         "selections/overview.html",
         selection=selection,

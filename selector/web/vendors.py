@@ -1,7 +1,7 @@
 """The vendors of a selection: everyone sees who takes part (and which vendors a failed
 knock-out excludes, with the reason); the facilitator adds, edits and withdraws them.
 
-Costs and TCO are shown only where `services.vendors.prices_visible` allows: scorers
+Costs and TCO are shown only where `MemberAccess.sees_costs` allows: scorers
 judge quality without seeing prices until scoring has closed ("quality before price").
 """
 
@@ -11,13 +11,13 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from selector.access import MemberAccess, requires
 from selector.forms import show_error
 from selector.forms.vendors import VendorForm, WithdrawForm
 from selector.services import vendors
 from selector.services.errors import NotFound, ServiceError
 from selector.services.scoring_views import exclusions
 from selector.web.database import db_session
+from selector.web.guard import MemberAccess, requires
 
 blueprint = Blueprint("vendors", __name__, url_prefix="/selections/<int:selection_id>/vendors")
 
@@ -30,7 +30,7 @@ def _index(access: MemberAccess, form: VendorForm | None = None, status: int = 2
         access=access,
         vendors=vendors.vendors_of(db_session(), selection),
         exclusions=exclusions(db_session(), selection),
-        prices=vendors.prices_visible(selection, access.role),
+        prices=access.sees_costs,
         cost_fields=True,  # a new vendor's costs are entered, then hidden until allowed
         form=form or VendorForm(formdata=None),
     ), status
@@ -39,7 +39,7 @@ def _index(access: MemberAccess, form: VendorForm | None = None, status: int = 2
 def _detail(access: MemberAccess, vendor, form: VendorForm | None = None,
             withdraw_form: WithdrawForm | None = None, status: int = 200):
     selection = access.selection
-    prices = vendors.prices_visible(selection, access.role)
+    prices = access.sees_costs
     if form is None:
         form = VendorForm(formdata=None, obj=vendor)
         if not prices:  # the page must not carry a cost (decisions.md)
@@ -99,8 +99,7 @@ def update(access: MemberAccess, vendor_id: int):
     try:
         vendors.update_vendor(db_session(), access.selection, current_user.account,
                               vendor.id, form.to_input(),
-                              keep_costs=not vendors.prices_visible(access.selection,
-                                                                    access.role))
+                              keep_costs=not access.sees_costs)
     except ServiceError as error:
         if isinstance(error, NotFound):
             raise

@@ -9,7 +9,8 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from selector.access import MemberAccess, requires
+from selector.domain.limits import parse_id
+from selector.domain.vocabulary import PASSED
 from selector.forms import show_error
 from selector.forms.scoring import VerdictForm
 from selector.models import Requirement
@@ -17,6 +18,7 @@ from selector.services import scoring_views, verdicts
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.vendors import get_vendor
 from selector.web.database import db_session
+from selector.web.guard import MemberAccess, requires
 
 blueprint = Blueprint("verdicts", __name__,
                       url_prefix="/selections/<int:selection_id>/verdicts")
@@ -29,7 +31,7 @@ def _page(access: MemberAccess, forms: dict | None = None, status: int = 200):
         "scoring/verdicts.html", selection=selection, access=access, vendors=vendors,
         rows=rows, forms=forms or {}, blank_form=VerdictForm,
         may_record=lambda requirement: (
-            access.can("verdicts.record") and selection.phase in verdicts.VERDICT_PHASES
+            access.can("verdicts.record") and selection.scoring_started
             and verdicts.may_record(access.membership, requirement)),
     ), status
 
@@ -66,14 +68,12 @@ def record(access: MemberAccess, requirement_id: int, vendor_id: int):
     form = VerdictForm(prefix=f"v{key}")
     if not form.validate_on_submit():
         return _page(access, {key: form}, 422)
-    version = (form.version.data or "").strip()
     try:
         saved = verdicts.record_verdict(
             session, selection, access.membership, current_user.account,
             vendor_id=vendor.id, requirement_id=requirement.id,
-            passed=form.passed.data == "passed", evidence=form.evidence.data or "",
-            version=int(version) if version.isascii() and version.isdigit()
-            and len(version) <= 9 else None, upload=_read_upload(form))
+            passed=form.passed.data == PASSED, evidence=form.evidence.data or "",
+            version=parse_id(form.version.data), upload=_read_upload(form))
     except ServiceError as error:
         if isinstance(error, NotFound):
             raise

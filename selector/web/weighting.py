@@ -20,10 +20,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from selector.access import MemberAccess, requires
 from selector.charts.models import COMBINED, weights_chart
 from selector.charts.weighting_svg import divergence_svg, points_label
 from selector.domain import ahp
+from selector.domain.limits import parse_id
 from selector.domain.selection import PRIORITY_POINTS
 from selector.forms import show_error
 from selector.forms.admin import ActionForm
@@ -50,6 +50,7 @@ from selector.models.selection import DOMAINS
 from selector.services import weighting as service
 from selector.services.errors import NotFound, ServiceError
 from selector.web.database import db_session
+from selector.web.guard import MemberAccess, requires
 
 blueprint = Blueprint("weighting", __name__, url_prefix="/selections/<int:selection_id>/weighting")
 
@@ -339,7 +340,7 @@ def _requirements_page(access: MemberAccess, failed: tuple[int, Any] | None = No
                        status: int = 200):
     selection = access.selection
     categories = service.requirement_weights(db_session(), selection)
-    frozen = service.weights_frozen(selection)
+    frozen = selection.weights_frozen
     editable = {
         entry.category.id for entry in categories
         if not frozen and access.can("weighting.requirement_weight")
@@ -380,8 +381,7 @@ def requirement_weight(access: MemberAccess, requirement_id: int):
             requirement = service.set_requirement_weight(
                 db_session(), access.selection, access.membership, current_user.account,
                 requirement_id, form.weight.data, form.weight_reason.data or "",
-                version=int(version) if version and version.isascii() and version.isdigit()
-                and len(version) <= 9 else None)
+                version=parse_id(version))
         except NotFound:
             abort(404)
         except ServiceError as error:
@@ -403,31 +403,25 @@ def _domain(value: str) -> str:
 
 
 def _pairwise_page(access: MemberAccess, domain: str, form=None, status: int = 200):
-    session = db_session()
-    categories = service.pairwise_categories(session, access.selection, domain)
-    stored = service.stored_pairwise(session, access.membership, domain)
-    state = service.weighting_state(session, access.selection)
-    own = state.member(access.membership.id)
-    current = sum((own.points.get(c.key, 0.0) for c in categories), 0.0) if own else 0.0
-    result = missing = None
-    if stored and len(categories) >= 2:
-        keys = [c.key for c in categories]
-        try:
-            result = ahp.weigh(keys, {pair: value for pair, value in stored.items()
-                                      if pair[0] in keys and pair[1] in keys})
-        except ahp.PairwiseError as error:
-            missing = error.pair  # a category became active after the comparison
-    may_edit = access.can("weighting.allocate") and not state.frozen_at
-    if form is None:
-        form = pairwise_form(categories, stored, current or service.DEFAULT_DOMAIN_POINTS)
+    page = service.pairwise_page(db_session(), access.selection, access.membership, domain)
+    categories, refusal = page.categories, page.refusal  # said instead of offering the pairs
+    may_edit = access.can("weighting.allocate") and not page.state.frozen_at
+    if form is None and refusal is None:
+        form = pairwise_form(categories, page.stored,
+                             page.domain_points or service.DEFAULT_DOMAIN_POINTS)
     by_key = {c.key: c for c in categories}
-    pair_rows = [(by_key[a], by_key[b], form[pair_name(by_key[a], by_key[b])])
-                 for a, b in ahp.pairs([c.key for c in categories])]
+    pair_rows = [] if refusal is not None else [
+        (by_key[a], by_key[b], form[pair_name(by_key[a], by_key[b])])
+        for a, b in ahp.pairs([c.key for c in categories])]
     return _render(
         "weighting/pairwise.html", access, status,
         domain=domain, categories=categories, by_key=by_key, form=form, pair_rows=pair_rows,
-        result=result, missing=missing, may_edit=may_edit, own=own, state=state,
+        flagged=sum(1 for _, _, field in pair_rows if field.errors),
+        refusal=None if refusal is None else str(refusal),  # escaped as plain text
+        result=page.result, missing=page.missing, may_edit=may_edit, own=page.own,
+        state=page.state,
         limit=ahp.CR_LIMIT, random_index=ahp.RANDOM_INDEX,
+        random_index_source=ahp.RANDOM_INDEX_SOURCE,
     )
 
 

@@ -131,3 +131,34 @@ FACILITATOR = "fenna@example.org"
 BUSINESS = "bram@example.org"
 IT = "ingrid@example.org"
 SPONSOR = "marloes@example.org"
+
+
+def two_vendor_doc(example_doc: dict, alpha: dict[str, int], beta: dict[str, int]) -> dict:
+    """A small selection file with the example's members: categories x (wish X1) and
+    y (wishes Y1, Y2, Y3), nobody weighed (W = 0.5 each), two vendors scored by the
+    facilitator: `alpha` and `beta` map wish codes to scores."""
+    wishes = [("X1", "x"), ("Y1", "y"), ("Y2", "y"), ("Y3", "y")]
+    return {
+        "format": example_doc["format"],
+        "version": example_doc["version"],
+        "selection": {"name": "Two vendors", "language": "en"},
+        "categories": [{"key": "x", "name": "Sales & leads", "domain": "business"},
+                       {"key": "y", "name": "Back-up & recovery", "domain": "it"}],
+        "requirements": [{"code": code, "category": category, "title": f"Wish {code}",
+                          "priority": "must", "verification": "demo", "intent": "achieve"}
+                         for code, category in wishes],
+        "members": example_doc["members"],
+        "vendors": [{"key": "alpha", "name": "Alpha CRM"}, {"key": "beta", "name": "Beta CRM"}],
+        "scores": [{"member": FACILITATOR, "vendor": vendor, "requirement": code,
+                    "score": score, "comment": "Seen in the demo."}
+                   for vendor, scores in (("alpha", alpha), ("beta", beta))
+                   for code, score in scores.items()],
+    }
+
+
+# y: both 4 points over three wishes, S(y) equal; x: Alpha 5, Beta 3. Only y alone (W = 1)
+# would make them level; rounding put the flip point at 1 - 2e-16 ("rises above 100%").
+NEAR_ONE_FLIP = ({"X1": 5, "Y1": 0, "Y2": 0, "Y3": 4}, {"X1": 3, "Y1": 0, "Y2": 1, "Y3": 3})
+# Level now (both total 60; Alpha first by name): Beta comes first when x falls below 50%
+# or y rises above it.
+LEVEL_NOW = ({"X1": 4, "Y1": 2, "Y2": 2, "Y3": 2}, {"X1": 2, "Y1": 4, "Y2": 4, "Y3": 4})

@@ -23,8 +23,8 @@ def example(db, example_id):
 def test_one_load_one_rank_gives_the_expected_ranking(example, expected_ranking):
     assert_ranking_matches(example.ranking, expected_ranking)
     assert example.language == "en"
-    assert example.winner["key"] == "northwind"
-    assert [v["key"] for v in example.contenders] == ["northwind", "tulip"]
+    assert example.winner.key == "northwind"
+    assert [v.key for v in example.contenders] == ["northwind", "tulip"]
 
 
 def test_ranking_rows_follow_the_document(example):
@@ -95,22 +95,12 @@ def test_knockout_matrix_states_and_evidence(example):
     assert [v["name"] for v in blind.vendors] == ["Northwind CRM", "PolderSuite", "Tulip Cloud CRM"]
 
 
-def test_perspectives_disagree_on_the_winner(example):
+def test_perspectives_are_the_ranked_selections_with_the_weights_beside(example):
     views = analysis.perspectives(example)
-    doc = example.ranking
-    assert [e.key for e in views.business] == doc["perspectives"]["business"]
-    assert [e.key for e in views.it] == doc["perspectives"]["it"]
-    assert [e.key for e in views.joint] == [v["key"] for v in doc["vendors"]]
-    assert views.winners == {"business": "northwind", "joint": "northwind", "it": "tulip"}
-    assert views.agreement == "disagree"
-    # The totals beside each order are the engine's what-if totals for the group's weights.
-    means = method.group_means(example.model)
-    expected = {
-        r["key"]: r["total"] for r in method.what_if_totals(doc, means["it"], 0.0)
-    }
-    assert {e.key: e.total for e in views.it} == expected
-    assert views.weights_chart is not None
-    assert [s.label for s in views.weights_chart.series] == ["Business", "IT", "Joint weight"]
+    assert views == example.ranked.perspectives and views.agreement == "disagree"
+    chart = analysis.weights_chart(example)
+    assert chart is not None
+    assert [s.label for s in chart.series] == ["Business", "IT", "Joint weight"]
 
 
 def test_sensitivity_flip_points_nearest_first(example):
@@ -191,26 +181,6 @@ def test_assignments_override_the_role_default(db, example_id):
     assert "backup" in bram_health.categories and "sales" not in bram_health.categories
 
 
-@pytest.mark.parametrize(
-    ("phase", "sees_all", "prices", "role", "scores", "costs"),
-    [
-        ("decision", False, False, "sponsor", True, True),
-        ("decision", False, False, "business", True, True),
-        ("scoring", False, False, "facilitator", False, False),
-        ("scoring", True, False, "facilitator", True, True),
-        ("scoring", True, False, "business", False, False),
-        ("scoring", False, True, "business", False, True),
-        ("weighting", True, True, "sponsor", False, True),
-    ],
-)
-def test_who_sees_scores_and_costs(phase, sees_all, prices, role, scores, costs):
-    row = Selection(
-        name="x", phase=phase, facilitator_sees_all=sees_all, prices_visible_to_scorers=prices
-    )
-    assert analysis.scores_visible(row, role) is scores
-    assert analysis.costs_visible(row, role) is costs
-
-
 def test_a_refused_selection_is_a_service_error(db, example_id):
     from selector.models import Category, FinalWeight
 
@@ -225,14 +195,16 @@ def test_a_refused_selection_is_a_service_error(db, example_id):
 
 
 def test_the_loader_is_called_once(db, example_id, monkeypatch):
+    from selector.services import ranking
+
     calls = []
-    real = analysis.load_selection
+    real = ranking.load_selection
 
-    def counting(session, sid):
+    def counting(session, sid, **options):
         calls.append(sid)
-        return real(session, sid)
+        return real(session, sid, **options)
 
-    monkeypatch.setattr(analysis, "load_selection", counting)
+    monkeypatch.setattr(ranking, "load_selection", counting)
     with db.transaction(write=False) as session:
         row = session.get(Selection, example_id)
         result = analysis.analyse(session, row)

@@ -18,12 +18,13 @@ from selector.services.loader import load_selection
 from selector.services.selection_file import import_selection
 from tests.conftest import assert_ranking_matches
 
-# Ranks in a fresh interpreter and says whether SQLAlchemy was imported.
+# Ranks in a fresh interpreter and says whether SQLAlchemy or Flask was imported.
 PROBE = """
 import json, sys
 from selector.cli.main import main
-code = main(["rank", "--selection", sys.argv[1], "--json"])
-sys.stderr.write("\\nsqlalchemy=%s\\n" % ("sqlalchemy" in sys.modules))
+code = main(["rank", "--selection", sys.argv[1], *sys.argv[2:]])
+sys.stderr.write("\\nsqlalchemy=%s flask=%s\\n" % ("sqlalchemy" in sys.modules,
+                                                   "flask" in sys.modules))
 sys.exit(code)
 """
 
@@ -36,11 +37,28 @@ def _imported(db, example_doc) -> int:
 def test_rank_reads_without_sqlalchemy_and_equals_the_example(db, database_url, example_doc,
                                                              expected_ranking):
     selection_id = _imported(db, example_doc)
+    done = subprocess.run([sys.executable, "-c", PROBE, str(selection_id), "--json"],
+                          text=True, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().endswith("sqlalchemy=False flask=False")
+    assert_ranking_matches(json.loads(done.stdout), expected_ranking)
+
+
+def test_the_ranked_selection_and_a_refusal_need_neither_sqlalchemy_nor_flask(
+        db, database_url, example_doc):
+    """The table with its flip points (the ranked selection's facts) starts as lean; a
+    refusal, rare, may load Flask-Babel for its message."""
+    selection_id = _imported(db, example_doc)
     done = subprocess.run([sys.executable, "-c", PROBE, str(selection_id)], text=True,
                           capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stderr.strip().endswith("sqlalchemy=False")
-    assert_ranking_matches(json.loads(done.stdout), expected_ranking)
+    assert done.stderr.strip().endswith("sqlalchemy=False flask=False")
+    assert "  backup: rises above 23.0% (now 9.8%) -> tulip first" in done.stdout
+    missing = subprocess.run([sys.executable, "-c", PROBE, "999"], text=True,
+                             capture_output=True, timeout=120)
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("selector: There is no selection 999.\n")
+    assert "sqlalchemy=False" in missing.stderr
 
 
 def test_the_driver_and_sqlalchemy_load_the_same_selection(db, database_url, example_doc):
@@ -63,7 +81,7 @@ def test_an_empty_database_takes_the_usual_way(tmp_path):
                            "1"], env={"DATABASE_URL": url, "PATH": ""}, text=True,
                           capture_output=True, timeout=120)
     assert done.returncode == 1
-    assert done.stderr.strip() == "selector: there is no selection 1"
+    assert done.stderr.strip() == "selector: There is no selection 1."
 
 
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "mysql://x@y/z"])

@@ -218,3 +218,46 @@ def test_judgements_parse_and_print_on_the_scale():
     assert parse_judgement("9.5") is None
     assert judgement_label(Fraction(1, 4)) == "1/4"
     assert judgement_label(6) == "6"
+
+
+# -- issue 21, item 10 -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["9.04", "8.96", "0.3", "0.15", "0.10", "2.5", "1e1", "nan",
+                                  "Infinity", "0.1", "10", "1/10", "3/2"])
+def test_a_number_off_saatys_scale_is_refused_not_rounded(text):
+    assert parse_judgement(text) is None
+    with pytest.raises(PairwiseError) as refused:
+        weigh(["a", "b"], {("a", "b"): text})
+    assert refused.value.kind == "scale" and refused.value.pair == ("a", "b")
+
+
+@pytest.mark.parametrize("text, step", [
+    ("9", Fraction(9)), ("9.0", Fraction(9)), ("9.00", Fraction(9)), ("1/9", Fraction(1, 9)),
+    ("2/6", Fraction(1, 3)), ("0.5", Fraction(1, 2)), ("0.25", Fraction(1, 4)),
+    ("0.125", Fraction(1, 8)), ("0.33", Fraction(1, 3)), ("0.333", Fraction(1, 3)),
+    ("0.3333", Fraction(1, 3)), ("0.17", Fraction(1, 6)), ("0.167", Fraction(1, 6)),
+    ("0.14", Fraction(1, 7)), ("0.143", Fraction(1, 7)), ("0.11", Fraction(1, 9)),
+    ("0.12", Fraction(1, 8)), ("0.13", Fraction(1, 8)),
+])
+def test_a_scale_value_written_exactly_or_rounded_to_its_decimals(text, step):
+    assert parse_judgement(text) == step
+
+
+def test_stored_floats_are_their_steps_and_nearby_floats_are_not():
+    assert parse_judgement(float(Fraction(1, 3))) == Fraction(1, 3)
+    assert parse_judgement(1 / float(Fraction(1, 7))) == Fraction(7)
+    assert parse_judgement(9.04) is None
+    assert parse_judgement(0.333) is None  # a number, not text: no decimals to go by
+
+
+def test_every_missing_comparison_is_named_not_just_the_first():
+    keys = ["a", "b", "c", "d"]
+    with pytest.raises(PairwiseError) as refused:
+        weigh(keys, {("a", "b"): 2, ("a", "d"): 8, ("c", "d"): 2})
+    assert refused.value.kind == "missing"
+    assert refused.value.pairs == (("a", "c"), ("b", "c"), ("b", "d"))
+    assert refused.value.pair == ("a", "c")
+    assert refused.value.message == (
+        "'a' has not been compared with 'c'; 'b' has not been compared with 'c'; "
+        "'b' has not been compared with 'd'")

@@ -115,3 +115,20 @@ def test_the_forms_offer_only_scales_within_the_limits():
     from selector.services.selections import SCALES
 
     assert all(limits.SCALE_MIN <= scale <= limits.SCALE_MAX for scale in SCALES)
+
+
+@pytest.mark.parametrize("given, number", [
+    ("1", 1), ("42", 42), (" 42\n", 42), ("007", 7), ("0" * 5000 + "7", 7),
+    (str(limits.MAX_ID), 2**31 - 1), (1, 1), (limits.MAX_ID, 2**31 - 1),
+])
+def test_ids_that_are_read(given, number):
+    assert limits.parse_id(given) == number
+
+
+@pytest.mark.parametrize("given", [
+    "", " ", "0", "000", 0, "-1", -1, "+1", "- 1", "1 2", "1.0", 1.0, "1e3", "0x1f", "²",
+    "٣", "１", "1_000", str(2**31), 2**31, 2**63, 10**30, "9" * 5000, True, False, None,
+    [1], {"id": 1}, b"1",
+])
+def test_anything_else_names_no_row(given):
+    assert limits.parse_id(given) is None

@@ -515,6 +515,34 @@ def test_no_flip_point_when_the_winner_leads_everywhere_or_has_one_category() ->
     assert rank(single)["flip"] == {"x": None}  # W(x) = 1
 
 
+def three_wishes_in_y(a: dict[str, int], b: dict[str, int]) -> Selection:
+    """Categories x (one wish) and y (three wishes), W = (0.5, 0.5)."""
+    return two_categories(
+        requirements=(Requirement("X1", "x", "X1", "must"),
+                      *(Requirement(f"Y{i}", "y", f"Y{i}", "must") for i in (1, 2, 3))),
+        vendors=(Vendor("a", "A"), Vendor("b", "B")),
+        scores=scores_for("a", **a) + scores_for("b", **b),
+    )
+
+
+def test_a_flip_point_within_1e9_of_one_is_no_flip_point() -> None:
+    # y: A and B both score 4 in sum, S(y) = 26.67 each; x: A 5, B 3. Only y alone (t = 1)
+    # would make them level; the rounding of R(v) put t* at 1 - 2e-16 ("rises above 100%").
+    document = rank(three_wishes_in_y({"X1": 5, "Y1": 0, "Y2": 0, "Y3": 4},
+                                      {"X1": 3, "Y1": 0, "Y2": 1, "Y3": 3}))
+    scores = {v["key"]: v["category_scores"]["y"] for v in document["vendors"]}
+    assert scores["a"] == scores["b"]
+    assert document["flip"] == {"x": None, "y": None}
+
+
+def test_a_flip_point_within_1e9_of_zero_is_no_flip_point() -> None:
+    # Level on y; x gone (t = 0) would make them level: t* = 1e-16 ("falls below 0%").
+    document = rank(three_wishes_in_y({"X1": 4, "Y1": 0, "Y2": 0, "Y3": 4},
+                                      {"X1": 1, "Y1": 0, "Y2": 1, "Y3": 3}))
+    assert [v["key"] for v in document["vendors"]] == ["a", "b"]
+    assert document["flip"] == {"x": None, "y": None}
+
+
 # --------------------------------------------------------------------------- what-if
 
 

@@ -178,8 +178,8 @@ def walk(base: str, page, tmp_path: Path) -> None:
     open_selection(page, base, name)
     tab(page, "Requirements")
     page.get_by_role("link", name="IT requirements").click()
-    page.fill("input[name=data_location]", "the EU/EEA")
-    page.fill("input[name=rpo_hours]", "24")
+    page.fill("input[name='data_location-location']", "the EU/EEA")
+    page.fill("input[name='rpo-hours']", "24")
     page.select_option("select[name='rpo-priority']", "must")
     page.check("input[name='rpo-knockout']")
     page.fill("input[name='rpo-knockout_rationale']",

@@ -107,16 +107,16 @@ def test_long_labels_are_shortened_to_fit():
 def test_the_report_figures_render_for_the_web_and_the_pdf():
     import json
 
-    from selector.domain.method import rank
     from selector.files.selection_file import validate
     from selector.files.to_domain import selection_from_file
-    from selector.report.data import build_report_data
+    from selector.report.build import build_report_data
     from selector.report.figures import report_figures
+    from selector.services.ranking import rank_selection
     from tests.report.helpers import EXAMPLE
 
     doc = validate(json.loads(EXAMPLE.read_text(encoding="utf-8")))
     selection = selection_from_file(doc)
-    report = build_report_data(doc, rank(selection), selection, language="nl")
+    report = build_report_data(doc, rank_selection(selection), language="nl")
     figures = report_figures(report)
     for index, chart in enumerate(
         (figures.weights, figures.contributions, figures.heat_map, figures.p_first)

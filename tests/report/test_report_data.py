@@ -9,17 +9,19 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from selector.domain.method import rank
+from selector.domain.ranked import RankedSelection
 from selector.files.selection_file import validate
 from selector.files.to_domain import selection_from_file
-from selector.report.data import (
+from selector.report.build import build_report_data
+from selector.report.pdf import render_pdf
+from selector.report.process_record import (
     AuditChange,
     AuditCount,
     PhaseChange,
     ProcessInfo,
-    build_report_data,
     late_changes,
 )
-from selector.report.pdf import render_pdf
+from selector.services.ranking import rank_selection
 from tests.report.helpers import EXAMPLE
 
 TODAY = date(2026, 11, 23)
@@ -35,7 +37,7 @@ def example():
 @pytest.fixture(scope="module")
 def report(example):
     doc, ranking, selection = example
-    return build_report_data(doc, ranking, selection, today=TODAY)
+    return build_report_data(doc, RankedSelection(selection, ranking), today=TODAY)
 
 
 def by_key(ranking, key):
@@ -183,7 +185,8 @@ def test_results_and_appendix_cover_everything(example, report):
 
 def test_dutch_is_dutch(example):
     doc, ranking, selection = example
-    report = build_report_data(doc, ranking, selection, language="nl", today=TODAY)
+    report = build_report_data(doc, RankedSelection(selection, ranking), language="nl",
+                               today=TODAY)
     assert report.cover.title == "Selectierapport"
     assert report.cover.date == "23 november 2026"
     assert [a.anchor for a in report.method.scale] == [
@@ -239,7 +242,8 @@ def test_the_process_record_adds_phases_freezes_and_late_changes(example):
         ),
         audit_counts=(AuditCount("score", "create", 191), AuditCount("selection", "import", 1)),
     )
-    report = build_report_data(doc, ranking, selection, process=process, today=TODAY)
+    report = build_report_data(doc, RankedSelection(selection, ranking), process=process,
+                               today=TODAY)
     assert report.cover.status == "final"
     assert report.cover.date == "31 October 2026"
     assert report.summary.recommendation.startswith("Choose Northwind")
@@ -267,7 +271,7 @@ def test_a_selection_without_vendors_or_weights_still_has_a_report(example):
     doc, _, selection = example
     empty = dataclasses.replace(selection, vendors=(), scores=(), consensus=(), verdicts=(),
                                 allocations=())
-    report = build_report_data(doc, rank(empty), empty, today=TODAY)
+    report = build_report_data(doc, rank_selection(empty), today=TODAY)
     assert report.summary.recommended is None
     assert report.summary.argument == (
         "The selection has no vendors, so there is nothing to recommend.",
@@ -286,7 +290,7 @@ def test_all_vendors_excluded(example):
         ) + (dataclasses.replace(selection.verdicts[0], vendor="tulip", passed=False),),
     )
     ranking = rank(failed)
-    report = build_report_data(doc, ranking, failed, today=TODAY)
+    report = build_report_data(doc, RankedSelection(failed, ranking), today=TODAY)
     assert report.summary.recommended is None
     assert report.summary.argument[0].startswith("No vendor can be recommended")
     assert all(p.standing == "excluded" for p in report.profiles)
@@ -299,7 +303,7 @@ def test_a_single_vendor_in_the_running(example):
     single = dataclasses.replace(
         selection, vendors=tuple(v for v in selection.vendors if v.key != "tulip")
     )
-    report = build_report_data(doc, rank(single), single, language="nl", today=TODAY)
+    report = build_report_data(doc, rank_selection(single), language="nl", today=TODAY)
     assert report.summary.recommended.key == "northwind" and report.summary.runner_up is None
     assert "enige leverancier die niet is uitgesloten" in report.summary.argument[0]
     assert render_pdf(report).startswith(b"%PDF-")
@@ -310,7 +314,7 @@ def test_price_and_tco_appear_when_price_counts(example):
     priced = dataclasses.replace(selection, price_weight=0.2)
     doc = {**doc, "selection": {**doc["selection"], "price_weight": 0.2, "tco_years": 5}}
     ranking = rank(priced)
-    report = build_report_data(doc, ranking, priced, today=TODAY)
+    report = build_report_data(doc, RankedSelection(priced, ranking), today=TODAY)
     price = report.results.price
     assert price is not None and price.price_weight == 0.2
     assert {p.key: p.tco for p in price.rows} == {"northwind": 182000.0, "tulip": 121000.0,

@@ -10,12 +10,12 @@ import json
 import pytest
 from pypdf import PdfReader
 
-from selector.domain.method import rank
 from selector.files.selection_file import validate
 from selector.files.to_domain import selection_from_file
-from selector.report.data import build_report_data
+from selector.report.build import build_report_data
 from selector.report.pdf import render_pdf
 from selector.report.text import markup, shorten
+from selector.services.ranking import rank_selection
 from tests.report.helpers import EXAMPLE, ExtractedPdf, normalise, run_selector
 
 BOLD_MARKUP = "<b>R&D</b> <font size=40>"
@@ -71,7 +71,7 @@ def hostile_pdf(tmp_path_factory):
     )
     doc = copy.deepcopy(doc)
     doc["selection"]["organisation"] = ""
-    data = build_report_data(doc, rank(selection), selection, process=None, language="en")
+    data = build_report_data(doc, rank_selection(selection), process=None, language="en")
     pdf = render_pdf(data)
     path = tmp_path_factory.mktemp("hostile") / "hostile.pdf"
     path.write_bytes(pdf)

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from selector.domain.vocabulary import AuditAction, AuditEntity
 from selector.files.selection_file import validate
 from selector.models import Account, AuditEntry, FinalReport, Score, Selection
 from selector.services import audit
@@ -49,7 +50,7 @@ def test_the_command_reports_a_stored_selection(stored, tmp_path, database_url):
     assert "selection imported 1" in pdf.text  # the audit summary
     missing = run_selector("report", "--selection", "999", "-o", str(tmp_path / "x.pdf"),
                            env={"DATABASE_URL": database_url})
-    assert missing.returncode == 1 and "there is no selection 999" in missing.stderr
+    assert missing.returncode == 1 and "There is no selection 999." in missing.stderr
 
 
 def test_file_and_database_give_the_same_winner(db, stored, example_reports):
@@ -67,8 +68,9 @@ def test_process_info_lists_changes_after_the_freeze(db, stored):
     with db.transaction() as session:
         selection = session.get(Selection, stored)
         facilitator = account(session, "fenna@example.org")
-        audit.record(session, selection_id=stored, actor=facilitator, action="update",
-                     entity="allocation", entity_key="bram@example.org · sales",
+        audit.record(session, selection_id=stored, actor=facilitator,
+                     action=AuditAction.UPDATE, entity=AuditEntity.ALLOCATION,
+                     entity_key="bram@example.org · sales",
                      old={"points": 10}, new={"points": 12}, reason="typo in the sheet")
         selection.recommendation = "Choose Northwind CRM."
         selection.decision_context = "Support for the old CRM ends in 2027."

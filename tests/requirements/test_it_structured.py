@@ -23,7 +23,7 @@ ANSWERS = [
     StructuredItem("browsers", "browser",
                    {"browser": "edge", "device": "desktop", "min_version": 120}),
     StructuredItem("browsers", "browser",
-                   {"browser": "safari", "device": "tablet", "min_version": ""}),
+                   {"browser": "safari", "device": "tablet", "min_version": None}),
     StructuredItem("backup", "rpo", {"hours": 4}, priority="must", knockout=True,
                    knockout_rationale="Losing more than half a day of registrations is not "
                                       "acceptable."),

@@ -383,11 +383,11 @@ def test_proposals_stay_open_while_the_weights_are_frozen(db, world):
 
 
 def test_flags_of_an_imported_selection_file_can_be_computed_at_once(db, example_doc):
-    from selector.services import selection_file
+    from selector.services import quality_flags, selection_file
 
     with db.transaction() as session:
         sid = selection_file.import_selection(session, example_doc)
-        service.refresh_all_quality(session, sid)
+        quality_flags.refresh_all_quality(session, sid)
     with db.transaction(write=False) as session:
         flags = [json.loads(text) for text in session.scalars(
             select(Requirement.quality_flags).where(Requirement.selection_id == sid))]

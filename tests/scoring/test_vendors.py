@@ -130,25 +130,6 @@ def test_a_vendor_of_another_selection_is_not_found(db, ids, example_doc):
             vendors.get_vendor(s, selection, other.vendors["tulip"])
 
 
-@pytest.mark.parametrize("phase,role,relaxed,see_all,visible", [
-    ("scoring", "facilitator", False, False, False),
-    ("weighting", "facilitator", False, False, False),
-    ("scoring", "facilitator", False, True, True),
-    ("scoring", "business", False, True, False),  # "see everything" is the facilitator's
-    ("scoring", "business", False, False, False),
-    ("scoring", "it", False, False, False),
-    ("scoring", "sponsor", False, False, False),
-    ("weighting", "business", False, False, False),
-    ("scoring", "business", True, False, True),
-    ("decision", "business", False, False, True),
-    ("decision", "observer", False, False, True),
-])
-def test_who_sees_prices(phase, role, relaxed, see_all, visible):
-    selection = Selection(name="x", phase=phase, prices_visible_to_scorers=relaxed,
-                          facilitator_sees_all=see_all)
-    assert vendors.prices_visible(selection, role) is visible
-
-
 def test_an_update_without_shown_costs_keeps_them(db, ids):
     with db.transaction() as s:
         selection, _, facilitator = actor(s, ids, FENNA)

@@ -3,7 +3,6 @@ and the bulk loading (a fixed number of queries, whatever the size)."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import event
 
 from selector.models import Selection, Vendor
@@ -12,7 +11,6 @@ from selector.services.scoring_views import (
     member_sheet,
     my_sheets,
     scoring_progress,
-    sees_peer_scores,
 )
 from tests.scoring.helpers import actor
 from tests.scoring.test_scores import declare, save, score_all, submit
@@ -80,21 +78,6 @@ def test_the_facilitator_sees_no_scores_while_scoring_unless_see_everything(db, 
     with db.transaction() as s:
         s.get(Selection, ids.selection).facilitator_sees_all = True
     assert peers(sheet_of(db, ids, FENNA))
-
-
-@pytest.mark.parametrize("phase,role,submitted,see_all,visible", [
-    ("scoring", "business", False, False, False),
-    ("scoring", "business", True, False, True),
-    ("scoring", "it", True, False, True),
-    ("scoring", "facilitator", True, False, False),
-    ("scoring", "facilitator", False, True, True),
-    ("scoring", "sponsor", False, False, False),
-    ("decision", "sponsor", False, False, True),
-    ("weighting", "business", True, False, False),
-])
-def test_who_sees_peer_scores(phase, role, submitted, see_all, visible):
-    selection = Selection(name="x", phase=phase, facilitator_sees_all=see_all)
-    assert sees_peer_scores(selection, role, submitted) is visible
 
 
 def test_progress_counts_scored_of_assigned_and_states(db, ids):

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported below and used as arguments)
 """Access control over every route that exists at run time (issue 10, point 1).
 
 route x identity (facilitator, business, it, sponsor, observer of selection A; a member
@@ -50,14 +49,13 @@ from tests.trust.access_world import (
     swappable,
     with_token,
 )
-from tests.web.conftest import app, dbs, fast_passwords  # noqa: F401  (fixtures)
 
 READ_ONLY = ("sponsor", "observer")
 NOT_FOUND_LIKE = {400, 404, 422}
 
 
 @pytest.fixture(params=PHASES)
-def world(request, app, dbs) -> World:  # noqa: F811
+def world(request, app, dbs) -> World:
     return build_world(dbs, request.param)
 
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported below and used as arguments)
 """The account-takeover chain of issue 17, performed as an attacker would, through the
 real login: any signed-in account creates its own selection, "adds" an administrator
 (or another account) that has no password yet, and was handed a set-password link
@@ -12,14 +11,7 @@ import re
 
 from sqlalchemy import func, select
 
-from tests.web.conftest import (  # noqa: F401  (fixtures)
-    PASSWORD,
-    Browser,
-    app,
-    dbs,
-    fast_passwords,
-    make_account,
-)
+from tests.web.conftest import PASSWORD, Browser, make_account
 
 ATTACKER_PASSWORD = "i own this instance now"
 

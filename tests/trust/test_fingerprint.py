@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported below and used as arguments)
 """The database fingerprint that every "a refusal changes nothing" check relies on
 notices a change of one value, an added row and a removed row, and nothing else (on
 SQLite and, computed by the server, on PostgreSQL)."""
@@ -8,7 +7,6 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from tests.trust.access_world import build_world, changed_tables, fingerprint
-from tests.web.conftest import app, dbs, fast_passwords  # noqa: F401  (fixtures)
 
 
 def test_the_fingerprint_notices_every_kind_of_change(app, dbs):

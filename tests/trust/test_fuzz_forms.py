@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported below and used as arguments)
 """Bad input (issue 10, point 3): random and hostile values posted to every registered
 state-changing route and to the JSON endpoints, with a valid CSRF token, as the
 facilitator and as a business member, in every phase in which the route is open to
@@ -48,7 +47,6 @@ from tests.trust.access_world import (
     with_token,
     writes,
 )
-from tests.web.conftest import app, dbs, fast_passwords  # noqa: F401  (fixtures)
 
 HUGE = "Ω" + "A" * 100_000
 HOSTILE_STRINGS = [
@@ -175,7 +173,7 @@ def fixed_payloads(baseline: dict, world: World, kinds: dict[str, str]
 def _one_of_each_shape(names) -> list[str]:
     """The first field of each shape: fields that differ only in a number or in the
     prefix of their sub-form (a sheet's `s-12`, `s-13`, ...; the IT form's
-    `browsers-0-priority`, `sso-priority`) are parsed by the same code, so one of them
+    `browser-0-priority`, `sso-priority`) are parsed by the same code, so one of them
     stands for all (the generic payloads above still reach every field)."""
     seen: dict[str, str] = {}
     for name in names:
@@ -393,7 +391,7 @@ def explore(strategy: st.SearchStrategy, check) -> None:
 
 
 @pytest.fixture(params=PHASES)
-def world(request, app, dbs) -> World:  # noqa: F811
+def world(request, app, dbs) -> World:
     return build_world(dbs, request.param, final_reports=False)
 
 

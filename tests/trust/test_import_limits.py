@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported below and used as arguments)
 """Issue 17, item 7: `selector import` accepted what the forms refuse: a `javascript:`
 vendor link, `scale_max` 20,000 (the consensus page then took 22 s and 308 MB), a 10 MB
 title, an address that looks like an existing member's. One set of limits
@@ -15,13 +14,7 @@ import pytest
 from selector.domain import limits
 from tests.cli.test_cli import selector
 from tests.trust.access_world import changed_tables, fingerprint
-from tests.web.conftest import (  # noqa: F401  (fixtures)
-    Browser,
-    app,
-    committee,
-    dbs,
-    fast_passwords,
-)
+from tests.web.conftest import Browser
 
 LOOK_ALIKE = "іngrid@example.org"  # the first letter is Cyrillic (U+0456)
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported below and used as arguments)
 """The instance's files are private and second-factor secrets are sealed at rest
 (issue 17, item 11).
 
@@ -21,13 +20,7 @@ from sqlalchemy import func, select, update
 
 from selector.models import Account, LoginAttempt
 from tests.trust.test_security_totp import _code, enable, password_step
-from tests.web.conftest import (  # noqa: F401  (fixtures)
-    Browser,
-    app,
-    committee,
-    dbs,
-    fast_passwords,
-)
+from tests.web.conftest import Browser
 
 
 def mode(path) -> int:

@@ -6,9 +6,12 @@ with its value. The full form (50 members, 60 s, latencies) is
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks import loadkit
 
 
+@pytest.mark.load
 def test_a_committee_saving_at_once_loses_nothing(database_url, tmp_path):
     committee = loadkit.prepare_committee(database_url, members=10)
     server = loadkit.start_server(loadkit.server_env(database_url, tmp_path / "instance"),

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported below and used as arguments)
 """Login throttling by growing delays, not a lock (issue 17, item 12).
 
 The attacks of the issue: five wrong passwords locked the rightful owner out for 15
@@ -16,16 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from selector.models import LoginAttempt
-from tests.web.conftest import (  # noqa: F401  (fixtures)
-    PASSWORD,
-    Browser,
-    app,
-    browser,
-    committee,
-    dbs,
-    fast_passwords,
-    login_clock,
-)
+from tests.web.conftest import PASSWORD, Browser
 
 
 def _failures(dbs, **where) -> int:

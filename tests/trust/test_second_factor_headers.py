@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported below and used as arguments)
 """SELECTOR_REQUIRE_TOTP_FOR_FACILITATORS holds for every request (issue 17, item 5).
 
 The attack: a facilitator without a second factor, signed in with the password alone,
@@ -14,13 +13,7 @@ from sqlalchemy import func, select
 
 from selector.models import Account
 from tests.trust.test_security_totp import _code, _secret_on
-from tests.web.conftest import (  # noqa: F401  (fixtures)
-    Browser,
-    app,
-    committee,
-    dbs,
-    fast_passwords,
-)
+from tests.web.conftest import Browser
 
 
 @pytest.fixture

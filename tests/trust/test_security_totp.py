@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported below and used as arguments)
 """The optional second factor (TOTP): set up on the account page, confirmed with a code,
 asked for after the password (the login session starts only after the right code),
 throttled like passwords, turned off with password and code, audited, and required of
@@ -13,16 +12,7 @@ import pyotp
 from sqlalchemy import func, select
 
 from selector.models import Account, AuditEntry, LoginSession
-from tests.web.conftest import (  # noqa: F401  (fixtures)
-    PASSWORD,
-    Browser,
-    app,
-    browser,
-    committee,
-    dbs,
-    fast_passwords,
-    login_clock,
-)
+from tests.web.conftest import PASSWORD, Browser
 
 
 def _secret_on(page: str) -> str:

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported below and used as arguments)
 """Web security, a test per item (issue 10, point 2), over the routes that exist at run
 time: CSRF on every state-changing route, security headers on every response, cookie
 flags (plain, HTTPS, behind a trusted proxy), login throttling, the password policy,
@@ -25,16 +24,7 @@ from tests.trust.access_world import (
     sign_in,
     writes,
 )
-from tests.web.conftest import (  # noqa: F401  (fixtures)
-    PASSWORD,
-    Browser,
-    app,
-    browser,
-    committee,
-    dbs,
-    fast_passwords,
-    login_clock,
-)
+from tests.web.conftest import PASSWORD, Browser
 
 NEW_PASSWORD = "a long and fresh passphrase"
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported below and used as arguments)
 """Security issue 17, items 2, 3 and 6, each attack as it was made: hostile workbooks
 (deep nesting, a sheet moved out of `xl/worksheets/`, parsing while the database is
 locked, uploads in a loop), the disk filled with refused uploads and documents, and a
@@ -27,13 +26,7 @@ from selector.services.spreadsheets import SpreadsheetError
 from tests.requirements.conftest import FENNA, ROLES, build_world
 from tests.scoring.conftest import build_scoring_selection
 from tests.scoring.helpers import actor
-from tests.web.conftest import (  # noqa: F401  (fixtures)
-    Browser,
-    app,
-    committee,
-    dbs,
-    fast_passwords,
-)
+from tests.web.conftest import Browser
 
 PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 

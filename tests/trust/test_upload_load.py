@@ -12,6 +12,7 @@ lock while openpyxl parsed. The full-size run is `benchmarks/upload_load.py`; bo
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import create_engine, select
 
 from benchmarks import loadkit, uploadkit
@@ -32,6 +33,7 @@ def _category_keys(url: str, selection_id: int) -> list[str]:
         engine.dispose()
 
 
+@pytest.mark.load
 def test_hostile_uploads_do_not_stall_a_committee_saving(database_url, tmp_path):
     committee = loadkit.prepare_committee(database_url, members=12)
     # Two browsers take these in turn: the first six uploads of the minute are parsed

@@ -182,3 +182,12 @@ def login_clock(monkeypatch) -> LoginClock:
     clock = LoginClock()
     monkeypatch.setattr(logins, "clock", clock)
     return clock
+
+
+@pytest.fixture
+def world(dbs):
+    """The example selection with scoring open (tests/web/scoring_world.py), for the
+    scoring and vendor pages; a module with a world of its own defines its fixture."""
+    from tests.web.scoring_world import build_world
+
+    return build_world(dbs)

@@ -17,11 +17,14 @@ from tests.analysis.support import (
     BUSINESS,
     FACILITATOR,
     IT,
+    LEVEL_NOW,
+    NEAR_ONE_FLIP,
     SPONSOR,
     cells,
     engine_ranking,
     engine_selection,
     import_example,
+    two_vendor_doc,
     value,
     values,
 )
@@ -286,6 +289,33 @@ def test_flip_points_in_dutch(app, example_sid):
     )
 
 
+@pytest.mark.parametrize("path", ["", "/sensitivity"])
+def test_a_flip_point_at_100_percent_is_no_flip_point(app, dbs, example_doc, path):
+    """Issue 21, item 11: the pages said "rises above 100%" for a flip point that
+    rounding had put at 1 - 2e-16 (method.md 1.1, section 8: none within 1e-9 of 1)."""
+    sid = import_example(dbs, two_vendor_doc(example_doc, *NEAR_ONE_FLIP))
+    html = unescape(page(signed_in(app, SPONSOR), sid, path))
+    assert "Alpha CRM" in html
+    assert "rises above" not in html and "falls below" not in html
+    assert not values(html, "flip")
+    if path:
+        assert ("For Sales & leads, Back-up & recovery no weight between 0% and 100% makes "
+                "another vendor first.") in html
+
+
+def test_a_vendor_level_with_the_winner_flips_as_its_slope_says(app, dbs, example_doc):
+    """Level now, Beta comes first when x's weight falls below 50% (and y's rises above
+    it); the page said "rises above" for both."""
+    sid = import_example(dbs, two_vendor_doc(example_doc, *LEVEL_NOW))
+    html = page(signed_in(app, SPONSOR), sid, "/sensitivity")
+    assert value(html, "flip", category="x") == (
+        "Alpha CRM stays first unless the weight of Sales & leads falls below 50.0% "
+        "(now 50.0%); then Beta CRM comes first."
+    )
+    assert value(html, "flip", category="y").startswith(
+        "Alpha CRM stays first unless the weight of Back-up & recovery rises above 50.0%")
+
+
 def test_whole_percentages_that_read_the_same_get_a_decimal(app):
     with formatting(app, "en"):
         assert pages.percent_pair(0.104, 0.098) == ("10.4%", "9.8%")
@@ -541,21 +571,21 @@ def test_the_drill_down_links_to_the_consensus_and_scoring_pages(app, dbs, examp
 
 
 def test_every_page_loads_once_and_ranks_once(app, example_sid, monkeypatch):
-    from selector.services import analysis as service
+    from selector.services import ranking
 
     calls: list[str] = []
-    real_load, real_rank = service.load_selection, service.method.rank
+    real_load, real_rank = ranking.load_selection, ranking.method.rank
 
-    def load(session, sid):
+    def load(session, sid, **options):
         calls.append("load")
-        return real_load(session, sid)
+        return real_load(session, sid, **options)
 
     def rank(selection, **kwargs):
         calls.append("rank")
         return real_rank(selection, **kwargs)
 
-    monkeypatch.setattr(service, "load_selection", load)
-    monkeypatch.setattr(service.method, "rank", rank)
+    monkeypatch.setattr(ranking, "load_selection", load)
+    monkeypatch.setattr(ranking.method, "rank", rank)
     browser = signed_in(app, FACILITATOR)
     for path in (*READ_PAGES, "/panel-health", "/what-if?w-sales=20"):
         calls.clear()

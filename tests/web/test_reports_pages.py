@@ -18,7 +18,16 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from selector.models import AuditEntry, FinalReport, Score, Selection
-from tests.analysis.support import BUSINESS, FACILITATOR, SPONSOR, import_example, value
+from tests.analysis.support import (
+    BUSINESS,
+    FACILITATOR,
+    LEVEL_NOW,
+    NEAR_ONE_FLIP,
+    SPONSOR,
+    import_example,
+    two_vendor_doc,
+    value,
+)
 from tests.web.conftest import Browser, make_account
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -378,16 +387,6 @@ def test_service_messages_reach_the_reader_in_their_language(app):
         refused = user_error(ServiceError("Only the facilitator can issue the final report."))
         assert str(refused.message) == \
             "Alleen de facilitator kan het eindrapport uitbrengen."
-        method = user_error(ServiceError("the price weight must be at least 0 and below 1",
-                                         "price_weight"))
-        assert str(method.message) == ("De rangorde kan niet worden berekend: the price "
-                                       "weight must be at least 0 and below 1")
-        assert method.field == "price_weight"
-        zero = user_error(ServiceError(
-            "the final weights give the active categories 0 points in total",
-            "category_weights_final"))
-        assert str(zero.message) == ("De definitieve gewichten geven de actieve categorieën "
-                                     "samen 0 punten: stel ze opnieuw in.")
 
 
 def test_a_selection_the_method_refuses_explains_itself(app, dbs, example_sid):
@@ -401,7 +400,8 @@ def test_a_selection_the_method_refuses_explains_itself(app, dbs, example_sid):
     sponsor = signed_in(app, SPONSOR)
     text = text_of(report_page(sponsor, example_sid))
     assert "The report cannot be made yet" in text
-    assert "The final weights give the active categories 0 points: set them again." in text
+    assert ("The ranking cannot be computed: the final weights give the active categories "
+            "0 points in total; set them again") in text
     assert "Northwind CRM" not in text
     refused = sponsor.get(f"/selections/{example_sid}/report/draft.pdf")
     assert refused.status_code == 409
@@ -412,6 +412,36 @@ def test_a_selection_the_method_refuses_explains_itself(app, dbs, example_sid):
 
 
 HOSTILE = '<script>alert("x")</script> <b>R&D</b> \'quoted\' "/../etc/passwd'
+
+
+def test_a_flip_point_at_100_percent_is_no_flip_point(app, dbs, example_doc):
+    """Issue 21, item 11: the report said "rises above 100%" for a flip point that
+    rounding had put at 1 - 2e-16 (method.md 1.1, section 8: none within 1e-9 of 1)."""
+    sid = import_example(dbs, two_vendor_doc(example_doc, *NEAR_ONE_FLIP))
+    browser = signed_in(app, SPONSOR)
+    text = text_of(report_page(browser, sid))
+    assert "Alpha CRM" in text
+    assert "rises above" not in text and "falls below" not in text
+    assert "No change in the weight of a single category makes another vendor win." in text
+    pdf = browser.get(f"/selections/{sid}/report/draft.pdf")
+    assert pdf.status_code == 200
+    assert "rises above" not in pdf_text(pdf.data)
+
+
+def test_the_report_and_the_pages_state_the_same_flip_points(app, dbs, example_doc):
+    """Level with the winner now, Beta comes first when x falls below 50% or y rises
+    above it: the report says so as the sensitivity page does (both said "rises")."""
+    sid = import_example(dbs, two_vendor_doc(example_doc, *LEVEL_NOW))
+    browser = signed_in(app, SPONSOR)
+    text = text_of(report_page(browser, sid))
+    falls = ("Alpha CRM stays first unless the weight of Sales & leads falls below 50.0% "
+             "(now 50.0%); then Beta CRM comes first.")
+    rises = ("Alpha CRM stays first unless the weight of Back-up & recovery rises above "
+             "50.0% (now 50.0%); then Beta CRM comes first.")
+    assert falls in text and rises in text
+    page = browser.get(f"/selections/{sid}/analysis/sensitivity").get_data(as_text=True)
+    assert value(page, "flip", category="x") == falls
+    assert value(page, "flip", category="y") == rises
 
 
 def test_hostile_names_are_escaped(app, dbs, example_doc):

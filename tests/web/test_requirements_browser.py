@@ -57,12 +57,12 @@ def test_it_and_business_raise_requirements_and_the_facilitator_accepts_them(liv
             page.goto(f"{base}/selections/{sid}")
             page.get_by_role("link", name="Requirements", exact=True).click()
             page.get_by_role("link", name="IT requirements").click()
-            page.fill("input[name=rpo_hours]", "4")
+            page.fill("input[name='rpo-hours']", "4")
             page.select_option("select[name='rpo-priority']", "must")
             page.check("input[name='rpo-knockout']")
             page.fill("input[name='rpo-knockout_rationale']",
                       "Losing more than half a day of client contacts cannot be redone.")
-            page.fill("input[name=rto_hours]", "8")
+            page.fill("input[name='rto-hours']", "8")
             page.screenshot(path=str(ARTIFACTS / "requirements-it-answers.png"), full_page=True)
             page.click("button:has-text(\"Save IT management's requirements\")")
             expect(page.get_by_text("IT management's answers are saved: 2 new requirements"

@@ -10,9 +10,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from selector.models import AuditEntry, Category, Requirement, Selection
+from selector.models import Account, AuditEntry, Category, Requirement, Selection
 from tests.web.conftest import Browser
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -237,16 +237,16 @@ def test_it_answers_page(app, dbs, committee):
     page = ingrid.get(f"{base(committee)}/it")
     assert page.status_code == 200 and "Back-up and recovery" in text(page)
     refused = ingrid.post(f"{base(committee)}/it", {
-        "rpo_hours": "4", "rpo-priority": "must", "rpo-knockout": "y",
+        "rpo-hours": "4", "rpo-priority": "must", "rpo-knockout": "y",
         "rpo-knockout_rationale": ""})
     assert refused.status_code == 422 and "A knock-out needs its rationale" in text(refused)
     assert count(dbs) == 0
     saved = ingrid.post(f"{base(committee)}/it", {
-        "rpo_hours": "4", "rpo-priority": "must", "rpo-knockout": "y",
+        "rpo-hours": "4", "rpo-priority": "must", "rpo-knockout": "y",
         "rpo-knockout_rationale": "Half a day of registrations is the most we can lose.",
-        "browsers-0-browser": "edge", "browsers-0-device": "desktop",
-        "browsers-0-min_version": "120", "browsers-0-controls-priority": "should",
-        "norms": ["iso27001"], "norm_controls-0-priority": "must"})
+        "browser-0-browser": "edge", "browser-0-device": "desktop",
+        "browser-0-min_version": "120", "browser-0-priority": "should",
+        "norm-norm": ["iso27001"], "norm-iso27001-priority": "must"})
     assert saved.status_code == 302
     rpo = requirement(dbs, "IT-BCK-01")
     assert rpo.knockout and rpo.priority == "must" and json.loads(rpo.structured)["value"] == {
@@ -256,6 +256,78 @@ def test_it_answers_page(app, dbs, committee):
     assert 'value="4"' in again and "IT-BCK-01" in again
     business = as_member(app, committee, "business")
     assert business.get(f"{base(committee)}/it").status_code == 403
+
+
+def _catalogue_answer(part):
+    """A valid form entry for one part of a catalogue question."""
+    if part.kind in ("one", "many"):
+        return part.options[-1].key
+    return "the EU/EEA" if part.kind == "text" else "12"
+
+
+def test_it_page_asks_every_catalogue_question(app, dbs, committee):
+    from selector.domain.it_catalogue import AREAS, QUESTIONS, words_in
+
+    ingrid = as_member(app, committee, "it")
+    page = text(ingrid.get(f"{base(committee)}/it"))
+    for area in AREAS:
+        assert f">{words_in(area.label, 'en')}</h2>" in page, area.key
+    names = {}
+    for question in QUESTIONS.values():
+        assert words_in(question.label, "en") in page, question.key
+        prefix = f"{question.key}-0" if question.repeat == "rows" else question.key
+        for part in question.parts:
+            names[part.key] = f"{prefix}-{part.key}"
+            assert f'name="{prefix}-{part.key}"' in page, names[part.key]
+            for option in part.options:
+                assert f'value="{option.key}"' in page and words_in(option.label, "en") in page
+        controls = (f"{question.key}-{question.parts[0].options[0].key}"
+                    if question.repeat == "each" else prefix)
+        assert f'name="{controls}-priority"' in page and f'name="{controls}-knockout"' in page
+    # One answer to every question: one requirement each, shown again on the page.
+    answers = {}
+    for question in QUESTIONS.values():
+        prefix = f"{question.key}-0" if question.repeat == "rows" else question.key
+        for part in question.parts:
+            answers[f"{prefix}-{part.key}"] = _catalogue_answer(part)
+    saved = ingrid.post(f"{base(committee)}/it", answers)
+    assert saved.status_code == 302
+    assert count(dbs) == len(QUESTIONS)
+    with dbs.transaction(write=False) as session:
+        stored = {json.loads(r)["item"]: json.loads(r)["value"]
+                  for r in session.scalars(select(Requirement.structured))}
+    assert stored["retention"] == {"days": 12} and stored["norm"] == {"norm": "nis2"}
+    assert stored["browser"] == {"browser": "samsung", "device": "tablet", "min_version": 12}
+    assert stored["restore_test"] == {"frequency": "yearly", "restored_by": "jointly"}
+    again = text(ingrid.get(f"{base(committee)}/it"))
+    assert 'name="data_location-location" type="text" value="the EU/EEA"' in again
+    assert 'name="rpo-hours" type="text" value="12"' in again
+    # The reader's language: the catalogue's Dutch words.
+    with dbs.transaction() as session:
+        session.execute(update(Account).where(Account.email == committee.emails["it"])
+                        .values(language="nl"))
+    dutch = text(ingrid.get(f"{base(committee)}/it"))
+    for question in QUESTIONS.values():
+        assert words_in(question.label, "nl") in dutch, question.key
+    assert "Hersteltest" in dutch and "Elk halfjaar" in dutch
+
+
+def test_it_page_puts_a_refusal_beside_its_field(app, dbs, committee):
+    ingrid = as_member(app, committee, "it")
+    for field, entry, message in (
+        ("rpo-hours", "vier", "Enter a number."),
+        ("retention-days", "1,5", "Enter a whole number."),
+        ("browser-1-min_version", "0", "Enter a number above 0 and at most 10000."),
+    ):
+        data = {"accessibility-level": "wcag22_aa", field: entry}
+        if field.startswith("browser-1"):  # a browser posts every row, the empty first too
+            data |= {"browser-0-browser": "", "browser-1-browser": "edge"}
+        refused = ingrid.post(f"{base(committee)}/it", data)
+        assert refused.status_code == 422, field
+        page = text(refused)
+        assert re.search(rf'id="{field}-error">{re.escape(message)}', page), field
+        assert "Requirements made from these answers" not in page  # not even for a moment
+    assert count(dbs) == 0
 
 
 def test_spreadsheet_upload_preview_commit(app, dbs, committee, tmp_path):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from selector.models import AuditEntry, Selection
@@ -16,17 +15,11 @@ from tests.web.scoring_world import (
     MARLOES,
     SANNE,
     World,
-    build_world,
     page_text,
     post_json,
     sheet_url,
     signed_in,
 )
-
-
-@pytest.fixture
-def world(dbs):
-    return build_world(dbs)
 
 SECRET = "Sanne-argument-7f3a: the pipeline view is excellent"
 

@@ -8,31 +8,17 @@ from __future__ import annotations
 import html
 import re
 
-import pytest
 from sqlalchemy import select
 
 from selector.models import Membership, Selection, Vendor
 from selector.models.scoring import ScoreDisclosure
 from selector.services import accounts, disclosures, scoring, selections
 from selector.services.reports import selection_report, selection_report_data
-from tests.web.scoring_world import (
-    BRAM,
-    FENNA,
-    SANNE,
-    World,
-    build_world,
-    post_json,
-    sheet_url,
-    signed_in,
-)
+from tests.web.scoring_world import BRAM, FENNA, SANNE, World, post_json, sheet_url, signed_in
 
 SECRET = "Sanne-argument-55d1: the pipeline view is excellent"
 MARK = "data-after-seeing"
 
-
-@pytest.fixture
-def world(dbs):
-    return build_world(dbs)
 
 
 def submit_sheet(app, world: World, email: str, score: int, comment: str,

@@ -4,7 +4,6 @@ each refusal with its message and nothing changed."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from selector.models import AuditEntry, Score, Selection, Sheet
@@ -19,11 +18,6 @@ from tests.web.scoring_world import (
     sheet_url,
     signed_in,
 )
-
-
-@pytest.fixture
-def world(dbs):
-    return build_world(dbs)
 
 
 def declare(browser, world, vendor="northwind", conflict="none", explanation=""):
@@ -264,7 +258,6 @@ def test_sponsors_cannot_score(app, dbs, world):
 
 
 def test_another_selections_vendor_is_404(app, dbs, world):
-    from tests.web.scoring_world import build_world
     other = build_world(dbs)
     bram = signed_in(app, BRAM)
     declare(bram, world)

@@ -3,24 +3,10 @@ content, size-limited, served only to members as a download)."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from selector.models import Attachment, Verdict
-from tests.web.scoring_world import (
-    BRAM,
-    FENNA,
-    INGRID,
-    MARLOES,
-    build_world,
-    page_text,
-    signed_in,
-)
-
-
-@pytest.fixture
-def world(dbs):
-    return build_world(dbs)
+from tests.web.scoring_world import BRAM, FENNA, INGRID, MARLOES, build_world, page_text, signed_in
 
 PDF = b"%PDF-1.4\n%evidence\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32

@@ -4,24 +4,10 @@ its reason."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from selector.models import AuditEntry, Selection, Vendor
-from tests.web.scoring_world import (
-    BRAM,
-    FENNA,
-    INGRID,
-    MARLOES,
-    build_world,
-    page_text,
-    signed_in,
-)
-
-
-@pytest.fixture
-def world(dbs):
-    return build_world(dbs)
+from tests.web.scoring_world import BRAM, FENNA, INGRID, MARLOES, build_world, page_text, signed_in
 
 NEW_VENDOR = {
     "name": "Zeeland CRM", "product": "ZCRM Pro", "website": "zeeland.example",

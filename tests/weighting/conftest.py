@@ -3,7 +3,6 @@ imported without its scores (its allocations make it a weighting-phase selection
 
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from selector.models import (
     Selection,
 )
 from selector.services import selection_file
+from tests.scoring.helpers import audit_entries as audit_entries_in
 
 FENNA = "fenna@example.org"  # facilitator
 BRAM = "bram@example.org"  # business
@@ -100,10 +100,4 @@ def snapshot(db, world: World) -> dict:
 
 def audit_entries(db, entity: str) -> list[dict]:
     with db.transaction(write=False) as session:
-        return [
-            {"action": e.action, "key": e.entity_key, "actor": e.actor,
-             "old": json.loads(e.old) if e.old else None,
-             "new": json.loads(e.new) if e.new else None, "reason": e.reason}
-            for e in session.scalars(
-                select(AuditEntry).where(AuditEntry.entity == entity).order_by(AuditEntry.id))
-        ]
+        return audit_entries_in(session, entity)

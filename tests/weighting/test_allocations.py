@@ -12,15 +12,7 @@ from selector.services import memberships
 from selector.services.errors import ServiceError
 from selector.services.loader import load_selection
 from selector.services.weighting import save_allocation, weighting_state
-from tests.weighting.conftest import (
-    BRAM,
-    FENNA,
-    INGRID,
-    MARLOES,
-    acting,
-    audit_entries,
-    snapshot,
-)
+from tests.weighting.conftest import BRAM, FENNA, INGRID, MARLOES, acting, audit_entries, snapshot
 
 
 def stored(db, world, email) -> dict[str, float]:

@@ -22,7 +22,6 @@ from selector.services.weighting import (
     set_group_balance,
     set_requirement_weight,
     weighting_state,
-    weights_frozen,
 )
 from tests.weighting.conftest import (
     BRAM,
@@ -117,7 +116,7 @@ def test_final_weights_need_a_rationale_and_replace_the_combined_weights(db, wor
 def test_freezing_records_the_weights_and_makes_everything_read_only(db, world):
     with acting(db, world, FENNA) as (session, selection, membership, account):
         frozen = freeze_weights(session, selection, membership, account)
-        assert weights_frozen(selection)
+        assert selection.weights_frozen
     assert frozen == method.combined_weights(engine(db, world))
     [entry] = audit_entries(db, "weights")
     assert entry["action"] == "freeze" and entry["actor"] == FENNA

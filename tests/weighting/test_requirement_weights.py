@@ -7,15 +7,7 @@ import pytest
 
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.weighting import requirement_weights, set_requirement_weight
-from tests.weighting.conftest import (
-    BRAM,
-    FENNA,
-    INGRID,
-    MARLOES,
-    acting,
-    audit_entries,
-    snapshot,
-)
+from tests.weighting.conftest import BRAM, FENNA, INGRID, MARLOES, acting, audit_entries, snapshot
 
 
 def shares(db, world, category: str) -> dict[str, tuple[float, float, float]]:
@@ -109,3 +101,28 @@ def test_a_stale_version_and_another_selections_requirement_are_refused(db, worl
             acting(db, world, FENNA) as (session, selection, membership, account):
         set_requirement_weight(session, selection, membership, account,
                                other.requirements["BUS-SAL-03"], 2, "Because.")
+
+
+def _flag_codes(db, world, code: str) -> list[str]:
+    import json
+
+    from selector.models import Requirement
+
+    with db.transaction(write=False) as session:
+        stored = session.get(Requirement, world.requirements[code]).quality_flags
+    return [flag["code"] for flag in json.loads(stored)]
+
+
+def test_an_explicit_weight_refreshes_the_quality_flags(db, world):
+    """Issue 21, item 8: "a must that is neither knock-out nor weighted" goes as the
+    weight is set on the weighting page, and comes back when it is cleared."""
+    code = "BUS-CV-01"  # a must, no knock-out, no weight
+    assert "must_not_knockout_or_weighted" in _flag_codes(db, world, code)
+    with acting(db, world, FENNA) as (session, selection, membership, account):
+        set_requirement_weight(session, selection, membership, account,
+                               world.requirements[code], "8", "The core of the selection.")
+    assert "must_not_knockout_or_weighted" not in _flag_codes(db, world, code)
+    with acting(db, world, FENNA) as (session, selection, membership, account):
+        set_requirement_weight(session, selection, membership, account,
+                               world.requirements[code], "", "")
+    assert "must_not_knockout_or_weighted" in _flag_codes(db, world, code)

@@ -1,0 +1,105 @@
+"""The appendix (requirement list, audit summary, comments seen before a change) and the
+sign-off block."""
+
+from __future__ import annotations
+
+from selector.report.chapters.requirements import requirements_in_category_order
+from selector.report.contents import Appendix, AppendixRow, AuditLine, SeenChangeLine, SignOff
+from selector.report.context import ReportContext
+from selector.report.i18n import short_date, t_
+from selector.report.labels import (
+    action_label,
+    entity_label,
+    priority_label,
+    role_label,
+    status_label,
+)
+from selector.report.text import clean
+
+
+def build_appendix(context: ReportContext) -> Appendix:
+    vendors = tuple((v.key, v.name) for v in context.vendors)
+    rows = []
+    for requirement in requirements_in_category_order(context):
+        if requirement.is_knockout:
+            kind = t_("knock-out")
+        elif requirement.is_wish:
+            kind = priority_label(requirement.priority)
+        elif requirement.status != "accepted":
+            kind = status_label(requirement.status)
+        else:
+            kind = priority_label(requirement.priority)
+        scores = tuple(
+            context.aggregated.get((key, requirement.code)) if requirement.is_wish else None
+            for key, _ in vendors
+        )
+        rows.append(
+            AppendixRow(
+                code=requirement.code,
+                title=clean(requirement.title),
+                category_name=context.category_name.get(requirement.category, ""),
+                kind=kind,
+                weight=context.requirement_weights.get(requirement.code),
+                scores=scores,
+            )
+        )
+    process = context.process
+    audit = ()
+    if process is not None:
+        audit = tuple(
+            AuditLine(entity_label(c.entity), action_label(c.action), c.count)
+            for c in sorted(process.audit_counts, key=lambda c: (c.entity, c.action))
+        )
+    return Appendix(
+        vendors=vendors,
+        requirements=tuple(rows),
+        audit=audit,
+        audit_known=process is not None,
+        seen_changes=_seen_changes(context),
+    )
+
+
+def _seen_changes(context: ReportContext) -> tuple[SeenChangeLine, ...]:
+    """The counted scores given or changed after their member saw the others' scores."""
+    process = context.process
+    if process is None or not process.seen_changes:
+        return ()
+    vendors = {v.key for v in context.vendors}
+    counted = {(s.member, s.vendor, s.requirement) for s in context.selection.scores
+               if s.vendor in vendors}
+    lines = []
+    for change in process.seen_changes:
+        if (change.member, change.vendor, change.requirement) not in counted:
+            continue
+        requirement = context.requirement.get(change.requirement)
+        if requirement is None or not requirement.is_wish:
+            continue
+        lines.append(SeenChangeLine(
+            code=change.requirement,
+            title=context.title(change.requirement),
+            vendor=context.name_of(change.vendor),
+            role=role_label(context.member_role.get(change.member, "")),
+            seen=short_date(change.seen_at),
+            changed=short_date(change.changed_at),
+        ))
+    lines.sort(key=lambda line: (line.vendor, line.code, line.role, line.changed))
+    return tuple(lines)
+
+
+def build_sign_off(context: ReportContext) -> SignOff:
+    sponsors = tuple(
+        clean(m.name) or m.email for m in context.selection.members if m.role == "sponsor"
+    )
+    winner = context.recommended
+    if winner is not None:
+        statement = t_("The selection committee recommends {vendor}. As sponsor I have read "
+                       "this report and decide as follows:").format(vendor=winner.name)
+        options = (
+            t_("I accept the recommendation and choose {vendor}.").format(vendor=winner.name),
+            t_("I do not accept the recommendation, for the reasons below."),
+        )
+    else:
+        statement = t_("The selection committee cannot recommend a vendor. As sponsor I have "
+                       "read this report and decide as follows:")
+        options = (t_("I ask the committee to continue, as described below."),)
+    return SignOff(sponsors=sponsors, statement=statement, options=options)

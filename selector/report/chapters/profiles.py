@@ -1,0 +1,264 @@
+"""One profile per vendor: strongest and weakest wishes, knock-outs, quoted comments.
+
+Choices where the issue leaves room (docs/decisions.md):
+- "Strongest" requirements: the largest weighted contributions
+  (1 - p) * W(c) * w(r|c) * s(v,r) / scale_max * 100, in points of the total.
+  "Weakest": the largest points *missed*, (1 - p) * W(c) * w(r|c) * (1 - s/scale_max)
+  * 100 (an unscored wish misses all its weight): the smallest contributions would
+  always be the lightest wishes, which argue nothing.
+- Comments are quoted and attributed by role, never by name; per vendor at most
+  `QUOTES_PER_VENDOR`, those on its strongest and weakest wishes first, then by weight.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from selector.report.contents import (
+    CategoryResult,
+    KnockoutResult,
+    Quote,
+    RequirementContribution,
+    VendorLine,
+    VendorProfile,
+)
+from selector.report.context import COVERAGE_COMPLETE, ReportContext
+from selector.report.i18n import number, percent, t_, tn_
+from selector.report.labels import attribution, join_names, knockout_state_label, points
+from selector.report.text import QUOTE_LIMIT, clean, shorten
+
+TOP_REQUIREMENTS = 5
+
+
+QUOTES_PER_VENDOR = 8
+
+
+def _requirement_contributions(
+    context: ReportContext, vendor_key: str
+) -> list[RequirementContribution]:
+    scale = context.selection.scale_max
+    quality_share = 1.0 - context.selection.price_weight
+    result = []
+    for code, weight in context.requirement_weights.items():
+        requirement = context.requirement.get(code)
+        score = context.aggregated.get((vendor_key, code))
+        achieved = (score or 0.0) / scale
+        result.append(
+            RequirementContribution(
+                code=code,
+                title=context.title(code),
+                category_name=context.category_name.get(
+                    requirement.category if requirement else "", ""
+                ),
+                weight=weight,
+                score=score,
+                points=quality_share * weight * achieved * 100.0,
+                missed=quality_share * weight * (1.0 - achieved) * 100.0,
+            )
+        )
+    return result
+
+
+def _quotes(
+    context: ReportContext, vendor_key: str, first: Sequence[str]
+) -> tuple[list[Quote], int]:
+    """The committee's own words on this vendor, attributed by role."""
+    texts: dict[tuple[str, str], list[str]] = {}  # (code, text) -> roles
+    for score in context.selection.scores:
+        if score.vendor != vendor_key or score.requirement not in context.requirement_weights:
+            continue
+        text = " ".join(clean(score.comment).split())
+        if not text:
+            continue
+        roles = texts.setdefault((score.requirement, text), [])
+        roles.append(context.member_role.get(score.member, ""))
+    for consensus in context.selection.consensus:
+        if consensus.vendor != vendor_key or consensus.requirement not in context.requirement:
+            continue
+        text = " ".join(clean(consensus.rationale).split())
+        if text:
+            texts.setdefault((consensus.requirement, text), []).append("consensus")
+    priority = {code: j for j, code in enumerate(first)}
+
+    def order(item: tuple[tuple[str, str], list[str]]) -> tuple:
+        (code, text), roles = item
+        is_consensus = "consensus" in roles
+        return (
+            0 if is_consensus else 1,
+            priority.get(code, len(priority)),
+            -context.requirement_weights.get(code, 0.0),
+            code,
+            text,
+        )
+
+    ordered = sorted(texts.items(), key=order)
+    quotes = []
+    for (code, text), roles in ordered[:QUOTES_PER_VENDOR]:
+        if "consensus" in roles:
+            who = t_("the consensus meeting")
+        else:
+            counts = Counter(roles)
+            parts = []
+            for role in ("business", "it", "facilitator", ""):
+                n = counts.get(role, 0)
+                if n == 1:
+                    parts.append(attribution(role))
+                elif n > 1:
+                    parts.append(
+                        {
+                            "business": t_("{n} business members"),
+                            "it": t_("{n} IT members"),
+                            "facilitator": t_("{n} facilitators"),
+                            "": t_("{n} committee members"),
+                        }[role].format(n=n)
+                    )
+            who = join_names(parts)
+        quotes.append(
+            Quote(
+                code=code,
+                title=context.title(code),
+                score=context.aggregated.get((vendor_key, code)),
+                text=shorten(text, QUOTE_LIMIT),
+                attribution=who,
+            )
+        )
+    return quotes, max(0, len(ordered) - QUOTES_PER_VENDOR)
+
+
+def build_profile(context: ReportContext, vendor: VendorLine) -> VendorProfile:
+    winner = context.recommended
+    if vendor.excluded:
+        standing, label = "excluded", t_("Excluded")
+    elif winner is not None and vendor.key == winner.key:
+        standing, label = "recommended", t_("Recommended")
+    elif context.runner_up is not None and vendor.key == context.runner_up.key:
+        standing, label = "runner_up", t_("Runner-up")
+    else:
+        standing, label = "other", t_("Rank {rank}").format(rank=vendor.rank)
+
+    if standing == "excluded":
+        headline = t_("Failed knock-out {codes}; on its scores alone it would reach "
+                      "{total} out of 100.").format(
+            codes=", ".join(vendor.knockouts_failed), total=number(vendor.total, 1)
+        )
+    elif standing == "recommended":
+        headline = t_("First with {total} out of 100; chance of ranking first "
+                      "{p_first}.").format(
+            total=number(vendor.total, 1), p_first=percent(vendor.p_first, 1)
+        )
+    else:
+        headline = t_("Rank {rank} with {total} out of 100, {gap} points behind {winner}; "
+                      "chance of ranking first {p_first}.").format(
+            rank=vendor.rank,
+            total=number(vendor.total, 1),
+            gap=points((winner.total if winner else vendor.total) - vendor.total),
+            winner=winner.name if winner else "–",
+            p_first=percent(vendor.p_first, 1),
+        )
+
+    category_scores = next(
+        (
+            v["category_scores"]
+            for v in context.ranking.get("vendors", [])
+            if v["key"] == vendor.key
+        ),
+        {},
+    )
+    parts = context.contributions.get(vendor.key, {})
+    categories = tuple(
+        CategoryResult(
+            key=key,
+            name=context.category_name.get(key, key),
+            weight=weight,
+            score=float(category_scores.get(key, 0.0)),
+            points=float(parts.get(key, 0.0)),
+        )
+        for key, weight in context.weights.items()
+    )
+    weighted = [c for c in categories if c.weight > 0]
+    profile = ""
+    if len(weighted) >= 2:
+        by_score = sorted(weighted, key=lambda c: (-c.score, c.name))
+        best = by_score[:2]
+        worst = [c for c in reversed(by_score[-2:]) if c not in best]
+        profile = t_("Strongest in {best}; weakest in {worst}.").format(
+            best=join_names([f"{c.name} ({number(c.score, 0)})" for c in best]),
+            worst=join_names([f"{c.name} ({number(c.score, 0)})" for c in worst]) or "–",
+        )
+
+    contributions = _requirement_contributions(context, vendor.key)
+    strongest = sorted(
+        (c for c in contributions if c.points > 0), key=lambda c: (-c.points, c.code)
+    )[:TOP_REQUIREMENTS]
+    shown = {c.code for c in strongest}
+    weakest = sorted(
+        (c for c in contributions if c.missed > 0 and c.code not in shown),
+        key=lambda c: (-c.missed, c.code),
+    )[:TOP_REQUIREMENTS]
+    quotes, more = _quotes(
+        context, vendor.key, [c.code for c in strongest] + [c.code for c in weakest]
+    )
+
+    knockouts = []
+    cells = context.ranked.knockout_matrix.cells
+    for requirement in context.knockouts:
+        cell = cells[(vendor.key, requirement.code)]
+        knockouts.append(
+            KnockoutResult(
+                code=requirement.code,
+                title=clean(requirement.title),
+                state=cell.state,
+                label=knockout_state_label(cell.state),
+                evidence=clean(cell.evidence),
+            )
+        )
+
+    risks = []
+    for code in vendor.knockouts_failed:
+        risks.append(t_("Failed knock-out {code} ({title}).").format(
+            code=code, title=context.title(code)))
+    for code in vendor.knockouts_unverified:
+        risks.append(
+            t_("Knock-out {code} ({title}) has not been verified yet; it could still exclude "
+               "this vendor.").format(code=code, title=context.title(code))
+        )
+    if vendor.coverage < COVERAGE_COMPLETE:
+        risks.append(
+            t_("Only {share} of the weight has been scored; unscored wishes count as 0.")
+            .format(share=percent(vendor.coverage, 1))
+        )
+    wide = [s for s in context.spreads if s.vendor == vendor.key and s.discussion_point]
+    if wide:
+        codes = ", ".join(s.requirement for s in wide[:6]) + (" …" if len(wide) > 6 else "")
+        risks.append(
+            tn_("The committee's scores differ by 3 points or more on {n} wish: {codes}.",
+                "The committee's scores differ by 3 points or more on {n} wishes: {codes}.",
+                len(wide)).format(n=len(wide), codes=codes)
+        )
+    if context.selection.price_weight > 0 and not vendor.tco:
+        risks.append(t_("No TCO is known; its price score is 0."))
+    if not risks:
+        risks.append(t_("The data show no particular risks."))
+
+    return VendorProfile(
+        key=vendor.key,
+        name=vendor.name,
+        rank=vendor.rank,
+        standing=standing,
+        standing_label=label,
+        total=vendor.total,
+        quality=vendor.quality,
+        coverage=vendor.coverage,
+        p_first=vendor.p_first,
+        tco=vendor.tco,
+        headline=headline,
+        profile=profile,
+        categories=categories,
+        strongest=tuple(strongest),
+        weakest=tuple(weakest),
+        quotes=tuple(quotes),
+        more_quotes=more,
+        knockouts=tuple(knockouts),
+        risks=tuple(risks),
+    )

@@ -1,0 +1,378 @@
+"""The cover and the summary: the recommendation, key figures, flip points, perspectives."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from selector.domain import method
+from selector.domain.ranked import ABOVE, FlipPoint
+from selector.report.contents import (
+    CategoryLead,
+    Cover,
+    DecisionRecord,
+    FlipLine,
+    KeyFigure,
+    Summary,
+    VendorLine,
+)
+from selector.report.context import COVERAGE_COMPLETE, ReportContext
+from selector.report.i18n import long_date, number, percent, t_, tn_
+from selector.report.labels import join_names, points, signed, tidy, whole_percent_pair
+from selector.report.text import clean, shorten
+
+
+def build_cover(context: ReportContext) -> Cover:
+    process = context.process
+    final = process is not None and process.status == "final"
+    when = process.issued_at if final and process.issued_at else context.today
+    recommended = context.recommended
+    excluded = sum(1 for v in context.vendors if v.excluded)
+    vendors = tn_("{n} vendor", "{n} vendors", len(context.vendors)).format(
+        n=len(context.vendors)
+    )
+    if excluded:
+        vendors += " " + t_("({n} excluded)").format(n=excluded)
+    wishes = sum(1 for r in context.selection.requirements if r.is_wish)
+    roles = Counter(m.role for m in context.selection.members)
+    facts = (
+        KeyFigure(t_("Vendors assessed"), vendors),
+        KeyFigure(
+            t_("Requirements"),
+            tn_("{n} wish", "{n} wishes", wishes).format(n=wishes) + ", "
+            + tn_("{n} knock-out", "{n} knock-outs", len(context.knockouts)).format(
+                n=len(context.knockouts)
+            ),
+        ),
+        KeyFigure(
+            t_("Committee"),
+            t_("{business} business, {it} IT").format(
+                business=roles.get("business", 0), it=roles.get("it", 0)
+            ),
+        ),
+        KeyFigure(t_("Scores given"), number(len(context.selection.scores), 0)),
+    )
+    return Cover(
+        facts=facts,
+        title=t_("Selection report"),
+        selection=clean(context.selection.name),
+        organisation=clean(context.doc.get("selection", {}).get("organisation") or ""),
+        date=long_date(when),
+        status="final" if final else "draft",
+        status_label=t_("Final report") if final else t_("Draft – not yet final"),
+        recommended=recommended.name if recommended else None,
+        recommended_label=t_("Recommended vendor"),
+    )
+
+
+def _flip_sentence(winner: str, category: str, flip: FlipPoint, new: str) -> str:
+    then, now = whole_percent_pair(flip.threshold, flip.weight)
+    if flip.direction == ABOVE:
+        text = t_(
+            "{winner} stays first unless the weight of {category} rises above {threshold} "
+            "(now {weight}); then {new_winner} comes first."
+        )
+    else:
+        text = t_(
+            "{winner} stays first unless the weight of {category} falls below {threshold} "
+            "(now {weight}); then {new_winner} comes first."
+        )
+    return text.format(
+        winner=winner, category=category, threshold=then, weight=now, new_winner=new
+    )
+
+
+def flip_lines(context: ReportContext) -> list[FlipLine]:
+    winner = context.recommended
+    lines = []
+    if winner is None:
+        return lines
+    for flip in context.ranked.flip_points:
+        name = context.category_name.get(flip.category, flip.category)
+        new = context.name_of(flip.new_winner)
+        lines.append(
+            FlipLine(
+                category=flip.category,
+                name=name,
+                weight=flip.weight,
+                threshold=flip.threshold,
+                direction=flip.direction,
+                new_winner=new,
+                sentence=_flip_sentence(winner.name, name, flip, new),
+            )
+        )
+    return lines
+
+
+def perspectives_agreement(context: ReportContext) -> tuple[str, bool | None]:
+    perspectives = context.ranked.perspectives
+    business, it = perspectives.winners["business"], perspectives.winners["it"]
+    if perspectives.agreement == "none":
+        return t_("Neither business nor IT allocated points, so there are no perspectives."), None
+    if perspectives.agreement == "it_only":
+        return (
+            t_("Only IT allocated points; there is no business perspective. By IT's own "
+               "weights {it} comes first.").format(it=context.name_of(it) or "–"),
+            None,
+        )
+    if perspectives.agreement == "business_only":
+        return (
+            t_("Only the business allocated points; there is no IT perspective. By the "
+               "business members' own weights {business} comes first.").format(
+                business=context.name_of(business) or "–"
+            ),
+            None,
+        )
+    if perspectives.agreement == "agree":
+        return (
+            t_("Business and IT agree: by the business members' own weights and by IT "
+               "management's own weights alike, {winner} comes first.").format(
+                winner=context.name_of(business) or "–"
+            ),
+            True,
+        )
+    return (
+        t_("Business and IT disagree on the winner: by the business members' own weights "
+           "{business} comes first, by IT management's own weights {it}.").format(
+            business=context.name_of(business) or "–", it=context.name_of(it) or "–"
+        ),
+        False,
+    )
+
+
+def _excluded_sentences(context: ReportContext) -> list[str]:
+    sentences = []
+    winner = context.recommended
+    for vendor in context.vendors:
+        if not vendor.excluded:
+            continue
+        reasons = []
+        for code in vendor.knockouts_failed:
+            cell = context.ranked.knockout_matrix.cells[(vendor.key, code)]
+            evidence = clean(cell.evidence).strip()
+            if evidence:
+                reasons.append(
+                    t_("knock-out {code} ({title}): “{evidence}”").format(
+                        code=code, title=context.title(code), evidence=shorten(evidence, 400)
+                    )
+                )
+            else:
+                reasons.append(
+                    t_("knock-out {code} ({title}), without recorded evidence").format(
+                        code=code, title=context.title(code)
+                    )
+                )
+        sentence = tidy(
+            t_("{vendor} is excluded because it failed {reasons}.").format(
+                vendor=vendor.name, reasons=join_names(reasons)
+            )
+        )
+        if winner is not None and vendor.quality > winner.total:
+            sentence += " " + t_(
+                "On its scores alone it would have come first ({total} against {winner_total})."
+            ).format(total=number(vendor.total, 1), winner_total=number(winner.total, 1))
+        sentences.append(sentence)
+    return sentences
+
+
+def unverified_sentences(context: ReportContext, vendors: Sequence[VendorLine]) -> list[str]:
+    sentences = []
+    for vendor in vendors:
+        for code in vendor.knockouts_unverified:
+            sentences.append(
+                t_("{vendor}: knock-out {code} ({title}) has not been verified yet.").format(
+                    vendor=vendor.name, code=code, title=context.title(code)
+                )
+            )
+    return sentences
+
+
+def coverage_sentences(context: ReportContext) -> list[str]:
+    return [
+        t_("{vendor}: only {share} of the weight has been scored; unscored wishes count as 0.")
+        .format(vendor=v.name, share=percent(v.coverage, 1))
+        for v in context.vendors
+        if v.coverage < COVERAGE_COMPLETE
+    ]
+
+
+def build_summary(context: ReportContext) -> Summary:
+    winner, runner = context.recommended, context.runner_up
+    knockouts_total = len(context.knockouts)
+    # The argument in four short paragraphs: standing, knock-outs, robustness, views.
+    standing: list[str] = []
+    checks: list[str] = []
+    robust: list[str] = []
+    views: list[str] = []
+    leading: list[CategoryLead] = []
+    trailing: list[CategoryLead] = []
+    passed = 0
+    p_first = None
+    if not context.vendors:
+        standing.append(t_("The selection has no vendors, so there is nothing to recommend."))
+    elif winner is None:
+        standing.append(
+            t_("No vendor can be recommended: every vendor failed at least one knock-out.")
+        )
+    else:
+        p_first = winner.p_first
+        if runner is not None:
+            standing.append(
+                t_("{winner} scores {total} out of 100, {margin} points ahead of {runner_up} "
+                   "({runner_up_total}).").format(
+                    winner=winner.name,
+                    total=number(winner.total, 1),
+                    margin=points(winner.total - runner.total),
+                    runner_up=runner.name,
+                    runner_up_total=number(runner.total, 1),
+                )
+            )
+            mine = context.contributions.get(winner.key, {})
+            theirs = context.contributions.get(runner.key, {})
+            leads = [
+                CategoryLead(
+                    key=c,
+                    name=context.category_name.get(c, c),
+                    winner_points=mine.get(c, 0.0),
+                    runner_up_points=theirs.get(c, 0.0),
+                )
+                for c in context.weights
+            ]
+            leading = sorted(
+                (lead for lead in leads if lead.difference > 0.05),
+                key=lambda lead: -lead.difference,
+            )[:3]
+            trailing = sorted(
+                (lead for lead in leads if lead.difference < -0.05),
+                key=lambda lead: lead.difference,
+            )[:3]
+            if leading:
+                standing.append(
+                    t_("Its lead is built in {categories}.").format(
+                        categories=join_names(
+                            [
+                                t_("{category} ({points} points)").format(
+                                    category=lead.name, points=signed(lead.difference)
+                                )
+                                for lead in leading
+                            ]
+                        )
+                    )
+                )
+            if trailing:
+                standing.append(
+                    t_("{runner_up} is stronger in {categories}.").format(
+                        runner_up=runner.name,
+                        categories=join_names([lead.name for lead in trailing]),
+                    )
+                )
+        else:
+            standing.append(
+                t_("{winner} scores {total} out of 100 and is the only vendor that is not "
+                   "excluded.").format(winner=winner.name, total=number(winner.total, 1))
+            )
+            mine = context.contributions.get(winner.key, {})
+            top = sorted(
+                ((c, mine.get(c, 0.0)) for c in context.weights), key=lambda x: -x[1]
+            )[:3]
+            if top and top[0][1] > 0:
+                standing.append(
+                    t_("Its score rests most on {categories}.").format(
+                        categories=join_names([context.category_name.get(c, c) for c, _ in top])
+                    )
+                )
+        unverified = len(winner.knockouts_unverified)
+        passed = knockouts_total - unverified - len(winner.knockouts_failed)
+        if knockouts_total == 0:
+            checks.append(t_("The selection has no knock-outs."))
+        elif unverified == 0:
+            checks.append(
+                tn_("{winner} passed the one knock-out.", "{winner} passed all {n} knock-outs.",
+                    knockouts_total).format(winner=winner.name, n=knockouts_total)
+            )
+        else:
+            checks.append(
+                t_("{winner} passed {passed} of {n} knock-outs; not yet verified: {codes}.")
+                .format(
+                    winner=winner.name,
+                    passed=passed,
+                    n=knockouts_total,
+                    codes=", ".join(winner.knockouts_unverified),
+                )
+            )
+    checks.extend(_excluded_sentences(context))
+    if winner is not None and runner is not None:
+        draws = int(context.ranking.get("sensitivity", {}).get("draws", method.DRAWS))
+        robust.append(
+            t_("In {share} of {draws} random variations of the weights, {winner} stays "
+               "first.").format(share=percent(winner.p_first, 1), draws=number(draws, 0),
+                                winner=winner.name)
+        )
+        flips = flip_lines(context)
+        if flips:
+            nearest = min(flips, key=lambda f: (abs(f.threshold - f.weight), f.name))
+            robust.append(nearest.sentence)
+        else:
+            robust.append(
+                t_("No change in the weight of a single category makes another vendor win.")
+            )
+    perspective_sentence, agree = perspectives_agreement(context)
+    if context.vendors:
+        views.append(perspective_sentence)
+
+    argument = [" ".join(p) for p in (standing, checks, robust, views) if p]
+
+    attention = unverified_sentences(context, context.vendors)
+    attention += coverage_sentences(context)
+    wide = [s for s in context.spreads if s.discussion_point]
+    if wide:
+        attention.append(
+            tn_("The committee's scores differ by 3 points or more on {n} vendor–wish pair.",
+                "The committee's scores differ by 3 points or more on {n} vendor–wish pairs.",
+                len(wide)).format(n=len(wide))
+        )
+
+    figures: list[KeyFigure] = []
+    if winner is not None:
+        figures.append(KeyFigure(t_("Recommended vendor"), winner.name))
+        figures.append(KeyFigure(t_("Total score"), number(winner.total, 1) + " / 100"))
+        if runner is not None:
+            figures.append(KeyFigure(t_("Runner-up"), runner.name))
+            figures.append(KeyFigure(t_("Margin"), t_("{points} points").format(
+                points=points(winner.total - runner.total))))
+            figures.append(KeyFigure(t_("Chance of ranking first"), percent(winner.p_first, 1)))
+        figures.append(
+            KeyFigure(
+                t_("Knock-outs passed"),
+                t_("{passed} of {n}").format(passed=passed, n=knockouts_total),
+            )
+        )
+        figures.append(KeyFigure(t_("Coverage of the scoring"), percent(winner.coverage, 1)))
+
+    process = context.process
+    record = None
+    if process is not None:
+        record = DecisionRecord(
+            context=clean(process.decision_context),
+            options=clean(process.decision_options),
+            decision=clean(process.decision),
+            consequences=clean(process.decision_consequences),
+        )
+        if not record.present:
+            record = None
+    return Summary(
+        recommended=winner,
+        runner_up=runner,
+        margin=(winner.total - runner.total) if winner and runner else None,
+        leading=tuple(leading),
+        trailing=tuple(trailing),
+        knockouts_total=knockouts_total,
+        knockouts_passed=passed,
+        p_first=p_first,
+        perspectives_agree=agree,
+        argument=tuple(argument),
+        attention=tuple(attention),
+        key_figures=tuple(figures),
+        recommendation=clean(process.recommendation) if process else "",
+        decision_record=record,
+    )

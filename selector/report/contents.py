@@ -1,0 +1,442 @@
+"""What the report holds: frozen dataclasses, one per chapter, and `ReportData` over them.
+
+Plain (unescaped) text and numbers, already in the report's language; built by
+`selector.report.build.build_report_data`, drawn by `selector.report.pdf`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class VendorLine:
+    """One row of the ranking table."""
+
+    key: str
+    name: str
+    rank: int
+    total: float
+    quality: float
+    price_score: float | None
+    coverage: float
+    p_first: float
+    excluded: bool
+    knockouts_failed: tuple[str, ...]
+    knockouts_unverified: tuple[str, ...]
+    tco: float | None
+    status: str  # sentence fragment: "passed", "excluded: IT-BRW-01", ...
+
+
+@dataclass(frozen=True)
+class Cover:
+    title: str
+    selection: str
+    organisation: str
+    date: str
+    status: str  # "draft" or "final"
+    status_label: str
+    recommended: str | None  # vendor name
+    recommended_label: str
+    facts: tuple[KeyFigure, ...] = ()  # the selection at a glance
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    context: str
+    options: str
+    decision: str
+    consequences: str
+
+    @property
+    def present(self) -> bool:
+        texts = (self.context, self.options, self.decision, self.consequences)
+        return any(text.strip() for text in texts)
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class CategoryLead:
+    """How much a category adds to the winner's total compared with the runner-up's."""
+
+    key: str
+    name: str
+    winner_points: float
+    runner_up_points: float
+
+    @property
+    def difference(self) -> float:
+        return self.winner_points - self.runner_up_points
+
+
+@dataclass(frozen=True)
+class Summary:
+    recommended: VendorLine | None
+    runner_up: VendorLine | None
+    margin: float | None  # total(recommended) - total(runner-up)
+    leading: tuple[CategoryLead, ...]  # where the lead is built, largest first
+    trailing: tuple[CategoryLead, ...]  # where the runner-up is stronger
+    knockouts_total: int
+    knockouts_passed: int  # by the recommended vendor
+    p_first: float | None
+    perspectives_agree: bool | None  # None when a perspective is missing
+    argument: tuple[str, ...]
+    attention: tuple[str, ...]
+    key_figures: tuple[KeyFigure, ...]
+    recommendation: str  # the facilitator's own words
+    decision_record: DecisionRecord | None
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    role: str
+    role_label: str
+    name: str
+    since: str
+
+
+@dataclass(frozen=True)
+class PhaseLine:
+    date: str
+    phase: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ProcessSection:
+    available: bool
+    members: tuple[MemberLine, ...]
+    phases: tuple[PhaseLine, ...]
+    freezes: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScaleAnchor:
+    score: int
+    anchor: str
+
+
+@dataclass(frozen=True)
+class MethodSection:
+    paragraphs: tuple[str, ...]
+    scale: tuple[ScaleAnchor, ...]
+
+
+@dataclass(frozen=True)
+class RequirementLine:
+    code: str
+    title: str
+    category: str
+    category_name: str
+    priority: str
+    priority_label: str  # priority, or the status when not accepted
+    knockout: bool
+    active: bool
+    weight: float | None  # W(c) * w(r|c) for a wish in an active category
+    description: str
+    rationale: str
+    knockout_rationale: str
+    verification_criterion: str
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    key: str
+    name: str
+    domain_label: str
+    must: int
+    should: int
+    could: int
+    knockouts: int
+    not_counted: int  # won't, proposed, rejected, deferred
+
+
+@dataclass(frozen=True)
+class ItAnswerLine:
+    """One of IT management's structured answers, beside the requirement it generated."""
+
+    question: str
+    answer: str
+    code: str
+
+
+@dataclass(frozen=True)
+class RequirementTable:
+    key: str
+    name: str
+    rows: tuple[RequirementLine, ...]
+    answers: tuple[ItAnswerLine, ...] = ()  # IT's answers behind these requirements
+
+
+@dataclass(frozen=True)
+class RequirementsSection:
+    intro: str
+    counts: tuple[CategoryCount, ...]
+    totals: CategoryCount
+    knockouts: tuple[RequirementLine, ...]
+    it_tables: tuple[RequirementTable, ...]
+
+
+@dataclass(frozen=True)
+class WeightLine:
+    key: str
+    name: str
+    domain_label: str
+    business: float | None  # G(business, c)
+    it: float | None  # G(it, c)
+    joint: float  # combined from the groups (or equal), before final weights
+    final: float  # W(c): what the ranking uses
+    difference: float | None  # business - it
+    discussion_point: bool
+
+
+@dataclass(frozen=True)
+class WeightsSection:
+    intro: tuple[str, ...]
+    rows: tuple[WeightLine, ...]
+    uses_final: bool
+    final_rationale: str
+    divergence: tuple[str, ...]
+    inactive: tuple[str, ...]  # names of categories without weight
+
+
+@dataclass(frozen=True)
+class KnockoutCell:
+    state: str  # passed / failed / unverified
+    label: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class KnockoutMatrix:
+    knockouts: tuple[tuple[str, str], ...]  # (code, title)
+    vendors: tuple[tuple[str, str], ...]  # (key, name), rank order
+    cells: Mapping[tuple[str, str], KnockoutCell]  # (vendor key, code) -> cell
+
+
+@dataclass(frozen=True)
+class PriceLine:
+    key: str
+    name: str
+    tco: float | None
+    price_score: float | None
+    licence_per_year: float | None
+    implementation: float | None
+    hosting_support_per_year: float | None
+    contract_years: float | None
+
+
+@dataclass(frozen=True)
+class PriceSection:
+    price_weight: float
+    tco_years: int
+    intro: str
+    rows: tuple[PriceLine, ...]
+
+
+@dataclass(frozen=True)
+class ResultsSection:
+    intro: tuple[str, ...]
+    ranking: tuple[VendorLine, ...]
+    categories: tuple[tuple[str, str], ...]  # active (key, name), selection order
+    weights: Mapping[str, float]  # W(c)
+    category_scores: Mapping[str, Mapping[str, float]]  # vendor -> category -> S(v,c)
+    contributions: Mapping[str, Mapping[str | None, float]]  # vendor -> category/None -> pts
+    knockouts: KnockoutMatrix
+    price: PriceSection | None
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RequirementContribution:
+    code: str
+    title: str
+    category_name: str
+    weight: float  # W(c) * w(r|c)
+    score: float | None  # s(v, r); None when nobody scored it
+    points: float  # points added to the total
+    missed: float  # points left on the table
+
+
+@dataclass(frozen=True)
+class Quote:
+    code: str
+    title: str
+    score: float | None
+    text: str
+    attribution: str
+
+
+@dataclass(frozen=True)
+class KnockoutResult:
+    code: str
+    title: str
+    state: str
+    label: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class CategoryResult:
+    key: str
+    name: str
+    weight: float
+    score: float
+    points: float
+
+
+@dataclass(frozen=True)
+class VendorProfile:
+    key: str
+    name: str
+    rank: int
+    standing: str  # recommended / runner_up / excluded / other
+    standing_label: str
+    total: float
+    quality: float
+    coverage: float
+    p_first: float
+    tco: float | None
+    headline: str
+    profile: str  # strongest and weakest categories, one sentence
+    categories: tuple[CategoryResult, ...]
+    strongest: tuple[RequirementContribution, ...]
+    weakest: tuple[RequirementContribution, ...]
+    quotes: tuple[Quote, ...]
+    more_quotes: int
+    knockouts: tuple[KnockoutResult, ...]
+    risks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FlipLine:
+    category: str
+    name: str
+    weight: float
+    threshold: float
+    direction: str  # "above" or "below"
+    new_winner: str  # vendor name
+    sentence: str
+
+
+@dataclass(frozen=True)
+class PerspectiveRow:
+    position: int
+    joint: str
+    business: str | None
+    it: str | None
+
+
+@dataclass(frozen=True)
+class RobustnessSection:
+    draws: int
+    p_first: tuple[tuple[str, str, float], ...]  # (key, name, share), rank order
+    sentences: tuple[str, ...]
+    flips: tuple[FlipLine, ...]
+    stable: str  # sentence on the categories without a flip point ("" if none)
+    perspectives: tuple[PerspectiveRow, ...]
+    perspective_sentence: str
+
+
+@dataclass(frozen=True)
+class DisagreementLine:
+    vendor: str
+    code: str
+    title: str
+    scores: str  # "Business 1, 4 · IT 5": the scores per role, lowest first
+    range: int
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    date: str
+    what: str
+    change: str
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class OpenPoints:
+    unverified: tuple[str, ...]
+    coverage: tuple[str, ...]
+    disagreements: tuple[DisagreementLine, ...]
+    disagreements_total: int
+    changes: tuple[ChangeLine, ...]
+    changes_known: bool
+    dissent: tuple[str, ...]
+    nothing_open: bool
+
+
+@dataclass(frozen=True)
+class AppendixRow:
+    code: str
+    title: str
+    category_name: str
+    kind: str  # wish / knock-out / not counted (translated)
+    weight: float | None
+    scores: tuple[float | None, ...]  # per vendor of `Appendix.vendors`
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    entity: str
+    action: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SeenChangeLine:
+    """A counted score changed after its member saw the others' (by role, never name)."""
+
+    code: str
+    title: str
+    vendor: str  # name
+    role: str  # translated
+    seen: str  # date
+    changed: str  # date
+
+
+@dataclass(frozen=True)
+class Appendix:
+    vendors: tuple[tuple[str, str], ...]
+    requirements: tuple[AppendixRow, ...]
+    audit: tuple[AuditLine, ...]
+    audit_known: bool
+    seen_changes: tuple[SeenChangeLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignOff:
+    sponsors: tuple[str, ...]
+    statement: str
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportData:
+    language: str
+    selection: str
+    organisation: str
+    status: str
+    cover: Cover
+    summary: Summary
+    process: ProcessSection
+    method: MethodSection
+    requirements: RequirementsSection
+    weights: WeightsSection
+    results: ResultsSection
+    profiles: tuple[VendorProfile, ...]
+    robustness: RobustnessSection
+    open_points: OpenPoints
+    appendix: Appendix
+    sign_off: SignOff
+    scale_max: int
+    price_weight: float

@@ -1,0 +1,117 @@
+"""The inputs of one report, indexed once and shared by the chapter builders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from selector.domain import method
+from selector.domain.ranked import RankedSelection
+from selector.domain.selection import Selection
+from selector.report.contents import VendorLine
+from selector.report.i18n import t_, tn_
+from selector.report.process_record import ProcessInfo
+from selector.report.text import clean
+
+COVERAGE_COMPLETE = 1.0 - 1e-9
+
+
+@dataclass
+class ReportContext:
+    """The inputs indexed once; shared by the section builders."""
+
+    doc: Mapping[str, Any]
+    ranked: RankedSelection
+    ranking: Mapping[str, Any]
+    selection: Selection
+    process: ProcessInfo | None
+    today: date
+    category_name: dict[str, str]
+    category_domain: dict[str, str]
+    requirement: dict[str, Any]  # code -> domain Requirement
+    requirement_text: dict[str, Mapping[str, Any]]  # code -> the file's entry
+    vendor_doc: dict[str, Mapping[str, Any]]
+    member_role: dict[str, str]
+    vendors: list[VendorLine]
+    vendor_name: dict[str, str]
+    weights: dict[str, float]
+    requirement_weights: dict[str, float]
+    aggregated: dict[tuple[str, str], float]
+    contributions: dict[str, dict[str | None, float]]
+    knockouts: list[Any]  # active knock-outs (domain Requirement), selection order
+    spreads: list[method.ScoreSpread]
+    recommended: VendorLine | None
+    runner_up: VendorLine | None
+
+    def title(self, code: str) -> str:
+        requirement = self.requirement.get(code)
+        return clean(requirement.title) if requirement is not None else code
+
+    def name_of(self, key: str | None) -> str:
+        return self.vendor_name.get(key or "", key or "")
+
+
+def report_context(
+    doc: Mapping[str, Any],
+    ranked: RankedSelection,
+    process: ProcessInfo | None,
+    today: date,
+) -> ReportContext:
+    selection, ranking = ranked.selection, ranked.ranking
+    tco_of = {v.key: v.tco for v in selection.vendors}
+    vendors = []
+    for v in ranked.rows:
+        failed, unverified = v.knockouts_failed, v.knockouts_unverified
+        if failed:
+            status = t_("excluded: failed {codes}").format(codes=", ".join(failed))
+        elif unverified:
+            status = tn_(
+                "{n} knock-out unverified", "{n} knock-outs unverified", len(unverified)
+            ).format(n=len(unverified))
+        else:
+            status = t_("all knock-outs passed")
+        vendors.append(
+            VendorLine(
+                key=v.key,
+                name=clean(v.name),
+                rank=int(v.rank),
+                total=float(v.total),
+                quality=float(v.quality),
+                price_score=None if v.price_score is None else float(v.price_score),
+                coverage=float(v.coverage),
+                p_first=float(v.p_first),
+                excluded=bool(v.excluded),
+                knockouts_failed=failed,
+                knockouts_unverified=unverified,
+                tco=tco_of.get(v.key),
+                status=status,
+            )
+        )
+    contenders = [v for v in vendors if not v.excluded]
+    return ReportContext(
+        doc=doc,
+        ranked=ranked,
+        ranking=ranking,
+        selection=selection,
+        process=process,
+        today=today,
+        category_name={c.key: clean(c.name) for c in selection.categories},
+        category_domain={c.key: c.domain for c in selection.categories},
+        requirement={r.code: r for r in selection.requirements},
+        requirement_text={r["code"]: r for r in doc.get("requirements", [])},
+        vendor_doc={v["key"]: v for v in doc.get("vendors", [])},
+        member_role={m.email: m.role for m in selection.members},
+        vendors=vendors,
+        vendor_name={v.key: clean(v.name) for v in selection.vendors}
+        | {v.key: v.name for v in vendors},
+        weights=dict(ranking.get("category_weights", {})),
+        requirement_weights=dict(ranking.get("requirement_weights", {})),
+        aggregated=method.aggregated_scores(selection),
+        contributions={v.key: dict(v.contributions) for v in ranked.rows},
+        knockouts=list(ranked.knockouts),
+        spreads=method.disagreement(selection),
+        recommended=contenders[0] if contenders else None,
+        runner_up=contenders[1] if len(contenders) > 1 else None,
+    )
