@@ -77,12 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     folder = Path(tempfile.mkdtemp(prefix="selector-committee-load-"))
-    server_url = os.environ.get("DATABASE_URL", "")
-    drop = None
-    if server_url.startswith("postgres"):
-        url, drop = loadkit.scratch_postgres(server_url)
-    else:
-        url = f"sqlite:///{folder / 'committee.db'}"
+    url, drop = loadkit.scratch_database(folder)
     server = None
     try:
         started = time.perf_counter()

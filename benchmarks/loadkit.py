@@ -42,6 +42,7 @@ from benchmarks.scoring_load import (  # noqa: E402
     Member,
     free_port,
     percentile,
+    stored_scores,
 )
 
 APP = "selector.wsgi:app"
@@ -419,24 +420,7 @@ def check_saves(url: str, log: Log, earlier: Log | None = None) -> Check:
     died is either stored whole (value and version) or not at all; and each stored
     version has its audit entry (score and audit row in one transaction). `earlier`: the
     log of a run before this one (a warm-up)."""
-    from sqlalchemy import func, select
-
-    from selector.db import Database
-    from selector.models import Account, AuditEntry, Membership, Score
-
-    database = Database(url)
-    try:
-        with database.transaction(write=False) as session:
-            rows = session.execute(
-                select(Account.email, Score.vendor_id, Score.requirement_id, Score.score,
-                       Score.comment, Score.version)
-                .join(Membership, Membership.id == Score.membership_id)
-                .join(Account, Account.id == Membership.account_id)).all()
-            audited = session.scalar(select(func.count()).select_from(AuditEntry)
-                                     .where(AuditEntry.entity == "score")) or 0
-    finally:
-        database.dispose()
-    stored = {(e, v, r): (s, c, n) for e, v, r, s, c, n in rows}
+    stored, audited = stored_scores(url)
     acknowledged = {**(earlier.acknowledged if earlier else {}), **log.acknowledged}
     in_flight = {**(earlier.in_flight if earlier else {}), **log.in_flight}
     problems: list[str] = []
@@ -531,3 +515,13 @@ def scratch_postgres(server_url: str) -> tuple[str, Callable[[], None]]:
         admin.dispose()
 
     return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def scratch_database(folder: Path) -> tuple[str, Callable[[], None] | None]:
+    """A fresh database for one run: on the PostgreSQL server that DATABASE_URL names,
+    else a SQLite file in `folder`; returns its URL and the function that drops it
+    (None for SQLite: the folder holds it)."""
+    server_url = os.environ.get("DATABASE_URL", "")
+    if server_url.startswith("postgres"):
+        return scratch_postgres(server_url)
+    return f"sqlite:///{folder / 'committee.db'}", None

@@ -15,7 +15,6 @@ the rest written with flags of every kind, 1 in 5 accepted.
 from __future__ import annotations
 
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.analysis_page import FACILITATOR, PASSWORD, log_in  # noqa: E402
 from selector import migrate  # noqa: E402
 from selector.db import Database  # noqa: E402
 from selector.models import Category, Requirement, Selection  # noqa: E402
@@ -36,8 +36,6 @@ from selector.services import (  # noqa: E402
 )
 from selector.services import requirements as service  # noqa: E402
 
-PASSWORD = "benchmark passphrase, long enough"
-FACILITATOR = "facilitator@example.org"
 COUNT = 1_000
 RUNS = 9
 GOAL = 0.300
@@ -90,14 +88,6 @@ def select_categories(selection_id: int):
 
     return select(Category).where(Category.selection_id == selection_id).order_by(
         Category.position)
-
-
-def log_in(client) -> None:
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"email": FACILITATOR, "password": PASSWORD,
-                                           "csrf_token": token})
-    assert response.status_code == 302, response.status_code
 
 
 def timed(client, path: str, runs: int = RUNS) -> tuple[float, int]:

@@ -287,23 +287,31 @@ def report(title: str, latencies: list[float], seconds: float, what: str = "save
 # --------------------------------------------------------------------------- checking
 
 
-def check_database(url: str, record: Record, emails: list[str]) -> None:
+def stored_scores(url: str) -> tuple[dict[tuple, tuple], int]:
+    """What the database holds after a run: (email, vendor id, requirement id) ->
+    (score, comment, version), and the number of score audit entries."""
     from sqlalchemy import func, select
 
     from selector.db import Database
     from selector.models import Account, AuditEntry, Membership, Score
 
     database = Database(url)
-    with database.transaction(write=False) as session:
-        rows = session.execute(
-            select(Account.email, Score.vendor_id, Score.requirement_id, Score.score,
-                   Score.comment, Score.version)
-            .join(Membership, Membership.id == Score.membership_id)
-            .join(Account, Account.id == Membership.account_id)).all()
-        audited = session.scalar(select(func.count()).select_from(AuditEntry)
-                                 .where(AuditEntry.entity == "score"))
-    database.dispose()
-    stored = {(e, v, r): (s, c, n) for e, v, r, s, c, n in rows}
+    try:
+        with database.transaction(write=False) as session:
+            rows = session.execute(
+                select(Account.email, Score.vendor_id, Score.requirement_id, Score.score,
+                       Score.comment, Score.version)
+                .join(Membership, Membership.id == Score.membership_id)
+                .join(Account, Account.id == Membership.account_id)).all()
+            audited = session.scalar(select(func.count()).select_from(AuditEntry)
+                                     .where(AuditEntry.entity == "score")) or 0
+    finally:
+        database.dispose()
+    return {(e, v, r): (s, c, n) for e, v, r, s, c, n in rows}, audited
+
+
+def check_database(url: str, record: Record, emails: list[str]) -> None:
+    stored, audited = stored_scores(url)
     missing = [key for key, answer in record.accepted.items() if stored.get(key) != answer]
     assert not missing, f"{len(missing)} accepted saves are not in the database: {missing[:3]}"
     assert len(stored) == len(record.accepted), (len(stored), len(record.accepted))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.conftest import skip_or_fail
@@ -41,6 +43,44 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextmanager
+def served(app):
+    """The app served on a free local port, in a thread; yields its address."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@contextmanager
+def chromium_page(**context_options):
+    """A page of headless Chromium that keeps its console errors and uncaught script
+    errors in `page.problems`, for a test to assert there are none."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                      **context_options)
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.problems = problems  # type: ignore[attr-defined]
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
 
 
 def log_in(page, base: str, email: str, password: str | None = None) -> None:

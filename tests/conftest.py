@@ -185,6 +185,13 @@ def example_doc():
     return json.loads(EXAMPLE.read_text(encoding="utf-8"))
 
 
+def example_selection():
+    """The worked example as the method's input (a `selector.domain` Selection)."""
+    from selector.files.to_domain import selection_from_file
+
+    return selection_from_file(json.loads(EXAMPLE.read_text(encoding="utf-8")))
+
+
 @pytest.fixture
 def expected_ranking():
     return json.loads(EXAMPLE_RANKING.read_text(encoding="utf-8"))

@@ -632,6 +632,20 @@ class _Checker:
         else:
             seen[key] = index
 
+    def unique_references(
+        self,
+        seen: dict[Any, int],
+        references: tuple[str | None, ...],
+        index: int,
+        list_name: str,
+        path: str,
+        message: str,
+    ) -> None:
+        """`unique` for a key of several references; skipped while one is missing,
+        because a missing reference is already reported on its own."""
+        if None not in references:
+            self.unique(seen, references, index, list_name, path, message)
+
     # the document
 
     def run(self, doc: object) -> dict[str, Any] | None:
@@ -791,15 +805,10 @@ class _Checker:
                 self.member_role(f"{path}.member", member, WEIGHING_ROLES, "allocate points")
             if category is not None and category not in keys:
                 self.add(f"{path}.category", f"unknown category {_show(category)}")
-            if member is not None and category is not None:
-                self.unique(
-                    seen,
-                    (member, category),
-                    index,
-                    "category_weights",
-                    path,
-                    f"duplicate points of {_show(member)} for category {_show(category)}",
-                )
+            self.unique_references(
+                seen, (member, category), index, "category_weights", path,
+                f"duplicate points of {_show(member)} for category {_show(category)}",
+            )
             result.append(entry)
         return result
 
@@ -916,16 +925,11 @@ class _Checker:
             self.reference(f"{path}.vendor", vendor, vendor_keys, "vendor")
             self.reference(f"{path}.requirement", requirement, codes, "requirement")
             self.score_range(path, entry, selection)
-            if member is not None and vendor is not None and requirement is not None:
-                self.unique(
-                    seen,
-                    (member, vendor, requirement),
-                    index,
-                    "scores",
-                    path,
-                    f"duplicate score of {_show(member)} for vendor {_show(vendor)} "
-                    f"on requirement {_show(requirement)}",
-                )
+            self.unique_references(
+                seen, (member, vendor, requirement), index, "scores", path,
+                f"duplicate score of {_show(member)} for vendor {_show(vendor)} "
+                f"on requirement {_show(requirement)}",
+            )
             result.append(entry)
         return result
 
@@ -945,16 +949,11 @@ class _Checker:
             self.reference(f"{path}.vendor", vendor, vendor_keys, "vendor")
             self.reference(f"{path}.requirement", requirement, codes, "requirement")
             self.score_range(path, entry, selection)
-            if vendor is not None and requirement is not None:
-                self.unique(
-                    seen,
-                    (vendor, requirement),
-                    index,
-                    "consensus",
-                    path,
-                    f"duplicate consensus for vendor {_show(vendor)} "
-                    f"on requirement {_show(requirement)}",
-                )
+            self.unique_references(
+                seen, (vendor, requirement), index, "consensus", path,
+                f"duplicate consensus for vendor {_show(vendor)} "
+                f"on requirement {_show(requirement)}",
+            )
             result.append(entry)
         return result
 
@@ -980,16 +979,11 @@ class _Checker:
                         f"{_show(requirement)} is not a knock-out (its knockout is false); "
                         "a verdict needs a requirement with knockout true",
                     )
-            if vendor is not None and requirement is not None:
-                self.unique(
-                    seen,
-                    (vendor, requirement),
-                    index,
-                    "knockouts",
-                    path,
-                    f"duplicate verdict for vendor {_show(vendor)} "
-                    f"on requirement {_show(requirement)}",
-                )
+            self.unique_references(
+                seen, (vendor, requirement), index, "knockouts", path,
+                f"duplicate verdict for vendor {_show(vendor)} "
+                f"on requirement {_show(requirement)}",
+            )
             result.append(entry)
         return result
 

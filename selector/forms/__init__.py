@@ -7,10 +7,11 @@ so the user sees why, beside what they typed.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms.validators import ValidationError
+from wtforms import EmailField
+from wtforms.validators import DataRequired, ValidationError
 
 from selector.domain.limits import parse_id
-from selector.i18n import error_text
+from selector.i18n import _l, error_text
 from selector.services.email_addresses import checked_email
 from selector.services.errors import ServiceError
 
@@ -61,3 +62,26 @@ class EmailAddress:
             checked_email(field.data)
         except ServiceError as error:
             raise ValidationError(error_text(error)) from None
+
+
+def new_person_email() -> EmailField:
+    """The e-mail address of a person being added (an account or a member): required,
+    under the one e-mail rule, and not autocompleted with the user's own address."""
+    return EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(_l("Enter an e-mail address.")), EmailAddress()],
+        render_kw={"autocomplete": "off"},
+    )
+
+
+def error_messages(form: FlaskForm) -> list[str]:
+    """Every refusal of a form as "Label: message", for a page that does not show the
+    form itself (a one-button form in a list): a refusal is never silent."""
+    messages = [str(message) for message in form.form_errors]
+    for name, errors in form.errors.items():
+        if name is None:
+            continue
+        label = form[name].label.text if name in form else name
+        messages.extend(f"{label}: {message}" for message in errors
+                        if isinstance(message, str) or not isinstance(message, dict))
+    return messages

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
 from selector.domain.limits import max_length
-from selector.forms import EmailAddress
+from selector.forms import new_person_email
 from selector.i18n import _l
 
 
 class AccountForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[
-            DataRequired(_l("Enter an e-mail address.")),
-            EmailAddress(),
-        ],
-        render_kw={"autocomplete": "off"},
-    )
+    email = new_person_email()
     name = StringField(
         _l("Name"),
         validators=[DataRequired(_l("Enter a name.")), Length(max=max_length("member", "name"))]

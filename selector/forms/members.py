@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from selector.domain.limits import max_length
 from selector.domain.vocabulary import BUSINESS, ROLES
-from selector.forms import EmailAddress, choices
+from selector.forms import choices, new_person_email
 from selector.forms.auth import new_password_fields
 from selector.i18n import ROLE_LABELS, _l
 
@@ -18,14 +18,7 @@ def role_choices():
 
 
 class AddMemberForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[
-            DataRequired(_l("Enter an e-mail address.")),
-            EmailAddress(),
-        ],
-        render_kw={"autocomplete": "off"},
-    )
+    email = new_person_email()
     name = StringField(
         _l("Name"),
         validators=[Optional(), Length(max=max_length("member", "name"))],

@@ -16,7 +16,7 @@ from selector.i18n import _l
 from selector.models import Account, ApiToken
 from selector.models.base import utcnow
 from selector.services.errors import NotFound, ServiceError
-from selector.services.logins import token_hash
+from selector.services.logins import token_hash, with_active_account
 
 PREFIX = "sel_"
 MAX_ACTIVE = 20
@@ -72,15 +72,9 @@ def account_for_token(session: Session, secret: str) -> Account | None:
     """The active account a bearer token belongs to (for the API), or None."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    row = session.execute(
-        select(ApiToken, Account)
-        .join(Account, Account.id == ApiToken.account_id)
-        .where(
-            ApiToken.token_hash == token_hash(secret),
-            ApiToken.revoked_at.is_(None),
-            Account.is_active.is_(True),
-        )
-    ).first()
+    row = with_active_account(
+        session, ApiToken, ApiToken.token_hash == token_hash(secret), ApiToken.revoked_at.is_(None)
+    )
     if row is None:
         return None
     return row[1]

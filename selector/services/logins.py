@@ -24,6 +24,7 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -39,6 +40,19 @@ LINK_LIFETIME = timedelta(days=7)
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def with_active_account(
+    session: Session, model: Any, *conditions: Any
+) -> tuple[Any, Account] | None:
+    """The row of `model` (a token's row) that meets `conditions`, with its account,
+    when that account is active; None otherwise."""
+    row = session.execute(
+        select(model, Account)
+        .join(Account, Account.id == model.account_id)
+        .where(*conditions, Account.is_active.is_(True))
+    ).first()
+    return (row[0], row[1]) if row else None
 
 
 # -- sessions -----------------------------------------------------------------------------
@@ -58,17 +72,12 @@ def active_session(
     """The session row and account of a cookie token, if it still works."""
     if not token or len(token) > 200:
         return None
-    row = session.execute(
-        select(LoginSession, Account)
-        .join(Account, Account.id == LoginSession.account_id)
-        .where(
-            LoginSession.id == token_hash(token),
-            LoginSession.revoked_at.is_(None),
-            LoginSession.created_at > utcnow() - lifetime,
-            Account.is_active.is_(True),
-        )
-    ).first()
-    return (row[0], row[1]) if row else None
+    return with_active_account(
+        session, LoginSession,
+        LoginSession.id == token_hash(token),
+        LoginSession.revoked_at.is_(None),
+        LoginSession.created_at > utcnow() - lifetime,
+    )
 
 
 def end_session(session: Session, token: str) -> None:
@@ -255,17 +264,12 @@ def valid_link(session: Session, token: str) -> tuple[PasswordLink, Account] | N
     """The link and account for a token, when the link can still be used."""
     if not token or len(token) > 200:
         return None
-    row = session.execute(
-        select(PasswordLink, Account)
-        .join(Account, Account.id == PasswordLink.account_id)
-        .where(
-            PasswordLink.token_hash == token_hash(token),
-            PasswordLink.used_at.is_(None),
-            PasswordLink.expires_at > utcnow(),
-            Account.is_active.is_(True),
-        )
-    ).first()
-    return (row[0], row[1]) if row else None
+    return with_active_account(
+        session, PasswordLink,
+        PasswordLink.token_hash == token_hash(token),
+        PasswordLink.used_at.is_(None),
+        PasswordLink.expires_at > utcnow(),
+    )
 
 
 def use_link(session: Session, link: PasswordLink, account: Account, password: str) -> None:

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.orm import Session
 
 from selector.db import insert_if_absent
@@ -53,6 +53,7 @@ from selector.models import (
 from selector.models.base import UTCDateTime, utcnow
 from selector.services import audit, disclosures
 from selector.services.errors import Conflict, NotFound, ServiceError
+from selector.services.item_decisions import insert_decision, update_decision
 from selector.services.vendors import get_vendor
 
 MAX_COMMENT = limits.max_length("score", "comment")  # as for `selector import`
@@ -735,13 +736,8 @@ def record_consensus(
     if stored is None:
         if version is not None:
             raise stale
-        new_id = insert_if_absent(
-            session, Consensus,
-            {"selection_id": selection.id, "vendor_id": vendor.id,
-             "requirement_id": requirement.id, "score": value, "rationale": rationale,
-             "recorded_by_id": actor.id, "recorded_at": now, "version": 1},
-            ["vendor_id", "requirement_id"],
-        )
+        new_id = insert_decision(session, Consensus, selection, vendor, requirement, actor, now,
+                                 {"score": value, "rationale": rationale})
         if new_id is None:
             raise stale
         audit.record(
@@ -754,14 +750,8 @@ def record_consensus(
         raise stale
     if stored.score == value and stored.rationale == rationale:
         return SavedConsensus(vendor.id, requirement.id, value, rationale, stored.version)
-    result = session.execute(
-        update(Consensus)
-        .where(Consensus.id == stored.id, Consensus.version == stored.version)
-        .values(score=value, rationale=rationale, version=stored.version + 1,
-                recorded_by_id=actor.id, recorded_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    if not update_decision(session, Consensus, stored, actor, now,
+                           {"score": value, "rationale": rationale}):
         raise stale
     audit.record(
         session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,

@@ -402,30 +402,8 @@ def export_selection(session: Session, selection_id: int) -> dict[str, Any]:
         ),
         "vendors": vendor_entries,
         "scores": sorted(scores, key=lambda s: (s["member"], s["vendor"], s["requirement"])),
-        "consensus": sorted(
-            (
-                {
-                    "vendor": key_of_vendor[c.vendor_id],
-                    "requirement": code_of[c.requirement_id],
-                    "score": c.score,
-                    "rationale": c.rationale,
-                }
-                for c in consensus
-            ),
-            key=lambda c: (c["vendor"], c["requirement"]),
-        ),
-        "knockouts": sorted(
-            (
-                {
-                    "vendor": key_of_vendor[k.vendor_id],
-                    "requirement": code_of[k.requirement_id],
-                    "passed": k.passed,
-                    "evidence": k.evidence,
-                }
-                for k in verdicts
-            ),
-            key=lambda k: (k["vendor"], k["requirement"]),
-        ),
+        "consensus": _item_entries(consensus, key_of_vendor, code_of, ("score", "rationale")),
+        "knockouts": _item_entries(verdicts, key_of_vendor, code_of, ("passed", "evidence")),
     }
     if final:
         doc["category_weights_final"] = dict(sorted(final.items()))
@@ -433,6 +411,22 @@ def export_selection(session: Session, selection_id: int) -> dict[str, Any]:
     if it_answers:
         doc["it_answers"] = it_answers
     return doc
+
+
+def _item_entries(
+    rows: Any, key_of_vendor: dict[int, str], code_of: dict[int, str], fields: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Consensus scores or knock-out verdicts as file entries (vendor, requirement, then
+    `fields`), sorted by vendor and requirement."""
+    entries = (
+        {
+            "vendor": key_of_vendor[row.vendor_id],
+            "requirement": code_of[row.requirement_id],
+            **{field: getattr(row, field) for field in fields},
+        }
+        for row in rows
+    )
+    return sorted(entries, key=lambda e: (e["vendor"], e["requirement"]))
 
 
 def export_file(session: Session, selection_id: int) -> str:

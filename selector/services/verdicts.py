@@ -28,11 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from selector import paths
-from selector.db import insert_if_absent
 from selector.domain import limits
 from selector.domain.vocabulary import AuditAction, AuditEntity
 from selector.i18n import _l
@@ -40,6 +39,7 @@ from selector.models import Account, Attachment, Membership, Requirement, Select
 from selector.models.base import utcnow
 from selector.services import audit
 from selector.services.errors import Conflict, NotFound, ServiceError
+from selector.services.item_decisions import insert_decision, update_decision
 from selector.services.vendors import get_vendor
 
 MAX_ATTACHMENT = 10 * 1024 * 1024
@@ -236,13 +236,8 @@ def record_verdict(
     if stored is None:
         if version is not None:
             raise stale
-        verdict_id = insert_if_absent(
-            session, Verdict,
-            {"selection_id": selection.id, "vendor_id": vendor.id,
-             "requirement_id": requirement.id, "passed": passed, "evidence": evidence,
-             "recorded_by_id": actor.id, "recorded_at": now, "version": 1},
-            ["vendor_id", "requirement_id"],
-        )
+        verdict_id = insert_decision(session, Verdict, selection, vendor, requirement, actor,
+                                     now, {"passed": passed, "evidence": evidence})
         if verdict_id is None:
             raise stale
         old = None
@@ -254,14 +249,8 @@ def record_verdict(
         if stored.passed == passed and stored.evidence == evidence and upload is None:
             changed = False
         else:
-            result = session.execute(
-                update(Verdict)
-                .where(Verdict.id == stored.id, Verdict.version == stored.version)
-                .values(passed=passed, evidence=evidence, version=stored.version + 1,
-                        recorded_by_id=actor.id, recorded_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:
+            if not update_decision(session, Verdict, stored, actor, now,
+                                   {"passed": passed, "evidence": evidence}):
                 raise stale
     attachment = None
     if upload is not None and content_type is not None:

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from selector.domain import quality
 from selector.domain.limits import parse_id
 from selector.domain.vocabulary import AuditAction
-from selector.forms import show_error
+from selector.forms import error_messages, show_error
 from selector.forms.requirements import (
     LABELS,
     BulkDecisionForm,
@@ -556,7 +556,7 @@ def upload(access: MemberAccess):
 def commit(access: MemberAccess):
     form = CommitForm()
     if not form.validate_on_submit():
-        return _import_page(access, status=422)
+        return _import_page(access, status=422, problems=error_messages(form))
     token = form.token.data or ""
     shown = (form.filename.data or "").rsplit("/", 1)[-1][:200]
     account_id, selection_id = _actor().id, access.selection.id
@@ -665,6 +665,8 @@ def remove_category(access: MemberAccess, category_id: int):
     category = _category(access, category_id)
     form = CategoryActionForm()
     if not form.validate_on_submit():
+        for message in error_messages(form):
+            flash(message, "error")
         return _categories_page(access, 422)
     name = category.name
     try:

@@ -15,7 +15,7 @@ from selector.files.to_domain import selection_from_file
 from selector.models import Category, FinalWeight
 from selector.services.errors import NotFound, ServiceError
 from selector.services.ranking import RankingUnavailable, rank_selection, ranked_selection
-from selector.translations import CATALOGUES
+from selector.translations import CATALOGUES, compile_catalogues
 from tests.conftest import assert_ranking_matches
 
 
@@ -63,11 +63,12 @@ def test_a_refusal_says_why_and_names_the_setting(db, no_points):
     )
 
 
-def test_a_refusal_is_translated_where_it_is_shown(db, no_points):
+def test_a_refusal_is_translated_where_it_is_shown(db, no_points, tmp_path):
     with db.transaction(write=False) as session, pytest.raises(RankingUnavailable) as refused:
         ranked_selection(session, no_points)
+    compile_catalogues(CATALOGUES, tmp_path)  # a fresh checkout has no .mo files
     app = Flask(__name__)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(CATALOGUES)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(tmp_path)
     Babel(app)
     with app.test_request_context(), force_locale("nl"):
         assert str(refused.value.message).startswith("De rangorde kan niet worden berekend: ")

@@ -144,39 +144,15 @@ def test_errors_for_missing_things_are_one_sentence(database_url):
 
 
 def test_users_create_and_password_policy(database_url):
-    weak = selector(
-        "users",
-        "create",
-        "ann@example.org",
-        "--name",
-        "Ann",
-        "--password-stdin",
-        stdin="password\n",
-        env_url=database_url,
-    )
+    def create(email, password, *flags):
+        return selector("users", "create", email, "--name", "Ann", *flags, "--password-stdin",
+                        stdin=password + "\n", env_url=database_url)
+
+    weak = create("ann@example.org", "password")
     assert weak.returncode == 1 and "at least 10 characters" in weak.stderr
-    common = selector(
-        "users",
-        "create",
-        "ann@example.org",
-        "--name",
-        "Ann",
-        "--password-stdin",
-        stdin="1234567890\n",
-        env_url=database_url,
-    )
+    common = create("ann@example.org", "1234567890")
     assert common.returncode == 1 and "common" in common.stderr
-    ok = selector(
-        "users",
-        "create",
-        "Ann@Example.org",
-        "--name",
-        "Ann",
-        "--admin",
-        "--password-stdin",
-        stdin="a sound passphrase 42\n",
-        env_url=database_url,
-    )
+    ok = create("Ann@Example.org", "a sound passphrase 42", "--admin")
     assert ok.returncode == 0, ok.stderr
     assert "ann@example.org (admin)" in ok.stdout
     again = selector(

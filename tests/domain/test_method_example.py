@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,9 +34,8 @@ from selector.domain.selection import (
     Vendor,
     Verdict,
 )
-from selector.files.to_domain import selection_from_file
+from tests.conftest import EXAMPLE_RANKING, example_selection
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 TOLERANCE = 1e-6
 P_FIRST_TOLERANCE = 0.03
 
@@ -64,7 +62,7 @@ def assert_same_document(got: Any, expected: Any, path: str = "$") -> None:
 
 @pytest.fixture(scope="module")
 def example() -> Selection:
-    return selection_from_file(json.loads((DATA / "crm-selection.json").read_text("utf-8")))
+    return example_selection()
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +71,7 @@ def example_ranking(example: Selection) -> dict[str, Any]:
 
 
 def test_example_ranking_equals_the_expected_document(example_ranking: dict[str, Any]) -> None:
-    expected = json.loads((DATA / "crm-selection.ranking.json").read_text("utf-8"))
+    expected = json.loads(EXAMPLE_RANKING.read_text("utf-8"))
     assert_same_document(example_ranking, expected)
     assert [v["key"] for v in example_ranking["vendors"]] == ["northwind", "tulip", "polder"]
 

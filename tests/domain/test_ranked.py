@@ -3,9 +3,7 @@ on the worked example, and on small selections where one fact is easy to tell by
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 
 import pytest
 
@@ -20,14 +18,12 @@ from selector.domain.selection import (
     Vendor,
     Verdict,
 )
-from selector.files.to_domain import selection_from_file
-
-DATA = Path(__file__).resolve().parents[1] / "data"
+from tests.conftest import example_selection
 
 
 @pytest.fixture(scope="module")
 def example() -> RankedSelection:
-    selection = selection_from_file(json.loads((DATA / "crm-selection.json").read_text("utf-8")))
+    selection = example_selection()
     return RankedSelection(selection, rank(selection))
 
 

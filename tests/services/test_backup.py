@@ -96,23 +96,10 @@ def usual_umask():
 def backup_with_attachment(database_url, example_doc, tmp_path, monkeypatch, usual_umask):
     """A scoring selection with a verdict whose evidence is a PNG, backed up by the command.
     Returns (backup path, attachment id)."""
-    from selector.db import Database
-    from selector.services import verdicts
-    from tests.scoring.conftest import build_scoring_selection
-    from tests.scoring.helpers import actor
+    from tests.scoring.helpers import verdict_with_evidence
 
     monkeypatch.setenv("SELECTOR_INSTANCE", str(tmp_path / "instance"))
-    db = Database(database_url)
-    ids = build_scoring_selection(db, example_doc)
-    with db.transaction() as session:
-        selection, membership, account = actor(session, ids, "ingrid@example.org")
-        saved = verdicts.record_verdict(
-            session, selection, membership, account, vendor_id=ids.vendors["tulip"],
-            requirement_id=ids.requirements["IT-BRW-01"], passed=False,
-            evidence="Needs IE mode.", version=None,
-            upload=verdicts.Upload("screenshot.png", PNG))
-        attachment_id = saved.attachment.id
-    db.dispose()
+    _, attachment_id = verdict_with_evidence(database_url, example_doc, "screenshot.png", PNG)
     backup = tmp_path / "good.zip"
     made = selector("backup", "-o", str(backup), env_url=database_url)
     assert made.returncode == 0, made.stderr

@@ -103,26 +103,15 @@ def test_attachments_and_stashed_uploads_are_private(database_url, example_doc, 
                                                      monkeypatch):
     import inspect
 
-    from selector.db import Database
-    from selector.services import spreadsheets, verdicts
-    from tests.scoring.conftest import build_scoring_selection
-    from tests.scoring.helpers import actor
+    from selector.services import spreadsheets
+    from tests.scoring.helpers import verdict_with_evidence
 
     instance = tmp_path / "instance"
     monkeypatch.setenv("SELECTOR_INSTANCE", str(instance))
-    db = Database(database_url)
-    try:
-        ids = build_scoring_selection(db, example_doc)
-        with db.transaction() as session:
-            selection, membership, account = actor(session, ids, "ingrid@example.org")
-            saved = verdicts.record_verdict(
-                session, selection, membership, account, vendor_id=ids.vendors["tulip"],
-                requirement_id=ids.requirements["IT-BRW-01"], passed=False,
-                evidence="Needs IE mode.", version=None,
-                upload=verdicts.Upload("annex.pdf", b"%PDF-1.7\n%%EOF\n"))
-            attachment = instance / "attachments" / str(saved.attachment.id)
-    finally:
-        db.dispose()
+    ids, attachment_id = verdict_with_evidence(
+        database_url, example_doc, "annex.pdf", b"%PDF-1.7\n%%EOF\n"
+    )
+    attachment = instance / "attachments" / str(attachment_id)
     assert mode(instance / "attachments") == 0o700 and mode(attachment) == 0o600
 
     csv = b"code,title\nBUS-01,Customers are found by name\n"

@@ -25,7 +25,7 @@ from selector.services.errors import ServiceError
 from selector.services.spreadsheets import SpreadsheetError
 from tests.requirements.conftest import FENNA, ROLES, build_world
 from tests.scoring.conftest import build_scoring_selection
-from tests.scoring.helpers import actor
+from tests.scoring.helpers import tulip_fails_browser_check
 from tests.web.conftest import Browser
 
 PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -210,20 +210,12 @@ def test_a_document_whose_transaction_rolls_back_is_deleted(db, example_doc, tmp
     monkeypatch.setenv("SELECTOR_INSTANCE", str(folder))
     ids = build_scoring_selection(db, example_doc)
     with pytest.raises(RuntimeError), db.transaction() as session:
-        selection, membership, account = actor(session, ids, "ingrid@example.org")
-        verdicts.record_verdict(
-            session, selection, membership, account, vendor_id=ids.vendors["tulip"],
-            requirement_id=ids.requirements["IT-BRW-01"], passed=False,
-            evidence="Needs IE mode.", version=None, upload=verdicts.Upload("a.pdf", PDF))
+        tulip_fails_browser_check(session, ids, verdicts.Upload("a.pdf", PDF))
         assert len(list((folder / "attachments").iterdir())) == 1  # written...
         raise RuntimeError("the request failed after the document was stored")
     assert list((folder / "attachments").iterdir()) == []  # ...and gone with the rollback
     with db.transaction() as session:  # a committed one stays
-        selection, membership, account = actor(session, ids, "ingrid@example.org")
-        saved = verdicts.record_verdict(
-            session, selection, membership, account, vendor_id=ids.vendors["tulip"],
-            requirement_id=ids.requirements["IT-BRW-01"], passed=False,
-            evidence="Needs IE mode.", version=None, upload=verdicts.Upload("a.pdf", PDF))
+        saved = tulip_fails_browser_check(session, ids, verdicts.Upload("a.pdf", PDF))
         stored = saved.attachment.id
     assert [p.name for p in (folder / "attachments").iterdir()] == [str(stored)]
 
@@ -235,18 +227,10 @@ def test_one_accounts_documents_are_capped(db, example_doc, tmp_path, monkeypatc
     version = None
     for _ in range(3):
         with db.transaction() as session:
-            selection, membership, account = actor(session, ids, "ingrid@example.org")
-            version = verdicts.record_verdict(
-                session, selection, membership, account, vendor_id=ids.vendors["tulip"],
-                requirement_id=ids.requirements["IT-BRW-01"], passed=False,
-                evidence="Needs IE mode.", version=version,
-                upload=verdicts.Upload("a.pdf", PDF)).verdict.version
+            version = tulip_fails_browser_check(
+                session, ids, verdicts.Upload("a.pdf", PDF), version).verdict.version
     with pytest.raises(ServiceError) as refused, db.transaction() as session:
-        selection, membership, account = actor(session, ids, "ingrid@example.org")
-        verdicts.record_verdict(
-            session, selection, membership, account, vendor_id=ids.vendors["tulip"],
-            requirement_id=ids.requirements["IT-BRW-01"], passed=False,
-            evidence="Needs IE mode.", version=version, upload=verdicts.Upload("a.pdf", PDF))
+        tulip_fails_browser_check(session, ids, verdicts.Upload("a.pdf", PDF), version)
     assert refused.value.field == "document"
     assert "the most one account may keep" in str(refused.value.message)
     with db.transaction(write=False) as session:

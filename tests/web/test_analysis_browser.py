@@ -5,13 +5,11 @@ English and Dutch land in test-artifacts/ for a person to look at."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from selector.domain import method
 from tests.analysis.support import FACILITATOR, SPONSOR, engine_ranking, import_example
-from tests.browser_support import ARTIFACTS, BROWSER_ARGS, chromium, log_in
+from tests.browser_support import ARTIFACTS, chromium_page, log_in, served
 
 SCREENSHOTS = {"": "ranking", "/heat-map": "heat-map", "/perspectives": "perspectives",
                "/sensitivity": "sensitivity"}
@@ -21,31 +19,15 @@ SCREENSHOTS = {"": "ranking", "/heat-map": "heat-map", "/perspectives": "perspec
 @pytest.fixture
 def live(app, dbs, example_doc):
     """The app served on a free local port, with the worked example in its database."""
-    from werkzeug.serving import make_server
-
     sid = import_example(dbs, example_doc)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", sid
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield base, sid
 
 
 @pytest.fixture
 def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.problems = problems  # type: ignore[attr-defined]
+    with chromium_page() as page:
         yield page
-        browser.close()
 
 
 

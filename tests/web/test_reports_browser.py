@@ -8,14 +8,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import threading
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from tests.analysis.support import FACILITATOR, SPONSOR, import_example
-from tests.browser_support import BROWSER_ARGS, chromium
+from tests.browser_support import chromium_page, served
 from tests.browser_support import log_in as log_in_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,35 +24,16 @@ DUTCH_DEMO = ROOT / "seed" / "demo" / "demo.nl.json"
 
 @pytest.fixture
 def serve(app):
-    """Serve the app on a free local port; yields a function giving its address."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    """Serve the app on a free local port; yields its address."""
+    with served(app) as base:
+        yield base
 
 
 @pytest.fixture
 def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                      accept_downloads=True)
-        page = context.new_page()
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.problems = problems  # type: ignore[attr-defined]
+    with chromium_page(accept_downloads=True) as page:
         page.on("dialog", lambda dialog: dialog.accept())  # "Issue the final report now?"
         yield page
-        context.close()
-        browser.close()
 
 
 def log_in(page, base: str, email: str, language: str = "en") -> None:

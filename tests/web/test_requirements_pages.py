@@ -395,6 +395,11 @@ def test_categories_page(app, dbs, committee):
     clash = fenna.post(f"{base(committee)}/categories/{added}",
                        {f"c{added}-name": "Sales & leads", f"c{added}-domain": "it"})
     assert clash.status_code == 422 and "There is a category with this name already." in text(clash)
+    refused = fenna.post(f"{base(committee)}/categories/{added}/remove",
+                         {"reason": "x" * 5000})  # the fuzz test's "422 without a message"
+    assert refused.status_code == 422
+    assert "Reason: Field cannot be longer than 2000 characters." in text(refused)
+    assert category_id(dbs, committee, "field_service") == added
     assert fenna.post(f"{base(committee)}/categories/{added}/remove", {}).status_code == 302
     assert category_id(dbs, committee, "field_service") is None
     settings = fenna.post(f"{base(committee)}/settings", {"owner_groups_decide": "y"})
