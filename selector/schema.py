@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-HEAD = "0007"
+HEAD = "0008"
 
 
 def revision(engine: Engine) -> str | None:

@@ -26,7 +26,6 @@ class SelectionSettings(Protocol):
 
     phase: str
     facilitator_sees_all: bool
-    prices_visible_to_scorers: bool
 
 
 def sees_everything(selection: SelectionSettings, role: str) -> bool:
@@ -42,12 +41,10 @@ def scores_visible(selection: SelectionSettings, role: str) -> bool:
 def costs_visible(selection: SelectionSettings, role: str) -> bool:
     """May a member with `role` see costs, TCO and what is derived from them (price
     scores) now? The facilitator enters a new vendor's costs but does not see them again
-    before scoring closes, unless "see everything" is on."""
-    # `prices_visible_to_scorers` is the setting issue 18 removes (decisions.md: "with no
-    # setting that opens them early"); until then it opens costs to every member.
-    if scoring_closed(selection.phase) or selection.prices_visible_to_scorers:
-        return True
-    return sees_everything(selection, role)
+    before scoring closes, unless "see everything" is on. No setting opens them to the
+    scorers early: prices stay sealed until quality is scored (a *prijskluis*,
+    decisions.md)."""
+    return scoring_closed(selection.phase) or sees_everything(selection, role)
 
 
 def peer_scores_visible(selection: SelectionSettings, role: str, submitted: bool) -> bool:

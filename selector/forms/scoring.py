@@ -163,7 +163,3 @@ class VisibilityForm(FlaskForm):
         description=_l("Off by default: until scoring closes you see progress only, and no "
                        "costs."),
     )
-    prices_visible_to_scorers = BooleanField(
-        _l("Scorers see the costs before scoring closes"),
-        description=_l("Off by default: quality is scored without knowing the prices."),
-    )

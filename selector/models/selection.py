@@ -65,9 +65,9 @@ class Selection(Base):
     balance_it: Mapped[float] = mapped_column(Float, default=0.5)
     tco_years: Mapped[int] = mapped_column(Integer, default=5)
     phase: Mapped[str] = mapped_column(String(20), default="requirements")
-    # Settings that relax blind scoring and "quality before price" (issue 7).
+    # The setting that lifts blind scoring for the facilitator (issue 7); no setting opens
+    # the costs to scorers before scoring closes (the prijskluis).
     facilitator_sees_all: Mapped[bool] = mapped_column(Boolean, default=False)
-    prices_visible_to_scorers: Mapped[bool] = mapped_column(Boolean, default=False)
     # When set, members of a requirement's owner group may accept, reject or defer it.
     owner_groups_decide: Mapped[bool] = mapped_column(Boolean, default=False)
     final_weights_rationale: Mapped[str] = mapped_column(Text, default="")

@@ -803,19 +803,15 @@ def remove_consensus(
 
 def set_visibility(
     session: Session, selection: Selection, actor: Account, *, facilitator_sees_all: bool,
-    prices_visible_to_scorers: bool,
 ) -> bool:
-    """The facilitator's two settings (issue 7): see everyone's scores while scoring is
-    open, and show costs to the scorers before scoring closes. Audited; returns whether
-    anything changed."""
-    old = {"facilitator_sees_all": bool(selection.facilitator_sees_all),
-           "prices_visible_to_scorers": bool(selection.prices_visible_to_scorers)}
-    new = {"facilitator_sees_all": bool(facilitator_sees_all),
-           "prices_visible_to_scorers": bool(prices_visible_to_scorers)}
+    """The facilitator's setting (issue 7): see everyone's scores and the costs while
+    scoring is open. Audited; returns whether anything changed. (No setting shows costs
+    to the scorers before scoring closes: decisions.md, the *prijskluis*.)"""
+    old = {"facilitator_sees_all": bool(selection.facilitator_sees_all)}
+    new = {"facilitator_sees_all": bool(facilitator_sees_all)}
     if old == new:
         return False
     selection.facilitator_sees_all = new["facilitator_sees_all"]
-    selection.prices_visible_to_scorers = new["prices_visible_to_scorers"]
     if new["facilitator_sees_all"] and not old["facilitator_sees_all"] \
             and selection.scoring_open:
         # From now on every page shows the facilitators every score (issue 17, item 13).

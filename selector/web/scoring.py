@@ -69,8 +69,7 @@ def index(access: MemberAccess):
         progress=progress,
         exclusion_form=ExclusionForm(formdata=None),
         visibility_form=VisibilityForm(
-            formdata=None, facilitator_sees_all=selection.facilitator_sees_all,
-            prices_visible_to_scorers=selection.prices_visible_to_scorers),
+            formdata=None, facilitator_sees_all=selection.facilitator_sees_all),
     )
 
 
@@ -83,8 +82,7 @@ def settings(access: MemberAccess):
         return redirect(url_for("scoring.index", selection_id=access.selection.id)), 303
     changed = scoring.set_visibility(
         db_session(), access.selection, current_user.account,
-        facilitator_sees_all=bool(form.facilitator_sees_all.data),
-        prices_visible_to_scorers=bool(form.prices_visible_to_scorers.data))
+        facilitator_sees_all=bool(form.facilitator_sees_all.data))
     if changed:
         flash(_("The settings are saved."), "success")
     return redirect(url_for("scoring.index", selection_id=access.selection.id))

@@ -13,10 +13,10 @@ from selector.domain import phases, visibility
 from selector.models import Selection
 
 ROLES = ("facilitator", "business", "it", "sponsor", "observer")
-SETTINGS = tuple(product((False, True), repeat=2))  # (see everything, prices to scorers)
 
 # Before scoring closes (requirements, weighting, scoring), by role and "see everything":
-# (numbers derived from scores, costs). In the decision phase everyone sees both.
+# (numbers derived from scores, costs). In the decision phase everyone sees both. No
+# setting opens the costs to scorers early (the prijskluis).
 BEFORE_CLOSING = {
     ("facilitator", False): (False, False),
     ("facilitator", True): (True, True),
@@ -29,50 +29,51 @@ BEFORE_CLOSING = {
     ("observer", False): (False, False),
     ("observer", True): (False, False),
 }
-# "Show prices to scorers" opens costs to every member before scoring closes. decisions.md
-# says no setting may ("a prijskluis"): issue 18 removes it, and then this set is empty.
-COSTS_OPENED_EARLY_BY_SETTING = set(ROLES)
 
 
 @dataclass
 class Settings:
     phase: str
     facilitator_sees_all: bool
-    prices_visible_to_scorers: bool
 
 
-def expected(phase: str, role: str, sees_all: bool, prices: bool) -> tuple[bool, bool]:
+def expected(phase: str, role: str, sees_all: bool) -> tuple[bool, bool]:
     if phase == "decision":
         return True, True
-    scores, costs = BEFORE_CLOSING[(role, sees_all)]
-    return scores, costs or (prices and role in COSTS_OPENED_EARLY_BY_SETTING)
+    return BEFORE_CLOSING[(role, sees_all)]
 
 
-CASES = [
-    (phase, role, sees_all, prices)
-    for phase, role, (sees_all, prices) in product(phases.PHASES, ROLES, SETTINGS)
-]
+CASES = list(product(phases.PHASES, ROLES, (False, True)))
 
 
-@pytest.mark.parametrize(("phase", "role", "sees_all", "prices"), CASES)
-def test_who_sees_scores_and_costs(phase, role, sees_all, prices):
-    settings = Settings(phase, sees_all, prices)
-    scores, costs = expected(phase, role, sees_all, prices)
+@pytest.mark.parametrize(("phase", "role", "sees_all"), CASES)
+def test_who_sees_scores_and_costs(phase, role, sees_all):
+    settings = Settings(phase, sees_all)
+    scores, costs = expected(phase, role, sees_all)
     assert visibility.scores_visible(settings, role) is scores
     assert visibility.costs_visible(settings, role) is costs
 
 
 def test_every_combination_is_covered():
-    assert len(CASES) == 4 * 5 * 4
-    assert len({(p, r, s, c) for p, r, s, c in CASES}) == len(CASES)
+    assert len(CASES) == 4 * 5 * 2
+    assert len(set(CASES)) == len(CASES)
 
 
-@pytest.mark.parametrize(("phase", "role", "sees_all", "prices"), CASES)
-def test_a_selection_row_answers_as_the_table(phase, role, sees_all, prices):
-    row = Selection(name="x", phase=phase, facilitator_sees_all=sees_all,
-                    prices_visible_to_scorers=prices)
+@pytest.mark.parametrize(("phase", "role", "sees_all"), CASES)
+def test_a_selection_row_answers_as_the_table(phase, role, sees_all):
+    row = Selection(name="x", phase=phase, facilitator_sees_all=sees_all)
     assert (visibility.scores_visible(row, role),
-            visibility.costs_visible(row, role)) == expected(phase, role, sees_all, prices)
+            visibility.costs_visible(row, role)) == expected(phase, role, sees_all)
+
+
+def test_no_setting_opens_the_costs_to_scorers_before_scoring_closes():
+    """decisions.md: prices stay sealed from scorers (a prijskluis), "with no setting that
+    opens them early"; the selection has no such setting any more."""
+    assert not hasattr(Selection, "prices_visible_to_scorers")
+    for phase, role, sees_all in product(("requirements", "weighting", "scoring"),
+                                         ("business", "it", "sponsor", "observer"),
+                                         (False, True)):
+        assert not visibility.costs_visible(Settings(phase, sees_all), role)
 
 
 # Others' scores on a vendor's sheet: what "scores" allows, and besides, while scoring is
@@ -83,15 +84,10 @@ def test_a_selection_row_answers_as_the_table(phase, role, sees_all, prices):
     in product(phases.PHASES, ROLES, (False, True), (False, True))
 ])
 def test_who_sees_the_others_scores_on_a_sheet(phase, role, sees_all, submitted):
-    settings = Settings(phase, sees_all, False)
+    settings = Settings(phase, sees_all)
     after_submitting = phase == "scoring" and role in ("business", "it") and submitted
-    want = expected(phase, role, sees_all, False)[0] or after_submitting
+    want = expected(phase, role, sees_all)[0] or after_submitting
     assert visibility.peer_scores_visible(settings, role, submitted) is want
-
-
-def test_the_price_setting_never_shows_scores():
-    for phase, role in product(("requirements", "weighting", "scoring"), ROLES):
-        assert not visibility.scores_visible(Settings(phase, False, True), role)
 
 
 @pytest.mark.parametrize(("phase", "started", "open_", "closed"), [

@@ -141,11 +141,10 @@ def test_the_visibility_settings_are_audited(db, ids):
 
     with db.transaction() as s:
         selection, _, facilitator = actor(s, ids, FENNA)
-        assert scoring.set_visibility(s, selection, facilitator, facilitator_sees_all=False,
-                                      prices_visible_to_scorers=True) is True
-        assert scoring.set_visibility(s, selection, facilitator, facilitator_sees_all=False,
-                                      prices_visible_to_scorers=True) is False
+        assert scoring.set_visibility(s, selection, facilitator,
+                                      facilitator_sees_all=True) is True
+        assert scoring.set_visibility(s, selection, facilitator,
+                                      facilitator_sees_all=True) is False
     with db.transaction(write=False) as s:
-        assert s.get(Selection, ids.selection).prices_visible_to_scorers is True
-        assert audit_entries(s, "selection")[-1]["new"] == {
-            "facilitator_sees_all": False, "prices_visible_to_scorers": True}
+        assert s.get(Selection, ids.selection).facilitator_sees_all is True
+        assert audit_entries(s, "selection")[-1]["new"] == {"facilitator_sees_all": True}

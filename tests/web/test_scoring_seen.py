@@ -144,8 +144,7 @@ def test_see_everything_and_reopened_scoring_count_as_shown(app, dbs, world):
     with dbs.transaction() as session:
         selection = session.get(Selection, world.selection)
         fenna = accounts.find_account(session, FENNA)
-        scoring.set_visibility(session, selection, fenna, facilitator_sees_all=True,
-                               prices_visible_to_scorers=False)
+        scoring.set_visibility(session, selection, fenna, facilitator_sees_all=True)
     assert noted(dbs, world, FENNA) == set(world.vendors.values())
     assert noted(dbs, world, BRAM) == set()
 

@@ -90,12 +90,10 @@ def test_prices_are_hidden_from_scorers_until_scoring_closes(app, dbs, world):
     assert sheet.status_code == 200
     assert "121,000" not in sheet.get_data(as_text=True)
     assert "121000" not in sheet.get_data(as_text=True)
-    # The selection may relax the rule ...
-    with dbs.transaction() as s:
-        s.get(Selection, world.selection).prices_visible_to_scorers = True
-    assert "121,000" in bram.get(vendors_url(world)).get_data(as_text=True)
-    with dbs.transaction() as s:
-        s.get(Selection, world.selection).prices_visible_to_scorers = False
+    # No setting opens them early (the prijskluis): the scoring page offers none ...
+    page = fenna.get(f"/selections/{world.selection}/scoring").get_data(as_text=True)
+    assert "Scorers see no costs until scoring closes" in page
+    assert "prices_visible_to_scorers" not in page
     # ... and after scoring closes everyone sees them, sponsors too.
     assert fenna.post(f"/selections/{world.selection}/phase",
                       {"direction": "forward"}).status_code == 302
