@@ -34,17 +34,11 @@ class Invitation(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # At most one of these ends an invitation; an open one has none.
+    # At most one of these ends an invitation; an open one has none
+    # (services.invitations.OPEN).
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     confirmed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id"), default=None
     )  # an admin confirmed it instead of the person
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-
-    @property
-    def is_open(self) -> bool:
-        return (
-            self.accepted_at is None and self.declined_at is None
-            and self.withdrawn_at is None
-        )

@@ -60,13 +60,16 @@ def _is_member(session: Session, selection: Selection, email: str) -> bool:
     ) > 0
 
 
+# An open invitation: neither accepted (or confirmed), declined nor withdrawn.
+OPEN = (
+    Invitation.accepted_at.is_(None),
+    Invitation.declined_at.is_(None),
+    Invitation.withdrawn_at.is_(None),
+)
+
+
 def _open(selection_id: int):
-    return (
-        Invitation.selection_id == selection_id,
-        Invitation.accepted_at.is_(None),
-        Invitation.declined_at.is_(None),
-        Invitation.withdrawn_at.is_(None),
-    )
+    return (Invitation.selection_id == selection_id, *OPEN)
 
 
 def invite(
@@ -156,8 +159,7 @@ def find_by_token(session: Session, token: str) -> Found | None:
         .join(Selection, Selection.id == Invitation.selection_id)
         .join(Account, Account.id == Invitation.invited_by_id)
         .where(Invitation.token_hash == token_hash(token), Invitation.expires_at > utcnow(),
-               Invitation.accepted_at.is_(None), Invitation.declined_at.is_(None),
-               Invitation.withdrawn_at.is_(None))
+               *OPEN)
     ).first()
     if row is None:
         return None
@@ -240,8 +242,7 @@ def all_open(session: Session) -> list[tuple[Invitation, Selection, Account]]:
         select(Invitation, Selection, Account)
         .join(Selection, Selection.id == Invitation.selection_id)
         .join(Account, Account.id == Invitation.invited_by_id)
-        .where(Invitation.accepted_at.is_(None), Invitation.declined_at.is_(None),
-               Invitation.withdrawn_at.is_(None))
+        .where(*OPEN)
         .order_by(Invitation.created_at.desc(), Invitation.id.desc())
     ).all()]
 
@@ -253,8 +254,7 @@ def confirm(session: Session, admin: Account, invitation_id: int) -> memberships
         select(Invitation, Selection, Account)
         .join(Selection, Selection.id == Invitation.selection_id)
         .join(Account, Account.id == Invitation.invited_by_id)
-        .where(Invitation.id == invitation_id, Invitation.accepted_at.is_(None),
-               Invitation.declined_at.is_(None), Invitation.withdrawn_at.is_(None))
+        .where(Invitation.id == invitation_id, *OPEN)
     ).first()
     if row is None:
         raise NotFound(_l("There is no such open invitation."))
