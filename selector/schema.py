@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-HEAD = "0008"
+HEAD = "0009"
 
 
 def revision(engine: Engine) -> str | None:

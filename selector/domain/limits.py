@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 #: The longest text, in characters, per entity and field. The database columns, the
 #: forms' `Length` validators, the services and the selection file all use these.
 LENGTHS: dict[str, dict[str, int]] = {
-    "selection": {"name": 200, "organisation": 200},
+    "selection": {"name": 200, "organisation": 200, "recommendation": 20_000},
     "category": {"key": 64, "name": 200},
     "requirement": {
         "code": 32,
@@ -43,6 +43,7 @@ LENGTHS: dict[str, dict[str, int]] = {
     "score": {"comment": 5_000},
     "consensus": {"rationale": 5_000},
     "knockout": {"evidence": 5_000},
+    "decision": {"reason": 5_000},
 }
 
 #: A reason written into the audit trail (a change after a freeze, a decision).

@@ -1,4 +1,4 @@
-"""The selection method, version 1 (method.md), as pure functions.
+"""The selection method, version 1.1 (method.md), as pure functions.
 
 Dataclasses from `selector.domain.selection` go in; the ranking document
 (formats.md, `selector/ranking` version 1) and the figures the committee sees
@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from selector.domain import price as pricing
 from selector.domain.selection import GROUPS, Selection
 
 FORMAT = "selector/ranking"
@@ -72,10 +73,18 @@ class _Wishes(NamedTuple):
 
 
 def _check_settings(selection: Selection) -> None:
-    if not 0.0 <= selection.price_weight < 1.0:
-        raise MethodError("price_weight", "the price weight must be at least 0 and below 1")
+    for problem in pricing.problems(selection.price):
+        raise MethodError(problem.field, problem.message)
     if selection.scale_max < 1:
         raise MethodError("scale_max", "the score scale must go up to at least 1")
+    if selection.price_method == pricing.VALUE:
+        for key, name, tco in _vendor_list(selection):
+            if tco is None or tco <= 0:
+                raise MethodError(
+                    "price_method",
+                    f"the vendor {name} ({key}) has no costs yet, and the price method "
+                    "value needs the costs of every vendor",
+                )
 
 
 def _wishes(selection: Selection) -> _Wishes:
@@ -215,23 +224,38 @@ def _knockouts(
     return failed, unverified
 
 
-def _price_scores(tcos: Sequence[float | None], excluded: Sequence[bool]) -> np.ndarray:
-    """Section 5: P(v), capped at 100; 0 without a TCO (a TCO <= 0 counts as none)."""
-    lowest = min(
-        (t for t, out in zip(tcos, excluded, strict=True) if t is not None and t > 0 and not out),
-        default=None,
-    )
-    if lowest is None:
-        return np.zeros(len(tcos))
-    return np.array(
-        [min(100.0, 100.0 * lowest / t) if t is not None and t > 0 else 0.0 for t in tcos]
-    )
+class _Pricing(NamedTuple):
+    """Section 5 for one set of vendors: total(v) = factor * Q(v) + offset(v)."""
+
+    price: np.ndarray | None  # P(v); None when p = 0 or with `value`
+    fictitious: np.ndarray | None  # F(v) with `value`, else None
+    factor: float  # a: the same for every vendor
+    offset: np.ndarray  # b(v)
 
 
-def _totals(quality: np.ndarray, price: np.ndarray | None, price_weight: float) -> np.ndarray:
-    if price is None or price_weight == 0:
+def _pricing(
+    selection: Selection, tcos: Sequence[float | None], excluded: Sequence[bool],
+    quality: np.ndarray,
+) -> _Pricing:
+    """The price part of the totals; `excluded` vendors set no lowest or highest bid."""
+    settings = selection.price
+    if settings.method == pricing.VALUE:
+        fictitious = np.array(pricing.fictitious_prices(settings, tcos, quality), dtype=float)
+        offset = -np.array([float(t) for t in tcos], dtype=float)
+        return _Pricing(None, fictitious, settings.quality_factor, offset)
+    if not settings.uses_weight:
+        return _Pricing(None, None, 1.0, np.zeros(len(tcos)))
+    price = pricing.price_scores(settings, tcos, excluded)
+    return _Pricing(price, None, settings.quality_factor, settings.weight * price)
+
+
+def _totals(quality: np.ndarray, priced: _Pricing) -> np.ndarray:
+    """Section 5: the total of every vendor (exactly -F(v) with `value`)."""
+    if priced.fictitious is not None:
+        return -priced.fictitious
+    if priced.price is None:
         return quality.copy()
-    return (1.0 - price_weight) * quality + price_weight * price
+    return priced.factor * quality + priced.offset
 
 
 def _rank_order(
@@ -267,9 +291,10 @@ class _Frame(NamedTuple):
     category_scores: np.ndarray  # vendor x category: S(v, c)
     coverage: np.ndarray
     quality: np.ndarray
-    price: np.ndarray | None  # P(v), None when p = 0
+    priced: _Pricing
     totals: np.ndarray
-    excluded: list[bool]
+    below: list[bool]  # below the quality threshold
+    excluded: list[bool]  # a failed knock-out or below the threshold
     failed: list[list[str]]
     unverified: list[list[str]]
 
@@ -285,12 +310,12 @@ def _frame(selection: Selection) -> _Frame:
     one_hot = wishes.one_hot()
     category_scores = 100.0 * ((aggregated * wishes.within) @ one_hot) / selection.scale_max
     coverage = ((present * wishes.within) @ one_hot) @ weights
-    quality = category_scores @ weights
+    quality = (category_scores @ weights).reshape(len(keys))
     failed, unverified = _knockouts(selection, keys)
-    excluded = [bool(f) for f in failed]
+    below = _below_threshold(quality, selection.quality_threshold)
+    excluded = [bool(f) or out for f, out in zip(failed, below, strict=True)]
     tcos = [v[2] for v in vendors]
-    p = selection.price_weight
-    price = _price_scores(tcos, excluded) if p > 0 else None
+    priced = _pricing(selection, tcos, excluded, quality)
     return _Frame(
         wishes=wishes,
         means=means,
@@ -300,21 +325,50 @@ def _frame(selection: Selection) -> _Frame:
         tcos=tcos,
         category_scores=category_scores.reshape(len(keys), len(wishes.categories)),
         coverage=coverage.reshape(len(keys)),
-        quality=quality.reshape(len(keys)),
-        price=price,
-        totals=_totals(quality.reshape(len(keys)), price, p),
+        quality=quality,
+        priced=priced,
+        totals=_totals(quality, priced),
+        below=below,
         excluded=excluded,
         failed=failed,
         unverified=unverified,
     )
 
 
+def _below_threshold(quality: np.ndarray, threshold: float) -> list[bool]:
+    """Section 5: Q(v) < q_min after rounding to 9 decimals, judged with W only."""
+    return [round(float(q), pricing.THRESHOLD_DECIMALS) < threshold for q in quality]
+
+
+def _rank_reversal(
+    selection: Selection, frame: _Frame, order: Sequence[int]
+) -> list[dict[str, str]]:
+    """Section 5: the losing bids without which another vendor would come first."""
+    contenders = [i for i in order if not frame.excluded[i]]
+    if len(contenders) < 3 or not selection.price.can_reverse:
+        return []  # two contenders: without the loser the winner stands alone
+    winner = contenders[0]
+    reversals = []
+    for u in contenders[1:]:
+        excluded = [out or i == u for i, out in enumerate(frame.excluded)]
+        priced = _pricing(selection, frame.tcos, excluded, frame.quality)
+        totals = _totals(frame.quality, priced)
+        others = [i for i in range(len(frame.keys)) if i != u]
+        new_order = _rank_order(
+            [frame.keys[i] for i in others], [frame.names[i] for i in others],
+            [frame.excluded[i] for i in others], [totals[i] for i in others],
+            [frame.quality[i] for i in others],
+        )
+        first = others[new_order[0]]
+        if first != winner:
+            reversals.append({"without": frame.keys[u], "new_winner": frame.keys[first]})
+    return reversals
+
+
 # --------------------------------------------------------------------------- sensitivity
 
 
-def _p_first(
-    frame: _Frame, order: Sequence[int], price_weight: float, draws: int, seed: int
-) -> np.ndarray:
+def _p_first(frame: _Frame, order: Sequence[int], draws: int, seed: int) -> np.ndarray:
     """Section 8, Monte Carlo: share of Dirichlet draws each vendor wins."""
     shares = np.zeros(len(frame.keys))
     contenders = [i for i in order if not frame.excluded[i]]  # in rank order
@@ -328,9 +382,7 @@ def _p_first(
     rng = np.random.default_rng(seed)
     sample = rng.dirichlet(CONCENTRATION * frame.weights[drawn], size=draws)
     scores = frame.category_scores[np.ix_(contenders, drawn)]  # contender x category
-    totals = sample @ ((1.0 - price_weight) * scores.T)
-    if frame.price is not None and price_weight > 0:
-        totals += price_weight * frame.price[contenders]
+    totals = sample @ (frame.priced.factor * scores.T) + frame.priced.offset[contenders]
     # Rounded as in the ranking; argmax takes the first maximum: the better-ranked vendor.
     winners = np.argmax(np.round(totals, COMPARE_DECIMALS), axis=1)
     counts = np.bincount(winners, minlength=len(contenders))
@@ -338,9 +390,7 @@ def _p_first(
     return shares
 
 
-def _flip_points(
-    frame: _Frame, order: Sequence[int], price_weight: float
-) -> dict[str, dict[str, Any] | None]:
+def _flip_points(frame: _Frame, order: Sequence[int]) -> dict[str, dict[str, Any] | None]:
     """Section 8, flip points: per active category the nearest weight that changes the winner."""
     flips: dict[str, dict[str, Any] | None] = {c: None for c in frame.wishes.categories}
     contenders = [i for i in order if not frame.excluded[i]]
@@ -354,10 +404,10 @@ def _flip_points(
         if weight < 0.0 or 1.0 - weight <= FLAT:
             continue
         scores = frame.category_scores[:, j]
-        # total_v(t) = (1-p) * (t * S(v,c) + (1-t) * R(v)) + p * P(v), with R(v) the
-        # quality from the other categories renormalised; the slope is (1-p)*(S - R).
+        # total_v(t) = a * (t * S(v,c) + (1-t) * R(v)) + b(v), with R(v) the quality
+        # from the other categories renormalised; the slope is a * (S - R).
         rest = (frame.quality - weight * scores) / (1.0 - weight)
-        slope = (1.0 - price_weight) * (scores - rest)
+        slope = frame.priced.factor * (scores - rest)
         best: tuple[float, float, int] | None = None  # (distance, t*, vendor)
         for u in others:
             b = float(slope[u] - slope[winner])
@@ -392,7 +442,6 @@ def rank(selection: Selection, *, draws: int = DRAWS, seed: int = SEED) -> dict[
     if draws < 1:
         raise ValueError("draws must be at least 1")
     frame = _frame(selection)
-    p = selection.price_weight
     categories = frame.wishes.categories
     column = {c: j for j, c in enumerate(categories)}
     ordered_categories = _in_selection_order(selection, categories)
@@ -406,6 +455,7 @@ def rank(selection: Selection, *, draws: int = DRAWS, seed: int = SEED) -> dict[
             share = frame.weights[frame.wishes.category_of[j]] * frame.wishes.within[j]
             requirement_weights[requirement.code] = float(share)
 
+    price, fictitious = frame.priced.price, frame.priced.fictitious
     vendors = []
     for position, i in enumerate(order, start=1):
         vendors.append(
@@ -415,9 +465,11 @@ def rank(selection: Selection, *, draws: int = DRAWS, seed: int = SEED) -> dict[
                 "rank": position,
                 "total": float(frame.totals[i]),
                 "quality": float(frame.quality[i]),
-                "price_score": None if frame.price is None else float(frame.price[i]),
+                "price_score": None if price is None else float(price[i]),
                 "coverage": float(frame.coverage[i]),
                 "excluded": frame.excluded[i],
+                "below_threshold": frame.below[i],
+                "fictitious_price": None if fictitious is None else float(fictitious[i]),
                 "knockouts_failed": list(frame.failed[i]),
                 "knockouts_unverified": list(frame.unverified[i]),
                 "category_scores": {
@@ -433,13 +485,16 @@ def rank(selection: Selection, *, draws: int = DRAWS, seed: int = SEED) -> dict[
             perspectives[group] = None
             continue
         quality = frame.category_scores @ mean
-        totals = _totals(quality, frame.price, p)
+        # The threshold and the bids stay those of W (section 5); only Q changes.
+        totals = frame.priced.factor * quality + frame.priced.offset
+        if frame.priced.fictitious is None and frame.priced.price is None:
+            totals = quality
         group_order = _rank_order(frame.keys, frame.names, frame.excluded, totals, quality)
         perspectives[group] = [frame.keys[i] for i in group_order]
 
-    shares = _p_first(frame, order, p, draws, seed)
+    shares = _p_first(frame, order, draws, seed)
     share_of = {key: float(shares[i]) for i, key in enumerate(frame.keys)}
-    flips = _flip_points(frame, order, p)
+    flips = _flip_points(frame, order)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -454,6 +509,8 @@ def rank(selection: Selection, *, draws: int = DRAWS, seed: int = SEED) -> dict[
             "p_first": {key: share_of[key] for key in _vendors_in_selection_order(selection)},
         },
         "flip": {c: flips[c] for c in ordered_categories},
+        "price_method": selection.price_method,
+        "rank_reversal": _rank_reversal(selection, frame, order),
     }
 
 
@@ -522,12 +579,13 @@ def aggregated_scores(selection: Selection) -> dict[tuple[str, str], float]:
 
 
 def price_scores(selection: Selection) -> dict[str, float]:
-    """P(v) for every vendor taking part, whatever the price weight (for what-if)."""
-    vendors = _vendor_list(selection)
-    keys = [v[0] for v in vendors]
-    failed, _ = _knockouts(selection, keys)
-    scores = _price_scores([v[2] for v in vendors], [bool(f) for f in failed])
-    return {key: float(scores[i]) for i, key in enumerate(keys)}
+    """P(v) by the selection's price method for every vendor taking part, whatever the
+    price weight (for what-if); {} with `value`, which has no price score."""
+    if selection.price_method == pricing.VALUE:
+        return {}
+    frame = _frame(selection)
+    scores = pricing.price_scores(selection.price, frame.tcos, frame.excluded)
+    return {key: float(scores[i]) for i, key in enumerate(frame.keys)}
 
 
 def contributions(
@@ -537,9 +595,10 @@ def contributions(
 
     When p > 0 the price adds p * P(v) under the key None (absent when p = 0), so the
     values of a vendor add up to its total. Taken from the document, so a chart shows
-    exactly the numbers of the ranking.
+    exactly the numbers of the ranking. With `value` the total is in euros: the parts
+    are W(c) * S(v,c) and add up to the quality.
     """
-    p = selection.price_weight
+    p = 0.0 if selection.price_method == pricing.VALUE else selection.price_weight
     weights = ranking_doc["category_weights"]
     result: dict[str, dict[str | None, float]] = {}
     for vendor in ranking_doc["vendors"]:
@@ -557,15 +616,23 @@ def what_if_totals(
     weights: Mapping[str, float],
     price_weight: float,
     price_scores: Mapping[str, float] | None = None,
+    *,
+    quality_value: float | None = None,
 ) -> list[dict[str, Any]]:
     """Totals and order for other category weights, exactly (totals are linear in W).
 
     `weights` are points per active category of the document, normalised here (other
     keys are ignored, missing ones count 0). Price scores come from the document, or
     from `price_scores` (see `price_scores()`) when the document was ranked with p = 0.
+    A document ranked with `value` needs its `quality_value` V: the total is then
+    V * Q / 100 - TCO, the TCO read back from the fictitious price (price_weight unused).
+    Exclusions (knock-outs, the threshold) stay those of the document.
     Returns vendors in the new rank order: key, name, rank, total, quality, price_score
     (None when price_weight is 0), excluded.
     """
+    by_value = ranking_doc.get("price_method") == pricing.VALUE
+    if by_value and not (quality_value is not None and quality_value > 0):
+        raise MethodError("quality_value", "a ranking by value needs the value of quality")
     if not 0.0 <= price_weight < 1.0:
         raise MethodError("price_weight", "the price weight must be at least 0 and below 1")
     categories = list(ranking_doc["category_weights"])
@@ -581,7 +648,11 @@ def what_if_totals(
     for vendor in ranking_doc["vendors"]:
         quality = math.fsum(w * vendor["category_scores"][c] for c, w in normalised.items())
         price = None
-        if price_weight > 0:
+        if by_value:
+            assert quality_value is not None
+            tco = vendor["fictitious_price"] + quality_value * vendor["quality"] / 100.0
+            total = quality_value * quality / 100.0 - tco
+        elif price_weight > 0:
             price = (
                 price_scores.get(vendor["key"])
                 if price_scores is not None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import NamedTuple, overload
 
+from selector.domain.price import LOWEST_RATIO, PriceSettings
 from selector.domain.vocabulary import ACCEPTED, COULD, DOMAINS, MUST, SHOULD, WONT
 
 GROUPS = DOMAINS  # the business and the IT group weigh and own their domain's categories
@@ -210,7 +211,27 @@ class Selection:
     )
     # None (or {}) means: no final weights, use the combined allocation.
     final_weights: dict[str, float] | None = None
+    # Method 1.1, section 5: the defaults rank exactly as method 1.
+    price_method: str = LOWEST_RATIO
+    price_full: float | None = None
+    price_zero: float | None = None
+    log_factor: float | None = None
+    quality_value: float | None = None
+    quality_threshold: float = 0.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.scores, Scores):  # frozen: set once, while being made
             object.__setattr__(self, "scores", Scores.of(self.scores))
+
+    @property
+    def price(self) -> PriceSettings:
+        """How price counts: the method, its parameters, the weight and the threshold."""
+        return PriceSettings(
+            method=self.price_method,
+            weight=self.price_weight,
+            price_full=self.price_full,
+            price_zero=self.price_zero,
+            log_factor=self.log_factor,
+            quality_value=self.quality_value,
+            quality_threshold=self.quality_threshold,
+        )

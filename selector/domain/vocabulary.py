@@ -39,6 +39,12 @@ SCORING = "scoring"
 DECISION = "decision"
 PHASES = (REQUIREMENTS, WEIGHTING, SCORING, DECISION)
 
+# --- The sponsor's decision on the recommendation (formats.md `decision`) ---------------
+APPROVED = "approved"
+DECLINED = "rejected"  # "rejected" as in formats.md; REJECTED is a requirement's status
+MORE_INFORMATION = "more_information"
+SPONSOR_VERDICTS = (APPROVED, DECLINED, MORE_INFORMATION)
+
 # --- Requirements -----------------------------------------------------------------------
 MUST = "must"
 SHOULD = "should"

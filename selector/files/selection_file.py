@@ -44,9 +44,11 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from selector.domain import it_catalogue, limits
+from selector.domain import price as pricing
 from selector.domain.selection import PRIORITY_POINTS, is_active_wish
 from selector.domain.vocabulary import (
     DOMAINS,
@@ -54,6 +56,8 @@ from selector.domain.vocabulary import (
     PRIORITIES,
     ROLES,
     SCORERS,
+    SPONSOR,
+    SPONSOR_VERDICTS,
     STATUSES,
     VERIFICATIONS,
     WEIGHERS,
@@ -84,6 +88,8 @@ TOP_KEYS = (
     "consensus",
     "knockouts",
     "it_answers",
+    "recommendation",
+    "decision",
 )
 
 #: The key of each list: it must be unique, and `canonical` sorts by it.
@@ -404,6 +410,18 @@ def _email(value: Any) -> str:
         raise _Bad(f"{_show(text)} is not an e-mail address") from None
 
 
+def _date(value: Any) -> str:
+    """A calendar date written YYYY-MM-DD."""
+    text = _text(value)
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        date.fromisoformat(text)
+    except ValueError:
+        raise _Bad(f"{_show(text)} is not a date written YYYY-MM-DD") from None
+    return text
+
+
 def _object(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _wrong_type("an object", value)
@@ -440,6 +458,13 @@ SELECTION_FIELDS = (
     _Field("price_weight", _fraction, 0.0),
     _Field("group_balance", default={"business": 0.5, "it": 0.5}, nested=GROUP_BALANCE_FIELDS),
     _Field("tco_years", _integer(1), 5),
+    # Method 1.1, section 5; the ranges are checked by selector.domain.price.
+    _Field("price_method", _one_of(*pricing.PRICE_METHODS), pricing.LOWEST_RATIO),
+    _Field("price_full", _number_value, None, nullable=True),
+    _Field("price_zero", _number_value, None, nullable=True),
+    _Field("log_factor", _number_value, None, nullable=True),
+    _Field("quality_value", _number_value, None, nullable=True),
+    _Field("quality_threshold", _number_value, 0.0),
 )
 CATEGORY_FIELDS = (
     _Field("key", _filled_of("category", "key")),
@@ -509,6 +534,13 @@ KNOCKOUT_FIELDS = (
     _Field("requirement", _filled),
     _Field("passed", _boolean),
     _Field("evidence", _text_of("knockout", "evidence"), ""),
+)
+DECISION_FIELDS = (
+    _Field("verdict", _one_of(*SPONSOR_VERDICTS)),
+    _Field("vendor", _filled, None, nullable=True),
+    _Field("by", _member_reference),
+    _Field("reason", _filled_of("decision", "reason")),
+    _Field("date", _date),
 )
 IT_ANSWER_FIELDS = (
     _Field("requirement", _filled),
@@ -671,6 +703,8 @@ class _Checker:
         consensus = self.consensus(doc, selection, vendors, requirements)
         knockouts = self.knockouts(doc, vendors, requirements)
         it_answers = self.it_answers(doc, requirements)
+        recommendation = self.recommendation(doc)
+        decision = self.decision(doc, vendors)
         return {
             "format": FORMAT,
             "version": VERSION,
@@ -685,6 +719,8 @@ class _Checker:
             "consensus": consensus,
             "knockouts": knockouts,
             "it_answers": it_answers,
+            "recommendation": recommendation,
+            "decision": decision,
         }
 
     def header(self, doc: dict[str, Any]) -> bool:
@@ -716,7 +752,39 @@ class _Checker:
         if "selection" not in doc:
             self.add("selection", "required key is missing")
             return {}
-        return self.object("selection", doc["selection"], SELECTION_FIELDS) or {}
+        before = len(self.problems)
+        selection = self.object("selection", doc["selection"], SELECTION_FIELDS) or {}
+        if len(self.problems) == before:  # the ranges only once the types are right
+            for problem in pricing.problems(price_settings(selection)):
+                self.add(f"selection.{problem.field}", problem.message)
+        return selection
+
+    def recommendation(self, doc: dict[str, Any]) -> str:
+        """The facilitator's written recommendation, printed literally by the report."""
+        try:
+            return _text_of("selection", "recommendation")(doc.get("recommendation", ""))
+        except _Bad as bad:
+            self.add("recommendation", bad.message)
+            return ""
+
+    def decision(
+        self, doc: dict[str, Any], vendors: list[dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        """The sponsor's decision: by a sponsor, on a known vendor (named when approved)."""
+        if doc.get("decision") is None:
+            return None
+        before = len(self.problems)
+        entry = self.object("decision", doc["decision"], DECISION_FIELDS)
+        if entry is None:
+            return None
+        vendor = entry.get("vendor")
+        self.reference("decision.vendor", vendor, {v["key"] for v in vendors if "key" in v},
+                       "vendor")
+        if entry.get("verdict") == "approved" and "vendor" in entry and vendor is None:
+            self.add("decision.vendor", "an approval names the vendor chosen")
+        if entry.get("by") is not None:
+            self.member_role("decision.by", entry["by"], (SPONSOR,), "decide")
+        return entry if len(self.problems) == before else None
 
     def categories(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
         seen: dict[str, int] = {}
@@ -755,7 +823,7 @@ class _Checker:
             return
         role = self.roles[email]
         if role is not None and role not in allowed:
-            who = ", ".join(allowed[:-1]) + f" and {allowed[-1]}"
+            who = ", ".join(allowed[:-1]) + f" and {allowed[-1]}" if allowed[1:] else allowed[0]
             self.add(path, f"{_show(email)} is a {role}; only {who} members {action}")
 
     def requirements(
@@ -861,6 +929,16 @@ class _Checker:
             costs = entry.get("costs")
             if costs is not None and years is not None and "tco" in entry:
                 self.check_tco(path, entry, costs, years)
+            if (
+                selection.get("price_method") == pricing.VALUE
+                and entry.get("tco") is None
+                and entry.get("withdrawn") is False
+            ):
+                self.add(
+                    f"{path}.tco",
+                    "the price method value needs the costs of every vendor that is not "
+                    "withdrawn; give this vendor its costs or a tco",
+                )
             result.append(entry)
         return result
 
@@ -1047,6 +1125,19 @@ def _answer_problem(part: it_catalogue.Part | None, refused: it_catalogue.Answer
     if reason in ("not_number", "not_whole"):
         return f"expected {expected}, got {_show(value)}"
     return f"must be more than 0 and at most {part.maximum}, got {_num(value)}"
+
+
+def price_settings(selection: dict[str, Any]) -> pricing.PriceSettings:
+    """The price settings of a validated file's `selection` object."""
+    return pricing.PriceSettings(
+        method=selection.get("price_method", pricing.LOWEST_RATIO),
+        weight=selection.get("price_weight", 0.0),
+        price_full=selection.get("price_full"),
+        price_zero=selection.get("price_zero"),
+        log_factor=selection.get("log_factor"),
+        quality_value=selection.get("quality_value"),
+        quality_threshold=selection.get("quality_threshold", 0.0),
+    )
 
 
 def _active_categories(requirements: list[dict[str, Any]]) -> set[str]:

@@ -81,4 +81,14 @@ def selection_from_file(doc: dict[str, Any]) -> Selection:
         price_weight=float(meta.get("price_weight", 0.0)),
         group_balance=dict(meta.get("group_balance") or {"business": 0.5, "it": 0.5}),
         final_weights={k: float(v) for k, v in final.items()} if final else None,
+        price_method=meta.get("price_method", "lowest_ratio"),
+        price_full=_number_or_none(meta.get("price_full")),
+        price_zero=_number_or_none(meta.get("price_zero")),
+        log_factor=_number_or_none(meta.get("log_factor")),
+        quality_value=_number_or_none(meta.get("quality_value")),
+        quality_threshold=float(meta.get("quality_threshold", 0.0)),
     )
+
+
+def _number_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)

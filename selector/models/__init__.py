@@ -19,6 +19,7 @@ from selector.models.selection import (
     PairwiseJudgement,
     Requirement,
     Selection,
+    SponsorDecision,
 )
 from selector.models.upload import UploadAttempt
 from selector.models.vendor import Sheet, Vendor
@@ -45,6 +46,7 @@ __all__ = [
     "Score",
     "Selection",
     "Sheet",
+    "SponsorDecision",
     "UploadAttempt",
     "Vendor",
     "Verdict",

@@ -26,3 +26,9 @@ class FinalReport(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     ranking: Mapped[str] = mapped_column(Text)  # the ranking document, JSON
     pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    # The SHA-256 of the selection's content when sealed (its selection file, canonical):
+    # when the content differs later the report is superseded. None for reports sealed
+    # before this was kept.
+    content_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Why the report was sealed while the recommended vendor had unverified knock-outs.
+    seal_reason: Mapped[str] = mapped_column(Text, default="")

@@ -3,12 +3,13 @@ and the weighting (allocations and final weights)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Integer,
@@ -23,6 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from selector.domain import phases
 from selector.domain import selection as method_rules
+from selector.domain.price import LOWEST_RATIO, PRICE_METHODS, PriceSettings
 from selector.domain.vocabulary import (  # the allowed values; also imported from here
     ACCEPTED,
     DOMAINS,
@@ -30,6 +32,7 @@ from selector.domain.vocabulary import (  # the allowed values; also imported fr
     PHASES,
     PRIORITIES,
     ROLES,
+    SPONSOR_VERDICTS,
     STATUSES,
     VERIFICATIONS,
     WONT,
@@ -53,6 +56,9 @@ class Selection(Base):
         CheckConstraint("price_weight >= 0 AND price_weight < 1", name="price_weight"),
         CheckConstraint("balance_business >= 0 AND balance_it >= 0", name="balance"),
         CheckConstraint("tco_years >= 1", name="tco_years"),
+        CheckConstraint(_in("price_method", PRICE_METHODS), name="price_method"),
+        CheckConstraint("quality_threshold >= 0 AND quality_threshold <= 100",
+                        name="quality_threshold"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +70,14 @@ class Selection(Base):
     balance_business: Mapped[float] = mapped_column(Float, default=0.5)
     balance_it: Mapped[float] = mapped_column(Float, default=0.5)
     tco_years: Mapped[int] = mapped_column(Integer, default=5)
+    # How price counts (method.md 1.1, section 5); frozen with the weights. A parameter
+    # that the method does not use is kept and ignored (formats.md).
+    price_method: Mapped[str] = mapped_column(String(20), default=LOWEST_RATIO)
+    price_full: Mapped[float | None] = mapped_column(Float, default=None)
+    price_zero: Mapped[float | None] = mapped_column(Float, default=None)
+    log_factor: Mapped[float | None] = mapped_column(Float, default=None)
+    quality_value: Mapped[float | None] = mapped_column(Float, default=None)
+    quality_threshold: Mapped[float] = mapped_column(Float, default=0.0)
     phase: Mapped[str] = mapped_column(String(20), default="requirements")
     # The setting that lifts blind scoring for the facilitator (issue 7); no setting opens
     # the costs to scorers before scoring closes (the prijskluis).
@@ -73,8 +87,15 @@ class Selection(Base):
     final_weights_rationale: Mapped[str] = mapped_column(Text, default="")
     weights_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     requirements_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    # The facilitator's written recommendation and decision record (for the report).
+    # The facilitator's written recommendation and decision record (for the report). The
+    # recommended vendor may differ from the first-ranked one only with a written reason.
     recommendation: Mapped[str] = mapped_column(Text, default="")
+    # No foreign key: vendors refer to selections, and a cycle of keys cannot be added
+    # to SQLite in place. Read it through `recommendations`, which checks the vendor.
+    recommended_vendor_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    recommendation_reason: Mapped[str] = mapped_column(Text, default="")
+    recommendation_by_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    recommendation_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     decision_context: Mapped[str] = mapped_column(Text, default="")
     decision_options: Mapped[str] = mapped_column(Text, default="")
     decision: Mapped[str] = mapped_column(Text, default="")
@@ -90,6 +111,15 @@ class Selection(Base):
 
     # The moments every rule asks about (selector.domain.phases): ask these, never compare
     # phase names or freeze times.
+    @property
+    def price(self) -> PriceSettings:
+        """How price counts, as the method reads it."""
+        return PriceSettings(
+            method=self.price_method, weight=self.price_weight, price_full=self.price_full,
+            price_zero=self.price_zero, log_factor=self.log_factor,
+            quality_value=self.quality_value, quality_threshold=self.quality_threshold,
+        )
+
     @property
     def weights_frozen(self) -> bool:
         """Weights, priorities and explicit requirement weights are read-only."""
@@ -310,3 +340,29 @@ class PairwiseJudgement(Base):
     comparisons: Mapped[str] = mapped_column(Text)  # JSON: [[key_i, key_j, a_ij], ...]
     consistency_ratio: Mapped[float | None] = mapped_column(Float, default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SponsorDecision(Base):
+    """A sponsor's verdict on the recommendation (formats.md `decision`). Every verdict
+    is kept; the newest is the selection's decision. A rejection or a request for more
+    information sends the recommendation back to the facilitator with its reason."""
+
+    __tablename__ = "sponsor_decisions"
+    __table_args__ = (CheckConstraint(_in("verdict", SPONSOR_VERDICTS), name="verdict"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selection_id: Mapped[int] = mapped_column(
+        ForeignKey("selections.id", ondelete="CASCADE"), index=True
+    )
+    verdict: Mapped[str] = mapped_column(String(20))
+    vendor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vendors.id", ondelete="SET NULL"), default=None
+    )
+    # Kept as written when the sponsor's account or membership goes later.
+    by_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), default=None
+    )
+    by_email: Mapped[str] = mapped_column(String(254))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

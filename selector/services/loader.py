@@ -76,7 +76,8 @@ _VENDOR_KEYS = "SELECT id, key FROM vendors WHERE selection_id = :sid"
 _REQUIREMENT_CODES = "SELECT id, code FROM requirements WHERE selection_id = :sid"
 
 _SELECTION = (
-    "SELECT name, scale_max, price_weight, balance_business, balance_it"
+    "SELECT name, scale_max, price_weight, balance_business, balance_it, price_method,"
+    " price_full, price_zero, log_factor, quality_value, quality_threshold"
     " FROM selections WHERE id = :sid"
 )
 _CATEGORIES = (
@@ -228,7 +229,8 @@ def load_selection(source: Session | Connection | Run, selection_id: int, *,
     meta = next(iter(run(_SELECTION, params)), None)
     if meta is None:
         raise LookupError(f"there is no selection {selection_id}")
-    name, scale_max, price_weight, balance_business, balance_it = meta
+    name, scale_max, price_weight, balance_business, balance_it, *price = meta
+    price_method, price_full, price_zero, log_factor, quality_value, quality_threshold = price
     final = {key: points for key, points in run(_FINAL_WEIGHTS, params)}
     return domain.Selection(
         name=name,
@@ -273,4 +275,10 @@ def load_selection(source: Session | Connection | Run, selection_id: int, *,
         price_weight=price_weight,
         group_balance={"business": balance_business, "it": balance_it},
         final_weights=final or None,
+        price_method=price_method,
+        price_full=price_full,
+        price_zero=price_zero,
+        log_factor=log_factor,
+        quality_value=quality_value,
+        quality_threshold=quality_threshold,
     )

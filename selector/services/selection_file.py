@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from selector.domain.vocabulary import AuditAction, AuditEntity
+from selector.domain.vocabulary import SPONSOR, AuditAction, AuditEntity
 from selector.files.selection_file import WEIGHING_ROLES, dump_selection_file, validate
 from selector.models import (
     Account,
@@ -27,6 +28,7 @@ from selector.models import (
     Score,
     Selection,
     Sheet,
+    SponsorDecision,
     Vendor,
     Verdict,
 )
@@ -36,6 +38,9 @@ from selector.services.accounts import ensure_account, normalise_email
 from selector.services.loader import counted_scores
 
 _COST_KEYS = ("licence_per_year", "implementation", "hosting_support_per_year", "contract_years")
+#: Method 1.1's price settings, stored under the same names as in the file.
+_PRICE_KEYS = ("price_method", "price_full", "price_zero", "log_factor", "quality_value",
+               "quality_threshold")
 
 
 def import_selection(session: Session, doc: dict[str, Any], actor: Account | None = None) -> int:
@@ -55,6 +60,8 @@ def import_selection(session: Session, doc: dict[str, Any], actor: Account | Non
         balance_business=balance["business"],
         balance_it=balance["it"],
         tco_years=meta.get("tco_years", 5),
+        **{key: meta[key] for key in _PRICE_KEYS if key in meta},
+        recommendation=doc.get("recommendation") or "",
         phase=phase,
         weights_frozen_at=now if has_scores else None,
         requirements_frozen_at=now if has_scores else None,
@@ -162,6 +169,8 @@ def import_selection(session: Session, doc: dict[str, Any], actor: Account | Non
         session.flush()
         vendor_ids[v["key"]] = vendor.id
 
+    _import_decision(session, sid, doc.get("decision"), vendor_ids, account_ids, now)
+
     score_rows = [
         {
             "selection_id": sid,
@@ -250,6 +259,48 @@ def import_selection(session: Session, doc: dict[str, Any], actor: Account | Non
     )
     session.flush()
     return sid
+
+
+def _import_decision(
+    session: Session, sid: int, decision: dict[str, Any] | None, vendor_ids: dict[str, int],
+    account_ids: dict[str, int], now: Any,
+) -> None:
+    """The sponsor's decision of a file, as the newest (the only) decision."""
+    if not decision:
+        return
+    by = normalise_email(decision["by"])
+    session.add(SponsorDecision(
+        selection_id=sid,
+        verdict=decision["verdict"],
+        vendor_id=vendor_ids[decision["vendor"]] if decision.get("vendor") else None,
+        by_account_id=account_ids.get(by),
+        by_email=by,
+        reason=decision["reason"],
+        decided_on=date.fromisoformat(decision["date"]),
+        recorded_at=now,
+    ))
+
+
+def _export_decision(
+    session: Session, selection_id: int, sponsors: set[str], key_of_vendor: dict[int, str]
+) -> dict[str, Any] | None:
+    """The newest decision, when its sponsor is still a sponsor member: a file names only
+    its own members (the audit trail and `selector backup` keep the rest)."""
+    decision = session.scalars(
+        select(SponsorDecision)
+        .where(SponsorDecision.selection_id == selection_id)
+        .order_by(SponsorDecision.recorded_at.desc(), SponsorDecision.id.desc())
+        .limit(1)
+    ).first()
+    if decision is None or decision.by_email not in sponsors:
+        return None
+    return {
+        "verdict": decision.verdict,
+        "vendor": key_of_vendor.get(decision.vendor_id) if decision.vendor_id else None,
+        "by": decision.by_email,
+        "reason": decision.reason,
+        "date": decision.decided_on.isoformat(),
+    }
 
 
 def export_selection(session: Session, selection_id: int) -> dict[str, Any]:
@@ -385,6 +436,8 @@ def export_selection(session: Session, selection_id: int) -> dict[str, Any]:
                 "it": selection.balance_it,
             },
             "tco_years": selection.tco_years,
+            **{key: getattr(selection, key) for key in _PRICE_KEYS
+               if getattr(selection, key) is not None},
         },
         "categories": [{"key": c.key, "name": c.name, "domain": c.domain} for c in categories],
         "requirements": requirement_entries,
@@ -410,6 +463,12 @@ def export_selection(session: Session, selection_id: int) -> dict[str, Any]:
     it_answers = it_structured.file_answers(requirements)
     if it_answers:
         doc["it_answers"] = it_answers
+    if selection.recommendation:
+        doc["recommendation"] = selection.recommendation
+    sponsors = {m.email for m in members if m.role == SPONSOR}
+    decision = _export_decision(session, selection_id, sponsors, key_of_vendor)
+    if decision is not None:
+        doc["decision"] = decision
     return doc
 
 

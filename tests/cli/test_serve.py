@@ -68,6 +68,10 @@ def test_serve_runs_gunicorn_and_its_server_header_names_no_version(tmp_path):
         assert server == "gunicorn"  # not "Werkzeug/3.1 Python/3.11"
         assert not re.search(r"\d", server)
         assert response.getheader("Content-Security-Policy")  # the app's own headers
+        # The first worker answers while the others may still be booting.
+        while (log.read_text(errors="replace").count("Booting worker") < SETTINGS["workers"]
+               and time.monotonic() < deadline):
+            time.sleep(0.2)
         started = log.read_text(errors="replace")
         assert f"Selector runs on http://127.0.0.1:{port}/" in started
         assert "Using worker: gthread" in started

@@ -166,3 +166,21 @@ def test_a_failed_import_leaves_nothing(db, example_doc):
         import_selection(session, doc)
     with db.transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Selection)) == 0
+
+
+def test_price_settings_recommendation_and_decision_survive_import_and_export(db, example_doc):
+    doc = dict(example_doc)
+    doc["selection"] = {**example_doc["selection"], "price_method": "log", "log_factor": 2.5,
+                        "price_weight": 0.25, "quality_threshold": 40, "price_full": 1000}
+    doc["recommendation"] = "We recommend Northwind.\n\nIt fits the service desk best."
+    doc["decision"] = {"verdict": "more_information", "vendor": None,
+                       "by": "marloes@example.org", "reason": "What does the exit cost?",
+                       "date": "2026-12-02"}
+    selection_id = _import(db, doc)
+    with db.transaction(write=False) as session:
+        exported = export_selection(session, selection_id)
+        stored = load_selection(session, selection_id)
+    assert canonical(validate(exported)) == canonical(validate(doc))
+    assert exported["decision"]["by"] == "marloes@example.org"
+    assert (stored.price_method, stored.log_factor, stored.quality_threshold) == ("log", 2.5, 40)
+    assert rank(stored, draws=100)["price_method"] == "log"

@@ -88,7 +88,10 @@ def test_defaults_of_a_minimal_file() -> None:
     assert result["selection"] == {
         "name": "CRM 2026", "organisation": "", "language": "en", "scale_max": 5,
         "price_weight": 0.0, "group_balance": {"business": 0.5, "it": 0.5}, "tco_years": 5,
+        "price_method": "lowest_ratio", "price_full": None, "price_zero": None,
+        "log_factor": None, "quality_value": None, "quality_threshold": 0.0,
     }
+    assert (result["recommendation"], result["decision"]) == ("", None)
     requirement = result["requirements"][0]
     assert requirement["status"] == "accepted"
     assert requirement["knockout"] is False
