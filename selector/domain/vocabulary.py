@@ -126,6 +126,9 @@ class AuditEntity(enum.StrEnum):
     CONSENSUS = "consensus"
     VERDICT = "verdict"
     FINAL_REPORT = "final_report"
+    PRICE_SETTINGS = "price_settings"  # the price method, its parameters, weight, threshold
+    RECOMMENDATION = "recommendation"
+    SPONSOR_DECISION = "sponsor_decision"
 
 
 class AuditAction(enum.StrEnum):
@@ -169,5 +172,6 @@ FROZEN_WITH_WEIGHTS = frozenset({
     AuditEntity.GROUP_BALANCE,
     AuditEntity.FINAL_WEIGHTS,
     AuditEntity.REQUIREMENT_WEIGHT,
+    AuditEntity.PRICE_SETTINGS,  # decisions.md: frozen with the weights
 })
 FREEZE_RELEVANT = FROZEN_WITH_REQUIREMENTS | FROZEN_WITH_WEIGHTS
