@@ -293,8 +293,15 @@ def format_ranking(ranked: RankedSelection) -> str:
     p_first = ranking["sensitivity"]["p_first"]
     for v in ranking["vendors"]:
         price = "-" if v["price_score"] is None else f"{v['price_score']:.1f}"
+        if v.get("fictitious_price") is not None:
+            price = f"F={v['fictitious_price']:,.0f}"
         if v["excluded"]:
-            status = "EXCLUDED: failed " + ", ".join(v["knockouts_failed"])
+            reasons = []
+            if v["knockouts_failed"]:
+                reasons.append("failed " + ", ".join(v["knockouts_failed"]))
+            if v.get("below_threshold"):
+                reasons.append("below the quality threshold")
+            status = "EXCLUDED: " + "; ".join(reasons)
         elif v["knockouts_unverified"]:
             status = "unverified: " + ", ".join(v["knockouts_unverified"])
         else:
@@ -318,6 +325,14 @@ def format_ranking(ranked: RankedSelection) -> str:
     if flips:
         lines.append("flip points: the winner changes when the weight of")
         lines.extend(flips)
+    lines.append(f"price method: {ranking.get('price_method', 'lowest_ratio')}")
+    names = {v["key"]: v["name"] for v in ranking["vendors"]}
+    for reversal in ranking.get("rank_reversal", []):
+        lines.append(
+            f"rank reversal: without {names[reversal['without']]}, "
+            f"{names[reversal['new_winner']]} would rank first (a losing bid decides the "
+            "winner under a relative price method)"
+        )
     return "\n".join(lines)
 
 

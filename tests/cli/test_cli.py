@@ -207,3 +207,48 @@ def test_only_the_process_own_command_freezes_its_objects_for_a_quick_exit():
     assert done.returncode == 0, done.stderr
     called, own = map(int, done.stdout.split())
     assert called == 0 and own > 10_000
+
+
+def _priced_file(tmp_path, **settings) -> str:
+    """A losing bid decides the winner (tests/domain/test_price_methods.py, REVERSAL)."""
+    doc = {
+        "format": "selector/selection", "version": 1,
+        "selection": {"name": "Prices", "price_weight": 0.3, **settings},
+        "categories": [{"key": "c", "name": "Functions", "domain": "business"}],
+        "requirements": [{"code": "R1", "category": "c", "title": "Function",
+                          "priority": "must", "verification": "demo", "intent": "achieve"}],
+        "members": [{"email": "m@example.org", "name": "M", "role": "business"}],
+        "vendors": [{"key": k, "name": n, "tco": t}
+                    for k, n, t in (("a", "Alpha", 200), ("b", "Beta", 100), ("c", "Gamma", 50))],
+        "scores": [{"member": "m@example.org", "vendor": k, "requirement": "R1", "score": s}
+                   for k, s in (("a", 4), ("b", 3), ("c", 1))],
+    }
+    path = tmp_path / "priced.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return str(path)
+
+
+def test_rank_says_which_losing_bid_decides_the_winner(tmp_path):
+    path = _priced_file(tmp_path)
+    document = json.loads(selector("rank", path, "--json").stdout)
+    assert document["rank_reversal"] == [{"without": "c", "new_winner": "b"}]
+    table = selector("rank", path)
+    assert table.returncode == 0, table.stderr
+    assert "price method: lowest_ratio" in table.stdout
+    assert "rank reversal: without Gamma, Beta would rank first" in table.stdout
+
+
+def test_rank_marks_a_vendor_below_the_quality_threshold(tmp_path):
+    table = selector("rank", _priced_file(tmp_path, quality_threshold=50)).stdout
+    gamma = next(line for line in table.splitlines() if "Gamma" in line)
+    assert "EXCLUDED: below the quality threshold" in gamma
+    assert "rank reversal" not in table
+
+
+def test_rank_refuses_an_impossible_price_setting_in_one_sentence(tmp_path):
+    result = selector("rank", _priced_file(tmp_path, price_method="log", log_factor=1))
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith(
+        "priced.json: selection.log_factor: the log factor must be more than 1 (the multiple "
+        "of the lowest bid that earns no points)")
+    assert len(result.stderr.strip().splitlines()) == 1
