@@ -79,6 +79,8 @@ ALLOWED = {
         "scores",
         "consensus",
         "knockouts",
+        "recommendation",
+        "decision",
     },
     "selection": {
         "name",
@@ -88,6 +90,12 @@ ALLOWED = {
         "price_weight",
         "group_balance",
         "tco_years",
+        "price_method",
+        "price_full",
+        "price_zero",
+        "log_factor",
+        "quality_value",
+        "quality_threshold",
     },
     "category": {"key", "name", "domain"},
     "requirement": {
