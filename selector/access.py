@@ -18,7 +18,8 @@ Two kinds of action:
 
 Anonymous visitors of a route that needs an account are sent to the login page (302).
 Sponsors and observers only read: no rule that changes anything names them, and a test
-checks that.
+checks that. The one exception is the sponsor's decision on the recommendation
+(`SPONSOR_WRITES`), which only a sponsor records.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ SCORERS = frozenset(words.SCORERS)  # who scores vendors and records verdicts
 WEIGHERS = frozenset(words.WEIGHERS)  # who allocates points (method.md section 3)
 READ_ONLY_ROLES = frozenset(words.READ_ONLY)
 IT_ANSWERERS = frozenset({words.FACILITATOR, words.IT})  # IT management's structured answers
+SPONSORS = frozenset({words.SPONSOR})
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,10 @@ SELECTION_RULES: dict[str, Rule] = {
     "weighting.requirement_weight": Rule(
         WRITERS, frozenset({words.REQUIREMENTS, words.WEIGHTING}), writes=True),
     "weighting.manage": Rule(FACILITATOR, frozenset({words.WEIGHTING}), writes=True),
+    # How price counts (issue 18): set before the weights are frozen, with which it is
+    # frozen (services.price_settings refuses it then, with that message).
+    "weighting.price": Rule(
+        FACILITATOR, frozenset({words.REQUIREMENTS, words.WEIGHTING}), writes=True),
     # Vendors and scoring (issue 7). The phase rules of scoring (scores only while it is
     # open, verdicts in scoring and decision, consensus in the decision) are checked by
     # the services, so that a refusal says why instead of a bare 403. Who sees costs and
@@ -108,7 +114,16 @@ SELECTION_RULES: dict[str, Rule] = {
     "report.view": Rule(READERS),
     "report.download": Rule(READERS),  # the draft PDF and every sealed final PDF
     "report.issue": Rule(FACILITATOR, frozenset({words.DECISION}), writes=True),
+    # The recommendation (issue 18): everyone reads it once scoring is closed (the page
+    # says so before); the facilitator writes it and a sponsor decides on it, in the
+    # decision phase (services.recommendations holds the rest of the rules).
+    "recommendation.view": Rule(READERS),
+    "recommendation.write": Rule(FACILITATOR, frozenset({words.DECISION}), writes=True),
+    "recommendation.decide": Rule(SPONSORS, frozenset({words.DECISION}), writes=True),
 }
+
+# The writes a read-only role may make: a sponsor's decision on the recommendation.
+SPONSOR_WRITES = frozenset({"recommendation.decide"})
 
 
 # --- Actions that are not about one selection ------------------------------------------

@@ -71,6 +71,14 @@ PHASE_DESCRIPTIONS: dict[str, LazyString] = {
     DECISION: _l("Consensus, knock-out verdicts and the argued recommendation."),
 }
 DOMAIN_LABELS: dict[str, LazyString] = {BUSINESS: _l("Business"), IT: _l("IT")}
+# The price methods (selector.domain.price, method.md section 5).
+PRICE_METHOD_LABELS: dict[str, LazyString] = {
+    "lowest_ratio": _l("Relative to the lowest bid"),
+    "linear_bids": _l("Linear between the lowest and the highest bid"),
+    "linear_fixed": _l("Linear on a fixed scale"),
+    "log": _l("Logarithmic"),
+    "value": _l("Value for money (fictitious price)"),
+}
 
 
 def select_locale() -> str:

@@ -452,9 +452,10 @@ def cmd_requirements(args: Namespace) -> int:
     from selector.services.spreadsheets import (
         MAX_UPLOAD,
         SpreadsheetError,
+        commit_import,
         export_requirements,
-        import_rows,
-        read_rows,
+        plan_import,
+        read_workbook,
     )
 
     db = open_database()
@@ -467,6 +468,7 @@ def cmd_requirements(args: Namespace) -> int:
         Path(args.output).write_bytes(data)
         print(f"exported the requirements of selection {args.selection_id} to {args.output}")
         return 0
+    options = _import_options(args)
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"{args.file}: no such file")
@@ -474,13 +476,23 @@ def cmd_requirements(args: Namespace) -> int:
         data = handle.read(MAX_UPLOAD + 1)
     try:
         # Read (in the sandbox) before the transaction: no lock is held meanwhile.
-        rows = read_rows(data, path.name)
-        with db.transaction() as session:
+        sheets = read_workbook(data, path.name)
+        with db.transaction(write=not args.dry_run) as session:
             selection = session.get(Selection, args.selection_id)
             if selection is None:
                 raise CommandError(f"there is no selection {args.selection_id}")
+            plan = plan_import(session, selection, sheets, options)
+            _print_plan(plan)
+            if plan.problems:
+                raise SpreadsheetError(plan.problems)
+            if args.dry_run:
+                print(f"dry run: {args.file} would give {plan.count('create')} created, "
+                      f"{plan.count('update')} updated, {plan.count('unchanged')} unchanged; "
+                      "nothing was written")
+                return 0
             # The console is trusted like the facilitator; the audit names "system".
-            result = import_rows(session, selection, None, "facilitator", rows, path.name)
+            result = commit_import(session, selection, None, "facilitator", sheets,
+                                   path.name, options)
     except SpreadsheetError as error:
         raise CommandError(*(f"{args.file}: {problem}" for problem in error.problems)) from None
     except ServiceError as error:
@@ -488,3 +500,51 @@ def cmd_requirements(args: Namespace) -> int:
     print(f"imported {args.file}: {result.created} created, {result.updated} updated, "
           f"{result.unchanged} unchanged")
     return 0
+
+
+def _import_options(args: Namespace):
+    """`--map 'COLUMN=field'` and `--map 'priority:LABEL=must'`, and the other flags."""
+    from selector.services.spreadsheets import ImportOptions
+
+    options = ImportOptions(sheet=args.sheet, create_categories=args.create_categories,
+                            knockout_rationale=args.knockout_rationale,
+                            accept_reason=args.accept)
+    for given in args.map:
+        column, separator, target = given.rpartition("=")
+        if not separator or not column.strip():
+            raise CommandError(f"--map '{given}': write it as 'COLUMN=field'")
+        if column.lower().startswith("priority:"):
+            options.priorities[column.split(":", 1)[1].strip()] = target.strip().lower()
+        else:
+            options.columns[column.strip()] = target.strip().lower()
+    return options
+
+
+def _print_plan(plan) -> None:
+    """The mapping used: sheet, header row, each column's field, the priority labels,
+    sections, merges and new categories; then the rows that change."""
+    found = plan.mapping
+    print(f"sheet: {plan.sheet or '-'} (sheets: {', '.join(plan.sheets)}); "
+          f"header on row {found.header_row}")
+    print("columns:")
+    for column in found.columns:
+        how = {"name": "by its name", "values": "by its values", "given": "as given",
+               "none": "not recognised"}[column.source]
+        print(f"  {column.letter} '{column.header}' -> {column.field} ({how})")
+    print("priority labels:")
+    for label in found.priorities:
+        meaning = (f"{label.priority}{', knock-out' if label.knockout else ''}"
+                   if label.priority else "unknown")
+        print(f"  '{label.label or '(empty)'}' -> {meaning} ({label.rows} rows)")
+    for row, name in found.sections:
+        print(f"section row {row}: category '{name}'")
+    for old, new in found.merged:
+        print(f"merged: '{old}' into '{new}'")
+    for new in plan.new_categories:
+        guessed = ", from the functional/non-functional column" if new.guessed else ""
+        print(f"new category: '{new.name}' ({new.domain}{guessed}; {new.rows} rows)")
+    if found.empty_rows:
+        print(f"rows without a requirement (skipped): {found.empty_rows}")
+    for row in plan.rows:
+        if row.action == "update":
+            print(f"update {row.values.code} (row {row.row}): {', '.join(row.changed)}")

@@ -110,9 +110,25 @@ def _requirements(commands) -> None:
     requirement_commands = requirements.add_subparsers(
         dest="requirements_command", metavar="ACTION", required=True)
     requirements_import = requirement_commands.add_parser(
-        "import", help="import requirements from .xlsx or .csv (all rows or none)")
+        "import", help="import requirements from .xlsx, .csv or .docx (all rows or none)")
     requirements_import.add_argument("selection_id", metavar="ID", type=int)
     requirements_import.add_argument("file", metavar="FILE")
+    requirements_import.add_argument("--sheet", metavar="NAME",
+                                     help="the sheet to read (default: the first with a "
+                                          "header row)")
+    requirements_import.add_argument(
+        "--map", action="append", default=[], metavar="'COLUMN=field'",
+        help="map a column (its header or letter) to a field, 'describe' or 'ignore'; "
+             "'priority:LABEL=must' maps a priority label (should, could, wont, knockout)")
+    requirements_import.add_argument("--create-categories", action="store_true",
+                                     help="create the categories the file names")
+    requirements_import.add_argument("--knockout-rationale", metavar="TEXT", default="",
+                                     help="the rationale of knock-outs without their own")
+    requirements_import.add_argument("--accept", metavar="REASON", default="",
+                                     help="import every requirement as accepted, with this "
+                                          "reason in the audit trail")
+    requirements_import.add_argument("--dry-run", action="store_true",
+                                     help="show what the import would do; write nothing")
     requirements_export = requirement_commands.add_parser(
         "export", help="export the requirements to .xlsx")
     requirements_export.add_argument("selection_id", metavar="ID", type=int)

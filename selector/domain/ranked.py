@@ -2,7 +2,8 @@
 
 The analysis pages, the API, the report and `selector rank` read their facts here: the
 vendors' rows (with p_first and the contributions per category), the flip points with
-their direction, the perspectives, and the knock-out matrix. Each is derived once, from
+their direction, the perspectives, the knock-out matrix, and the losing bids that decide
+the winner (rank reversal). Each is derived once, from
 the ranking document and the selection it was ranked from (`method.rank`), so no two
 views can tell a different story. Nothing here computes a score: the facts only reshape
 the document and the method's building blocks.
@@ -19,6 +20,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from selector.domain import method
+from selector.domain import price as pricing
 from selector.domain.selection import GROUPS, Requirement, Selection
 from selector.domain.vocabulary import FAILED, PASSED, UNVERIFIED  # a knock-out's state
 
@@ -41,6 +43,16 @@ class VendorRow(NamedTuple):
     p_first: float
     category_scores: Mapping[str, float]  # S(v, c) per active category
     contributions: Mapping[str | None, float]  # category key (None: price) -> points
+    below_threshold: bool = False  # excluded: quality below the threshold (section 5)
+
+
+class RankReversal(NamedTuple):
+    """Section 5: without the losing bid of `without`, `new_winner` would rank first."""
+
+    without: str  # vendor key
+    without_name: str
+    new_winner: str
+    new_winner_name: str
 
 
 class FlipPoint(NamedTuple):
@@ -127,6 +139,7 @@ class RankedSelection:
                 p_first=shares.get(v["key"], 0.0),
                 category_scores=v["category_scores"],
                 contributions=parts[v["key"]],
+                below_threshold=bool(v.get("below_threshold", False)),
             )
             for v in self.ranking["vendors"]
         )
@@ -143,6 +156,28 @@ class RankedSelection:
     @property
     def runner_up(self) -> VendorRow | None:
         return self.contenders[1] if len(self.contenders) > 1 else None
+
+    # ------------------------------------------------------------------ price
+
+    @property
+    def price_method(self) -> str:
+        """The price method the document was ranked with (absent before method 1.1)."""
+        return self.ranking.get("price_method", pricing.LOWEST_RATIO)
+
+    @cached_property
+    def rank_reversals(self) -> tuple[RankReversal, ...]:
+        """The losing bids that decide the winner, with the vendors' names."""
+        return tuple(
+            RankReversal(r["without"], self.vendor_names.get(r["without"], r["without"]),
+                         r["new_winner"],
+                         self.vendor_names.get(r["new_winner"], r["new_winner"]))
+            for r in self.ranking.get("rank_reversal", [])
+        )
+
+    @property
+    def below_threshold(self) -> tuple[VendorRow, ...]:
+        """The vendors excluded because their quality is below the threshold."""
+        return tuple(row for row in self.rows if row.below_threshold)
 
     # ------------------------------------------------------------------ flip points
 
@@ -216,7 +251,8 @@ class RankedSelection:
             totals = {
                 row["key"]: row["total"]
                 for row in method.what_if_totals(
-                    self.ranking, mean, self.selection.price_weight)
+                    self.ranking, mean, self.selection.price_weight,
+                    quality_value=self.selection.quality_value)
             }
             columns[group] = tuple(
                 PerspectiveEntry(key, by_key[key].name, position, totals[key],

@@ -79,6 +79,21 @@ _EXPLICIT_ANCHORS = {
 }
 
 
+# The anchors' words per language, once for the scoring sheet and the report: both are
+# written in the selection's language, so these are pairs like the IT catalogue's words,
+# not interface msgids (two catalogues had translated "meets well" two ways).
+ANCHOR_WORDS = {
+    "en": ANCHORS,
+    "nl": ("afwezig", "slecht", "gedeeltelijk", "voldoet", "voldoet ruim", "overtreft"),
+}
+
+
+def anchor_words(scale_max: int, language: str) -> tuple[str, ...]:
+    """The label of each score 0..scale_max in `language` ("" where no anchor fits)."""
+    words = dict(zip(ANCHORS, ANCHOR_WORDS[language], strict=True))
+    return tuple(words[anchor] if anchor else "" for anchor in score_anchors(scale_max))
+
+
 def score_anchors(scale_max: int) -> tuple[str | None, ...]:
     """The anchor of each score 0..scale_max (None where none fits).
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField
-from wtforms.validators import DataRequired
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from selector.forms import choices
 from selector.i18n import _l
+from selector.services.reports import MAX_SEAL_REASON
 
 
 class IssueReportForm(FlaskForm):
@@ -17,4 +18,11 @@ class IssueReportForm(FlaskForm):
         validators=[DataRequired(_l("Choose Dutch or English."))],
         description=_l("The report is written in the selection's language unless you "
                        "choose the other one."),
+    )
+    seal_reason = TextAreaField(
+        _l("Why seal it now"),
+        validators=[Optional(), Length(max=MAX_SEAL_REASON)],
+        description=_l("The recommended vendor has knock-outs without a verdict. Record "
+                       "the verdicts first, or write why the report is sealed anyway: it is "
+                       "kept with the report and in the audit trail."),
     )

@@ -2,40 +2,27 @@
 (built from the requirements it shows), exclusions, knock-out verdicts and consensus.
 
 The score anchors (0 absent ... 5 exceeds) are written in the selection's language, not
-the reader's (decisions.md): `anchor_labels` is called inside `force_locale`.
+the reader's (decisions.md): `anchor_labels` takes the vocabulary's words for it.
 """
 
 from __future__ import annotations
 
-from flask_babel import force_locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from selector.domain.vocabulary import FAILED, PASSED, score_anchors
+from selector.domain.vocabulary import FAILED, PASSED, anchor_words
 from selector.forms import choices
 from selector.i18n import _l
 from selector.services.scoring import MAX_COMMENT, MAX_REASON
 from selector.services.verdicts import MAX_EVIDENCE
 
-# method.md section 4: the words of the anchors (which score gets which anchor is the
-# vocabulary's rule, `score_anchors`, shared with the report).
-ANCHOR_LABELS = {
-    "absent": _l("absent"),
-    "poor": _l("poor"),
-    "partly": _l("partly"),
-    "meets": _l("meets"),
-    "meets well": _l("meets well"),
-    "exceeds": _l("exceeds"),
-}
-
 
 def anchor_labels(scale_max: int, language: str) -> list[str]:
-    """The label of each score 0..scale_max in `language` ("" where none fits)."""
-    with force_locale(language):
-        return [str(ANCHOR_LABELS[anchor]) if anchor is not None else ""
-                for anchor in score_anchors(scale_max)]
+    """The label of each score 0..scale_max in `language` ("" where none fits): the
+    vocabulary's words, the same as the report's scale (method.md section 4)."""
+    return list(anchor_words(scale_max, language))
 
 
 class ConflictForm(FlaskForm):

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, StopValidation
 
 from selector.domain.ahp import judgement_label, pairs
 from selector.forms import choices
-from selector.i18n import _l
+from selector.i18n import PRICE_METHOD_LABELS, _l
 from selector.models import Category
 from selector.services.weighting import (
     MAX_TEXT,
@@ -249,3 +249,78 @@ def pairwise_renames(categories: Sequence[Category]) -> dict[str, str]:
         pair_field(a, b): pair_name(by_key[a], by_key[b])
         for a, b in pairs([c.key for c in categories])
     }
+
+
+# -- how price counts ----------------------------------------------------------------------
+
+AMOUNT = {"type": "number", "min": "0", "step": "any", "inputmode": "decimal"}
+
+
+class PriceSettingsForm(FlaskForm):
+    """The price method, its parameters, the price weight (a percentage), the quality
+    threshold and the years a TCO covers. `selector.services.price_settings` parses and
+    checks every value; the method's choice is checked there too, so a refusal is its
+    one sentence."""
+
+    price_method = RadioField(
+        _l("Price method"), choices=choices(PRICE_METHOD_LABELS.items()),
+        validate_choice=False,
+    )
+    price_weight = StringField(
+        _l("Price weight (%)"),
+        description=_l("The share of the total that price decides; quality gets the rest. "
+                       "0 means price does not count. Not used by value for money."),
+        render_kw={**AMOUNT, "max": "99.9", "data-price-input": "weight"},
+    )
+    price_full = StringField(
+        _l("Price that earns all points (€)"),
+        description=_l("Linear on a fixed scale: a TCO at or below this gets 100."),
+        render_kw={**AMOUNT, "data-price-input": "price_full"},
+    )
+    price_zero = StringField(
+        _l("Price that earns no points (€)"),
+        description=_l("Linear on a fixed scale: a TCO at or above this gets 0."),
+        render_kw={**AMOUNT, "data-price-input": "price_zero"},
+    )
+    log_factor = StringField(
+        _l("Log factor"),
+        description=_l("Logarithmic: the multiple of the lowest bid that earns no points, "
+                       "for example 2 (twice the lowest bid)."),
+        render_kw={**AMOUNT, "min": "1", "data-price-input": "log_factor"},
+    )
+    quality_value = StringField(
+        _l("Value of perfect quality (€)"),
+        description=_l("Value for money: what a quality of 100 is worth to you in euros over "
+                       "the TCO's years."),
+        render_kw={**AMOUNT, "data-price-input": "quality_value"},
+    )
+    quality_threshold = StringField(
+        _l("Quality threshold (0–100)"),
+        description=_l("A vendor whose quality is below this is excluded, whatever its "
+                       "price. 0: no threshold."),
+        render_kw={**AMOUNT, "max": "100", "data-price-input": "quality_threshold"},
+    )
+    tco_years = StringField(
+        _l("Years the TCO covers"),
+        description=_l("Every vendor's TCO: implementation + this many years of licences, "
+                       "hosting and support. Changing it recomputes each vendor's TCO."),
+        render_kw={"type": "number", "min": "1", "max": "50", "step": "1",
+                   "inputmode": "numeric"},
+    )
+
+
+def price_settings_form(selection, *, formdata=None) -> PriceSettingsForm:
+    """The form prefilled with the selection's settings (the weight as a percentage)."""
+    if formdata is not None:
+        return PriceSettingsForm(formdata=formdata)
+    return PriceSettingsForm(
+        formdata=None,
+        price_method=selection.price_method,
+        price_weight=_number_text(round(selection.price_weight * 100, 6)),
+        price_full=_number_text(selection.price_full),
+        price_zero=_number_text(selection.price_zero),
+        log_factor=_number_text(selection.log_factor),
+        quality_value=_number_text(selection.quality_value),
+        quality_threshold=_number_text(selection.quality_threshold),
+        tco_years=str(selection.tco_years),
+    )

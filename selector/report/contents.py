@@ -27,6 +27,8 @@ class VendorLine:
     knockouts_unverified: tuple[str, ...]
     tco: float | None
     status: str  # sentence fragment: "passed", "excluded: IT-BRW-01", ...
+    below_threshold: bool = False  # excluded: its quality is below the threshold
+    fictitious_price: float | None = None  # F(v) with the price method `value`
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,16 @@ class Summary:
     key_figures: tuple[KeyFigure, ...]
     recommendation: str  # the facilitator's own words
     decision_record: DecisionRecord | None
+    # Who wrote the recommendation: "Fenna de Vries, 23 November 2026", or "the
+    # facilitator" for a report made from a file.
+    recommendation_by: str = ""
+    recommended_vendor: str = ""  # the name of the vendor the facilitator recommends
+    # The facilitator's reason for recommending another vendor than the first-ranked.
+    recommendation_reason: str = ""
+    # "Without X, Y would rank first." (method.md section 5), with why.
+    rank_reversal: tuple[str, ...] = ()
+    # The margin in words: "3.2 points", or euros with the price method value.
+    margin_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -205,6 +217,9 @@ class WeightsSection:
     final_rationale: str
     divergence: tuple[str, ...]
     inactive: tuple[str, ...]  # names of categories without weight
+    # The sentence before the divergence list: "discussed before the weights were
+    # frozen" only when the facilitator recorded that discussion (a written rationale).
+    divergence_intro: str = ""
 
 
 @dataclass(frozen=True)
@@ -223,6 +238,8 @@ class KnockoutMatrix:
 
 @dataclass(frozen=True)
 class PriceLine:
+    """A vendor's costs: its cost lines (None when not entered), TCO and price score."""
+
     key: str
     name: str
     tco: float | None
@@ -231,14 +248,23 @@ class PriceLine:
     implementation: float | None
     hosting_support_per_year: float | None
     contract_years: float | None
+    excluded: bool = False
+    difference: float | None = None  # TCO minus the cheapest vendor's TCO
+    fictitious_price: float | None = None  # with the price method `value`
 
 
 @dataclass(frozen=True)
 class PriceSection:
+    """The costs section: in every report, whether or not price counted."""
+
     price_weight: float
     tco_years: int
-    intro: str
+    intro: str  # whether and how price counted in the ranking
     rows: tuple[PriceLine, ...]
+    method: str = ""  # selector.domain.price.PRICE_METHODS
+    counts: bool = False  # price counted in the ranking (a price score or `value`)
+    paragraphs: tuple[str, ...] = ()  # the TCO, the method in plain words, the cheapest
+    notes: tuple[str, ...] = ()  # vendors without costs, excluded vendors
 
 
 @dataclass(frozen=True)
@@ -250,7 +276,7 @@ class ResultsSection:
     category_scores: Mapping[str, Mapping[str, float]]  # vendor -> category -> S(v,c)
     contributions: Mapping[str, Mapping[str | None, float]]  # vendor -> category/None -> pts
     knockouts: KnockoutMatrix
-    price: PriceSection | None
+    price: PriceSection  # the costs: every report has them
     notes: tuple[str, ...]
 
 
@@ -269,7 +295,7 @@ class RequirementContribution:
 class Quote:
     code: str
     title: str
-    score: float | None
+    score: int  # the score its authors gave (or the consensus score), not the average
     text: str
     attribution: str
 
@@ -343,6 +369,7 @@ class RobustnessSection:
     stable: str  # sentence on the categories without a flip point ("" if none)
     perspectives: tuple[PerspectiveRow, ...]
     perspective_sentence: str
+    rank_reversal: tuple[str, ...] = ()  # "Without X, Y would rank first.", with why
 
 
 @dataclass(frozen=True)
@@ -414,10 +441,24 @@ class Appendix:
 
 
 @dataclass(frozen=True)
+class SponsorDecisionLine:
+    """The sponsor's recorded decision, as the report prints it."""
+
+    verdict: str  # approved / rejected / more_information
+    verdict_label: str
+    vendor: str  # name, "" when none is named
+    by: str
+    date: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class SignOff:
     sponsors: tuple[str, ...]
     statement: str
     options: tuple[str, ...]
+    decision: SponsorDecisionLine | None = None  # None: no decision recorded yet
+    seal_reason: str = ""  # why sealed with unverified knock-outs of the recommended vendor
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 its small number formats; every label is translated with `t_` in the report's language.
 
 The values are the vocabulary's (`selector.domain.vocabulary`); a test checks that every
-role, phase, priority, status, knock-out state, anchor and audit entity and action has a
+role, phase, priority, status, knock-out state and audit entity and action has a
 label here, in English and in Dutch.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from selector.domain import price
 from selector.domain import vocabulary as words
 from selector.domain.vocabulary import AuditAction, AuditEntity
 from selector.report.i18n import money, number, percent, t_
@@ -94,15 +95,22 @@ def knockout_state_label(state: str) -> str:
     return knockout_state_labels()[state]
 
 
-def anchor_labels() -> dict[str, str]:
-    """The score anchors' words (method.md section 4)."""
+def sponsor_verdict_labels() -> dict[str, str]:
     return {
-        "absent": t_("absent"),
-        "poor": t_("poor"),
-        "partly": t_("partly"),
-        "meets": t_("meets"),
-        "meets well": t_("meets well"),
-        "exceeds": t_("exceeds"),
+        words.APPROVED: t_("approved"),
+        words.DECLINED: t_("rejected"),
+        words.MORE_INFORMATION: t_("more information needed"),
+    }
+
+
+def price_method_labels() -> dict[str, str]:
+    """The price methods of method.md section 5, named as a tender would."""
+    return {
+        price.LOWEST_RATIO: t_("relative to the lowest price"),
+        price.LINEAR_BIDS: t_("linear between the lowest and the highest bid"),
+        price.LINEAR_FIXED: t_("linear on a fixed scale"),
+        price.LOG: t_("logarithmic"),
+        price.VALUE: t_("value (fictitious discount for quality)"),
     }
 
 
@@ -129,6 +137,9 @@ def audit_entity_labels() -> dict[AuditEntity, str]:
         AuditEntity.CONSENSUS: t_("consensus score"),
         AuditEntity.VERDICT: t_("knock-out verdict"),
         AuditEntity.FINAL_REPORT: t_("final report"),
+        AuditEntity.PRICE_SETTINGS: t_("price settings"),
+        AuditEntity.RECOMMENDATION: t_("recommendation"),
+        AuditEntity.SPONSOR_DECISION: t_("sponsor's decision"),
     }
 
 
@@ -159,6 +170,40 @@ def audit_action_labels() -> dict[AuditAction, str]:
         AuditAction.INCLUDE: t_("included"),
         AuditAction.SUBMIT: t_("submitted"),
         AuditAction.ISSUE: t_("issued"),
+    }
+
+
+def field_labels() -> dict[str, str]:
+    """The names of the stored fields that an audit entry's old and new values hold."""
+    return {
+        "title": t_("title"),
+        "code": t_("code"),
+        "category": t_("category"),
+        "description": t_("description"),
+        "rationale": t_("rationale"),
+        "intent": t_("intent"),
+        "verification": t_("verification"),
+        "verification_criterion": t_("verification criterion"),
+        "priority": t_("priority"),
+        "weight": t_("weight"),
+        "weight_reason": t_("reason for the weight"),
+        "knockout": t_("knock-out"),
+        "knockout_rationale": t_("knock-out rationale"),
+        "owner_group": t_("owner group"),
+        "status": t_("status"),
+        "status_reason": t_("reason for the status"),
+        "structured": t_("IT's structured answer"),
+        "name": t_("name"),
+        "key": t_("key"),
+        "domain": t_("domain"),
+        "phase": t_("phase"),
+        "business": t_("Business"),
+        "it": t_("IT"),
+        "weights": t_("weights"),
+        "comparisons": t_("pairwise comparisons"),
+        "consistency_ratio": t_("consistency ratio"),
+        "domain_points": t_("points for the domain"),
+        "points": t_("points"),
     }
 
 

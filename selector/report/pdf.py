@@ -23,6 +23,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -42,7 +43,13 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from selector.charts import models as charts
 from selector.charts.fonts import BOLD, OBLIQUE, REGULAR, fit, register_fonts, text_width
 from selector.charts.pdf import render_drawing
-from selector.report.contents import ReportData, SeenChangeLine, VendorProfile
+from selector.report.contents import (
+    ReportData,
+    SeenChangeLine,
+    SponsorDecisionLine,
+    Summary,
+    VendorProfile,
+)
 from selector.report.figures import report_figures
 from selector.report.i18n import number, percent, report_language, t_, tn_
 from selector.report.labels import money_text
@@ -125,11 +132,13 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell_center": style("cell_center", fontSize=8, leading=10.2, spaceAfter=0,
                              alignment=TA_CENTER),
         "head": style("head", fontName=BOLD, fontSize=7.8, leading=10, spaceAfter=0,
-                      textColor=colors.white),
+                      textColor=colors.white, splitLongWords=0),
         "head_right": style("head_right", fontName=BOLD, fontSize=7.8, leading=10,
-                            spaceAfter=0, textColor=colors.white, alignment=TA_RIGHT),
+                            spaceAfter=0, textColor=colors.white, alignment=TA_RIGHT,
+                            splitLongWords=0),
         "head_center": style("head_center", fontName=BOLD, fontSize=6.6, leading=8.2,
-                             spaceAfter=0, textColor=colors.white, alignment=TA_CENTER),
+                             spaceAfter=0, textColor=colors.white, alignment=TA_CENTER,
+                             splitLongWords=0),
         "figure_label": style("figure_label", fontSize=7.3, leading=9.5, textColor=MUTED,
                               spaceAfter=1),
         "figure_value": style("figure_value", fontName=BOLD, fontSize=11, leading=14,
@@ -263,7 +272,8 @@ class _Writer:
             "center": self.s["head_center"] if header_style == "head" else self.s[header_style],
         }
         data: list[list[Any]] = [
-            [_p(text, head_styles[a]) for text, a in zip(header, align, strict=True)]
+            [_header_cell(text, head_styles[a], width - 8)
+             for text, a, width in zip(header, align, widths, strict=True)]
         ]
         cell_styles = {
             "left": self.s["cell"],
@@ -347,6 +357,27 @@ class _Rule(Flowable):
         self.canv.line(0, y, self.width, y)
 
 
+MIN_HEADER_SIZE = 5.5  # points: a column header's font shrinks no further to fit
+
+
+def _header_cell(text: str, style: ParagraphStyle, room: float) -> Paragraph:
+    """A column header that breaks only between words ("Coverag/e" reads as a typo): a
+    word wider than its column makes this header's font smaller instead. Only a word
+    too wide even at MIN_HEADER_SIZE (a long vendor name) is split, never drawn over
+    the next column."""
+    words = text.split()
+    widest = max((stringWidth(w, style.fontName, style.fontSize) for w in words), default=0)
+    if widest <= room:
+        return _p(text, style)
+    size = max(MIN_HEADER_SIZE, int(style.fontSize * room / widest * 10) / 10)
+    fitted = ParagraphStyle(
+        f"{style.name}-{size}", parent=style, fontSize=size,
+        leading=style.leading * size / style.fontSize,
+        splitLongWords=int(widest * size / style.fontSize > room),
+    )
+    return _p(text, fitted)
+
+
 def _num(text: str) -> tuple[str, str]:
     return ("num", text)
 
@@ -356,6 +387,44 @@ def _score(value: float | None) -> str:
 
 
 # --------------------------------------------------------------------------- the document
+
+
+def _no_drawing(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+class _Passes:
+    """The builds of one document so far: `multiBuild`'s first pass only collects the
+    contents' page numbers, and a report has chapters, so it never ends there."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    @property
+    def draws(self) -> bool:
+        return self.count > 1
+
+
+class _Frame(Frame):
+    """A frame that lays flowables out without drawing them in a pass that does not
+    draw: drawing was half of each pass (0.5 s of a 400-wish report). It holds the
+    passes, not the document: `KeepTogether` deep-copies the frame."""
+
+    def __init__(self, passes: _Passes, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.passes = passes
+
+    def _add(self, flowable: Flowable, canv: Any, trySplit: int = 0) -> int:  # noqa: N803
+        if self.passes.draws:
+            return super()._add(flowable, canv, trySplit)
+        # Into the instance's own dict: a chart's Drawing refuses unknown attributes.
+        flowable.__dict__["drawOn"] = _no_drawing
+        try:
+            return super()._add(flowable, canv, trySplit)
+        finally:
+            del flowable.__dict__["drawOn"]
+
+    add = _add
 
 
 class _ReportDocument(BaseDocTemplate):
@@ -382,10 +451,12 @@ class _ReportDocument(BaseDocTemplate):
         self.labels = labels
         self.page_total: int | None = None
         self.total_used: int | None = None
-        frame = Frame(LEFT, BOTTOM, WIDTH, PAGE_HEIGHT - TOP - BOTTOM, id="body",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        cover_frame = Frame(LEFT, BOTTOM, WIDTH, PAGE_HEIGHT - 2.2 * cm - BOTTOM, id="cover",
-                            leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.passes = _Passes()
+        frame = _Frame(self.passes, LEFT, BOTTOM, WIDTH, PAGE_HEIGHT - TOP - BOTTOM, id="body",
+                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        cover_frame = _Frame(self.passes, LEFT, BOTTOM, WIDTH, PAGE_HEIGHT - 2.2 * cm - BOTTOM,
+                             id="cover", leftPadding=0, rightPadding=0, topPadding=0,
+                             bottomPadding=0)
         self.addPageTemplates(
             [
                 PageTemplate("cover", [cover_frame], onPage=self._cover_page),
@@ -394,6 +465,7 @@ class _ReportDocument(BaseDocTemplate):
         )
 
     def build(self, flowables: list[Flowable], **kwargs: Any) -> None:
+        self.passes.count += 1
         self.total_used = self.page_total
         super().build(flowables, **kwargs)
         self.page_total = self.page
@@ -461,6 +533,8 @@ def render_pdf(report: ReportData) -> bytes:
             buffer = io.BytesIO()
             document = _ReportDocument(buffer, report, labels)
             document.multiBuild(_story(report))
+            if not document.passes.draws:  # ended on its layout pass (no contents): draw
+                document.build(_story(report))
             # The footer used the page count of the previous pass; it is right when
             # the last pass ended on that count (it nearly always does).
             if document.total_used == document.page_total:
@@ -481,6 +555,7 @@ def _story(report: ReportData) -> list[Flowable]:
     _requirements(writer)
     _weights(writer)
     _results(writer)
+    _costs(writer)
     _profiles(writer)
     _robustness(writer)
     _open_points(writer)
@@ -541,13 +616,18 @@ def _cover(w: _Writer) -> None:
     w.add(_p(cover.recommended_label, s["cover_label"]))
     w.add(_p(cover.recommended or t_("none"), s["cover_winner"]))
     summary = w.report.summary
-    if summary.runner_up is not None and summary.margin is not None:
+    if summary.runner_up is not None and summary.margin is not None \
+            and not _other_than_first(summary):
+        ahead = t_("ahead of {runner_up} by {margin} points; chance of ranking first "
+                   "{p_first}")
+        if _by_value(w.report):
+            ahead = t_("ahead of {runner_up} by {margin}; chance of ranking first {p_first}")
         w.add(
             _p(
-                t_("ahead of {runner_up} by {margin} points; chance of ranking first "
-                   "{p_first}").format(
+                ahead.format(
                     runner_up=summary.runner_up.name,
-                    margin=number(summary.margin, 1),
+                    margin=summary.margin_text if _by_value(w.report)
+                    else number(summary.margin, 1),
                     p_first=percent(summary.p_first or 0.0, 1),
                 ),
                 s["body"],
@@ -608,20 +688,25 @@ def _summary(w: _Writer) -> None:
     s = w.s
     w.h1(t_("Executive summary"))
     start = len(w.story)
-    if summary.recommended is not None:
+    if summary.recommended is not None and _other_than_first(summary):
+        inner = [
+            _p(t_("The facilitator recommends"), s["box_title"]),
+            _p(summary.recommended_vendor, s["box_winner"]),
+            _p(t_("First in the ranking: {vendor}. The facilitator's reason is given below.")
+               .format(vendor=summary.recommended.name), s["body"]),
+        ]
+    elif summary.recommended is not None:
         inner = [
             _p(t_("The selection committee recommends"), s["box_title"]),
             _p(summary.recommended.name, s["box_winner"]),
         ]
         if summary.runner_up is not None and summary.margin is not None:
-            inner.append(
-                _p(
-                    t_("Runner-up: {runner_up}, {margin} points behind.").format(
-                        runner_up=summary.runner_up.name, margin=number(summary.margin, 1)
-                    ),
-                    s["body"],
-                )
-            )
+            behind = t_("Runner-up: {runner_up}, {margin} points behind.").format(
+                runner_up=summary.runner_up.name, margin=number(summary.margin, 1))
+            if _by_value(report):
+                behind = t_("Runner-up: {runner_up}, {margin} behind.").format(
+                    runner_up=summary.runner_up.name, margin=summary.margin_text)
+            inner.append(_p(behind, s["body"]))
     else:
         inner = [_p(t_("The committee cannot recommend a vendor."), s["box_winner"])]
     box = Table([[inner]], colWidths=[WIDTH])
@@ -668,18 +753,7 @@ def _summary(w: _Writer) -> None:
     if summary.attention:
         w.h2(t_("Points of attention"), outline=False)
         w.bullets(summary.attention, UNVERIFIED)
-    w.h2(t_("The facilitator's recommendation"), outline=False)
-    if report.process.available:
-        if summary.recommendation.strip():
-            w.add(_quote_block(w, summary.recommendation, t_("the facilitator")))
-        else:
-            w.para(t_("The facilitator has not written a recommendation yet."), "small")
-    else:
-        w.para(
-            t_("The facilitator's written recommendation and the decision record are kept "
-               "in the application; this report was made from a selection file."),
-            "small",
-        )
+    _recommendation(w)
     record = summary.decision_record
     if record is not None:
         w.h2(t_("Decision record"), outline=False)
@@ -689,25 +763,71 @@ def _summary(w: _Writer) -> None:
             (t_("Decision"), record.decision),
             (t_("Consequences"), record.consequences),
         ]
-        table = Table(
-            [[_p(label, s["h3"]), _p(or_dash(text), s["cell"])] for label, text in rows],
-            colWidths=[3.6 * cm, WIDTH - 3.6 * cm],
-            splitInRow=1,
+        w.add(_labelled_rows(w, rows, "cell"))
+    _fit_on_one_page(w, start)
+
+
+def _labelled_rows(w: _Writer, rows: Sequence[tuple[str, str]], style: str) -> Table:
+    """A label beside each text, one line under each row (a record, not a data table)."""
+    table = Table(
+        [[_p(label, w.s["h3"]), _p(or_dash(text), w.s[style])] for label, text in rows],
+        colWidths=[3.6 * cm, WIDTH - 3.6 * cm],
+        splitInRow=1,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                BASE_FONT,
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ]
         )
-        table.setStyle(
-            TableStyle(
-                [
-                    BASE_FONT,
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ]
+    )
+    table.hAlign = "LEFT"
+    return table
+
+
+def _by_value(report: ReportData) -> bool:
+    """Ranked by the price method value: totals and margins are euros, not points."""
+    return report.results.price.method == "value"
+
+
+def _other_than_first(summary: Summary) -> bool:
+    """The facilitator recommends another vendor than the first-ranked one."""
+    first = summary.recommended
+    return bool(first and summary.recommended_vendor
+                and summary.recommended_vendor != first.name)
+
+
+def _recommendation(w: _Writer) -> None:
+    """The facilitator's recommendation word for word, paragraphs kept, attributed."""
+    summary = w.report.summary
+    w.h2(t_("The facilitator's recommendation"), outline=False)
+    if summary.recommended_vendor:
+        w.para(t_("Recommended vendor: {vendor}.").format(vendor=summary.recommended_vendor))
+    if _other_than_first(summary):
+        w.para(
+            t_("The facilitator recommends {vendor} rather than {first}, the first in the "
+               "ranking, for this reason: “{reason}”").format(
+                vendor=summary.recommended_vendor,
+                first=summary.recommended.name if summary.recommended else "–",
+                reason=summary.recommendation_reason.strip() or "–",
             )
         )
-        table.hAlign = "LEFT"
-        w.add(table)
-    _fit_on_one_page(w, start)
+    text = summary.recommendation.strip()
+    if not text:
+        w.para(t_("The facilitator has not written a recommendation yet."), "small")
+        return
+    cells: list[Flowable] = [
+        _p(paragraph.strip(), w.s["quote"])
+        for paragraph in text.replace("\r\n", "\n").split("\n\n")
+        if paragraph.strip()
+    ]
+    cells.append(_raw("— " + markup(summary.recommendation_by or t_("the facilitator")),
+                      w.s["quote_by"]))
+    w.add(_ruled_block(cells, ACCENT))
 
 
 def _fit_on_one_page(w: _Writer, start: int) -> None:
@@ -770,12 +890,17 @@ def _quote_block(w: _Writer, text: str, who: str, about: str = "") -> Table:
         cells.append(_p(about, w.s["quote_by"]))
     cells.append(_raw("“" + markup(text) + "”", w.s["quote"]))
     cells.append(_raw("— " + markup(who), w.s["quote_by"]))
+    return _ruled_block(cells, RULE)
+
+
+def _ruled_block(cells: list[Flowable], colour: colors.Color) -> Table:
+    """Quoted words: indented, with a rule on the left, splitting across pages."""
     block = Table([[cells]], colWidths=[WIDTH - 0.4 * cm], splitInRow=1)
     block.setStyle(
         TableStyle(
             [
                 BASE_FONT,
-                ("LINEBEFORE", (0, 0), (0, -1), 2, RULE),
+                ("LINEBEFORE", (0, 0), (0, -1), 2, colour),
                 ("LEFTPADDING", (0, 0), (-1, -1), 9),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
@@ -964,9 +1089,11 @@ def _weights(w: _Writer) -> None:
         )
     w.h2(t_("Divergence between business and IT"))
     if section.divergence:
-        w.para(t_("These categories were discussed before the weights were frozen, because "
-                  "business and IT weighed them 10 percentage points or more apart:"))
+        w.para(section.divergence_intro)
         w.bullets(section.divergence)
+        if section.final_rationale and not section.uses_final:
+            w.para(t_("The facilitator's note on the weighting discussion: “{note}”").format(
+                note=section.final_rationale))
     else:
         w.para(t_("Business and IT weighed no category 10 percentage points or more apart."))
     if section.uses_final:
@@ -989,7 +1116,7 @@ def _results(w: _Writer) -> None:
     for sentence in section.intro:
         w.para(sentence)
     w.h2(t_("Ranking"))
-    with_price = report.price_weight > 0
+    with_price = any(v.price_score is not None for v in section.ranking)
     header = [t_("Rank"), t_("Vendor"), t_("Total")]
     widths = [1.3 * cm, 4.0 * cm if with_price else 4.8 * cm, 1.4 * cm]
     if with_price:
@@ -1017,29 +1144,64 @@ def _results(w: _Writer) -> None:
     if w.figures.heat_map is not None:
         w.chart(w.figures.heat_map, heading=t_("Heat map of category scores"))
     _knockout_matrix(w)
-    if section.price is not None:
-        price = section.price
-        w.h2(t_("Price and total cost of ownership"))
-        w.para(price.intro)
-        w.add(
-            w.table(
-                [t_("Vendor"), t_("Licence per year"), t_("Implementation"),
-                 t_("Hosting and support per year"), t_("TCO"), t_("Price score")],
-                [
-                    (
-                        p.name,
-                        _num(money_text(p.licence_per_year)),
-                        _num(money_text(p.implementation)),
-                        _num(money_text(p.hosting_support_per_year)),
-                        _num(money_text(p.tco)),
-                        _num(_score(p.price_score)),
-                    )
-                    for p in price.rows
-                ],
-                [3.9 * cm, 2.5 * cm, 2.9 * cm, 2.9 * cm, 2.4 * cm, WIDTH - 14.6 * cm],
-                align=["left", "right", "right", "right", "right", "right"],
-            )
-        )
+
+
+def _costs(w: _Writer) -> None:
+    """Every vendor's cost lines, TCO and difference with the cheapest, in every report."""
+    costs = w.report.results.price
+    w.h1(t_("Costs"))
+    w.para(costs.intro)
+    for paragraph in costs.paragraphs:
+        w.para(paragraph)
+    header = [t_("Vendor"), t_("Licence per year"), t_("Implementation"),
+              t_("Hosting and support per year"), t_("Contract (years)"),
+              tn_("TCO over {n} year", "TCO over {n} years", costs.tco_years).format(
+                  n=costs.tco_years),
+              t_("Difference")]
+    scored = any(p.price_score is not None for p in costs.rows)
+    fictitious = any(p.fictitious_price is not None for p in costs.rows)
+    if scored or fictitious:
+        header.append(t_("Price score") if scored else t_("Fictitious price"))
+        widths = [2.8, 1.8, 2.5, 2.3, 1.6, 2.0, 2.0, 2.0]  # cm; 17 in all
+    else:
+        widths = [3.5, 2.0, 2.8, 2.6, 1.7, 2.2, 2.2]
+    rows = []
+    for p in costs.rows:
+        row: list[Any] = [
+            p.name + (" · " + t_("excluded") if p.excluded else ""),
+            _num(money_text(p.licence_per_year)),
+            _num(money_text(p.implementation)),
+            _num(money_text(p.hosting_support_per_year)),
+            _num(_years(p.contract_years)),
+            _num(money_text(p.tco)),
+            _num(_difference(p.difference)),
+        ]
+        if scored:
+            row.append(_num(_score(p.price_score)))
+        elif fictitious:
+            row.append(_num(money_text(p.fictitious_price)))
+        rows.append(row)
+    w.h2(t_("Costs per vendor"), outline=False)
+    w.add(w.table(header, rows, [width * cm for width in widths],
+                  align=["left"] + ["right"] * (len(widths) - 1)))
+    for note in costs.notes:
+        w.para(note, "small")
+
+
+def _years(value: float | None) -> str:
+    """A contract length: 3 / 2.5 (a dash when unknown)."""
+    if value is None:
+        return "–"
+    return number(value, 0) if float(value).is_integer() else number(value, 1)
+
+
+def _difference(amount: float | None) -> str:
+    """A TCO minus the cheapest: "+€61,000", "cheapest" for 0, a dash when unknown."""
+    if amount is None:
+        return "–"
+    if abs(amount) < 0.5:
+        return t_("cheapest")
+    return ("+" if amount > 0 else "−") + money_text(abs(amount))
 
 
 def _knockout_matrix(w: _Writer) -> None:
@@ -1184,9 +1346,8 @@ def _profile(w: _Writer, profile: VendorProfile) -> None:
     w.h3(t_("In the committee's words"))
     if profile.quotes:
         for quote in profile.quotes:
-            about = f"{quote.code} {quote.title}"
-            if quote.score is not None:
-                about += " · " + t_("score {score}").format(score=_score(quote.score))
+            about = f"{quote.code} {quote.title} · " + t_("score {score}").format(
+                score=number(quote.score, 0))
             w.add(_quote_block(w, quote.text, quote.attribution, about))
         if profile.more_quotes:
             w.para(
@@ -1230,6 +1391,10 @@ def _robustness(w: _Writer) -> None:
         w.para(section.stable)
     if not section.flips and not section.stable:
         w.para(t_("With fewer than two vendors in the running there are no flip points."))
+    if section.rank_reversal:
+        w.h2(t_("Rank reversal"))
+        w.bullets(section.rank_reversal[:-1], UNVERIFIED)
+        w.para(section.rank_reversal[-1])
     w.h2(t_("Business and IT perspectives"))
     if section.perspective_sentence:
         w.para(section.perspective_sentence)
@@ -1400,6 +1565,11 @@ def _sign_off(w: _Writer) -> None:
     sign = w.report.sign_off
     s = w.s
     w.h1(t_("Decision of the sponsor"))
+    if sign.decision is not None:
+        _recorded_decision(w, sign.decision)
+        _fingerprint_note(w)
+        return
+    w.para(t_("No decision recorded yet."), "h3")
     w.para(sign.statement, "sign")
     for option in sign.options:
         w.add(_raw("☐  " + markup(option), s["sign"]))
@@ -1430,7 +1600,29 @@ def _sign_off(w: _Writer) -> None:
         )
         table.hAlign = "LEFT"
         w.add(Spacer(1, 14), table)
+    _fingerprint_note(w)
+
+
+def _recorded_decision(w: _Writer, decision: SponsorDecisionLine) -> None:
+    """The sponsor's decision as recorded in the application (or the selection file)."""
+    s = w.s
+    colour = {"approved": PASSED, "rejected": FAILED}.get(decision.verdict, UNVERIFIED)
+    verdict_style = ParagraphStyle("verdict", parent=s["h2"], textColor=colour)
+    w.add(_p(decision.verdict_label[:1].upper() + decision.verdict_label[1:], verdict_style))
+    rows = [
+        (t_("Vendor"), decision.vendor or "–"),
+        (t_("By"), decision.by),
+        (t_("Date"), decision.date),
+        (t_("Reason"), decision.reason),
+    ]
+    w.add(_labelled_rows(w, rows, "body"))
+
+
+def _fingerprint_note(w: _Writer) -> None:
+    """How a copy can be checked, and why it was sealed with unverified knock-outs."""
     w.add(Spacer(1, 14))
+    if w.report.sign_off.seal_reason:
+        w.para(w.report.sign_off.seal_reason)
     w.para(
         t_("This report was generated by Selector from the data of the selection. A final "
            "report is stored with its SHA-256 fingerprint, so any later copy can be checked "

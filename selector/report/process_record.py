@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from selector.domain.vocabulary import (
     BUSINESS,
@@ -76,6 +76,17 @@ class SeenChange:
 
 
 @dataclass(frozen=True)
+class SponsorVerdict:
+    """The sponsor's newest decision on the recommendation (formats.md `decision`)."""
+
+    verdict: str  # selector.domain.vocabulary.SPONSOR_VERDICTS
+    vendor: str  # the vendor's key ("" when none is named)
+    by: str  # the sponsor's name (their e-mail when the name is unknown)
+    decided_on: date
+    reason: str
+
+
+@dataclass(frozen=True)
 class ProcessInfo:
     """What only the database knows about a selection; absent for a selection file.
 
@@ -88,6 +99,14 @@ class ProcessInfo:
     phase: str | None = None
     created_at: datetime | None = None
     recommendation: str = ""
+    recommended_vendor: str = ""  # the vendor's key; "" when the facilitator named none
+    recommendation_reason: str = ""  # why another vendor than the first-ranked one
+    recommendation_by: str = ""  # the facilitator's name
+    recommendation_at: datetime | None = None
+    sponsor_decision: SponsorVerdict | None = None
+    # Why the final report was sealed while the recommended vendor had unverified
+    # knock-outs ("" otherwise).
+    seal_reason: str = ""
     decision_context: str = ""
     decision_options: str = ""
     decision: str = ""

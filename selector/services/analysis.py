@@ -27,6 +27,7 @@ from sqlalchemy import text
 
 from selector.charts import models as charts
 from selector.domain import method
+from selector.domain import price as pricing
 from selector.domain import selection as domain
 from selector.domain.ranked import FlipPoint, Perspectives, RankedSelection, VendorRow
 from selector.i18n import _l
@@ -142,11 +143,12 @@ def ranking_rows(analysis: Analysis) -> tuple[VendorRow, ...]:
 
 def standings(
     session: Session | Connection, selection: SelectionRow
-) -> tuple[VendorRow, ...] | None:
-    """The ranking in brief for the overview, without the Monte Carlo draws (the order
-    does not depend on them); None when the method cannot rank the selection yet."""
+) -> RankedSelection | None:
+    """The ranking in brief for the overview (its rows and rank reversals), without the
+    Monte Carlo draws (the order does not depend on them); None when the method cannot
+    rank the selection yet."""
     try:
-        return ranked_selection(session, selection.id, comments=False, draws=1).rows
+        return ranked_selection(session, selection.id, comments=False, draws=1)
     except RankingUnavailable:
         return None
 
@@ -413,8 +415,12 @@ def sensitivity(analysis: Analysis) -> Sensitivity:
 def what_if_model(analysis: Analysis, *, with_prices: bool) -> dict[str, Any]:
     """What the browser needs to recompute the ranking for other weights (decisions.md:
     totals are linear in the category weights, so this is exact). Prices only when the
-    member may see costs; then the price weight can be varied too."""
-    prices = method.price_scores(analysis.model) if with_prices else None
+    member may see costs; then the price weight can be varied too. With the price
+    method `value` the total is V * Q / 100 - TCO (the price weight is not used), so
+    the browser gets each vendor's TCO, read back from its fictitious price."""
+    by_value = with_prices and analysis.model.price_method == pricing.VALUE
+    prices = method.price_scores(analysis.model) if with_prices and not by_value else None
+    value = analysis.model.quality_value or 0.0
     return {
         "categories": [
             {"key": key, "name": analysis.category_names[key], "weight": w}
@@ -427,11 +433,14 @@ def what_if_model(analysis: Analysis, *, with_prices: bool) -> dict[str, Any]:
                 "excluded": v["excluded"],
                 "category_scores": v["category_scores"],
                 "price_score": None if prices is None else prices[v["key"]],
+                "tco": (v["fictitious_price"] + value * v["quality"] / 100.0
+                        if by_value else None),
             }
             for v in analysis.vendors
         ],
-        "price_weight": analysis.price_weight if with_prices else 0.0,
-        "prices": with_prices,
+        "price_weight": analysis.price_weight if with_prices and not by_value else 0.0,
+        "prices": with_prices and not by_value,  # the price weight can be varied
+        "quality_value": value if by_value else None,
     }
 
 
@@ -443,10 +452,15 @@ def what_if(
 
     Raises ServiceError naming the field when the weights or price weight are refused.
     """
-    p = analysis.price_weight if price_weight is None else price_weight
-    prices = method.price_scores(analysis.model) if p > 0 else None
+    if analysis.model.price_method == pricing.VALUE:  # total = V * Q / 100 - TCO
+        p, prices, value = 0.0, None, analysis.model.quality_value
+    else:
+        p = analysis.price_weight if price_weight is None else price_weight
+        prices = method.price_scores(analysis.model) if p > 0 else None
+        value = None
     try:
-        return method.what_if_totals(analysis.ranking, weights, p, prices)
+        return method.what_if_totals(analysis.ranking, weights, p, prices,
+                                     quality_value=value)
     except method.MethodError as error:
         if error.field == "price_weight":
             raise ServiceError(

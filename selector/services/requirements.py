@@ -322,12 +322,13 @@ def _weight(value: Any) -> float | None:
 
 
 def clean_fields(
-    session: Session, selection: Selection, values: RequirementFields
+    session: Session, selection: Selection, values: RequirementFields,
+    *, category: Category | None = None,
 ) -> tuple[RequirementFields, Category]:
     """Checked and normalised fields, and the category they name. Raises ServiceError
-    naming the first field that is wrong."""
-    category = None
-    if values.category_id is not None:
+    naming the first field that is wrong. An import checks rows of a category it has
+    yet to create by passing that category, unsaved."""
+    if category is None and values.category_id is not None:
         category = session.get(Category, values.category_id)
     if category is None or category.selection_id != selection.id:
         raise ServiceError(_l("Choose a category of this selection."), "category_id")

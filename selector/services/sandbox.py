@@ -42,8 +42,9 @@ from typing import Any
 
 # Task name -> (module, function). Only these run in the child.
 TASKS: dict[str, tuple[str, str]] = {
-    "xlsx-rows": ("selector.services.workbook_parse", "xlsx_rows"),
-    "csv-rows": ("selector.services.workbook_parse", "csv_rows"),
+    "xlsx-sheets": ("selector.services.workbook_parse", "xlsx_sheets"),
+    "csv-sheets": ("selector.services.workbook_parse", "csv_sheets"),
+    "docx-sheets": ("selector.services.workbook_parse", "docx_sheets"),
 }
 
 

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from selector.db import insert_if_absent
 from selector.domain import limits
 from selector.domain.selection import is_active_wish
-from selector.domain.vocabulary import SCORERS, AuditAction, AuditEntity
+from selector.domain.vocabulary import FACILITATOR, SCORERS, AuditAction, AuditEntity
 from selector.i18n import _l
 from selector.models import (
     Account,
@@ -167,7 +167,15 @@ def default_assignment(role: str, domain: str) -> bool:
 
 
 def assignments(session: Session, selection: Selection) -> dict[int, set[int]]:
-    """membership id -> the category ids that current scoring member scores (two queries)."""
+    """membership id -> the category ids that current scoring member scores (three queries)."""
+    return assignments_and_given(session, selection)[0]
+
+
+def assignments_and_given(
+    session: Session, selection: Selection
+) -> tuple[dict[int, set[int]], set[int]]:
+    """`assignments`, and the members whose assignments the facilitator set (only
+    differences from the default are stored, so any stored row says so)."""
     members = session.execute(
         select(Membership.id, Membership.role).where(
             Membership.selection_id == selection.id,
@@ -192,7 +200,31 @@ def assignments(session: Session, selection: Selection) -> dict[int, set[int]]:
             category_id for category_id, domain in categories
             if overrides.get((membership_id, category_id), default_assignment(role, domain))
         }
-    return result
+    return result, {m for m, _ in overrides}
+
+
+def counts_as_scorer(role: str, categories: set[int], given: bool, started: bool) -> bool:
+    """Does the scoring wait for this member? Business and IT members with a category to
+    score do; by default the facilitator may score every category but is not counted as
+    a scorer, only once `given` scoring assignments (or once `started` on a sheet):
+    progress and tasks would otherwise wait for sheets nobody asked for."""
+    return bool(categories) and (role != FACILITATOR or given or started)
+
+
+def counted_scorers(session: Session, selection: Selection) -> set[int]:
+    """The members the scoring waits for (membership ids); see `counts_as_scorer`."""
+    assigned, given = assignments_and_given(session, selection)
+    roles = dict(session.execute(
+        select(Membership.id, Membership.role).where(Membership.selection_id == selection.id)
+    ).all())
+    started = set(session.scalars(
+        select(Sheet.membership_id).join(Vendor, Vendor.id == Sheet.vendor_id)
+        .where(Vendor.selection_id == selection.id)))
+    return {
+        membership_id for membership_id, categories in assigned.items()
+        if counts_as_scorer(roles[membership_id], categories, membership_id in given,
+                            membership_id in started)
+    }
 
 
 def assigned_category_ids(session: Session, membership: Membership) -> set[int]:

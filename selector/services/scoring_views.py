@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from selector.domain import method, visibility
+from selector.i18n import _l
 from selector.models import (
     Account,
     Attachment,
@@ -33,7 +34,16 @@ from selector.models import (
 )
 from selector.services import disclosures
 from selector.services.loader import load_selection
-from selector.services.scoring import SCORERS, assigned_category_ids, assignments, unargued
+from selector.services.scoring import (
+    SCORERS,
+    assigned_category_ids,
+    assignments,
+    assignments_and_given,
+    counts_as_scorer,
+    unargued,
+)
+
+IMPORTED_VERDICT = _l("the import of a selection file")
 
 # -- shared queries -----------------------------------------------------------------------
 
@@ -248,7 +258,7 @@ def scoring_progress(
     if only is not None:
         members_query = members_query.where(Membership.id == only.id)
     members = session.execute(members_query).all()
-    assigned = assignments(session, selection)
+    assigned, given = assignments_and_given(session, selection)
     wish_category = dict(session.execute(
         select(Requirement.id, Requirement.category_id).where(
             Requirement.selection_id == selection.id, Requirement.is_active_wish)
@@ -277,8 +287,14 @@ def scoring_progress(
     if only is not None:
         sheets_query = sheets_query.where(Sheet.membership_id == only.id)
     sheets = {(s.membership_id, s.vendor_id): s for s in session.scalars(sheets_query)}
+    started = {membership_id for membership_id, _ in sheets}
     result = []
     for membership, account in members:
+        if only is None and not counts_as_scorer(
+            membership.role, assigned.get(membership.id, set()), membership.id in given,
+            membership.id in started,
+        ):
+            continue  # e.g. a facilitator without scoring assignments
         total = sum(wishes_per_category[c] for c in assigned.get(membership.id, set()))
         row = []
         for vendor in vendors:
@@ -356,8 +372,11 @@ def knockout_board(session: Session, selection: Selection
         select(Requirement).join(Category, Category.id == Requirement.category_id)
         .where(Requirement.selection_id == selection.id, Requirement.is_active_knockout)
         .order_by(Category.position, Requirement.code)))
+    # Every verdict names who recorded it: the name, else the e-mail. The app never
+    # deletes an account, so a verdict without one came from a selection file imported
+    # on the command line (which has no actor).
     verdicts = {
-        (v.vendor_id, v.requirement_id): (v, name or email or "")
+        (v.vendor_id, v.requirement_id): (v, name or email or IMPORTED_VERDICT)
         for v, name, email in session.execute(
             select(Verdict, Account.name, Account.email)
             .outerjoin(Account, Account.id == Verdict.recorded_by_id)

@@ -21,7 +21,6 @@ from selector.domain.vocabulary import (
     FACILITATOR,
     PHASES,
     REQUIREMENTS,
-    SCORERS,
     SPONSOR,
     WEIGHERS,
     WEIGHTING,
@@ -44,7 +43,7 @@ from selector.models import (
 )
 from selector.models.base import utcnow
 from selector.paths import bundled
-from selector.services import audit, disclosures, weighting
+from selector.services import audit, disclosures, reports, scoring, weighting
 from selector.services.errors import ServiceError
 from selector.services.memberships import role_order
 
@@ -282,7 +281,8 @@ def overview(session: Session, selection: Selection) -> Overview:
     ).all()
     roles = {m.id: m.role for m, _ in members}
     weighers = [m.id for m, _ in members if m.role in WEIGHERS]
-    scorers = [m.id for m, _ in members if m.role in SCORERS]
+    counted = scoring.counted_scorers(session, selection)
+    scorers = [m.id for m, _ in members if m.id in counted]
 
     by_status = dict(
         session.execute(
@@ -337,6 +337,8 @@ def overview(session: Session, selection: Selection) -> Overview:
         select(func.count()).select_from(Consensus).where(Consensus.selection_id == sid)
     )
     sealed = is_sealed(session, selection)
+    # A sealed report whose content has changed since is superseded: not "sealed" here.
+    sealed_now = sealed and reports.current_final_report(session, sid) is not None
 
     current = PHASES.index(selection.phase)
 
@@ -355,7 +357,7 @@ def overview(session: Session, selection: Selection) -> Overview:
                  {"frozen": int(selection.weights_frozen)}),
         Progress("scoring", state("scoring"), "sheets_submitted", sheets_done,
                  len(scorers) * vendors, {"vendors": vendors}),
-        Progress("decision", state("decision"), "report_sealed", int(sealed), 1,
+        Progress("decision", state("decision"), "report_sealed", int(sealed_now), 1,
                  {"consensus": consensus, "verdicts": verdicts,
                   "verdicts_needed": knockouts * vendors}),
     ]
@@ -375,14 +377,14 @@ def overview(session: Session, selection: Selection) -> Overview:
             if role == FACILITATOR:
                 todo.append(Task("freeze_weights", int(selection.weights_frozen), 1))
         elif selection.scoring_open:
-            if role in SCORERS:
+            if membership.id in counted:
                 todo.append(Task("submit_sheets", min(finished_sheets.get(membership.id, 0),
                                                       vendors), vendors))
         elif role == FACILITATOR:
             todo.append(Task("record_verdicts", verdicts, knockouts * vendors))
-            todo.append(Task("seal_report", int(sealed), 1))
+            todo.append(Task("seal_report", int(sealed_now), 1))
         elif role == SPONSOR:
-            todo.append(Task("read_report", int(sealed), 1))
+            todo.append(Task("read_report", int(sealed_now), 1))
         tasks.append(MemberTasks(membership, account, todo))
 
     counts = {"members": len(members), "requirements": requirements, "vendors": vendors,

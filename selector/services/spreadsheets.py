@@ -1,5 +1,6 @@
-"""Requirement catalogues as spreadsheets: import from .xlsx or .csv, export to .xlsx,
-and a template with the documented columns and drop-down lists.
+"""Requirement catalogues as spreadsheets: import a committee's own file (.xlsx, .csv or
+.docx) through a column mapping, export to .xlsx, and a template with the documented
+columns and drop-down lists.
 
 Spreadsheets are untrusted input. What this module relies on, and why:
 
@@ -14,10 +15,13 @@ Spreadsheets are untrusted input. What this module relies on, and why:
   external entities; `DEFUSEDXML` below records that it is active).
 * Rows and columns are capped (`MAX_ROWS`, `MAX_COLUMNS`): iteration stops at the cap,
   so a sheet with 100,000 rows is refused after reading 5,001 of them.
-* Formulas are never evaluated: a formula cell is read as its text (`=SUM(A1:A3)`).
-* Import is all-or-nothing: every row is checked first, and any problem refuses the
-  whole file with one message per problem (`row 12, priority: 'hoog' is not one of
-  must, should, could, wont`); the caller's transaction then writes nothing.
+* Formulas are never evaluated: a formula cell is read as the value the spreadsheet
+  program saved with it; one without a saved value is a problem naming its cell.
+* Which column is which is guessed (`selector.domain.requirement_mapping`) and may be
+  overridden (`ImportOptions`); a column nobody knows is ignored, never a refusal.
+* Import is all-or-nothing: every row is mapped and checked first, and any problem
+  refuses the whole file with every problem of every row (`row 12, Prioriteit: ...`);
+  the caller's transaction then writes nothing.
 * Export neutralises formula injection: every text cell of every sheet written (the
   hidden `Lists` sheet and the help sheet too) that starts with `=`, `+`, `-`, `@`, tab
   or CR (or with `'`) gets a leading `'`; import drops exactly that one `'`, so the
@@ -35,14 +39,12 @@ from __future__ import annotations
 
 import io
 import logging
-import math
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +52,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from selector import paths
-from selector.domain.vocabulary import DOMAINS, INTENTS, PRIORITIES, STATUSES, VERIFICATIONS
+from selector.domain import requirement_mapping as mapping
+from selector.domain.vocabulary import (
+    ACCEPTED,
+    BUSINESS,
+    DOMAINS,
+    FACILITATOR,
+    INTENTS,
+    PRIORITIES,
+    PROPOSED,
+    STATUSES,
+    VERIFICATIONS,
+)
 from selector.i18n import _l
 from selector.models import Account, Category, Membership, Requirement, Selection
+from selector.services import categories as category_service
 from selector.services import requirements as requirement_service
 from selector.services import sandbox
 from selector.services.errors import ServiceError
@@ -72,19 +86,12 @@ except ImportError:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-MAX_ERRORS = 50
 STASH_HOURS = 24
 # What one account's stashed uploads may hold together: four files of the largest size.
 STASH_QUOTA = 4 * MAX_UPLOAD
 
-COLUMNS = (
-    "code", "category", "title", "description", "rationale", "intent", "verification",
-    "verification_criterion", "priority", "weight", "knockout", "knockout_rationale",
-    "owner_group", "status", "raised_by",
-)
-REQUIRED_COLUMNS = ("category", "title", "priority")
-YES = ("yes", "true", "1", "ja", "y", "j", "x", "waar")
-NO = ("no", "false", "0", "nee", "n", "onwaar", "")
+# The export's columns: the fields a file's columns are mapped to.
+COLUMNS = mapping.TOOL_FIELDS
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 WIDTHS = {"code": 12, "category": 16, "title": 40, "description": 60, "rationale": 40,
@@ -117,7 +124,8 @@ class SpreadsheetError(ServiceError):
     """A refused spreadsheet: `problems` holds one sentence per problem."""
 
     def __init__(self, problems: list[Any], field: str | None = "file") -> None:
-        super().__init__(problems[0] if problems else _l("The file was refused."), field)
+        first = problems[0] if problems else _l("The file was refused.")
+        super().__init__(getattr(first, "message", first), field)
         self.problems = problems
 
 
@@ -141,14 +149,15 @@ def unneutralise(text: str) -> str:
 
 # -- reading the file -------------------------------------------------------------------
 
+KINDS = ("xlsx", "csv", "docx")
+
 
 def kind_of(filename: str) -> str:
     name = (filename or "").lower()
-    if name.endswith(".xlsx"):
-        return "xlsx"
-    if name.endswith(".csv"):
-        return "csv"
-    raise SpreadsheetError([_l("Upload an .xlsx or .csv file.")])
+    for kind in KINDS:
+        if name.endswith("." + kind):
+            return kind
+    raise SpreadsheetError([_l("Upload an .xlsx, .csv or .docx file.")])
 
 
 def check_size(data: bytes) -> None:
@@ -166,7 +175,19 @@ UNREADABLE_XLSX = _l("This .xlsx file could not be read. Save it again as an Exc
                      "workbook (.xlsx) and upload it again.")
 REFUSALS: dict[str, Callable[..., Any]] = {
     "not_xlsx": lambda: NOT_XLSX,
+    "not_docx": lambda: _l("This file is not a Word document. Save it as a Word document "
+                           "(.docx) and upload it again."),
     "unreadable_xlsx": lambda: UNREADABLE_XLSX,
+    "unreadable_docx": lambda: _l("This .docx file could not be read. Save it again as a "
+                                  "Word document (.docx) and upload it again."),
+    "encrypted": lambda: _l("This file is protected with a password. Open it, remove the "
+                            "password, save it and upload it again."),
+    "old_format": lambda: _l("This is an old Office file (.xls or .doc). Save it as an Excel "
+                             "workbook (.xlsx) or a Word document (.docx) and upload it "
+                             "again."),
+    "no_numbered_requirements": lambda: _l(
+        "This Word document has no numbered requirements and no table. Number them "
+        "(1.1 …) or put them in a table, and upload it again."),
     "too_many_parts": lambda: _l("This .xlsx file has too many parts to be a requirement "
                                  "list."),
     "unpacked_too_large": lambda size, limit: _l(
@@ -191,17 +212,28 @@ FAILURES = {
 }
 
 
-def read_rows(data: bytes, filename: str) -> list[tuple[int, tuple[Any, ...]]]:
-    """(row number, cell values) for every row, after the size and container checks.
+def _cell(value: Any) -> Any:
+    """A cell as the sandbox sent it: a formula saved without its value comes as a dict;
+    text loses exactly the `'` the export put before formula-like text."""
+    if isinstance(value, dict):
+        return mapping.Uncomputed(str(value.get("cell", "")), str(value.get("formula", "")))
+    if isinstance(value, str):
+        return unneutralise(value)
+    return value
+
+
+def read_workbook(data: bytes, filename: str) -> list[mapping.Sheet]:
+    """Every sheet of the file (a .csv is one sheet, named after the file; a .docx its
+    numbered paragraphs and its tables), after the size and container checks.
 
     The bytes are parsed in the sandbox (`selector.services.sandbox`): a separate process
     with CPU, memory and time limits. A caller in a request must hold no database
     transaction meanwhile (on SQLite a write transaction locks out every other writer):
-    read the rows first, then open the transaction."""
+    read the file first, then open the transaction."""
     kind = kind_of(filename)
     check_size(data)
     try:
-        found = sandbox.run(f"{kind}-rows", data)
+        found = sandbox.run(f"{kind}-sheets", data)
     except sandbox.Refused as refusal:
         message = REFUSALS.get(refusal.reason)
         try:
@@ -213,32 +245,69 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, tuple[Any, ...]]]:
         log.warning("spreadsheet not read in the sandbox: %s", failure)
         raise SpreadsheetError([FAILURES.get(failure.reason, UNREADABLE_XLSX)]) from None
     try:
-        return [(int(number), tuple(cells)) for number, cells in found]
-    except (TypeError, ValueError):
+        return [mapping.Sheet(
+            str(sheet["name"]) or Path(filename).name[:100],
+            tuple((int(number), tuple(_cell(c) for c in cells))
+                  for number, cells in sheet["rows"]),
+            bool(sheet.get("wide")),
+        ) for sheet in found]
+    except (TypeError, ValueError, KeyError):
         raise SpreadsheetError([UNREADABLE_XLSX]) from None
 
 
-# -- checking rows ----------------------------------------------------------------------
+# -- the plan ---------------------------------------------------------------------------
 
-
-def _header(cells: tuple[Any, ...]) -> tuple[dict[str, int], list[Any]]:
-    columns: dict[str, int] = {}
-    problems: list[Any] = []
-    for index, cell in enumerate(cells):
-        if cell in (None, ""):
-            continue
-        name = re.sub(r"[\s-]+", "_", str(cell).strip().lower())
-        if name not in COLUMNS:
-            problems.append(_l("row 1: unknown column '%(name)s'; the columns are %(columns)s.",
-                               name=str(cell)[:40], columns=", ".join(COLUMNS)))
-        elif name in columns:
-            problems.append(_l("row 1: the column '%(name)s' appears twice.", name=name))
-        else:
-            columns[name] = index
-    for name in REQUIRED_COLUMNS:
-        if name not in columns and not problems:
-            problems.append(_l("row 1: the column '%(name)s' is missing.", name=name))
-    return columns, problems
+# What the mapping's refusals say: the file as a whole, one sentence that says what to do.
+MAPPING_REFUSALS: dict[str, Callable[..., Any]] = {
+    "no_header": lambda sheet: _l(
+        "No row of the sheet '%(sheet)s' names the columns. Put a header row (such as Nr, "
+        "Categorie, Eis, Omschrijving, Prioriteit) above the requirements.", sheet=sheet),
+    "no_sheet": lambda sheet, sheets: _l(
+        "The file has no sheet '%(sheet)s'; its sheets are %(sheets)s.",
+        sheet=sheet, sheets=sheets),
+    "same_field": lambda first, second, field: _l(
+        "The columns '%(first)s' and '%(second)s' are both mapped to %(field)s; map one of "
+        "them to another field, to describe or to ignore.",
+        first=first, second=second, field=field),
+    "unknown_target": lambda target, targets: _l(
+        "'%(target)s' is not a field; map a column to one of %(targets)s.",
+        target=target, targets=targets),
+    "unknown_column": lambda column, columns: _l(
+        "The sheet has no column '%(column)s'; its columns are %(columns)s.",
+        column=column, columns=columns),
+    "unknown_priority_choice": lambda value, choices: _l(
+        "'%(value)s' is not a priority; map a label to one of %(choices)s.",
+        value=value, choices=choices),
+    "no_title_column": lambda: _l(
+        "No column holds a title or a text; map a column to title or description."),
+    "no_rows": lambda sheet: _l(
+        "The sheet '%(sheet)s' holds no requirements below its header row.", sheet=sheet),
+    "empty_category": lambda column: _l(
+        "The category column '%(column)s' is empty on every row; fill it in, or map "
+        "another column to category.", column=column),
+    "no_category_column": lambda: _l(
+        "No column holds the category and no section rows name one; map a column to "
+        "category."),
+}
+# What is wrong on a row: kind -> the message after "row N, column: ".
+ROW_PROBLEMS: dict[str, Callable[..., Any]] = {
+    "not_text_date": lambda: _l("expected text, not a date or time"),
+    "not_text": lambda value: _l("expected text, not %(value)s", value=_show(value)),
+    "not_choice": lambda value, values: _l("'%(value)s' is not one of %(values)s",
+                                           value=_show(value), values=values),
+    "not_weight": lambda value: _l("'%(value)s' is not a number of 0 or more",
+                                   value=_show(value)),
+    "no_category": lambda: _l("no category; fill it in, or put a section row above it"),
+    "no_title": lambda: _l("neither a title nor a text"),
+    "no_priority": lambda: _l("no priority; fill it in (such as Eis, Wens, must, should), "
+                              "or map empty cells to a priority"),
+    "unknown_priority": lambda value: _l(
+        "'%(value)s' is not a priority label this import knows; map it to must, should, "
+        "could, wont or knockout", value=_show(value)),
+    "knockout_without_rationale": lambda: _l(
+        "a knock-out needs a rationale; map a reason column, or give one rationale for the "
+        "knock-outs that have none"),
+}
 
 
 def _show(value: Any) -> str:
@@ -246,70 +315,70 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
-class _RowProblem(Exception):
-    def __init__(self, column: str, message: Any) -> None:
-        super().__init__(str(message))
-        self.column = column
-        self.message = message
+@dataclass(frozen=True)
+class ImportProblem:
+    """One problem of the file: its kind (to group them), its row (None: the file) and
+    the sentence that names it."""
+
+    kind: str
+    row: int | None
+    message: Any
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
-def _cell_text(value: Any, column: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        raise _RowProblem(column, _l("expected text, not %(value)s", value=_show(value)))
-    if isinstance(value, datetime | date | time_of_day | timedelta):
-        raise _RowProblem(column, _l("expected text, not a date or time"))
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise _RowProblem(column, _l("expected text, not %(value)s", value=_show(value)))
-        value = int(value) if value.is_integer() else value
-    return unneutralise(str(value))
+def _problem(kind: str, row: int, column: str, message: Any) -> ImportProblem:
+    return ImportProblem(kind, row, _l("row %(row)d, %(column)s: %(problem)s", row=row,
+                                       column=column, problem=message))
 
 
-def _cell_choice(value: Any, column: str, allowed: tuple[str, ...], default: str) -> str:
-    text = _cell_text(value, column).strip()
-    if not text:
-        return default
-    if text.lower() not in allowed:
-        raise _RowProblem(column, _l("'%(value)s' is not one of %(values)s",
-                                     value=_show(text), values=", ".join(allowed)))
-    return text.lower()
+def _row_problem(problem: mapping.Problem) -> ImportProblem:
+    if problem.kind == "uncomputed":
+        return ImportProblem(problem.kind, problem.row, _l(
+            "%(cell)s: %(formula)s has no saved value; open and save the file in Excel.",
+            cell=problem.params["cell"], formula=_show(problem.params["formula"])))
+    return _problem(problem.kind, problem.row or 0, problem.column,
+                    ROW_PROBLEMS[problem.kind](**problem.params))
 
 
-def _cell_bool(value: Any, column: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    text = _cell_text(value, column).strip().lower()
-    if text in YES:
-        return True
-    if text in NO:
-        return False
-    raise _RowProblem(column, _l("'%(value)s' is not one of yes, no", value=_show(text)))
+@dataclass
+class ImportOptions:
+    """What the facilitator decides in the mapping step (the command line's flags).
+    `columns`: header or column letter -> a field, "describe" or "ignore"; `priorities`:
+    a label as written ("" for an empty cell) -> must, should, could, wont or knockout;
+    `merge_categories`: the "X wensen" names to merge into "X" (None: every offer);
+    `category_domains`: a new category's name -> business or it (else guessed from the
+    functional/non-functional column, else business); `accept_reason`: import every row
+    as accepted, with this reason in the audit trail; `reason`: why, once frozen."""
+
+    sheet: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    priorities: dict[str, str] = field(default_factory=dict)
+    knockout_rationale: str = ""
+    merge_categories: Collection[str] | None = None
+    create_categories: bool = False
+    category_domains: dict[str, str] = field(default_factory=dict)
+    accept_reason: str = ""
+    reason: str = ""
+
+    def mapping_options(self) -> mapping.MappingOptions:
+        return mapping.MappingOptions(
+            columns=dict(self.columns), priorities=dict(self.priorities),
+            knockout_rationale=self.knockout_rationale,
+            merge_categories=self.merge_categories)
 
 
-def _cell_weight(value: Any, column: str) -> float | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool) or isinstance(value, datetime | date | time_of_day | timedelta):
-        raise _RowProblem(column, _l("'%(value)s' is not a number of 0 or more",
-                                     value=_show(value)))
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        text = unneutralise(str(value)).strip().replace(",", ".")
-        try:
-            number = float(text)
-        except ValueError:
-            raise _RowProblem(column, _l("'%(value)s' is not a number of 0 or more",
-                                         value=_show(value))) from None
-    if not math.isfinite(number) or number < 0 or number > requirement_service.MAX_WEIGHT:
-        raise _RowProblem(column, _l("'%(value)s' is not a number from 0 to %(max)d",
-                                     value=_show(value),
-                                     max=int(requirement_service.MAX_WEIGHT)))
-    return number
+@dataclass(frozen=True)
+class NewCategory:
+    """A category the file names and the selection lacks: created on import when the
+    options say so. `guessed`: its domain comes from the functional/non-functional
+    column."""
+
+    name: str
+    domain: str
+    guessed: bool
+    rows: int
 
 
 @dataclass
@@ -328,48 +397,82 @@ class PlannedRow:
 
 @dataclass
 class ImportPlan:
+    """Everything an import would do, and every problem: nothing is written. `mapping`
+    is the column mapping, the priority labels, section rows and merges used."""
+
+    sheet: str = ""
+    sheets: list[str] = field(default_factory=list)
+    mapping: mapping.Mapping | None = None
     rows: list[PlannedRow] = field(default_factory=list)
-    problems: list[Any] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+    new_categories: list[NewCategory] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
 
+    def problem_groups(self) -> dict[str, list[ImportProblem]]:
+        """The problems by kind, in the order each kind first occurs."""
+        groups: dict[str, list[ImportProblem]] = {}
+        for problem in self.problems:
+            groups.setdefault(problem.kind, []).append(problem)
+        return groups
 
-def _problem(row: int, column: str, message: Any) -> Any:
-    return _l("row %(row)d, %(column)s: %(problem)s", row=row, column=column, problem=message)
+    def counts(self) -> dict[str, Counter]:
+        """Per category: rows per priority, and knock-outs ("knockout")."""
+        counts: dict[str, Counter] = {}
+        for row in self.rows:
+            counter = counts.setdefault(row.category_name, Counter())
+            counter[row.values.priority] += 1
+            if row.values.knockout:
+                counter["knockout"] += 1
+        return counts
 
 
-_FIELD_COLUMN = {"category_id": "category"}
+def _refused(refusal: mapping.MappingRefused) -> SpreadsheetError:
+    return SpreadsheetError([ImportProblem(refusal.kind, None,
+                                           MAPPING_REFUSALS[refusal.kind](**refusal.params))])
 
 
-def plan_import(session: Session, selection: Selection, data: bytes, filename: str) -> ImportPlan:
-    """Read and check a spreadsheet against the selection; nothing is written. Raises
-    SpreadsheetError when the file itself is refused; row problems are in `problems`.
-    Reads the file first (see `read_rows`): call it before the transaction begins."""
-    return plan_rows(session, selection, read_rows(data, filename))
+def map_workbook(sheets: list[mapping.Sheet], options: ImportOptions) -> mapping.Mapping:
+    """The chosen sheet (default: the first with a recognisable header) as requirements.
+    Raises SpreadsheetError when the file as a whole is refused."""
+    try:
+        sheet = mapping.choose_sheet(sheets, options.sheet)
+        if sheet.wide:
+            raise SpreadsheetError([REFUSALS["too_many_columns"](count=MAX_COLUMNS)])
+        return mapping.map_sheet(sheet, options.mapping_options())
+    except mapping.MappingRefused as refusal:
+        raise _refused(refusal) from None
 
 
-def plan_rows(session: Session, selection: Selection,
-              rows: list[tuple[int, tuple[Any, ...]]]) -> ImportPlan:
-    """Check rows read by `read_rows` against the selection; nothing is written."""
-    rows = [(n, cells) for n, cells in rows if any(c not in (None, "") and str(c).strip()
-                                                      for c in cells)]
-    plan = ImportPlan()
-    if not rows or rows[0][0] != 1:
-        raise SpreadsheetError([_l(
-            "The first row must name the columns (%(columns)s).", columns=", ".join(COLUMNS))])
-    columns, plan.problems = _header(rows[0][1])
-    if plan.problems:
-        return plan
-    if len(rows) == 1:
-        plan.problems.append(_l("The sheet holds no requirements below its first row."))
-        return plan
+def _new_category(name: str, options: ImportOptions, groups: Counter, rows: int
+                  ) -> NewCategory:
+    given = {k.strip().lower(): v for k, v in options.category_domains.items()}
+    if name.lower() in given:
+        return NewCategory(name, given[name.lower()], False, rows)
+    if groups:
+        return NewCategory(name, groups.most_common(1)[0][0], True, rows)
+    return NewCategory(name, BUSINESS, False, rows)
+
+
+def plan_import(session: Session, selection: Selection, sheets: list[mapping.Sheet],
+                options: ImportOptions | None = None) -> ImportPlan:
+    """Map and check a file read by `read_workbook` against the selection: every
+    problem of every row, and what each row would do. Nothing is written. Raises
+    SpreadsheetError when the file as a whole is refused."""
+    options = options or ImportOptions()
+    found = map_workbook(sheets, options)
+    plan = ImportPlan(sheet=found.sheet, sheets=[s.name for s in sheets], mapping=found,
+                      problems=[_row_problem(p) for p in found.problems])
+    by_field = {c.field: c.header or c.letter for c in found.columns}
+
+    def column(name: str) -> str:
+        return by_field.get(name, name)
 
     categories = list(session.scalars(
         select(Category).where(Category.selection_id == selection.id)
         .order_by(Category.position, Category.id)))
-    by_key = {c.key.lower(): c for c in categories}
-    by_name = {c.name.lower(): c for c in categories}
+    by_name = {c.key.lower(): c for c in categories} | {c.name.lower(): c for c in categories}
     existing = {r.code.lower(): r for r in session.scalars(
         select(Requirement).where(Requirement.selection_id == selection.id))}
     members = dict(session.execute(
@@ -377,78 +480,71 @@ def plan_rows(session: Session, selection: Selection,
         .join(Membership, Membership.account_id == Account.id)
         .where(Membership.selection_id == selection.id, Membership.removed_at.is_(None))
     ).all())
+
+    # Categories the file names that the selection lacks.
+    missing = Counter(r.category for r in found.rows if r.category.lower() not in by_name)
+    planned_categories: dict[str, Category] = {}
+    if options.create_categories:
+        for name, rows in missing.items():
+            new = _new_category(name, options, found.owner_groups.get(name, Counter()), rows)
+            plan.new_categories.append(new)
+            if len(name) > category_service.MAX_NAME:
+                plan.problems.append(ImportProblem("category_name", None, _l(
+                    "The category name '%(value)s' is longer than %(count)d characters.",
+                    value=_show(name), count=category_service.MAX_NAME)))
+            # Not added to the session: it stands in for the category while checking.
+            planned_categories[name.lower()] = Category(
+                selection_id=selection.id, key="", name=name, domain=new.domain)
+
     seen_codes: dict[str, int] = {}
-
-    for number, cells in rows[1:]:
-        if len(plan.problems) >= MAX_ERRORS:
-            plan.problems.append(_l("… and more problems; correct these first."))
-            break
-
-        def cell(name: str, cells: tuple[Any, ...] = cells) -> Any:
-            index = columns.get(name)
-            return cells[index] if index is not None and index < len(cells) else None
-
-        try:
-            code = _cell_text(cell("code"), "code").strip()
-            category_text = _cell_text(cell("category"), "category").strip()
-            category = by_key.get(category_text.lower()) or by_name.get(category_text.lower())
-            if category is None:
-                known = ", ".join(c.key for c in categories)
-                raise _RowProblem("category", _l(
-                    "unknown category '%(value)s'; the categories are %(known)s",
-                    value=_show(category_text), known=known) if category_text
-                    else _l("give a category"))
-            raised_text = _cell_text(cell("raised_by"), "raised_by").strip().lower()
-            raised_by_id = None
-            if raised_text:
-                raised_by_id = members.get(raised_text)
-                if raised_by_id is None:
-                    raise _RowProblem("raised_by", _l(
-                        "'%(value)s' is not a member of this selection", value=_show(raised_text)))
-            owner_group = _cell_choice(cell("owner_group"), "owner_group", DOMAINS, "")
-            status = _cell_choice(cell("status"), "status", STATUSES, "")
-            values = requirement_service.RequirementFields(
-                category_id=category.id,
-                code=code,
-                title=_cell_text(cell("title"), "title"),
-                description=_cell_text(cell("description"), "description"),
-                rationale=_cell_text(cell("rationale"), "rationale"),
-                intent=_cell_choice(cell("intent"), "intent", INTENTS, "achieve"),
-                verification=_cell_choice(cell("verification"), "verification", VERIFICATIONS,
-                                          "demo"),
-                verification_criterion=_cell_text(cell("verification_criterion"),
-                                                  "verification_criterion"),
-                priority=_cell_choice(cell("priority"), "priority", PRIORITIES, ""),
-                weight=_cell_weight(cell("weight"), "weight"),
-                knockout=_cell_bool(cell("knockout"), "knockout"),
-                knockout_rationale=_cell_text(cell("knockout_rationale"), "knockout_rationale"),
-                owner_group=owner_group,
-            )
-            if not values.priority:
-                raise _RowProblem("priority", _l("give one of %(values)s",
-                                                 values=", ".join(PRIORITIES)))
-            try:
-                cleaned, category = requirement_service.clean_fields(session, selection, values)
-                if cleaned.code and cleaned.code.lower() not in existing:
-                    requirement_service.check_code_format(cleaned.code)
-            except ServiceError as error:
-                column = _FIELD_COLUMN.get(error.field or "", error.field or "")
-                raise _RowProblem(column, error.message) from None
-        except _RowProblem as problem:
-            plan.problems.append(_problem(number, problem.column, problem.message))
+    for mapped in found.rows:
+        number, values = mapped.row, mapped.values
+        category = by_name.get(mapped.category.lower()) \
+            or planned_categories.get(mapped.category.lower())
+        if category is None:
+            known = ", ".join(c.key for c in categories)
+            plan.problems.append(_problem("unknown_category", number, column("category"), _l(
+                "unknown category '%(value)s'; the categories are %(known)s",
+                value=_show(mapped.category), known=known)))
             continue
-
+        raised_by_id = None
+        raised_text = values.get("raised_by", "").lower()
+        if raised_text:
+            raised_by_id = members.get(raised_text)
+            if raised_by_id is None:
+                plan.problems.append(_problem("not_member", number, column("raised_by"), _l(
+                    "'%(value)s' is not a member of this selection", value=_show(raised_text))))
+                continue
+        fields = requirement_service.RequirementFields(
+            category_id=category.id, code=values.get("code", ""), title=values["title"],
+            description=values["description"], rationale=values.get("rationale", ""),
+            intent=values.get("intent", "achieve"),
+            verification=values.get("verification", "demo"),
+            verification_criterion=values.get("verification_criterion", ""),
+            priority=values["priority"], weight=values.get("weight"),
+            knockout=values["knockout"], knockout_rationale=values["knockout_rationale"],
+            owner_group=values.get("owner_group", ""))
+        try:
+            cleaned, _ = requirement_service.clean_fields(session, selection, fields,
+                                                         category=category)
+            if cleaned.code and cleaned.code.lower() not in existing:
+                requirement_service.check_code_format(cleaned.code)
+        except ServiceError as error:
+            name = _FIELD_COLUMN.get(error.field or "", error.field or "")
+            plan.problems.append(_problem("field", number, column(name), error.message))
+            continue
         if cleaned.code:
             key = cleaned.code.lower()
             if key in seen_codes:
-                plan.problems.append(_problem(number, "code", _l(
+                plan.problems.append(_problem("code_twice", number, column("code"), _l(
                     "'%(value)s' is also the code of row %(other)d",
                     value=_show(cleaned.code), other=seen_codes[key])))
                 continue
             seen_codes[key] = number
+        status = ACCEPTED if options.accept_reason.strip() else values.get("status", "")
         current = existing.get(cleaned.code.lower()) if cleaned.code else None
         if current is None:
-            plan.rows.append(PlannedRow(number, "create", cleaned, status or "proposed",
+            plan.rows.append(PlannedRow(number, "create", cleaned, status or PROPOSED,
                                         raised_by_id, category.name))
             continue
         cleaned.code = current.code
@@ -457,14 +553,18 @@ def plan_rows(session: Session, selection: Selection,
                    if getattr(before, n) != getattr(cleaned, n)]
         target = status or current.status
         if target != current.status:
-            if target == "proposed":
-                plan.problems.append(_problem(number, "status", _l(
+            if target == PROPOSED:
+                plan.problems.append(_problem("back_to_proposed", number, column("status"), _l(
                     "a decided requirement cannot go back to 'proposed'")))
                 continue
             changed.append("status")
         plan.rows.append(PlannedRow(number, "update" if changed else "unchanged", cleaned,
                                     target, raised_by_id, category.name, current, changed))
+    plan.problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     return plan
+
+
+_FIELD_COLUMN = {"category_id": "category"}
 
 
 # -- importing --------------------------------------------------------------------------
@@ -475,6 +575,7 @@ class ImportResult:
     created: int
     updated: int
     unchanged: int
+    categories: int = 0  # created
 
 
 IMPORT_REASON = {"en": "Imported from {file}", "nl": "Geïmporteerd uit {file}"}
@@ -489,31 +590,52 @@ def import_requirements(
     filename: str,
     *,
     reason: str = "",
+    options: ImportOptions | None = None,
 ) -> ImportResult:
-    """Import a spreadsheet: all rows or none. Rows with a code that exists update that
-    requirement; others are created (status from the sheet, default proposed). Reads the
-    file before its first query; a caller that holds a transaction already reads it
-    first with `read_rows` and calls `import_rows`."""
-    rows = read_rows(data, filename)
-    return import_rows(session, selection, actor, role, rows, filename, reason=reason)
+    """Read a file and import it: all rows or none. Reads the file before its first
+    query; a caller that holds a transaction already reads it first with
+    `read_workbook` and calls `commit_import`."""
+    sheets = read_workbook(data, filename)
+    options = options or ImportOptions(reason=reason)
+    return commit_import(session, selection, actor, role, sheets, filename, options)
 
 
-def import_rows(
+def commit_import(
     session: Session,
     selection: Selection,
     actor: Account | None,
     role: str,
-    rows: list[tuple[int, tuple[Any, ...]]],
+    sheets: list[mapping.Sheet],
     filename: str,
-    *,
-    reason: str = "",
+    options: ImportOptions | None = None,
 ) -> ImportResult:
-    """`import_requirements` of rows read by `read_rows`."""
-    plan = plan_rows(session, selection, rows)
+    """Import a file read by `read_workbook`: all rows or none (any problem raises
+    SpreadsheetError before the caller commits). Missing categories are created first
+    when the options say so; rows with a code that exists update that requirement,
+    others are created (status from the file, accepted with `accept_reason`, default
+    proposed). Every change is audited with its reason."""
+    options = options or ImportOptions()
+    plan = plan_import(session, selection, sheets, options)
     if plan.problems:
         raise SpreadsheetError(plan.problems)
-    decision_reason = reason.strip() or IMPORT_REASON.get(
+    reason = options.reason
+    decision_reason = options.accept_reason.strip() or reason.strip() or IMPORT_REASON.get(
         selection.language, IMPORT_REASON["en"]).format(file=Path(filename).name[:100])
+    new_categories = len(plan.new_categories)
+    if plan.new_categories:
+        if role != FACILITATOR:
+            raise SpreadsheetError([_l("Only the facilitator can create categories.")])
+        for new in plan.new_categories:
+            try:
+                category_service.add_category(session, selection, actor, name=new.name,
+                                              domain=new.domain, reason=reason)
+            except ServiceError as error:
+                raise SpreadsheetError([_l("category '%(name)s': %(problem)s",
+                                           name=_show(new.name), problem=error.message)]
+                                       ) from None
+        plan = plan_import(session, selection, sheets, options)
+        if plan.problems:  # pragma: no cover - the categories were checked above
+            raise SpreadsheetError(plan.problems)
     codes = requirement_service.CodeAllocator(session, selection.id)
     # Held here so that the session's (weak) identity map keeps them: each row's
     # `session.get(Category, ...)` is then answered without a query and its autoflush.
@@ -525,7 +647,7 @@ def import_rows(
             if planned.action == "create":
                 touched.append(requirement_service.create_requirement(
                     session, selection, actor, role, planned.values, status=planned.status,
-                    status_reason=decision_reason if planned.status != "proposed" else "",
+                    status_reason=decision_reason if planned.status != PROPOSED else "",
                     reason=reason, raised_by_id=planned.raised_by_id, codes=codes,
                     refresh=False))
             elif planned.action == "update":
@@ -539,13 +661,14 @@ def import_rows(
                                                planned.status, decision_reason, refresh=False)
                 touched.append(requirement)
         except ServiceError as error:
-            column = _FIELD_COLUMN.get(error.field or "", error.field or "")
-            where = column or "file"
-            raise SpreadsheetError([_problem(planned.row, where, error.message)]) from None
+            name = _FIELD_COLUMN.get(error.field or "", error.field or "") or "file"
+            raise SpreadsheetError([_problem("field", planned.row, name, error.message)]
+                                   ) from None
     if touched:
         refresh_quality(session, selection.id, touched)
     del categories
-    return ImportResult(plan.count("create"), plan.count("update"), plan.count("unchanged"))
+    return ImportResult(plan.count("create"), plan.count("update"), plan.count("unchanged"),
+                        new_categories)
 
 
 # -- exporting and the template ---------------------------------------------------------
@@ -722,7 +845,7 @@ def unstash(instance: Path, account_id: int, selection_id: int, token: str
     if not _TOKEN.match(token or ""):
         raise SpreadsheetError([_l("The upload has expired; upload the file again.")])
     folder = _stash_folder(instance)
-    for kind in ("xlsx", "csv"):
+    for kind in KINDS:
         path = _stash_path(folder, account_id, selection_id, token, kind)
         if path.is_file():
             return path.read_bytes(), kind
@@ -734,7 +857,7 @@ def discard(instance: Path, account_id: int, selection_id: int, token: str) -> N
     if not _TOKEN.match(token or ""):
         return
     folder = _stash_folder(instance)
-    for kind in ("xlsx", "csv"):
+    for kind in KINDS:
         _stash_path(folder, account_id, selection_id, token, kind).unlink(missing_ok=True)
 
 

@@ -25,7 +25,7 @@ from werkzeug.routing import BuildError
 from selector.access import SELECTION_RULES
 from selector.charts.analysis_svg import flip_gauge
 from selector.charts.svg import render_svg, text_equivalent_html
-from selector.i18n import DOMAIN_LABELS, _l
+from selector.i18n import DOMAIN_LABELS, PRICE_METHOD_LABELS, _l
 from selector.services import analysis as service
 from selector.services.errors import ServiceError
 from selector.web.database import db_session
@@ -174,6 +174,7 @@ def _helpers() -> dict[str, Any]:
         "chart_table": chart_table,
         "link": link,
         "DOMAIN_LABELS": DOMAIN_LABELS,
+        "PRICE_METHOD_LABELS": PRICE_METHOD_LABELS,
         "PRIORITY_NAMES": PRIORITY_NAMES,
         "ANALYSIS_PAGES": _pages(),
     }

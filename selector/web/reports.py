@@ -14,7 +14,9 @@ everything" on sees the report, which is full of totals, ranks and costs: the pa
 
 A sealed final report is served exactly as stored (its SHA-256 was taken over these
 bytes). The selection overview shows the current one through `reports/_current.html`,
-which asks `current_final_report(selection)` (a template global of this blueprint).
+which asks `current_final_report(selection)` (a template global of this blueprint). A
+sealed report whose selection has changed since is superseded: never shown as current,
+with what was done since it was sealed, in words (the audit trail's labels).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from flask import (
     render_template,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -44,12 +47,12 @@ from selector.charts.svg import render_svg, text_equivalent_html
 from selector.forms import show_error
 from selector.forms.reports import IssueReportForm
 from selector.i18n import _l
-from selector.models import Account, FinalReport, Selection
+from selector.models import Account, AuditEntry, FinalReport, Selection
 from selector.models.base import utcnow
 from selector.report.contents import ReportData
 from selector.report.figures import report_figures
 from selector.report.i18n import number, percent, report_language, t_, tn_
-from selector.report.labels import money_text
+from selector.report.labels import action_label, entity_label, money_text
 from selector.services import reports as service
 from selector.services.errors import NotFound, ServiceError
 from selector.web.database import db_session
@@ -65,7 +68,14 @@ SERVICE_MESSAGES = {
         _l("The final report can be issued in the decision phase, when scoring is closed."),
     "Choose Dutch or English.": _l("Choose Dutch or English."),
     "There is no such selection.": _l("There is no such selection."),
+    "The recommended vendor has knock-outs without a verdict: record the verdicts, "
+    "or write why the report is sealed anyway.":
+        _l("The recommended vendor has knock-outs without a verdict: record the verdicts, "
+           "or write why the report is sealed anyway."),
+    service.SEAL_REASON_TOO_LONG:
+        _l("The reason can have at most %(count)d characters.", count=service.MAX_SEAL_REASON),
 }
+CHANGES_SHOWN = 20  # of a superseded report, the first changes since it was sealed
 
 
 def user_error(error: ServiceError) -> ServiceError:
@@ -152,18 +162,50 @@ def _helpers() -> dict[str, Any]:
 
 @blueprint.app_template_global("current_final_report")
 def current_final_report(selection: Selection) -> FinalReport | None:
-    """For the selection overview: the current (newest) sealed report, without its PDF."""
+    """For the selection overview: the current sealed report, without its PDF; None
+    when there is none or the newest is superseded."""
     return service.current_final_report(db_session(), selection.id)
 
 
+@blueprint.app_template_global("newest_final_report")
+def newest_final_report(selection: Selection) -> FinalReport | None:
+    """For the selection overview: the newest sealed report, current or superseded."""
+    return service.newest_final_report(db_session(), selection.id)
+
+
+def _reader_language() -> str:
+    language = str(get_locale() or "en")[:2]
+    return language if language in service.LANGUAGES else "en"
+
+
+def _changes_in_words(entries: list[AuditEntry], names: dict[int, str]) -> list[dict[str, Any]]:
+    """Audit entries as the reader reads them: when, what (the audit trail's labels, in
+    the reader's language), who and why; never the stored values."""
+    with report_language(_reader_language()):
+        return [{
+            "at": entry.at,
+            "what": " ".join(part for part in (entity_label(entry.entity), entry.entity_key)
+                             if part),
+            "action": action_label(entry.action),
+            "by": names.get(entry.account_id or 0) or entry.actor,
+            "reason": entry.reason,
+        } for entry in entries]
+
+
 def _sealed(session: Session, selection: Selection) -> list[dict[str, Any]]:
-    """The sealed reports, newest (current) first, with who issued them and the vendor
-    their ranking put first."""
+    """The sealed reports, newest first, with who issued them, the vendor their ranking
+    put first, and whether the selection has changed since (superseded: with what was
+    done since). Only the newest, when not superseded, is current."""
     rows = service.final_reports(session, selection.id)
-    issuers = {r.issued_by_id for r in rows if r.issued_by_id is not None}
+    changes = {row.id: service.changes_since(session, row) for row in rows}
+    digest = (service.content_digest(session, selection.id)
+              if any(changes.values()) else None)
+    people = {r.issued_by_id for r in rows if r.issued_by_id is not None} | {
+        entry.account_id for entries in changes.values() for entry in entries
+        if entry.account_id is not None}
     names = dict(session.execute(
-        select(Account.id, Account.name).where(Account.id.in_(issuers))
-    ).all()) if issuers else {}
+        select(Account.id, Account.name).where(Account.id.in_(people))
+    ).all()) if people else {}
     sealed = []
     for index, row in enumerate(rows):
         try:
@@ -171,9 +213,14 @@ def _sealed(session: Session, selection: Selection) -> list[dict[str, Any]]:
         except (TypeError, ValueError):
             vendors = []
         first = next((v for v in vendors if not v.get("excluded")), None)
+        superseded = bool(changes[row.id]) and service.is_superseded(session, row, digest)
+        since = changes[row.id] if superseded else []
         sealed.append({
             "row": row,
-            "current": index == 0,
+            "current": index == 0 and not superseded,
+            "superseded": superseded,
+            "changes": _changes_in_words(since[:CHANGES_SHOWN], names),
+            "more_changes": max(0, len(since) - CHANGES_SHOWN),
             "issued_by": names.get(row.issued_by_id, ""),
             "first": first.get("name") if first else None,
         })
@@ -200,6 +247,12 @@ def _render(access: MemberAccess, status: int = 200, form: IssueReportForm | Non
                 figures = report_figures(report)
     if form is None:
         form = IssueReportForm(formdata=None, language=selection.language)
+    unverified: list[str] = []
+    if visible and access.can("report.issue"):
+        try:
+            unverified = service.unverified_knockouts(session, selection)
+        except ServiceError:  # the ranking cannot be computed: the page says why
+            unverified = []
     language = report.language if report else selection.language
     with report_language(language if language in service.LANGUAGES else "en"):
         page = render_template(
@@ -213,6 +266,7 @@ def _render(access: MemberAccess, status: int = 200, form: IssueReportForm | Non
             notice=notice,
             sealed=sealed,
             form=form,
+            unverified=unverified,
         )
     return page, status
 
@@ -264,7 +318,8 @@ def issue(access: MemberAccess):
     if form.validate_on_submit():
         try:
             sealed = service.issue_final_report(
-                db_session(), access.selection.id, current_user.account, form.language.data
+                db_session(), access.selection.id, current_user.account, form.language.data,
+                seal_reason=form.seal_reason.data or "",
             )
         except ServiceError as error:
             show_error(form, user_error(error))

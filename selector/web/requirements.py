@@ -535,11 +535,11 @@ def upload(access: MemberAccess):
         return page, status, {"Retry-After": str(error.retry_after)}
     _end_transaction()
     try:
-        rows = spreadsheets.read_rows(data, filename)  # in the sandbox, no lock held
+        sheets = spreadsheets.read_workbook(data, filename)  # in the sandbox, no lock held
         # Planning only reads: a read transaction, which on SQLite blocks no writer.
         with database().transaction(write=False) as reading:
             selection = reading.get(Selection, selection_id)
-            plan = spreadsheets.plan_rows(reading, selection, rows)
+            plan = spreadsheets.plan_import(reading, selection, sheets)
         if plan.problems:
             return _import_page(access, form, 422, problems=[str(p) for p in plan.problems],
                                 filename=filename)
@@ -564,10 +564,10 @@ def commit(access: MemberAccess):
     try:
         data, kind = spreadsheets.unstash(_instance(), account_id, selection_id, token)
         name = shown if shown.lower().endswith("." + kind) else f"upload.{kind}"
-        rows = spreadsheets.read_rows(data, name)  # in the sandbox, no lock held
-        result = spreadsheets.import_rows(
-            db_session(), access.selection, _actor(), access.role, rows, name,
-            reason=form.reason.data or "")
+        sheets = spreadsheets.read_workbook(data, name)  # in the sandbox, no lock held
+        result = spreadsheets.commit_import(
+            db_session(), access.selection, _actor(), access.role, sheets, name,
+            spreadsheets.ImportOptions(reason=form.reason.data or ""))
     except spreadsheets.SpreadsheetError as error:
         return _import_page(access, status=422, problems=[str(p) for p in error.problems],
                             filename=shown)

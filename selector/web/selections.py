@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from selector.forms import show_error
 from selector.forms.selections import PhaseForm, SelectionForm
-from selector.i18n import PHASE_LABELS
+from selector.i18n import PHASE_LABELS, PRICE_METHOD_LABELS
 from selector.services import analysis, scoring_views, selections
 from selector.services.errors import ServiceError
 from selector.web.database import db_session
@@ -54,13 +54,15 @@ def create():
 def _overview_page(access: MemberAccess, phase_form: PhaseForm | None = None, status=200):
     selection = access.selection
     session = db_session()
-    show_ranking = access.sees_scores
+    ranked = analysis.standings(session, selection) if access.sees_scores else None
     return render_template(
         "selections/overview.html",
         selection=selection,
         access=access,
         overview=selections.overview(session, selection),
-        standings=analysis.standings(session, selection) if show_ranking else None,
+        standings=ranked.rows if ranked else None,
+        ranked=ranked,
+        price_methods=PRICE_METHOD_LABELS,
         excluded=scoring_views.excluded_vendors(session, selection),
         next_phase=selections.next_phase(selection.phase),
         previous_phase=selections.previous_phase(selection.phase),

@@ -1,6 +1,7 @@
 """The weighting pages: each member's allocation, the discussion of where business and
 IT differ (divergence chart, everyone's allocation, the facilitator's balance, final
-weights and freeze), requirement weights within a category, and the pairwise option.
+weights and freeze), requirement weights within a category, the pairwise option, and
+how price counts (`selector.services.price_settings`, frozen with the weights).
 
 Thin views: forms are built from the categories they show, `selector.services.weighting`
 checks and writes (with the audit trail), and every number shown comes from its
@@ -23,6 +24,7 @@ from markupsafe import Markup
 from selector.charts.models import COMBINED, weights_chart
 from selector.charts.weighting_svg import divergence_svg, points_label
 from selector.domain import ahp
+from selector.domain import price as pricing
 from selector.domain.limits import parse_id
 from selector.domain.selection import PRIORITY_POINTS
 from selector.forms import show_error
@@ -42,11 +44,13 @@ from selector.forms.weighting import (
     pairwise_judgements,
     pairwise_renames,
     point_renames,
+    price_settings_form,
     requirement_weight_form,
     stray_fields,
 )
-from selector.i18n import DOMAIN_LABELS, error_text
+from selector.i18n import DOMAIN_LABELS, PRICE_METHOD_LABELS, error_text
 from selector.models.selection import DOMAINS
+from selector.services import price_settings
 from selector.services import weighting as service
 from selector.services.errors import NotFound, ServiceError
 from selector.web.database import db_session
@@ -454,3 +458,54 @@ def save_pairwise(access: MemberAccess, domain: str):
                       "warning")
             return _back("weighting.pairwise", access, domain=domain)
     return _pairwise_page(access, domain, form, 422)
+
+
+# --------------------------------------------------------------------------- how price counts
+
+
+def _price_given(form) -> price_settings.PriceInput:
+    return price_settings.PriceInput(**{name: form[name].data
+                                        for name in price_settings.FIELDS})
+
+
+def _price_page(access: MemberAccess, form=None, status: int = 200):
+    selection = access.selection
+    may_edit = access.can("weighting.price") and not selection.weights_frozen
+    if form is None and may_edit:
+        form = price_settings_form(selection)
+    # The example follows what the page shows: the typed values when they are possible.
+    settings = price_settings.preview(_price_given(form)) if form is not None else None
+    settings = settings or selection.price
+    return _render(
+        "weighting/price.html", access, status,
+        form=form if may_edit else None, settings=settings,
+        # A refused post on a page that shows no form (frozen meanwhile) says why above.
+        refusals=[] if may_edit or form is None else [str(e) for e in form.form_errors],
+        bids=price_settings.example(settings),
+        example_bids=price_settings.EXAMPLE_BIDS, methods=PRICE_METHOD_LABELS,
+        relative=pricing.RELATIVE_METHODS,
+    )
+
+
+@blueprint.route("/price")
+@requires("weighting.view")
+def price(access: MemberAccess):
+    return _price_page(access)
+
+
+@blueprint.route("/price", methods=["POST"])
+@requires("weighting.price")
+def save_price(access: MemberAccess):
+    form = price_settings_form(access.selection, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            changed = price_settings.save_price_settings(
+                db_session(), access.selection, access.membership, current_user.account,
+                _price_given(form))
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(_("The price settings are saved.") if changed
+                  else _("Nothing changed: the price settings were already these."), "success")
+            return _back("weighting.price", access)
+    return _price_page(access, form, 422)

@@ -3,7 +3,8 @@
 
    Totals are linear in the category weights (decisions.md), so recomputing them from
    the ranking document's category scores is exact; this mirrors
-   selector.domain.method.what_if_totals, order included. Nothing is sent anywhere and
+   selector.domain.method.what_if_totals, order included (with the price method value
+   too: total = V * Q / 100 - TCO, the TCO given per vendor by the server). Nothing is sent anywhere and
    nothing is stored: the agreed weights stay as they are. */
 (function () {
   "use strict";
@@ -35,6 +36,9 @@
       });
       var price = priceWeight > 0 ? (v.price_score || 0) : null;
       var sum = priceWeight > 0 ? (1 - priceWeight) * quality + priceWeight * price : quality;
+      if (model.quality_value) {  // the price method value: V * Q / 100 - TCO
+        sum = model.quality_value * quality / 100 - v.tco;
+      }
       return { key: v.key, name: v.name, excluded: v.excluded, total: sum, quality: quality,
                agreed: agreedIndex + 1 };
     });

@@ -82,7 +82,7 @@ def test_changes_after_a_freeze_name_only_entities_the_services_write():
     assert FREEZE_RELEVANT == {
         AuditEntity.REQUIREMENT, AuditEntity.CATEGORY, AuditEntity.ALLOCATION,
         AuditEntity.PAIRWISE, AuditEntity.GROUP_BALANCE, AuditEntity.FINAL_WEIGHTS,
-        AuditEntity.REQUIREMENT_WEIGHT,
+        AuditEntity.REQUIREMENT_WEIGHT, AuditEntity.PRICE_SETTINGS,
     }
 
 

@@ -163,7 +163,11 @@ def test_profiles_show_knockouts_and_risks(report):
 def test_results_and_appendix_cover_everything(example, report):
     doc, ranking, selection = example
     assert [v.key for v in report.results.ranking] == [v["key"] for v in ranking["vendors"]]
-    assert report.results.price is None  # price weight 0 in the example
+    # Price weight 0 in the example: the costs are there all the same, said not to count.
+    assert not report.results.price.counts
+    assert report.results.price.intro.startswith("Price did not count in the ranking")
+    assert {p.key: p.tco for p in report.results.price.rows} == {
+        "northwind": 182000.0, "tulip": 121000.0, "polder": 146000.0}
     cell = report.results.knockouts.cells[("polder", "IT-BRW-01")]
     assert (cell.state, cell.evidence) == ("failed", "Requires IE mode for the planning module.")
     assert report.results.knockouts.cells[("tulip", "IT-BRW-01")].state == "unverified"
@@ -190,7 +194,7 @@ def test_dutch_is_dutch(example):
     assert report.cover.title == "Selectierapport"
     assert report.cover.date == "23 november 2026"
     assert [a.anchor for a in report.method.scale] == [
-        "afwezig", "slecht", "gedeeltelijk", "voldoet", "voldoet goed", "overtreft"
+        "afwezig", "slecht", "gedeeltelijk", "voldoet", "voldoet ruim", "overtreft"
     ]
     text = " ".join(report.summary.argument)
     assert "Northwind CRM scoort 70,9 van de 100 punten, 3,2 punten meer dan Tulip Cloud CRM " \
@@ -257,8 +261,10 @@ def test_the_process_record_adds_phases_freezes_and_late_changes(example):
     assert since["Koen Smit"] == "from the scoring phase (2026-09-21)"
     assert any("frozen on 21 September 2026" in f for f in report.process.freezes)
     changes = report.open_points.changes
-    assert [c.what for c in changes] == [
-        "selection x", "weight allocation bram@example.org · sales"
+    # In words, and by role: the allocation's key is the member's e-mail.
+    assert [(c.what, c.change) for c in changes] == [
+        ("selection", "moved back from the scoring phase to the weighting phase"),
+        ("weight allocation of a business member", "points 10 → 12"),
     ]
     assert changes[1].by == "Business" and changes[1].reason == "typo"
     assert late_changes(process)[0].action == "phase"

@@ -34,7 +34,6 @@ TABLES = [
     (labels.priority_labels, set(words.PRIORITIES)),
     (labels.status_labels, set(words.STATUSES)),
     (labels.knockout_state_labels, set(words.KNOCKOUT_STATES)),
-    (labels.anchor_labels, set(words.ANCHORS)),
 ]
 
 

@@ -52,7 +52,7 @@ WORDS = {
         "chapters": ["Managementsamenvatting", "Methode", "Profielen per leverancier",
                      "Robuustheid", "Open punten en afwijkende standpunten", "Bijlage",
                      "Besluit van de opdrachtgever"],
-        "anchors": ["afwezig", "slecht", "gedeeltelijk", "voldoet", "voldoet goed",
+        "anchors": ["afwezig", "slecht", "gedeeltelijk", "voldoet", "voldoet ruim",
                     "overtreft"],
     },
 }

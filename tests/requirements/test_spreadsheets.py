@@ -238,16 +238,13 @@ def test_the_hand_made_sheet_imports(db, world):
     assert result.created == 1
 
 
-def test_formulas_are_kept_as_text_never_evaluated(db, world):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(list(HEADER) + ["description"])
-    sheet.append(["sales", "=1+1", "must", '=HYPERLINK("http://evil.example","x")'])
-    sheet.append(["sales", "=CONCATENATE(\"a\",\"b\")", "should", "=A1"])
-    assert sheet["B2"].data_type == "f"  # a real formula cell
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    assert do_import(db, world.selection, buffer.getvalue()).created == 2
+def test_formulas_are_never_evaluated(db, world):
+    """Text that looks like a formula stays text; a formula cell saved without its value
+    (openpyxl does not calculate) is named with its cell, and nothing is written."""
+    data = xlsx([HEADER + ("description",),
+                 ("sales", "=1+1", "must", '=HYPERLINK("http://evil.example","x")'),
+                 ("sales", "=CONCATENATE(\"a\",\"b\")", "should", "=A1")])
+    assert do_import(db, world.selection, data).created == 2
     rows = catalogue(db, world.selection)
     assert {r["title"] for r in rows} == {"=1+1", '=CONCATENATE("a","b")'}
     assert {r["description"] for r in rows} == {'=HYPERLINK("http://evil.example","x")', "=A1"}
@@ -255,6 +252,20 @@ def test_formulas_are_kept_as_text_never_evaluated(db, world):
     exported = load_workbook(io.BytesIO(export(db, world.selection)))["Requirements"]
     assert {exported.cell(row=r, column=3).value for r in (2, 3)} == {
         "'=1+1", "'=CONCATENATE(\"a\",\"b\")"}
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(HEADER) + ["description"])
+    sheet.append(["sales", "=1+1", "must", '=HYPERLINK("http://evil.example","x")'])
+    sheet.append(["sales", "Plain", "should", "=A1"])
+    assert sheet["B2"].data_type == "f"  # a real formula cell
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert refused(db, world, buffer.getvalue()) == [
+        "B2: =1+1 has no saved value; open and save the file in Excel.",
+        'D2: =HYPERLINK("http://evil.example","x") has no saved value; open and save the '
+        "file in Excel.",
+        "D3: =A1 has no saved value; open and save the file in Excel."]
 
 
 def test_a_hundred_thousand_rows_are_refused_by_the_cap_quickly(db, world):
@@ -295,7 +306,7 @@ def test_wrong_types_are_listed_per_row(db, world):
                   "status", "intent"])
     sheet.append(["A-1", "sales", "Good row", "must", 3, "no", BRAM, "proposed", "achieve"])
     sheet.append(["A-2", "salse", "Typo in category", "must", None, "no", None, None, None])
-    sheet.append(["A-3", "sales", "Dutch priority", "hoog", None, None, None, None, None])
+    sheet.append(["A-3", "sales", "Dutch priority", "dringend", None, None, None, None, None])
     sheet.append(["A-4", "sales", "Heavy", "could", "heavy", None, None, None, None])
     sheet.append(["A-5", "sales", "Maybe knock-out", "could", None, "maybe", None, None, None])
     sheet.append(["A-6", "sales", "Stranger", "could", None, None, "who@else.org", None, None])
@@ -308,20 +319,22 @@ def test_wrong_types_are_listed_per_row(db, world):
     buffer = io.BytesIO()
     workbook.save(buffer)
     problems = refused(db, world, buffer.getvalue())
-    assert problems[0] == ("row 3, category: unknown category 'salse'; the categories are "
-                           "sales, marketing, service, customer_view, reporting, usability, "
-                           "hosting, standards, browsers, backup, security, integration, "
-                           "operations, exit")
-    assert problems[1:] == [
-        "row 4, priority: 'hoog' is not one of must, should, could, wont",
+    # Every problem of every row, in row order (the mapping's and the selection's).
+    assert problems == [
+        "row 3, category: unknown category 'salse'; the categories are sales, marketing, "
+        "service, customer_view, reporting, usability, hosting, standards, browsers, backup, "
+        "security, integration, operations, exit",
+        "row 4, priority: 'dringend' is not a priority label this import knows; map it to "
+        "must, should, could, wont or knockout",
         "row 5, weight: 'heavy' is not a number of 0 or more",
         "row 6, knockout: 'maybe' is not one of yes, no",
         "row 7, raised_by: 'who@else.org' is not a member of this selection",
-        "row 8, knockout_rationale: A knock-out needs its rationale: why must a vendor that "
-        "fails it drop out?",
+        "row 8, knockout_rationale: a knock-out needs a rationale; map a reason column, or "
+        "give one rationale for the knock-outs that have none",
         "row 9, code: 'A-1' is also the code of row 2",
-        "row 10, title: Give the requirement a title.",
-        "row 11, status: 'done' is not one of proposed, accepted, rejected, deferred",
+        "row 10, title: neither a title nor a text",
+        "row 11, status: 'done' is not one of accepted, deferred, proposed, rejected",
+        "row 11, intent: 'reach' is not one of achieve, avoid",
         "row 12, title: expected text, not a date or time",
     ]
 
@@ -333,10 +346,12 @@ def test_wrong_types_are_listed_per_row(db, world):
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "list.csv", "This file is not a CSV text file."),
         (b"PK\x03\x04 broken zip", "list.xlsx", "This file is not an .xlsx spreadsheet"),
         (b"", "list.csv", "The file is empty."),
-        (b"category,title,priority\n", "notes.txt", "Upload an .xlsx or .csv file."),
+        (b"category,title,priority\n", "notes.txt", "Upload an .xlsx, .csv or .docx file."),
         (b"x" * (5 * 1024 * 1024 + 1), "list.csv", "The file is larger than 5 MB."),
-        (b"titel;categorie\nA;B\n", "list.csv", "row 1: unknown column 'titel'"),
-        (b"category,title\nsales,A\n", "list.csv", "row 1: the column 'priority' is missing."),
+        (b"titel;categorie\nA;B\n", "list.csv", "row 2, priority: no priority; fill it in"),
+        (b"category,title\nsales,A\n", "list.csv", "row 2, priority: no priority; fill it in"),
+        (b"omschrijving;prioriteit\nA;must\n", "list.csv", "No column holds the category"),
+        (b"Nothing;to;see\n1;2;3\n", "list.csv", "No row of the sheet 'list.csv' names"),
     ],
 )
 def test_not_a_spreadsheet(db, world, data, filename, message):
@@ -409,12 +424,13 @@ def test_cli_export_and_import(db, world, tmp_path, capsys):
     assert "10 created, 0 updated, 0 unchanged" in capsys.readouterr().out
     assert catalogue(db, copy) == catalogue(db, world.selection)
     bad = tmp_path / "bad.csv"
-    bad.write_text("category,title,priority\nsales,Lead,hoog\n", encoding="utf-8")
+    bad.write_text("category,title,priority\nsales,Lead,dringend\n", encoding="utf-8")
     before = state(db, world)
     assert cli(["requirements", "import", str(world.selection), str(bad)]) == 1
     err = capsys.readouterr().err
-    assert err.strip() == (f"selector: {bad}: row 2, priority: 'hoog' is not one of must, "
-                           "should, could, wont")
+    assert err.strip() == (f"selector: {bad}: row 2, priority: 'dringend' is not a priority "
+                           "label this import knows; map it to must, should, could, wont or "
+                           "knockout")
     assert state(db, world) == before
     assert cli(["requirements", "import", "999", str(bad)]) == 1
     assert "there is no selection 999" in capsys.readouterr().err

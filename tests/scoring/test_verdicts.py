@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from selector.domain import method
 from selector.models import Attachment, Selection, Verdict
-from selector.services import selections, verdicts
+from selector.services import selection_file, selections, verdicts
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.loader import load_selection
 from selector.services.scoring_views import exclusions, knockout_board
@@ -183,3 +183,17 @@ def test_the_phase_change_back_keeps_verdicts(db, ids):
         selection, _, facilitator = actor(s, ids, "fenna@example.org")
         selections.change_phase(s, selection, facilitator, "forward")
     assert verdict_count(db) == (1, 0)
+
+
+def test_every_verdict_names_who_recorded_it(db, ids, example_doc):
+    """Issue 18, item 7g: never "Recorded by , date"."""
+    record(db, ids, "ingrid@example.org", passed=True, evidence="Tested.")
+    with db.transaction() as s:  # a selection file imported on the command line: no actor
+        imported = selection_file.import_selection(s, example_doc)
+    with db.transaction(write=False) as s:
+        _, rows = knockout_board(s, s.get(Selection, ids.selection))
+        by_app = {c.vendor.key: str(c.recorded_by) for r in rows for c in r.cells if c.verdict}
+        _, rows = knockout_board(s, s.get(Selection, imported))
+        by_file = {str(c.recorded_by) for r in rows for c in r.cells if c.verdict}
+    assert by_app == {"tulip": "Ingrid Visser"}
+    assert by_file == {"the import of a selection file"}

@@ -3,7 +3,7 @@ and the bulk loading (a fixed number of queries, whatever the size)."""
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from selector.models import Selection, Vendor
 from selector.services import scoring
@@ -95,7 +95,9 @@ def test_progress_counts_scored_of_assigned_and_states(db, ids):
         mine = my_sheets(s, selection, s.get(type(actor(s, ids, BRAM)[1]), ids.members[BRAM]))
     assert [v.key for v in vendors] == ["northwind", "polder", "tulip"]
     by_email = {r.account.email: r for r in rows}
-    assert set(by_email) == {"fenna@example.org", "bram@example.org", "sanne@example.org",
+    # The facilitator may score everything, but is no scorer until given assignments or
+    # started on a sheet (issue 18, item 7f).
+    assert set(by_email) == {"bram@example.org", "sanne@example.org",
                              "youssef@example.org", "ingrid@example.org", "koen@example.org"}
     bram = {p.vendor.key: (p.scored, p.total, p.state) for p in by_email[BRAM].sheets}
     assert bram == {"northwind": (1, 13, "in_progress"), "polder": (0, 13, "not_started"),
@@ -103,9 +105,13 @@ def test_progress_counts_scored_of_assigned_and_states(db, ids):
     sanne_tulip = by_email[SANNE].sheets[2]
     assert (sanne_tulip.state, sanne_tulip.conflict_explanation) == (
         "excluded", "My partner works at Tulip.")
-    assert by_email[FENNA].sheets[0].total == 22  # the facilitator scores every wish
     assert [(p.vendor.key, p.scored) for p in mine] == [("northwind", 1), ("polder", 0),
                                                           ("tulip", 0)]
+    declare(db, ids, FENNA)  # the facilitator starts scoring: now counted
+    with db.transaction(write=False) as s:
+        rows = scoring_progress(s, s.get(Selection, ids.selection))[1]
+    fenna = next(r for r in rows if r.account.email == FENNA)
+    assert fenna.sheets[0].total == 22  # every wish: assigned every category by default
 
 
 def test_the_sheet_and_progress_load_in_a_fixed_number_of_queries(db, ids):
@@ -148,3 +154,26 @@ def test_the_visibility_settings_are_audited(db, ids):
     with db.transaction(write=False) as s:
         assert s.get(Selection, ids.selection).facilitator_sees_all is True
         assert audit_entries(s, "selection")[-1]["new"] == {"facilitator_sees_all": True}
+
+
+def test_the_facilitator_is_counted_as_a_scorer_only_once_given_assignments(db, ids):
+    """Issue 18, item 7f: by default the facilitator may score, but nobody waits for it."""
+    from selector.models import Category
+    from selector.services import selections
+
+    def scoring_progress_and_tasks():
+        with db.transaction(write=False) as s:
+            view = selections.overview(s, s.get(Selection, ids.selection))
+        tasks = {m.account.email: [t.kind for t in m.tasks] for m in view.members}
+        return next(p for p in view.progress if p.phase == "scoring"), tasks
+
+    progress, tasks = scoring_progress_and_tasks()
+    assert progress.total == 5 * 3  # three business and two IT members, three vendors
+    assert tasks[FENNA] == [] and tasks["bram@example.org"] == ["submit_sheets"]
+    with db.transaction() as s:
+        selection, _, facilitator = actor(s, ids, FENNA)
+        security = s.scalar(select(Category.id).where(Category.selection_id == ids.selection,
+                                                      Category.key == "security"))
+        scoring.set_assignments(s, selection, facilitator, {ids.members[FENNA]: [security]})
+    progress, tasks = scoring_progress_and_tasks()
+    assert progress.total == 6 * 3 and tasks[FENNA] == ["submit_sheets"]

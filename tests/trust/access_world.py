@@ -208,6 +208,7 @@ def build_world(dbs, phase: str = "scoring", *, final_reports: bool = True) -> W
         api_tokens,
         invitations,
         logins,
+        recommendations,
         reports,
         selection_file,
         selections,
@@ -240,6 +241,10 @@ def build_world(dbs, phase: str = "scoring", *, final_reports: bool = True) -> W
                 selections.change_phase(session, selection, fenna, "forward")
             if phase in ("scoring", "decision"):
                 _attach_document(session, selection_id)
+            if phase == "decision":  # the sponsor's page then shows the decision form
+                recommendations.write_recommendation(
+                    session, selection, membership, fenna,
+                    text="Choose Northwind CRM.\n\nIt fits the sales process best.")
             if phase == "scoring":
                 _declare_conflict(session, selection_id)
             invitations.invite(session, selection, fenna,
@@ -434,15 +439,18 @@ def plausible(fields: list[tuple[str, str, str]]) -> dict[str, Any]:
 DOWNLOADS = (".pdf", ".xlsx", ".json", ".csv", ".svg", ".png")
 
 
-def harvest(app, world: World, identities=("facilitator", "business")
+def harvest(app, world: World, identities=("facilitator", "business"), endpoints=None
             ) -> dict[str, list[list[tuple[str, str, str]]]]:
     """path -> the forms (field lists) that post to it, from every GET page of A (and
-    the account pages) as these members see them."""
+    the account pages) as these members see them; only the pages of `endpoints` when
+    given."""
     found: dict[str, list[list[tuple[str, str, str]]]] = {}
     for identity in identities:
         browser = sign_in(app, identity)
         for rule in routes(app):
             if "GET" not in rule.methods or rule.rule.endswith(DOWNLOADS):
+                continue
+            if endpoints is not None and rule.endpoint not in endpoints:
                 continue
             path = fill(rule, world, identity=identity)
             response = browser.get(path)

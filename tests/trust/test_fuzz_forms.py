@@ -354,7 +354,8 @@ def _kinds(forms: dict, path: str) -> dict[str, str]:
 
 def targets(app, world: World) -> list[tuple[str, object, str]]:
     """(identity, rule, method) for every state-changing route: selection routes for the
-    facilitator and the business member where the table lets them in this phase; account
+    facilitator and the business member where the table lets them in this phase (and the
+    sponsor for the sponsor's decision); account
     routes for the facilitator, admin routes for the admin, public routes anonymously
     (these last three once, in the first phase)."""
     found = []
@@ -366,7 +367,8 @@ def targets(app, world: World) -> list[tuple[str, object, str]]:
         declared = access.rule_for(action)
         for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
             if isinstance(declared, access.Rule):
-                for identity in ("facilitator", "business"):
+                sponsor = ("sponsor",) if action in access.SPONSOR_WRITES else ()
+                for identity in ("facilitator", "business", *sponsor):
                     if access.permitted(identity, action, world.phase):
                         found.append((identity, rule, method))
             elif first:
@@ -397,6 +399,10 @@ def world(request, app, dbs) -> World:
 
 def test_hostile_input_never_breaks_a_route_and_a_refusal_changes_nothing(app, dbs, world):
     forms = harvest(app, world)
+    # The sponsor's decision form shows to sponsors only.
+    for path, field_lists in harvest(app, world, ("sponsor",),
+                                     endpoints={"recommendations.page"}).items():
+        forms.setdefault(path, []).extend(field_lists)
     fuzzer = Fuzzer(app, dbs, world)
     ids = [world.a.ids["wish"], world.b.ids["wish"], world.a.ids["vendor"], MISSING, 0, -1,
            2**31, 2**63]

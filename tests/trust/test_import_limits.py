@@ -133,7 +133,11 @@ FILE_FIELDS = {
     ("score", "comment"): "scores.0.comment",
     ("consensus", "rationale"): "consensus.0.rationale",
     ("knockout", "evidence"): "knockouts.0.evidence",
+    ("selection", "recommendation"): "recommendation",
+    ("decision", "reason"): "decision.reason",
 }
+DECISION = {"verdict": "rejected", "vendor": None, "by": "marloes@example.org",
+            "reason": "Too expensive.", "date": "2026-12-01"}
 NOT_IN_FILES = {("requirement", "weight_reason")}  # the form's reason for a weight
 
 
@@ -147,6 +151,7 @@ def _one_too_long(entity: str, field: str) -> str:
 
 
 def _set(doc: dict, dotted: str, value) -> None:
+    doc.setdefault("decision", dict(DECISION))  # the decision's reason needs a decision
     *head, last = dotted.split(".")
     target = doc
     for part in head:
@@ -167,6 +172,8 @@ def test_one_character_too_many_in_any_text_field_is_refused_by_the_import(
     problems = refused_import(tmp_path, database_url, example_doc)
     for (entity, field), dotted in FILE_FIELDS.items():
         place = dotted.replace(".0.", "[0].")
+        if dotted == "recommendation":
+            entity, field = "selection", "recommendation"
         limit = limits.max_length(entity, field)
         expected = f"{place}: {limit + 1} characters, more than the {limit} allowed"
         assert expected in problems, (expected, problems[:30])

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from benchmarks import uploadkit
+from selector.domain.requirement_mapping import Sheet
 from selector.models import Attachment, Category, Requirement, Selection, UploadAttempt
 from selector.services import sandbox, spreadsheets, uploads, verdicts
 from selector.services.errors import ServiceError
@@ -33,7 +34,7 @@ PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 def problems_of(data: bytes, filename: str = "list.xlsx") -> list[str]:
     with pytest.raises(SpreadsheetError) as refused:
-        spreadsheets.read_rows(data, filename)
+        spreadsheets.read_workbook(data, filename)
     return [str(p) for p in refused.value.problems]
 
 
@@ -61,16 +62,16 @@ def test_rows_are_counted_in_a_sheet_moved_out_of_the_worksheets_folder():
 
 def test_the_sandbox_holds_a_parse_to_its_time_and_memory_limits():
     legitimate = uploadkit.legitimate(["sales"], rows=2_000)
-    assert len(sandbox.run("xlsx-rows", legitimate)) == 2_001
+    assert len(sandbox.run("xlsx-sheets", legitimate)[0]["rows"]) == 2_001
     flat = uploadkit.flat()
     with pytest.raises(sandbox.Failed) as cpu:
-        sandbox.run("xlsx-rows", flat, sandbox.Limits(cpu_seconds=1))
+        sandbox.run("xlsx-sheets", flat, sandbox.Limits(cpu_seconds=1))
     assert cpu.value.reason == "time"
     with pytest.raises(sandbox.Failed) as wall:
-        sandbox.run("xlsx-rows", flat, sandbox.Limits(wall_seconds=0.3))
+        sandbox.run("xlsx-sheets", flat, sandbox.Limits(wall_seconds=0.3))
     assert wall.value.reason == "time"
     with pytest.raises(sandbox.Failed) as memory:
-        sandbox.run("xlsx-rows", flat, sandbox.Limits(memory_bytes=64 * 1024 * 1024))
+        sandbox.run("xlsx-sheets", flat, sandbox.Limits(memory_bytes=64 * 1024 * 1024))
     assert memory.value.reason == "memory"
 
 
@@ -79,8 +80,9 @@ def test_the_sandbox_gets_no_secrets_and_gives_back_plain_values(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "sqlite:///never-in-the-child.db")
     env = sandbox._child_env()
     assert "SECRET_KEY" not in env and "DATABASE_URL" not in env
-    rows = sandbox.run("csv-rows", b"category;title\nsales;=1+1\n")
-    assert rows == [[1, ["category", "title"]], [2, ["sales", "=1+1"]]]
+    sheets = sandbox.run("csv-sheets", b"category;title\nsales;=1+1\n")
+    assert sheets == [{"name": "", "rows": [[1, ["category", "title"]], [2, ["sales", "=1+1"]]],
+                       "wide": False}]
     with pytest.raises(ValueError):
         sandbox.run("no-such-task", b"")
 
@@ -100,7 +102,7 @@ def test_no_transaction_is_open_while_an_upload_is_parsed(app, dbs, committee, m
     from flask import g
 
     seen: list[tuple[bool, str]] = []
-    real = spreadsheets.read_rows
+    real = spreadsheets.read_workbook
 
     def watched(data, filename):
         session = g.get("session")
@@ -108,7 +110,7 @@ def test_no_transaction_is_open_while_an_upload_is_parsed(app, dbs, committee, m
         seen.append((open_transaction, _probe_write(dbs)))
         return real(data, filename)
 
-    monkeypatch.setattr(spreadsheets, "read_rows", watched)
+    monkeypatch.setattr(spreadsheets, "read_workbook", watched)
     fenna = facilitator(app, committee)
     csv = b"category,title,priority\nsales,Lead scoring,should\n"
     preview = upload(fenna, committee, csv, "catalogue.csv")
@@ -258,7 +260,8 @@ def test_every_cell_of_every_sheet_of_the_export_is_neutralised(db):
         account = session.get(spreadsheets.Account, world.accounts[FENNA])
         rows = [(1, ("category", "title", "priority"))] + [
             (n + 2, (FORMULA_KEYS[n % 4], f"=Wish {n}", "must")) for n in range(6)]
-        spreadsheets.import_rows(session, selection, account, ROLES[FENNA], rows, "x.csv")
+        spreadsheets.commit_import(session, selection, account, ROLES[FENNA],
+                                   [Sheet("x.csv", tuple(rows))], "x.csv")
     with db.transaction(write=False) as session:
         selection = session.get(Selection, world.selection)
         exported = spreadsheets.export_requirements(session, selection)
@@ -279,8 +282,8 @@ def test_every_cell_of_every_sheet_of_the_export_is_neutralised(db):
     # The round trip stays exact: the export imports again without a change.
     with db.transaction() as session:
         selection = session.get(Selection, world.selection)
-        rows = spreadsheets.read_rows(exported, "export.xlsx")
-        plan = spreadsheets.plan_rows(session, selection, rows)
+        sheets = spreadsheets.read_workbook(exported, "export.xlsx")
+        plan = spreadsheets.plan_import(session, selection, sheets)
         assert plan.problems == []
         assert {r.action for r in plan.rows} == {"unchanged"}
         titles = set(session.scalars(select(Requirement.title)))

@@ -38,6 +38,7 @@ SUCCESS: dict[str, dict[str, tuple[dict, int]]] = {
                           "POST": ({"name": "Gamma", "language": "en", "scale_max": "5",
                                     "business_share": "50"}, 302)},
     "selections.overview": {"GET": ({}, 200)},
+    "recommendations.page": {"GET": ({}, 200)},  # open to every member, in every phase
     "selections.change_phase": {"POST": ({"direction": "forward"}, 302)},
     "members.index": {"GET": ({}, 200)},
     "members.add": {"POST": ({"email": "newcomer@example.org", "role": "observer"}, 200)},
@@ -55,6 +56,9 @@ SUCCESS: dict[str, dict[str, tuple[dict, int]]] = {
     "admin.deactivate": {"POST": ({}, 302)},
     "admin.activate": {"POST": ({}, 302)},
     "admin.issue_link": {"POST": ({}, 200)},
+    "weighting.price": {"GET": ({}, 200)},
+    "weighting.save_price": {"POST": ({"price_method": "lowest_ratio", "price_weight": "10",
+                                       "quality_threshold": "0", "tco_years": "5"}, 302)},
 }
 
 # Routes after which the browser's session may have ended: it logs in again.
@@ -104,9 +108,14 @@ def test_routes_that_take_posts_are_closed_to_readers(app):
 
 
 def test_sponsors_and_observers_never_write():
+    """...but for the sponsor's decision on the recommendation, which only a sponsor
+    records (issue 18)."""
     for action, rule in access.SELECTION_RULES.items():
-        if rule.writes:
+        if action in access.SPONSOR_WRITES:
+            assert rule.writes and rule.roles == {"sponsor"}, action
+        elif rule.writes:
             assert not rule.roles & access.READ_ONLY_ROLES, action
+    assert access.SPONSOR_WRITES == {"recommendation.decide"}
 
 
 def test_the_table_reads_as_text():

@@ -357,7 +357,7 @@ def test_hostile_uploads_are_refused_beside_the_field(app, dbs, committee):
     for data, name, message in (
         (b"not a workbook", "list.xlsx", "This file is not an .xlsx spreadsheet"),
         (b"category,title,priority\nsales,A,hoog\n", "list.csv",
-         "row 2, priority: &#39;hoog&#39; is not one of must, should, could, wont"),
+         "row 2, priority: &#39;hoog&#39; is not a priority label this import knows"),
         (b"x" * (5 * 1024 * 1024 + 10), "big.csv", "The file is larger than 5 MB."),
     ):
         response = fenna.post(f"{base(committee)}/import", {"file": (io.BytesIO(data), name)},

@@ -1,5 +1,6 @@
-"""The web's words for the vocabulary: a label for every role, phase, domain, priority,
-status and score anchor, each in the Dutch catalogue."""
+"""The web's words for the vocabulary: a label for every role, phase, domain, priority
+and status, each in the Dutch catalogue (the score anchors are the vocabulary's own
+words per language, `anchor_words`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from selector import i18n
 from selector.domain import vocabulary as words
-from selector.forms import requirements, scoring
+from selector.forms import requirements
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,7 +27,6 @@ TABLES = {
     "decisions": (requirements.DECISION_LABELS, words.DECISIONS),
     "intents": (requirements.INTENT_LABELS, words.INTENTS),
     "verifications": (requirements.VERIFICATION_LABELS, words.VERIFICATIONS),
-    "anchors": (scoring.ANCHOR_LABELS, words.ANCHORS),
 }
 
 

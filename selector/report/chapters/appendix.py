@@ -1,19 +1,31 @@
 """The appendix (requirement list, audit summary, comments seen before a change) and the
-sign-off block."""
+decision of the sponsor: the recorded decision, or the sign-off block."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from selector.report.chapters.requirements import requirements_in_category_order
-from selector.report.contents import Appendix, AppendixRow, AuditLine, SeenChangeLine, SignOff
+from selector.report.chapters.summary import recommended_vendor, seal_sentence
+from selector.report.contents import (
+    Appendix,
+    AppendixRow,
+    AuditLine,
+    SeenChangeLine,
+    SignOff,
+    SponsorDecisionLine,
+)
 from selector.report.context import ReportContext
-from selector.report.i18n import short_date, t_
+from selector.report.i18n import long_date, short_date, t_
 from selector.report.labels import (
     action_label,
     entity_label,
     priority_label,
     role_label,
+    sponsor_verdict_labels,
     status_label,
 )
+from selector.report.process_record import SponsorVerdict
 from selector.report.text import clean
 
 
@@ -86,11 +98,28 @@ def _seen_changes(context: ReportContext) -> tuple[SeenChangeLine, ...]:
     return tuple(lines)
 
 
+def _sponsor_decision(context: ReportContext) -> SponsorVerdict | None:
+    """The newest decision: the database's, or the selection file's `decision`."""
+    if context.process is not None:
+        return context.process.sponsor_decision
+    entry = context.doc.get("decision")
+    if not entry:
+        return None
+    names = {m.email: clean(m.name) for m in context.selection.members}
+    return SponsorVerdict(
+        verdict=entry["verdict"],
+        vendor=entry.get("vendor") or "",
+        by=names.get(entry["by"]) or entry["by"],
+        decided_on=date.fromisoformat(entry["date"]),
+        reason=entry["reason"],
+    )
+
+
 def build_sign_off(context: ReportContext) -> SignOff:
     sponsors = tuple(
         clean(m.name) or m.email for m in context.selection.members if m.role == "sponsor"
     )
-    winner = context.recommended
+    winner = recommended_vendor(context)
     if winner is not None:
         statement = t_("The selection committee recommends {vendor}. As sponsor I have read "
                        "this report and decide as follows:").format(vendor=winner.name)
@@ -102,4 +131,20 @@ def build_sign_off(context: ReportContext) -> SignOff:
         statement = t_("The selection committee cannot recommend a vendor. As sponsor I have "
                        "read this report and decide as follows:")
         options = (t_("I ask the committee to continue, as described below."),)
-    return SignOff(sponsors=sponsors, statement=statement, options=options)
+    decision = _sponsor_decision(context)
+    line = None
+    if decision is not None:
+        line = SponsorDecisionLine(
+            verdict=decision.verdict,
+            verdict_label=sponsor_verdict_labels().get(decision.verdict, decision.verdict),
+            vendor=context.name_of(decision.vendor) if decision.vendor else "",
+            by=clean(decision.by),
+            date=long_date(decision.decided_on),
+            reason=clean(decision.reason),
+        )
+    process = context.process
+    sealed_with = ""
+    if process is not None and process.status == "final" and process.seal_reason.strip():
+        sealed_with = seal_sentence(process.seal_reason)
+    return SignOff(sponsors=sponsors, statement=statement, options=options, decision=line,
+                   seal_reason=sealed_with)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from selector.domain.vocabulary import score_anchors
+from selector.domain.vocabulary import anchor_words
+from selector.report.chapters.costs import (
+    how_price_counts,
+    price_method_explanation,
+    rank_reversals,
+    relative_method_warning,
+)
 from selector.report.contents import (
     MemberLine,
     MethodSection,
@@ -13,8 +19,8 @@ from selector.report.contents import (
     ScaleAnchor,
 )
 from selector.report.context import ReportContext
-from selector.report.i18n import long_date, percent, short_date, t_
-from selector.report.labels import anchor_labels, phase_label, role_label
+from selector.report.i18n import current_language, long_date, number, percent, short_date, t_
+from selector.report.labels import join_names, phase_label, role_label
 from selector.report.process_record import PHASE_ORDER, ROLE_ORDER, ProcessInfo
 from selector.report.text import clean
 
@@ -113,11 +119,49 @@ def build_process(context: ReportContext) -> ProcessSection:
 
 
 def scale_anchors(scale_max: int) -> tuple[ScaleAnchor, ...]:
-    """The score scale with its anchors (method.md section 4), as the scoring sheet
-    shows them (`selector.domain.vocabulary.score_anchors`)."""
-    labels = anchor_labels()
-    return tuple(ScaleAnchor(score, labels[anchor] if anchor else "")
-                 for score, anchor in enumerate(score_anchors(scale_max)))
+    """The score scale with its anchors (method.md section 4), in the words the scoring
+    sheet shows (`selector.domain.vocabulary.anchor_words`)."""
+    return tuple(ScaleAnchor(score, word) for score, word
+                 in enumerate(anchor_words(scale_max, current_language())))
+
+
+def _price_paragraphs(context: ReportContext) -> list[str]:
+    """How price counted (method.md section 5), the method in plain words, and rank
+    reversal when the method is relative."""
+    settings = context.selection.price
+    first = how_price_counts(settings)
+    if settings.uses_weight:
+        first += " " + t_("A vendor's price comes from its total cost of ownership (TCO).")
+    paragraphs = [first]
+    explanation = price_method_explanation(settings)
+    if explanation:
+        paragraphs.append(explanation)
+    warning = relative_method_warning(settings)
+    if warning:
+        reversals = rank_reversals(context) or [
+            t_("In this selection no losing bid changes the winner.")]
+        paragraphs.append(" ".join([warning, *reversals]))
+    return paragraphs
+
+
+def _threshold_paragraphs(context: ReportContext) -> list[str]:
+    """The quality threshold, when set, and the vendors that fell below it."""
+    threshold = context.selection.quality_threshold
+    if threshold <= 0:
+        return []
+    below = [v for v in context.vendors if v.below_threshold]
+    text = t_("Quality threshold: a vendor whose quality is below {threshold} out of 100 is "
+              "excluded, like a vendor that fails a knock-out, before any price is "
+              "compared; its bid does not count.").format(threshold=number(threshold, 1))
+    if below:
+        text += " " + t_("Below the threshold: {vendors}.").format(vendors=join_names([
+            t_("{vendor} (quality {quality})").format(vendor=v.name,
+                                                      quality=number(v.quality, 1))
+            for v in below
+        ]))
+    else:
+        text += " " + t_("Every vendor reached it.")
+    return [text]
 
 
 def build_method(context: ReportContext) -> MethodSection:
@@ -153,19 +197,14 @@ def build_method(context: ReportContext) -> MethodSection:
            "100. Its total is the sum of its category scores times the category weights, "
            "also out of 100. Unscored wishes count as 0, and the report says so."),
     ]
-    if selection.price_weight > 0:
-        paragraphs.append(
-            t_("Price counts for {price}: the lowest total cost of ownership (TCO) among the "
-               "vendors that are not excluded gets 100 points, a vendor twice as expensive "
-               "50. Quality counts for the remaining {quality}.").format(
-                price=percent(selection.price_weight, 0),
-                quality=percent(1 - selection.price_weight, 0),
-            )
-        )
+    paragraphs += _price_paragraphs(context)
     paragraphs += [
         t_("A vendor that fails a knock-out is excluded, whatever its score. A knock-out "
            "that has not been verified yet does not exclude, but the report lists it as an "
            "open point."),
+    ]
+    paragraphs += _threshold_paragraphs(context)
+    paragraphs += [
         t_("To test how robust the outcome is, the category weights were varied at random "
            "10,000 times around the agreed weights; the share of variations in which a vendor "
            "comes first is its chance of ranking first. A flip point is the weight one "

@@ -64,25 +64,29 @@ def _quotes(
     context: ReportContext, vendor_key: str, first: Sequence[str]
 ) -> tuple[list[Quote], int]:
     """The committee's own words on this vendor, attributed by role."""
-    texts: dict[tuple[str, str], list[str]] = {}  # (code, text) -> roles
-    for score in context.selection.scores:
-        if score.vendor != vendor_key or score.requirement not in context.requirement_weights:
+    # A quote carries the score its own authors gave (the consensus score for a
+    # consensus rationale), never the vendor's average: members who wrote the same words
+    # share a quote only when they also gave the same score.
+    texts: dict[tuple[str, str, float], list[str]] = {}  # (code, text, score) -> roles
+    for score in context.commented.get(vendor_key, ()):
+        if score.requirement not in context.requirement_weights:
             continue
         text = " ".join(clean(score.comment).split())
         if not text:
             continue
-        roles = texts.setdefault((score.requirement, text), [])
+        roles = texts.setdefault((score.requirement, text, score.score), [])
         roles.append(context.member_role.get(score.member, ""))
     for consensus in context.selection.consensus:
         if consensus.vendor != vendor_key or consensus.requirement not in context.requirement:
             continue
         text = " ".join(clean(consensus.rationale).split())
         if text:
-            texts.setdefault((consensus.requirement, text), []).append("consensus")
+            key = (consensus.requirement, text, consensus.score)
+            texts.setdefault(key, []).append("consensus")
     priority = {code: j for j, code in enumerate(first)}
 
-    def order(item: tuple[tuple[str, str], list[str]]) -> tuple:
-        (code, text), roles = item
+    def order(item: tuple[tuple[str, str, float], list[str]]) -> tuple:
+        (code, text, score), roles = item
         is_consensus = "consensus" in roles
         return (
             0 if is_consensus else 1,
@@ -90,11 +94,12 @@ def _quotes(
             -context.requirement_weights.get(code, 0.0),
             code,
             text,
+            -score,
         )
 
     ordered = sorted(texts.items(), key=order)
     quotes = []
-    for (code, text), roles in ordered[:QUOTES_PER_VENDOR]:
+    for (code, text, score), roles in ordered[:QUOTES_PER_VENDOR]:
         if "consensus" in roles:
             who = t_("the consensus meeting")
         else:
@@ -118,7 +123,7 @@ def _quotes(
             Quote(
                 code=code,
                 title=context.title(code),
-                score=context.aggregated.get((vendor_key, code)),
+                score=score,
                 text=shorten(text, QUOTE_LIMIT),
                 attribution=who,
             )
@@ -137,7 +142,13 @@ def build_profile(context: ReportContext, vendor: VendorLine) -> VendorProfile:
     else:
         standing, label = "other", t_("Rank {rank}").format(rank=vendor.rank)
 
-    if standing == "excluded":
+    if standing == "excluded" and not vendor.knockouts_failed:  # below the quality threshold
+        headline = t_("Excluded: its quality of {quality} out of 100 is below the quality "
+                      "threshold of {threshold}.").format(
+            quality=number(vendor.quality, 1),
+            threshold=number(context.selection.quality_threshold, 1),
+        )
+    elif standing == "excluded":
         headline = t_("Failed knock-out {codes}; on its scores alone it would reach "
                       "{total} out of 100.").format(
             codes=", ".join(vendor.knockouts_failed), total=number(vendor.total, 1)

@@ -1,19 +1,16 @@
-"""The results chapter: totals, the knock-out matrix and the price scores."""
+"""The results chapter: totals, the knock-out matrix and the costs (`chapters.costs`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from selector.report.chapters.costs import build_costs
 from selector.report.chapters.summary import coverage_sentences
 from selector.report.contents import (
     KnockoutCell,
     KnockoutMatrix,
-    PriceLine,
-    PriceSection,
     ResultsSection,
 )
 from selector.report.context import ReportContext
-from selector.report.i18n import percent, t_
+from selector.report.i18n import t_
 from selector.report.labels import knockout_state_label
 from selector.report.text import clean
 
@@ -28,36 +25,6 @@ def _knockout_matrix(context: ReportContext) -> KnockoutMatrix:
         vendors=tuple((v.key, v.name) for v in context.vendors),
         cells=cells,
     )
-
-
-def _optional_number(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _price(context: ReportContext) -> PriceSection | None:
-    p = context.selection.price_weight
-    if p <= 0:
-        return None
-    years = int(context.doc.get("selection", {}).get("tco_years") or 5)
-    rows = []
-    for vendor in context.vendors:
-        costs = context.vendor_doc.get(vendor.key, {}).get("costs") or {}
-        rows.append(
-            PriceLine(
-                key=vendor.key,
-                name=vendor.name,
-                tco=vendor.tco,
-                price_score=vendor.price_score,
-                licence_per_year=_optional_number(costs.get("licence_per_year")),
-                implementation=_optional_number(costs.get("implementation")),
-                hosting_support_per_year=_optional_number(costs.get("hosting_support_per_year")),
-                contract_years=_optional_number(costs.get("contract_years")),
-            )
-        )
-    intro = t_("Price counts for {price} of the total. The TCO covers {years} years for every "
-               "vendor: implementation plus {years} times the yearly licence, hosting and "
-               "support.").format(price=percent(p, 0), years=years)
-    return PriceSection(price_weight=p, tco_years=years, intro=intro, rows=tuple(rows))
 
 
 def build_results(context: ReportContext) -> ResultsSection:
@@ -77,6 +44,6 @@ def build_results(context: ReportContext) -> ResultsSection:
         },
         contributions=context.contributions,
         knockouts=_knockout_matrix(context),
-        price=_price(context),
+        price=build_costs(context),
         notes=tuple(notes),
     )

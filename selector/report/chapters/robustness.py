@@ -1,8 +1,10 @@
-"""The robustness chapter: flip points, perspectives and the chance of ranking first."""
+"""The robustness chapter: flip points, perspectives, the chance of ranking first and
+rank reversal (a losing bid that decides the winner)."""
 
 from __future__ import annotations
 
 from selector.domain import method
+from selector.report.chapters.costs import rank_reversal_sentences
 from selector.report.chapters.summary import flip_lines, perspectives_agreement
 from selector.report.contents import PerspectiveRow, RobustnessSection
 from selector.report.context import ReportContext
@@ -69,4 +71,5 @@ def build_robustness(context: ReportContext) -> RobustnessSection:
         stable=stable,
         perspectives=tuple(rows),
         perspective_sentence=sentence if context.vendors else "",
+        rank_reversal=tuple(rank_reversal_sentences(context)),
     )

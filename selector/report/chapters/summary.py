@@ -6,7 +6,15 @@ from collections import Counter
 from collections.abc import Sequence
 
 from selector.domain import method
+from selector.domain.price import VALUE
 from selector.domain.ranked import ABOVE, FlipPoint
+from selector.report.chapters.costs import (
+    price_counts,
+    rank_reversal_sentences,
+    rank_reversals,
+    tco_sentence,
+    tco_years,
+)
 from selector.report.contents import (
     CategoryLead,
     Cover,
@@ -17,8 +25,15 @@ from selector.report.contents import (
     VendorLine,
 )
 from selector.report.context import COVERAGE_COMPLETE, ReportContext
-from selector.report.i18n import long_date, number, percent, t_, tn_
-from selector.report.labels import join_names, points, signed, tidy, whole_percent_pair
+from selector.report.i18n import long_date, money, number, percent, t_, tn_
+from selector.report.labels import (
+    join_names,
+    money_text,
+    points,
+    signed,
+    tidy,
+    whole_percent_pair,
+)
 from selector.report.text import clean, shorten
 
 
@@ -26,7 +41,7 @@ def build_cover(context: ReportContext) -> Cover:
     process = context.process
     final = process is not None and process.status == "final"
     when = process.issued_at if final and process.issued_at else context.today
-    recommended = context.recommended
+    recommended = recommended_vendor(context)
     excluded = sum(1 for v in context.vendors if v.excluded)
     vendors = tn_("{n} vendor", "{n} vendors", len(context.vendors)).format(
         n=len(context.vendors)
@@ -162,6 +177,8 @@ def _excluded_sentences(context: ReportContext) -> list[str]:
                         code=code, title=context.title(code)
                     )
                 )
+        if vendor.below_threshold:
+            reasons.append(threshold_reason(context, vendor))
         sentence = tidy(
             t_("{vendor} is excluded because it failed {reasons}.").format(
                 vendor=vendor.name, reasons=join_names(reasons)
@@ -172,6 +189,52 @@ def _excluded_sentences(context: ReportContext) -> list[str]:
                 "On its scores alone it would have come first ({total} against {winner_total})."
             ).format(total=number(vendor.total, 1), winner_total=number(winner.total, 1))
         sentences.append(sentence)
+    return sentences
+
+
+def threshold_reason(context: ReportContext, vendor: VendorLine) -> str:
+    """Why a vendor below the quality threshold is excluded (method.md section 5)."""
+    return t_("the quality threshold (quality {quality}, threshold {threshold})").format(
+        quality=number(vendor.quality, 1),
+        threshold=number(context.selection.quality_threshold, 1),
+    )
+
+
+def recommended_vendor(context: ReportContext) -> VendorLine | None:
+    """The vendor the facilitator recommends, or else the first-ranked one."""
+    process = context.process
+    chosen = process.recommended_vendor if process is not None else ""
+    for vendor in context.vendors:
+        if chosen and vendor.key == chosen:
+            return vendor
+    return context.recommended
+
+
+def _recommendation(context: ReportContext) -> tuple[str, str, str, str]:
+    """(text, attribution, recommended vendor's name, reason for another vendor)."""
+    process = context.process
+    if process is None:  # a selection file carries the text only
+        return clean(context.doc.get("recommendation") or ""), t_("the facilitator"), "", ""
+    by = clean(process.recommendation_by) or t_("the facilitator")
+    if process.recommendation_at is not None:
+        by = f"{by}, {long_date(process.recommendation_at)}"
+    chosen = recommended_vendor(context) if process.recommended_vendor else None
+    first = context.recommended
+    reason = ""
+    if chosen is not None and first is not None and chosen.key != first.key:
+        reason = clean(process.recommendation_reason)
+    return (clean(process.recommendation), by, chosen.name if chosen else "", reason)
+
+
+def _money(context: ReportContext) -> list[str]:
+    """The recommended vendor's TCO against the next vendor's, and whether price counted."""
+    chosen, first = recommended_vendor(context), context.recommended
+    if chosen is None:
+        return []
+    other = context.runner_up if first is not None and chosen.key == first.key else first
+    sentences = [tco_sentence(context, chosen, other)]
+    if not price_counts(context.selection.price):
+        sentences.append(t_("Price did not count in the ranking."))
     return sentences
 
 
@@ -199,6 +262,13 @@ def coverage_sentences(context: ReportContext) -> list[str]:
 def build_summary(context: ReportContext) -> Summary:
     winner, runner = context.recommended, context.runner_up
     knockouts_total = len(context.knockouts)
+    # With the price method value the totals are euros (minus the fictitious price).
+    by_value = context.selection.price_method == VALUE
+    margin_text = ""
+    if winner is not None and runner is not None:
+        margin = winner.total - runner.total
+        margin_text = money(margin) if by_value else t_("{points} points").format(
+            points=points(margin))
     # The argument in four short paragraphs: standing, knock-outs, robustness, views.
     standing: list[str] = []
     checks: list[str] = []
@@ -216,8 +286,19 @@ def build_summary(context: ReportContext) -> Summary:
         )
     else:
         p_first = winner.p_first
-        if runner is not None:
+        if runner is not None and by_value:
             standing.append(
+                t_("{winner} has the lowest fictitious price, {price}: {margin} below "
+                   "{runner_up} ({runner_up_price}).").format(
+                    winner=winner.name,
+                    price=money_text(winner.fictitious_price),
+                    margin=money(winner.total - runner.total),
+                    runner_up=runner.name,
+                    runner_up_price=money_text(runner.fictitious_price),
+                )
+            )
+        if runner is not None:
+            standing += [] if by_value else [
                 t_("{winner} scores {total} out of 100, {margin} points ahead of {runner_up} "
                    "({runner_up_total}).").format(
                     winner=winner.name,
@@ -226,7 +307,7 @@ def build_summary(context: ReportContext) -> Summary:
                     runner_up=runner.name,
                     runner_up_total=number(runner.total, 1),
                 )
-            )
+            ]
             mine = context.contributions.get(winner.key, {})
             theirs = context.contributions.get(runner.key, {})
             leads = [
@@ -266,6 +347,12 @@ def build_summary(context: ReportContext) -> Summary:
                         categories=join_names([lead.name for lead in trailing]),
                     )
                 )
+        elif by_value:
+            standing.append(
+                t_("{winner} has a fictitious price of {price} and is the only vendor that "
+                   "is not excluded.").format(winner=winner.name,
+                                              price=money_text(winner.fictitious_price))
+            )
         else:
             standing.append(
                 t_("{winner} scores {total} out of 100 and is the only vendor that is not "
@@ -320,9 +407,18 @@ def build_summary(context: ReportContext) -> Summary:
     if context.vendors:
         views.append(perspective_sentence)
 
-    argument = [" ".join(p) for p in (standing, checks, robust, views) if p]
+    reversal = rank_reversal_sentences(context)
+    if reversal:  # the why is in the method and robustness chapters
+        robust += rank_reversals(context) + [
+            t_("The chapter “{chapter}” explains why a losing bid can decide the winner.")
+            .format(chapter=t_("Robustness"))]
+    money_sentences = _money(context)
+    argument = [" ".join(p) for p in (standing, money_sentences, checks, robust, views) if p]
 
     attention = unverified_sentences(context, context.vendors)
+    process = context.process
+    if process is not None and process.status == "final" and process.seal_reason.strip():
+        attention.append(seal_sentence(process.seal_reason))
     attention += coverage_sentences(context)
     wide = [s for s in context.spreads if s.discussion_point]
     if wide:
@@ -335,11 +431,18 @@ def build_summary(context: ReportContext) -> Summary:
     figures: list[KeyFigure] = []
     if winner is not None:
         figures.append(KeyFigure(t_("Recommended vendor"), winner.name))
-        figures.append(KeyFigure(t_("Total score"), number(winner.total, 1) + " / 100"))
+        if by_value:
+            figures.append(KeyFigure(t_("Fictitious price"), money_text(winner.fictitious_price)))
+        else:
+            figures.append(KeyFigure(t_("Total score"), number(winner.total, 1) + " / 100"))
+        if winner.tco is not None:  # the figures are the first-ranked vendor's
+            years = tco_years(context)
+            figures.append(KeyFigure(
+                tn_("TCO over {n} year", "TCO over {n} years", years).format(n=years),
+                money(winner.tco)))
         if runner is not None:
             figures.append(KeyFigure(t_("Runner-up"), runner.name))
-            figures.append(KeyFigure(t_("Margin"), t_("{points} points").format(
-                points=points(winner.total - runner.total))))
+            figures.append(KeyFigure(t_("Margin"), margin_text))
             figures.append(KeyFigure(t_("Chance of ranking first"), percent(winner.p_first, 1)))
         figures.append(
             KeyFigure(
@@ -349,7 +452,6 @@ def build_summary(context: ReportContext) -> Summary:
         )
         figures.append(KeyFigure(t_("Coverage of the scoring"), percent(winner.coverage, 1)))
 
-    process = context.process
     record = None
     if process is not None:
         record = DecisionRecord(
@@ -360,6 +462,7 @@ def build_summary(context: ReportContext) -> Summary:
         )
         if not record.present:
             record = None
+    text, by, vendor_name, reason = _recommendation(context)
     return Summary(
         recommended=winner,
         runner_up=runner,
@@ -373,6 +476,18 @@ def build_summary(context: ReportContext) -> Summary:
         argument=tuple(argument),
         attention=tuple(attention),
         key_figures=tuple(figures),
-        recommendation=clean(process.recommendation) if process else "",
+        recommendation=text,
         decision_record=record,
+        recommendation_by=by,
+        recommended_vendor=vendor_name,
+        recommendation_reason=reason,
+        rank_reversal=tuple(reversal),
+        margin_text=margin_text,
     )
+
+
+def seal_sentence(reason: str) -> str:
+    """Why the final report was sealed with unverified knock-outs (the facilitator's words)."""
+    return t_("The final report was sealed while the recommended vendor still had "
+              "unverified knock-outs. The facilitator's reason: “{reason}”").format(
+        reason=clean(reason).strip())

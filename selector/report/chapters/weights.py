@@ -66,7 +66,19 @@ def build_weights(context: ReportContext) -> WeightsSection:
     inactive = tuple(
         clean(c.name) for c in selection.categories if c.key not in context.weights
     )
-    rationale = clean(context.process.final_weights_rationale) if context.process else ""
+    process = context.process
+    rationale = clean(process.final_weights_rationale).strip() if process else ""
+    # The app records a weighting discussion only as the facilitator's written rationale
+    # (final weights, or the combined weights accepted with a note), which can be given
+    # only before the freeze; without one the report does not claim a discussion.
+    discussed = bool(rationale and process and process.weights_frozen_at)
+    if discussed:
+        divergence_intro = t_("These categories were discussed before the weights were "
+                              "frozen, because business and IT weighed them 10 percentage "
+                              "points or more apart:")
+    else:
+        divergence_intro = t_("Business and IT weighed these categories 10 percentage points "
+                              "or more apart:")
     return WeightsSection(
         intro=tuple(intro),
         rows=tuple(rows),
@@ -74,4 +86,5 @@ def build_weights(context: ReportContext) -> WeightsSection:
         final_rationale=rationale,
         divergence=tuple(divergence_sentences),
         inactive=inactive,
+        divergence_intro=divergence_intro,
     )
