@@ -27,7 +27,7 @@ from selector.domain import ahp
 from selector.domain import price as pricing
 from selector.domain.limits import parse_id
 from selector.domain.selection import PRIORITY_POINTS
-from selector.forms import show_error
+from selector.forms import error_messages, show_error
 from selector.forms.admin import ActionForm
 from selector.forms.weighting import (
     AcceptForm,
@@ -334,6 +334,9 @@ def reopen(access: MemberAccess):
         else:
             flash(_("The weights are open again."), "success")
             return _back("weighting.discussion", access)
+    if not access.selection.weights_frozen:  # the page shows no reopen form to hold them
+        for message in error_messages(form):
+            flash(message, "error")
     return _discussion_page(access, reopen=form, status=422)
 
 

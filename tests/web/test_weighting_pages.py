@@ -415,3 +415,14 @@ def test_pairwise_saves_weights_and_warns_about_inconsistency(app, dbs, example)
             .join(Membership).join(Account).where(Account.email == INGRID)).all())
     assert sum(points[k] for k in IT) == pytest.approx(60)
     assert points["sales"] == 5
+
+
+def test_reopening_weights_that_are_not_frozen_says_why(app, dbs, example):
+    """Found by the fuzz test: the page holds no reopen form while the weights are open, so
+    a refused reopen must say its refusal another way, and change nothing."""
+    fenna = signed_in(app, FENNA)
+    before = weighting_rows(dbs, example)
+    response = fenna.post(example.url("/reopen"), data={"reason": "Again"})
+    assert response.status_code == 422
+    assert "not frozen" in html.unescape(text(response))
+    assert weighting_rows(dbs, example) == before
