@@ -48,10 +48,11 @@ SPREAD_POINT = 3
 class MethodError(ValueError):
     """A selection the method refuses; `field` names the offending setting."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, **params: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.params = params  # what a translated message needs (a vendor's name)
 
 
 # --------------------------------------------------------------------------- building
@@ -84,6 +85,7 @@ def _check_settings(selection: Selection) -> None:
                     "price_method",
                     f"the vendor {name} ({key}) has no costs yet, and the price method "
                     "value needs the costs of every vendor",
+                    vendor=name,
                 )
 
 

@@ -81,6 +81,16 @@ def _unavailable(error: method.MethodError) -> RankingUnavailable:
         ),
         "scale_max": _l("the score scale must go up to at least 1"),
     }
+    if error.field == "price_method" and "vendor" in error.params:
+        problems["price_method"] = _l(
+            "the vendor %(vendor)s has no costs yet, and the price method value for money "
+            "needs the costs of every vendor; enter them, or choose another price method",
+            vendor=error.params["vendor"])
+    for name in ("price_method", "price_full", "price_zero", "log_factor", "quality_value",
+                 "quality_threshold"):
+        problems.setdefault(name, _l(
+            "the price settings cannot be used as they are; set them again under "
+            "Weighting, How price counts"))
     problem = problems.get(error.field, error.message)
     return RankingUnavailable(
         _l("The ranking cannot be computed: %(problem)s", problem=problem), error.field

@@ -85,3 +85,27 @@ def test_the_service_loads_neither_sqlalchemy_nor_flask():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           check=True)
     assert json.loads(done.stdout) == []
+
+
+def test_value_for_money_with_a_vendor_without_costs_names_the_vendor(db, example_id, tmp_path):
+    """The price settings page refuses `value` while a vendor has no costs; a vendor added
+    without costs afterwards makes the ranking say which vendor, in the reader's language."""
+    from selector.models import Selection, Vendor
+
+    with db.transaction() as session:
+        selection = session.get(Selection, example_id)
+        selection.price_method, selection.quality_value = "value", 100_000.0
+        session.add(Vendor(selection_id=example_id, key="zeta", name="Zeta CRM"))
+    with db.transaction(write=False) as session, pytest.raises(RankingUnavailable) as refused:
+        ranked_selection(session, example_id)
+    assert refused.value.field == "price_method"
+    assert str(refused.value.message) == (
+        "The ranking cannot be computed: the vendor Zeta CRM has no costs yet, and the price "
+        "method value for money needs the costs of every vendor; enter them, or choose "
+        "another price method")
+    compile_catalogues(CATALOGUES, tmp_path)
+    app = Flask(__name__)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(tmp_path)
+    Babel(app)
+    with app.test_request_context(), force_locale("nl"):
+        assert "de leverancier Zeta CRM heeft nog geen kosten" in str(refused.value.message)
