@@ -26,7 +26,7 @@ from selector.domain.ranked import RankedSelection
 from selector.report.chapters.appendix import build_appendix, build_sign_off
 from selector.report.chapters.open_points import build_open_points
 from selector.report.chapters.process_and_method import build_method, build_process
-from selector.report.chapters.profiles import build_profile
+from selector.report.chapters.profiles import build_profile, profiles_intro
 from selector.report.chapters.requirements import build_requirements
 from selector.report.chapters.results import build_results
 from selector.report.chapters.robustness import build_robustness
@@ -79,4 +79,5 @@ def build_report_data(
             sign_off=build_sign_off(context),
             scale_max=selection.scale_max,
             price_weight=selection.price_weight,
+            profiles_intro=profiles_intro(context),
         )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from selector.domain.price import VALUE
+
 
 @dataclass(frozen=True)
 class VendorLine:
@@ -103,6 +105,19 @@ class Summary:
     rank_reversal: tuple[str, ...] = ()
     # The margin in words: "3.2 points", or euros with the price method value.
     margin_text: str = ""
+
+    @property
+    def other_than_first(self) -> bool:
+        """The facilitator recommends another vendor than the first-ranked one."""
+        first = self.recommended
+        return bool(first and self.recommended_vendor
+                    and self.recommended_vendor != first.name)
+
+    @property
+    def recommendation_paragraphs(self) -> tuple[str, ...]:
+        """The recommendation's paragraphs (split at blank lines), each word for word."""
+        text = self.recommendation.replace("\r\n", "\n").strip()
+        return tuple(p.strip() for p in text.split("\n\n") if p.strip())
 
 
 @dataclass(frozen=True)
@@ -265,6 +280,21 @@ class PriceSection:
     counts: bool = False  # price counted in the ranking (a price score or `value`)
     paragraphs: tuple[str, ...] = ()  # the TCO, the method in plain words, the cheapest
     notes: tuple[str, ...] = ()  # vendors without costs, excluded vendors
+
+    @property
+    def by_value(self) -> bool:
+        """Ranked by the price method value: totals and margins are euros, not points."""
+        return self.method == VALUE
+
+    @property
+    def scored(self) -> bool:
+        """Some vendor has a price score (price counted with a weight)."""
+        return any(p.price_score is not None for p in self.rows)
+
+    @property
+    def fictitious(self) -> bool:
+        """Some vendor has a fictitious price (the price method value)."""
+        return any(p.fictitious_price is not None for p in self.rows)
 
 
 @dataclass(frozen=True)
@@ -451,6 +481,11 @@ class SponsorDecisionLine:
     date: str
     reason: str
 
+    @property
+    def heading(self) -> str:
+        """The verdict as a heading: "Approved"."""
+        return self.verdict_label[:1].upper() + self.verdict_label[1:]
+
 
 @dataclass(frozen=True)
 class SignOff:
@@ -481,3 +516,4 @@ class ReportData:
     sign_off: SignOff
     scale_max: int
     price_weight: float
+    profiles_intro: str = ""  # what a profile's points are points of

@@ -254,3 +254,19 @@ def whole_percent_pair(a: float, b: float) -> tuple[str, str]:
 def money_text(amount: float | None) -> str:
     """A euro amount, or a dash when unknown."""
     return "–" if amount is None or not math.isfinite(amount) else money(amount)
+
+
+def contract_years_text(value: float | None) -> str:
+    """A contract length: 3 / 2.5 (a dash when unknown)."""
+    if value is None:
+        return "–"
+    return number(value, 0) if float(value).is_integer() else number(value, 1)
+
+
+def difference_text(amount: float | None) -> str:
+    """A TCO minus the cheapest: "+€61,000", "cheapest" for 0, a dash when unknown."""
+    if amount is None:
+        return "–"
+    if abs(amount) < 0.5:
+        return t_("cheapest")
+    return ("+" if amount > 0 else "−") + money_text(abs(amount))

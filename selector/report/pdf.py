@@ -47,12 +47,11 @@ from selector.report.contents import (
     ReportData,
     SeenChangeLine,
     SponsorDecisionLine,
-    Summary,
     VendorProfile,
 )
 from selector.report.figures import report_figures
 from selector.report.i18n import number, percent, report_language, t_, tn_
-from selector.report.labels import money_text
+from selector.report.labels import contract_years_text, difference_text, money_text
 from selector.report.text import markup, or_dash, shorten
 
 # ReportLab before 3.6.13 could execute code from paragraph markup (CVE-2023-33733);
@@ -616,18 +615,18 @@ def _cover(w: _Writer) -> None:
     w.add(_p(cover.recommended_label, s["cover_label"]))
     w.add(_p(cover.recommended or t_("none"), s["cover_winner"]))
     summary = w.report.summary
+    by_value = w.report.results.price.by_value
     if summary.runner_up is not None and summary.margin is not None \
-            and not _other_than_first(summary):
+            and not summary.other_than_first:
         ahead = t_("ahead of {runner_up} by {margin} points; chance of ranking first "
                    "{p_first}")
-        if _by_value(w.report):
+        if by_value:
             ahead = t_("ahead of {runner_up} by {margin}; chance of ranking first {p_first}")
         w.add(
             _p(
                 ahead.format(
                     runner_up=summary.runner_up.name,
-                    margin=summary.margin_text if _by_value(w.report)
-                    else number(summary.margin, 1),
+                    margin=summary.margin_text if by_value else number(summary.margin, 1),
                     p_first=percent(summary.p_first or 0.0, 1),
                 ),
                 s["body"],
@@ -688,7 +687,7 @@ def _summary(w: _Writer) -> None:
     s = w.s
     w.h1(t_("Executive summary"))
     start = len(w.story)
-    if summary.recommended is not None and _other_than_first(summary):
+    if summary.recommended is not None and summary.other_than_first:
         inner = [
             _p(t_("The facilitator recommends"), s["box_title"]),
             _p(summary.recommended_vendor, s["box_winner"]),
@@ -703,7 +702,7 @@ def _summary(w: _Writer) -> None:
         if summary.runner_up is not None and summary.margin is not None:
             behind = t_("Runner-up: {runner_up}, {margin} points behind.").format(
                 runner_up=summary.runner_up.name, margin=number(summary.margin, 1))
-            if _by_value(report):
+            if report.results.price.by_value:
                 behind = t_("Runner-up: {runner_up}, {margin} behind.").format(
                     runner_up=summary.runner_up.name, margin=summary.margin_text)
             inner.append(_p(behind, s["body"]))
@@ -789,25 +788,13 @@ def _labelled_rows(w: _Writer, rows: Sequence[tuple[str, str]], style: str) -> T
     return table
 
 
-def _by_value(report: ReportData) -> bool:
-    """Ranked by the price method value: totals and margins are euros, not points."""
-    return report.results.price.method == "value"
-
-
-def _other_than_first(summary: Summary) -> bool:
-    """The facilitator recommends another vendor than the first-ranked one."""
-    first = summary.recommended
-    return bool(first and summary.recommended_vendor
-                and summary.recommended_vendor != first.name)
-
-
 def _recommendation(w: _Writer) -> None:
     """The facilitator's recommendation word for word, paragraphs kept, attributed."""
     summary = w.report.summary
     w.h2(t_("The facilitator's recommendation"), outline=False)
     if summary.recommended_vendor:
         w.para(t_("Recommended vendor: {vendor}.").format(vendor=summary.recommended_vendor))
-    if _other_than_first(summary):
+    if summary.other_than_first:
         w.para(
             t_("The facilitator recommends {vendor} rather than {first}, the first in the "
                "ranking, for this reason: “{reason}”").format(
@@ -816,14 +803,11 @@ def _recommendation(w: _Writer) -> None:
                 reason=summary.recommendation_reason.strip() or "–",
             )
         )
-    text = summary.recommendation.strip()
-    if not text:
+    if not summary.recommendation_paragraphs:
         w.para(t_("The facilitator has not written a recommendation yet."), "small")
         return
     cells: list[Flowable] = [
-        _p(paragraph.strip(), w.s["quote"])
-        for paragraph in text.replace("\r\n", "\n").split("\n\n")
-        if paragraph.strip()
+        _p(paragraph, w.s["quote"]) for paragraph in summary.recommendation_paragraphs
     ]
     cells.append(_raw("— " + markup(summary.recommendation_by or t_("the facilitator")),
                       w.s["quote_by"]))
@@ -1158,8 +1142,7 @@ def _costs(w: _Writer) -> None:
               tn_("TCO over {n} year", "TCO over {n} years", costs.tco_years).format(
                   n=costs.tco_years),
               t_("Difference")]
-    scored = any(p.price_score is not None for p in costs.rows)
-    fictitious = any(p.fictitious_price is not None for p in costs.rows)
+    scored, fictitious = costs.scored, costs.fictitious
     if scored or fictitious:
         header.append(t_("Price score") if scored else t_("Fictitious price"))
         widths = [2.8, 1.8, 2.5, 2.3, 1.6, 2.0, 2.0, 2.0]  # cm; 17 in all
@@ -1172,9 +1155,9 @@ def _costs(w: _Writer) -> None:
             _num(money_text(p.licence_per_year)),
             _num(money_text(p.implementation)),
             _num(money_text(p.hosting_support_per_year)),
-            _num(_years(p.contract_years)),
+            _num(contract_years_text(p.contract_years)),
             _num(money_text(p.tco)),
-            _num(_difference(p.difference)),
+            _num(difference_text(p.difference)),
         ]
         if scored:
             row.append(_num(_score(p.price_score)))
@@ -1186,22 +1169,6 @@ def _costs(w: _Writer) -> None:
                   align=["left"] + ["right"] * (len(widths) - 1)))
     for note in costs.notes:
         w.para(note, "small")
-
-
-def _years(value: float | None) -> str:
-    """A contract length: 3 / 2.5 (a dash when unknown)."""
-    if value is None:
-        return "–"
-    return number(value, 0) if float(value).is_integer() else number(value, 1)
-
-
-def _difference(amount: float | None) -> str:
-    """A TCO minus the cheapest: "+€61,000", "cheapest" for 0, a dash when unknown."""
-    if amount is None:
-        return "–"
-    if abs(amount) < 0.5:
-        return t_("cheapest")
-    return ("+" if amount > 0 else "−") + money_text(abs(amount))
 
 
 def _knockout_matrix(w: _Writer) -> None:
@@ -1265,12 +1232,7 @@ def _knockout_matrix(w: _Writer) -> None:
 
 def _profiles(w: _Writer) -> None:
     w.h1(t_("Vendor profiles"))
-    w.para(
-        t_("For each vendor, in rank order: where it scores and where it falls short, "
-           "weighted by what the committee finds important, in the committee's own words. "
-           "Points are points of the total score (out of 100); a requirement's points are "
-           "its weight times its score. Comments are attributed by role, not by name.")
-    )
+    w.para(w.report.profiles_intro)
     for index, profile in enumerate(w.report.profiles):
         if index:
             w.add(PageBreak())
@@ -1608,7 +1570,7 @@ def _recorded_decision(w: _Writer, decision: SponsorDecisionLine) -> None:
     s = w.s
     colour = {"approved": PASSED, "rejected": FAILED}.get(decision.verdict, UNVERIFIED)
     verdict_style = ParagraphStyle("verdict", parent=s["h2"], textColor=colour)
-    w.add(_p(decision.verdict_label[:1].upper() + decision.verdict_label[1:], verdict_style))
+    w.add(_p(decision.heading, verdict_style))
     rows = [
         (t_("Vendor"), decision.vendor or "–"),
         (t_("By"), decision.by),

@@ -52,7 +52,13 @@ from selector.models.base import utcnow
 from selector.report.contents import ReportData
 from selector.report.figures import report_figures
 from selector.report.i18n import number, percent, report_language, t_, tn_
-from selector.report.labels import action_label, entity_label, money_text
+from selector.report.labels import (
+    action_label,
+    contract_years_text,
+    difference_text,
+    entity_label,
+    money_text,
+)
 from selector.services import reports as service
 from selector.services.errors import NotFound, ServiceError
 from selector.web.database import db_session
@@ -153,6 +159,8 @@ def _helpers() -> dict[str, Any]:
         "share": share,
         "score": score,
         "money": money_text,
+        "contract_years": contract_years_text,
+        "difference": difference_text,
         "state_of": state_of,
         "chart_svg": chart_svg,
         "chart_table": chart_table,

@@ -10,8 +10,11 @@ location; the business members pick wishes from the library; the facilitator acc
 them and moves on to weighting; business and IT weigh; the facilitator freezes the
 weights, adds two vendors and opens scoring; the members declare they have no conflict,
 score both vendors and submit. PolderSuite scores better on the wishes but fails the
-back-up knock-out; the facilitator closes scoring and records a consensus score; the
-sponsor opens the report and downloads the PDF, which recommends Northwind CRM.
+back-up knock-out; the facilitator closes scoring and records a consensus score. Price
+counts for 20 % on a fixed scale, set before the freeze; after scoring closes the
+facilitator writes the recommendation, the sponsor approves it, and the facilitator seals
+the final report, which prints both word for word, with the costs. The sponsor also opens
+the report and downloads the PDF, which recommends Northwind CRM.
 
 Screenshots of the main steps land in test-artifacts/ (e2e-*.png).
 """
@@ -61,6 +64,9 @@ SCORES = {
     INGRID: {NORTHWIND: [3], POLDER: [4]},
 }
 ARGUMENT = "The knowledge base found every answer in the scripted demo at once."
+RECOMMENDATION = ("We recommend Northwind CRM: it passed the back-up knock-out.\n\n"
+                  "PolderSuite scored higher, but an RPO of 7 days is not acceptable.")
+APPROVAL = "Approved as argued; the contract team starts on Monday."
 
 
 def selector_command() -> list[str]:
@@ -230,9 +236,20 @@ def walk(base: str, page, tmp_path: Path) -> None:
         page.click("button:has-text('Save my allocation')")
         expect(page.get_by_text("Your allocation is saved.")).to_be_visible()
 
-    # --- the facilitator freezes, adds the vendors, opens scoring --------------------
+    # --- the facilitator sets how price counts, freezes, adds the vendors, opens scoring
     log_in_as(page, base, FENNA, PASSWORD)
     page.goto(selection_url)
+    tab(page, "Weighting")
+    page.get_by_role("link", name="How price counts").click()
+    page.get_by_label("Linear on a fixed scale").check()
+    page.get_by_label("Price weight").fill("20")
+    page.locator("input[name=price_full]").fill("150000")
+    page.locator("input[name=price_zero]").fill("300000")
+    page.locator("input[name=tco_years]").fill("5")
+    expect(page.get_by_text("a losing bid can decide the winner")).to_be_hidden()
+    shot(page, "04b-price")
+    page.click("button:has-text('Save the price settings')")
+    expect(page.get_by_text("The price settings are saved.")).to_be_visible()
     tab(page, "Weighting")
     page.get_by_role("link", name="Discussion and final weights").click()
     shot(page, "05-discussion")
@@ -315,6 +332,39 @@ def walk(base: str, page, tmp_path: Path) -> None:
     page.goto(selection_url)
     expect(page.locator("#overview-ranking tbody tr").first).to_contain_text(NORTHWIND)
     shot(page, "08b-overview")
+
+    # --- the facilitator writes the recommendation; the sponsor approves it ---------
+    page.locator("#recommendation-status a", has_text="recommendation").first.click()
+    page.get_by_label("Recommendation", exact=True).fill(RECOMMENDATION)
+    page.click("button:has-text('Save the recommendation')")
+    expect(page.get_by_text("The recommendation is saved.")).to_be_visible()
+    log_in_as(page, base, MARLOES, PASSWORD)
+    open_selection(page, base, name)
+    page.locator("#recommendation-status a", has_text="recommendation").first.click()
+    expect(page.get_by_text(RECOMMENDATION.split("\n")[0])).to_be_visible()
+    page.get_by_label("Approve the recommendation").check()
+    page.get_by_label("Reason").fill(APPROVAL)
+    page.click("button:has-text('Record the decision')")
+    expect(page.get_by_text("Your decision is recorded.")).to_be_visible()
+    shot(page, "08c-decision")
+    page.goto(page.url.split("/recommendation")[0])
+    expect(page.locator("#recommendation-status")).to_contain_text(APPROVAL)
+
+    # --- the facilitator seals the final report ---------------------------------------
+    log_in_as(page, base, FENNA, PASSWORD)
+    open_selection(page, base, name)
+    tab(page, "Report")
+    page.click("button:has-text('Issue the final report')")
+    expect(page.get_by_text("The final report is issued and sealed.")).to_be_visible()
+    with page.expect_download() as info:
+        page.locator(".sealed--current a.sealed__download").click()
+    sealed = info.value.path().read_bytes()
+    (ARTIFACTS / "e2e-final-report.pdf").write_bytes(sealed)  # for a person to look at
+    final = pdf_text(sealed)
+    assert " ".join(RECOMMENDATION.split()) in final  # word for word, attributed
+    assert "— Fenna de Vries" in final
+    assert "Decision of the sponsor" in final and APPROVAL in final
+    assert "linear on a fixed scale" in final and "€240,000" in final
 
     # --- the sponsor reads the report and downloads the PDF --------------------------
     log_in_as(page, base, MARLOES, PASSWORD)

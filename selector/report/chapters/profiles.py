@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from selector.domain.price import VALUE
 from selector.report.contents import (
     CategoryResult,
     KnockoutResult,
@@ -25,7 +26,13 @@ from selector.report.contents import (
 )
 from selector.report.context import COVERAGE_COMPLETE, ReportContext
 from selector.report.i18n import number, percent, t_, tn_
-from selector.report.labels import attribution, join_names, knockout_state_label, points
+from selector.report.labels import (
+    attribution,
+    join_names,
+    knockout_state_label,
+    money_text,
+    points,
+)
 from selector.report.text import QUOTE_LIMIT, clean, shorten
 
 TOP_REQUIREMENTS = 5
@@ -38,7 +45,10 @@ def _requirement_contributions(
     context: ReportContext, vendor_key: str
 ) -> list[RequirementContribution]:
     scale = context.selection.scale_max
-    quality_share = 1.0 - context.selection.price_weight
+    # Points of the total; with `value` the total is euros, so points of the quality
+    # (as the category contributions are: method.contributions).
+    by_value = context.selection.price_method == VALUE
+    quality_share = 1.0 if by_value else 1.0 - context.selection.price_weight
     result = []
     for code, weight in context.requirement_weights.items():
         requirement = context.requirement.get(code)
@@ -131,6 +141,40 @@ def _quotes(
     return quotes, max(0, len(ordered) - QUOTES_PER_VENDOR)
 
 
+def profiles_intro(context: ReportContext) -> str:
+    """What the profiles show; with `value` a profile's points are points of quality."""
+    if context.selection.price_method == VALUE:
+        return t_("For each vendor, in rank order: where it scores and where it falls short, "
+                  "weighted by what the committee finds important, in the committee's own "
+                  "words. Points are points of the quality score (out of 100), which lowers "
+                  "the vendor's fictitious price; a requirement's points are its weight times "
+                  "its score. Comments are attributed by role, not by name.")
+    return t_("For each vendor, in rank order: where it scores and where it falls short, "
+              "weighted by what the committee finds important, in the committee's own words. "
+              "Points are points of the total score (out of 100); a requirement's points are "
+              "its weight times its score. Comments are attributed by role, not by name.")
+
+
+def _value_headline(context: ReportContext, vendor: VendorLine, standing: str) -> str:
+    """With the price method value the total is minus the fictitious price (euros), so
+    the headline names the fictitious price and the quality, never "out of 100" totals."""
+    price, quality = money_text(vendor.fictitious_price), number(vendor.quality, 1)
+    winner = context.recommended
+    if standing == "excluded":
+        return t_("Failed knock-out {codes}; its fictitious price would be {price} "
+                  "(quality {quality} out of 100).").format(
+            codes=", ".join(vendor.knockouts_failed), price=price, quality=quality)
+    if standing == "recommended" or winner is None:
+        return t_("First with a fictitious price of {price} (quality {quality} out of 100); "
+                  "chance of ranking first {p_first}.").format(
+            price=price, quality=quality, p_first=percent(vendor.p_first, 1))
+    return t_("Rank {rank} with a fictitious price of {price} (quality {quality} out of "
+              "100), {gap} more than {winner}; chance of ranking first {p_first}.").format(
+        rank=vendor.rank, price=price, quality=quality,
+        gap=money_text(winner.total - vendor.total), winner=winner.name,
+        p_first=percent(vendor.p_first, 1))
+
+
 def build_profile(context: ReportContext, vendor: VendorLine) -> VendorProfile:
     winner = context.recommended
     if vendor.excluded:
@@ -148,6 +192,8 @@ def build_profile(context: ReportContext, vendor: VendorLine) -> VendorProfile:
             quality=number(vendor.quality, 1),
             threshold=number(context.selection.quality_threshold, 1),
         )
+    elif context.selection.price_method == VALUE:
+        headline = _value_headline(context, vendor, standing)
     elif standing == "excluded":
         headline = t_("Failed knock-out {codes}; on its scores alone it would reach "
                       "{total} out of 100.").format(

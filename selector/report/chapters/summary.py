@@ -184,12 +184,26 @@ def _excluded_sentences(context: ReportContext) -> list[str]:
                 vendor=vendor.name, reasons=join_names(reasons)
             )
         )
-        if winner is not None and vendor.quality > winner.total:
+        if context.selection.price_method == VALUE:  # totals are euros: compare prices
+            sentence += _cheaper_than_winner(vendor, winner)
+        elif winner is not None and vendor.quality > winner.total:
             sentence += " " + t_(
                 "On its scores alone it would have come first ({total} against {winner_total})."
             ).format(total=number(vendor.total, 1), winner_total=number(winner.total, 1))
         sentences.append(sentence)
     return sentences
+
+
+def _cheaper_than_winner(vendor: VendorLine, winner: VendorLine | None) -> str:
+    """With the price method value the totals are euros: the sentence that an excluded
+    vendor's fictitious price would have won, or "" when it would not have."""
+    mine = vendor.fictitious_price
+    theirs = winner.fictitious_price if winner is not None else None
+    if mine is None or theirs is None or mine >= theirs:
+        return ""
+    return " " + t_("On its fictitious price alone it would have come first ({price} against "
+                    "{winner_price}).").format(price=money_text(mine),
+                                               winner_price=money_text(theirs))
 
 
 def threshold_reason(context: ReportContext, vendor: VendorLine) -> str:

@@ -1,0 +1,50 @@
+"""The report page's new chapters in a real browser (Debian's Chromium, headless), on a
+desktop and on a 390 px phone: the summary with the facilitator's recommendation, the
+costs, the rank reversal and the sponsor's decision fit the page without scrolling
+sideways. Screenshots land in test-artifacts/ for a person to look at."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from selector.services import recommendations
+from tests.analysis.support import FACILITATOR, SPONSOR, import_example
+from tests.browser_support import ARTIFACTS, chromium_page, log_in, served
+from tests.report.test_report_money import RECOMMENDATION, priced
+from tests.services.test_recommendations import member, vendor_id
+
+CHAPTERS = ("report-summary", "report-costs", "report-robustness", "report-sign-off")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("width", "height"), [(1280, 900), (390, 844)])
+def test_the_new_chapters_on_a_desktop_and_a_phone(app, dbs, example_doc, width, height):
+    sid = import_example(dbs, priced(example_doc, price_weight=0.2,
+                                     price_method="linear_bids"))
+    with dbs.transaction() as session:
+        selection, membership, account = member(session, sid, FACILITATOR)
+        recommendations.write_recommendation(
+            session, selection, membership, account, text=RECOMMENDATION,
+            vendor_id=vendor_id(session, sid, "tulip"),
+            reason="Half the price over five years.")
+    with dbs.transaction() as session:
+        selection, membership, account = member(session, sid, SPONSOR)
+        recommendations.record_decision(
+            session, selection, membership, account, verdict="approved",
+            reason="The committee's argument holds.", decided_on=date(2026, 12, 3))
+    with served(app) as base, chromium_page() as page:
+        page.set_viewport_size({"width": width, "height": height})
+        log_in(page, base, SPONSOR)
+        page.goto(f"{base}/selections/{sid}/report")
+        assert page.locator("[data-field=winner]").inner_text() == "Tulip Cloud CRM"
+        assert page.locator("[data-field=decision-verdict]").inner_text() == "Approved"
+        assert page.locator("#report-costs tbody tr").count() == 3
+        # Wide tables scroll inside their own box; the page itself never scrolls sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        ARTIFACTS.mkdir(exist_ok=True)
+        for chapter in CHAPTERS:
+            page.locator(f"#{chapter}").screenshot(
+                path=str(ARTIFACTS / f"report-page-{chapter}-{width}.png"))
+        assert page.problems == []
