@@ -141,6 +141,18 @@ def test_a_new_user_runs_the_demo_and_sees_the_selection(tmp_path, database_url)
                 page.wait_for_url(re.compile(r".*/members$"))
                 page.screenshot(path=str(ARTIFACTS / "demo-members-tablet-nl.png"),
                                 full_page=True)
+
+                # A phone: the overview and the requirement weights do not scroll sideways
+                # (a wide table scrolls in its own frame; headers wrap in their column).
+                page.set_viewport_size({"width": 390, "height": 844})
+                overview = re.sub(r"/members$", "", page.url)
+                for path, shot in ((overview, "overview"),
+                                   (f"{overview}/weighting/requirements", "requirement-weights")):
+                    page.goto(path)
+                    width = page.evaluate("document.documentElement.scrollWidth")
+                    page.screenshot(path=str(ARTIFACTS / f"demo-{shot}-phone-nl.png"),
+                                    full_page=True)
+                    assert width <= 390, (shot, width)
             finally:
                 browser.close()
         assert not problems, problems  # e.g. a CSP violation shows up here
