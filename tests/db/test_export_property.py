@@ -31,6 +31,8 @@ from selector.models import (
 from selector.services import (
     categories,
     memberships,
+    price_settings,
+    recommendations,
     requirements,
     scoring,
     selections,
@@ -295,10 +297,44 @@ def change_phase(e: Edit) -> None:
     e.phase(e.pick(PHASES))
 
 
+PRICES = (
+    price_settings.PriceInput("lowest_ratio", price_weight=30),
+    price_settings.PriceInput("linear_fixed", price_weight="25,5", price_full=100_000,
+                              price_zero=300_000, quality_threshold=40),
+    price_settings.PriceInput("log", price_weight=10, log_factor=2, tco_years=4),
+    price_settings.PriceInput("value", quality_value=150_000, log_factor=3),
+)
+
+
+def price(e: Edit) -> None:
+    e.phase(e.pick(["requirements", "weighting"]), open_weights=True)
+    price_settings.save_price_settings(e.session, e.selection, e.facilitator,
+                                       e.facilitator.account, e.pick(PRICES))
+
+
+def recommend(e: Edit) -> None:
+    e.phase("decision")
+    vendor = e.pick(v for v in e.vendors())
+    recommendations.write_recommendation(
+        e.session, e.selection, e.facilitator, e.facilitator.account,
+        text="We recommend this vendor.\n\nIt fits the service desk best.",
+        vendor_id=vendor.id, reason=e.pick(["", "Cheaper to run, nearly as good."]))
+
+
+def sponsor_decides(e: Edit) -> None:
+    e.phase("decision")
+    sponsor = e.pick(e.members("sponsor"))
+    recommendations.record_decision(
+        e.session, e.selection, sponsor, sponsor.account,
+        verdict=e.pick(["approved", "rejected", "more_information"]),
+        reason="Decided in the board meeting.")
+
+
 EDITS = (remove_member, member_returns, new_member, change_role, allocate,
          requirement_weight, final_weights, knockout_becomes_wish, wish_becomes_knockout,
          retitle, decide, raise_requirement, vendor_costs, vendor_tco, new_vendor, withdraw,
-         verdict, exclude, consensus, move_category, change_phase)
+         verdict, exclude, consensus, move_category, change_phase, price, recommend,
+         sponsor_decides)
 
 
 # -- the property -----------------------------------------------------------------------
