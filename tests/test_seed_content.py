@@ -404,3 +404,36 @@ def test_demo_languages_differ(example):
     assert translated >= len(en_titles) - 3
     # English titles stay those of the reference example
     assert en_titles == {r["code"]: r["title"] for r in example["requirements"]}
+
+
+def test_demo_earlier_phases_derive_from_the_finished_selection():
+    """`selector demo`'s earlier phases (issue 22): the same committee's selection, as
+    valid selection files, with new proposals written in both languages."""
+    from selector.files.selection_file import validate
+    from selector.services.demo import STEPS
+
+    extra = load(SEED / "demo" / "earlier-phases.json")
+    en, nl = extra["en"]["new_requirements"], extra["nl"]["new_requirements"]
+
+    def same_in_both(r):
+        return (r["code"], r["category"], r["priority"], r["status"], r["raised_by"])
+
+    assert [same_in_both(r) for r in en] == [same_in_both(r) for r in nl]
+    assert all(a["title"] != b["title"] for a, b in zip(en, nl, strict=True))
+    for lang in ("en", "nl"):
+        finished = load(SEED / "demo" / f"demo.{lang}.json")
+        emails = {m["email"] for m in finished["members"]}
+        for r in extra[lang]["new_requirements"]:
+            assert set(r) <= ALLOWED["requirement"], r["code"]
+            assert r["raised_by"] in emails, r["code"]
+            for field in ("title", "description", "rationale"):
+                assert r[field].strip(), (lang, r["code"], field)
+        names = set()
+        for phase, (derive, _) in STEPS.items():
+            doc = validate(derive(finished, extra))
+            names.add(doc["selection"]["name"])
+            assert bool(doc.get("scores")) == (phase == "decision"), phase
+            assert bool(doc.get("category_weights")) == (phase != "requirements"), phase
+        # No name holds another, so each demo selection is found by its own name.
+        assert len(names) == 4
+        assert not any(a != b and a in b for a in names for b in names)
