@@ -360,6 +360,9 @@ def _requirements_page(access: MemberAccess, failed: tuple[int, Any] | None = No
                 rid = wish.requirement.id
                 forms[rid] = failed[1] if failed and failed[0] == rid else \
                     requirement_weight_form(wish.requirement)
+    if failed and failed[0] not in forms:  # no row of the page holds it (not a wish)
+        for message in error_messages(failed[1]):
+            flash(message, "error")
     return _render(
         "weighting/requirements.html", access, status,
         categories=categories, forms=forms, frozen=frozen, moscow=PRIORITY_POINTS,

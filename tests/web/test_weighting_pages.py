@@ -426,3 +426,16 @@ def test_reopening_weights_that_are_not_frozen_says_why(app, dbs, example):
     assert response.status_code == 422
     assert "not frozen" in html.unescape(text(response))
     assert weighting_rows(dbs, example) == before
+
+
+def test_a_refused_weight_of_a_requirement_the_page_does_not_list_says_why(app, dbs, example):
+    """Found by the fuzz test: a knock-out has no row on the requirement-weights page, so its
+    refused weight must say its refusal another way, and change nothing."""
+    fenna = signed_in(app, FENNA)
+    knockout = example.requirements["IT-BRW-01"]
+    before = weighting_rows(dbs, example)
+    response = fenna.post(example.url(f"/requirements/{knockout}"),
+                          data={f"r{knockout}-weight": "lots", f"r{knockout}-weight_reason": ""})
+    assert response.status_code == 422
+    assert "number" in html.unescape(text(response))
+    assert weighting_rows(dbs, example) == before
