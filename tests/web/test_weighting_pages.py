@@ -437,5 +437,5 @@ def test_a_refused_weight_of_a_requirement_the_page_does_not_list_says_why(app, 
     response = fenna.post(example.url(f"/requirements/{knockout}"),
                           data={f"r{knockout}-weight": "lots", f"r{knockout}-weight_reason": ""})
     assert response.status_code == 422
-    assert "number" in html.unescape(text(response))
+    assert "Explicit weight: Enter a number (0 or more)." in html.unescape(text(response))
     assert weighting_rows(dbs, example) == before
