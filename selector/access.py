@@ -42,6 +42,9 @@ WEIGHERS = frozenset(words.WEIGHERS)  # who allocates points (method.md section 
 READ_ONLY_ROLES = frozenset(words.READ_ONLY)
 IT_ANSWERERS = frozenset({words.FACILITATOR, words.IT})  # IT management's structured answers
 SPONSORS = frozenset({words.SPONSOR})
+# Who reads the audit trail by name: those who run or oversee the process. Business and
+# IT members are the ones audited; the report tells them the trail by role only.
+AUDITORS = frozenset({words.FACILITATOR, words.SPONSOR, words.OBSERVER})
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,9 @@ class Rule:
     roles: frozenset[str]
     phases: frozenset[str] = EVERY_PHASE
     writes: bool = False
+    # Blind scoring: refused (403) until the member may see numbers derived from scores
+    # (selector.domain.visibility), for a route that shows nothing else.
+    shows_scores: bool = False
 
 
 # --- The table: actions on one selection -----------------------------------------------
@@ -67,6 +73,7 @@ SELECTION_RULES: dict[str, Rule] = {
     "analysis.api": Rule(READERS),
     "analysis.what_if": Rule(FACILITATOR),  # never changes the stored weights
     "analysis.panel_health": Rule(FACILITATOR),
+    "analysis.workbook": Rule(READERS, shows_scores=True),  # the score-matrix .xlsx
     # Weighting (issue 6): everyone reads; business and IT allocate (and compare pairwise)
     # in the weighting phase; the facilitator sets balance, final weights and the freeze.
     # Explicit requirement weights: the facilitator or the category's owner group (the
@@ -120,6 +127,9 @@ SELECTION_RULES: dict[str, Rule] = {
     "recommendation.view": Rule(READERS),
     "recommendation.write": Rule(FACILITATOR, frozenset({words.DECISION}), writes=True),
     "recommendation.decide": Rule(SPONSORS, frozenset({words.DECISION}), writes=True),
+    # The audit trail (issue 22): read, filtered and exported; blind scoring and the price
+    # vault hide values in it as everywhere (services.audit_trail).
+    "audit.view": Rule(AUDITORS),
 }
 
 # The writes a read-only role may make: a sponsor's decision on the recommendation.
@@ -190,6 +200,8 @@ def describe() -> str:
                          for r in ROLES)
         phases = "all" if rule.phases == EVERY_PHASE else ", ".join(
             p for p in PHASES if p in rule.phases)
+        if rule.shows_scores:
+            phases += " (once scores show)"
         lines.append(f"{action:<{width}} {cells} {phases}")
     for action, account_rule in ACCOUNT_RULES.items():
         mode = "write" if account_rule.writes else "read"

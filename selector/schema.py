@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-HEAD = "0009"
+HEAD = "0010"
 
 
 def revision(engine: Engine) -> str | None:

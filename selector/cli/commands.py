@@ -193,6 +193,8 @@ def cmd_export(args: Namespace) -> int:
     from selector.files.selection_file import SelectionFileError
     from selector.services.selection_file import export_file
 
+    if args.xlsx:
+        return _export_workbook(args)
     db = open_database()
     with db.transaction(write=False) as session:
         try:
@@ -210,6 +212,31 @@ def cmd_export(args: Namespace) -> int:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _export_workbook(args: Namespace) -> int:
+    """`selector export ID --xlsx -o FILE.xlsx`: the score-matrix workbook, once scoring
+    is closed (as in the app, where only a facilitator who sees everything has it
+    sooner; the console is nobody's "see everything")."""
+    from selector.models import Selection
+    from selector.services.score_workbook import score_workbook
+
+    if not args.output:
+        raise CommandError("give the workbook's file name with -o FILE.xlsx")
+    output = _output_path(args.output, ".xlsx")
+    db = open_database()
+    with db.transaction(write=False) as session:
+        selection = session.get(Selection, args.selection_id)
+        if selection is None:
+            raise CommandError(f"there is no selection {args.selection_id}")
+        if not selection.scoring_closed:
+            raise CommandError(
+                f"selection {args.selection_id} is in the {selection.phase} phase; the "
+                "score matrix is available when scoring is closed (the decision phase)")
+        data = _service_errors(lambda: score_workbook(session, selection))
+    _write_atomically(output, data)
+    print(f"wrote {output} ({len(data):,} bytes)")
     return 0
 
 
@@ -390,15 +417,9 @@ def cmd_report(args: Namespace) -> int:
     database: the stored selection, with its phase dates, freezes, audit trail and the
     facilitator's recommendation and decision record. The language is `--lang`, else
     the selection's own."""
-    from pathlib import Path
-
     if (args.file is None) == (args.selection is None):
         raise CommandError("give either a selection file or --selection ID")
-    output = Path(args.output)
-    if output.is_dir():
-        raise CommandError(f"{args.output}: is a folder; give the name of the PDF to write")
-    if not output.parent.exists() and str(output.parent):
-        raise CommandError(f"{args.output}: the folder {output.parent} does not exist")
+    output = _output_path(args.output, "PDF")
 
     if args.file is not None:
         from selector.files.to_domain import selection_from_file
@@ -419,6 +440,19 @@ def cmd_report(args: Namespace) -> int:
     _write_atomically(output, pdf)
     print(f"wrote {output} ({len(pdf):,} bytes)")
     return 0
+
+
+def _output_path(name: str, kind: str) -> Path:
+    """The file to write, refused (before any work) when it names a folder or a folder
+    that does not exist."""
+    from pathlib import Path
+
+    output = Path(name)
+    if output.is_dir():
+        raise CommandError(f"{name}: is a folder; give the name of the {kind} to write")
+    if not output.parent.exists() and str(output.parent):
+        raise CommandError(f"{name}: the folder {output.parent} does not exist")
+    return output
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
@@ -448,9 +482,7 @@ def cmd_requirements(args: Namespace) -> int:
     from pathlib import Path
 
     from selector.models import Selection
-    from selector.services.errors import ServiceError
     from selector.services.spreadsheets import (
-        MAX_UPLOAD,
         SpreadsheetError,
         commit_import,
         export_requirements,
@@ -469,12 +501,8 @@ def cmd_requirements(args: Namespace) -> int:
         print(f"exported the requirements of selection {args.selection_id} to {args.output}")
         return 0
     options = _import_options(args)
-    path = Path(args.file)
-    if not path.is_file():
-        raise CommandError(f"{args.file}: no such file")
-    with path.open("rb") as handle:  # one byte past the limit tells it is too large
-        data = handle.read(MAX_UPLOAD + 1)
-    try:
+    path, data = _spreadsheet_bytes(args.file)
+    with _file_problems(args.file):
         # Read (in the sandbox) before the transaction: no lock is held meanwhile.
         sheets = read_workbook(data, path.name)
         with db.transaction(write=not args.dry_run) as session:
@@ -493,13 +521,37 @@ def cmd_requirements(args: Namespace) -> int:
             # The console is trusted like the facilitator; the audit names "system".
             result = commit_import(session, selection, None, "facilitator", sheets,
                                    path.name, options)
-    except SpreadsheetError as error:
-        raise CommandError(*(f"{args.file}: {problem}" for problem in error.problems)) from None
-    except ServiceError as error:
-        raise CommandError(f"{args.file}: {error.message}") from None
     print(f"imported {args.file}: {result.created} created, {result.updated} updated, "
           f"{result.unchanged} unchanged")
     return 0
+
+
+def _spreadsheet_bytes(name: str) -> tuple[Path, bytes]:
+    """A spreadsheet's path and bytes, one byte past the upload limit at most (which
+    tells the reader it is too large)."""
+    from pathlib import Path
+
+    from selector.services.spreadsheets import MAX_UPLOAD
+
+    path = Path(name)
+    if not path.is_file():
+        raise CommandError(f"{name}: no such file")
+    with path.open("rb") as handle:
+        return path, handle.read(MAX_UPLOAD + 1)
+
+
+@contextmanager
+def _file_problems(name: str) -> Iterator[None]:
+    """A refused file's problems (or a refused change) as the command's errors."""
+    from selector.services.errors import ServiceError
+    from selector.services.spreadsheets import SpreadsheetError
+
+    try:
+        yield
+    except SpreadsheetError as error:
+        raise CommandError(*(f"{name}: {problem}" for problem in error.problems)) from None
+    except ServiceError as error:
+        raise CommandError(f"{name}: {error.message}") from None
 
 
 def _import_options(args: Namespace):
@@ -548,3 +600,54 @@ def _print_plan(plan) -> None:
     for row in plan.rows:
         if row.action == "update":
             print(f"update {row.values.code} (row {row.row}): {', '.join(row.changed)}")
+
+
+# -- the vendors' side -----------------------------------------------------------------
+
+
+def cmd_vendors(args: Namespace) -> int:
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from selector.models import Selection, Vendor
+    from selector.services import portal_links, questionnaire
+
+    def selection_and_vendor(session):
+        selection = session.get(Selection, args.selection_id)
+        if selection is None:
+            raise CommandError(f"there is no selection {args.selection_id}")
+        vendor = session.scalar(select(Vendor).where(Vendor.selection_id == selection.id,
+                                                     Vendor.key == args.vendor))
+        if vendor is None:
+            raise CommandError(f"selection {args.selection_id} has no vendor '{args.vendor}'")
+        return selection, vendor
+
+    db = open_database()
+    if args.vendors_command == "invite":
+        with db.transaction() as session:
+            selection, vendor = selection_and_vendor(session)
+            # The console is trusted like the facilitator; the audit names "system".
+            issued = _service_errors(lambda: portal_links.issue(
+                session, selection, None, vendor.id, args.days))
+        print(f"portal link for {vendor.name}, valid until "
+              f"{issued.link.expires_at:%Y-%m-%d %H:%M} UTC (an earlier link no longer works):")
+        print(issued.url())
+        return 0
+    if args.vendors_command == "questionnaire":
+        with db.transaction(write=False) as session:
+            selection, vendor = selection_and_vendor(session)
+            data = questionnaire.workbook(session, selection, vendor)
+        Path(args.output).write_bytes(data)
+        print(f"wrote the questionnaire for {vendor.name} to {args.output}")
+        return 0
+    path, data = _spreadsheet_bytes(args.file)
+    with _file_problems(args.file):
+        # Read (in the sandbox) before the transaction: no lock is held meanwhile.
+        sheets = questionnaire.read(data, path.name)
+        with db.transaction() as session:
+            selection, vendor = selection_and_vendor(session)
+            result = questionnaire.import_returned(session, selection, vendor, sheets)
+    print(f"read {args.file}: {result.created} answers given, {result.updated} changed, "
+          f"{result.unchanged} unchanged")
+    return 0

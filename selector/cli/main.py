@@ -69,9 +69,12 @@ def _import(commands) -> None:
 
 
 def _export(commands) -> None:
-    export = commands.add_parser("export", help="write a selection file")
+    export = commands.add_parser(
+        "export", help="write a selection file, or with --xlsx the score-matrix workbook")
     export.add_argument("selection_id", metavar="ID", type=int)
     export.add_argument("-o", "--output", metavar="FILE")
+    export.add_argument("--xlsx", action="store_true",
+                        help="the ranking, weights and score matrix as .xlsx (needs -o)")
 
 
 def _list(commands) -> None:
@@ -135,11 +138,35 @@ def _requirements(commands) -> None:
     requirements_export.add_argument("-o", "--output", metavar="FILE.xlsx", required=True)
 
 
+def _vendors(commands) -> None:
+    vendors = commands.add_parser("vendors", help="the vendors' questionnaire and portal")
+    vendor_commands = vendors.add_subparsers(dest="vendors_command", metavar="ACTION",
+                                             required=True)
+    invite = vendor_commands.add_parser(
+        "invite", help="print a personal portal link for a vendor (a new link ends the old)")
+    invite.add_argument("selection_id", metavar="ID", type=int)
+    invite.add_argument("vendor", metavar="VENDOR", help="the vendor's key")
+    invite.add_argument("--days", type=int, default=14, metavar="N",
+                        help="how many days the link works (default 14)")
+    questionnaire = vendor_commands.add_parser(
+        "questionnaire", help="write a vendor's questionnaire (.xlsx)")
+    questionnaire.add_argument("selection_id", metavar="ID", type=int)
+    questionnaire.add_argument("vendor", metavar="VENDOR", help="the vendor's key")
+    questionnaire.add_argument("-o", "--output", metavar="FILE.xlsx", required=True)
+    answers = vendor_commands.add_parser(
+        "answers", help="read a returned questionnaire into the vendor's answers "
+                        "(all rows or none)")
+    answers.add_argument("selection_id", metavar="ID", type=int)
+    answers.add_argument("vendor", metavar="VENDOR", help="the vendor's key")
+    answers.add_argument("file", metavar="FILE.xlsx")
+
+
 # The sub-commands, in the order `selector -h` lists them; each adds its own parser.
 COMMANDS = {
     "demo": _demo, "serve": _serve, "db": _db, "users": _users, "import": _import,
     "export": _export, "list": _list, "rank": _rank, "backup": _backup,
     "restore": _restore, "report": _report, "requirements": _requirements,
+    "vendors": _vendors,
 }
 
 

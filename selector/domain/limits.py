@@ -44,6 +44,8 @@ LENGTHS: dict[str, dict[str, int]] = {
     "consensus": {"rationale": 5_000},
     "knockout": {"evidence": 5_000},
     "decision": {"reason": 5_000},
+    "answer": {"explanation": 5_000},
+    "vendor_question": {"question": 5_000, "answer": 10_000},
 }
 
 #: A reason written into the audit trail (a change after a freeze, a decision).

@@ -112,8 +112,9 @@ def _wishes(selection: Selection) -> _Wishes:
     )
 
 
-def _group_means(selection: Selection, categories: Sequence[str]) -> dict[str, np.ndarray | None]:
-    """Section 3: G(g, c) per group over the active categories; None without allocations."""
+def _member_weights(selection: Selection, categories: Sequence[str]) -> dict[str, np.ndarray]:
+    """Section 3: each business or IT member's points normalised over the active
+    categories, by e-mail (sorted); a member without points on them is left out."""
     index = {key: j for j, key in enumerate(categories)}
     role = {m.email: m.role for m in selection.members}
     points: dict[str, np.ndarray] = {}
@@ -123,15 +124,21 @@ def _group_means(selection: Selection, categories: Sequence[str]) -> dict[str, n
             continue
         row = points.setdefault(allocation.member, np.zeros(len(categories)))
         row[j] += float(allocation.points)
+    normalised: dict[str, np.ndarray] = {}
+    for email in sorted(points):
+        total = math.fsum(points[email])
+        if total > 0:
+            normalised[email] = points[email] / total
+    return normalised
+
+
+def _group_means(selection: Selection, categories: Sequence[str]) -> dict[str, np.ndarray | None]:
+    """Section 3: G(g, c) per group over the active categories; None without allocations."""
+    role = {m.email: m.role for m in selection.members}
+    members = _member_weights(selection, categories)
     means: dict[str, np.ndarray | None] = {}
     for group in GROUPS:
-        rows = []
-        for email in sorted(points):
-            if role[email] != group:
-                continue
-            total = math.fsum(points[email])
-            if total > 0:  # a member without points on active categories is left out
-                rows.append(points[email] / total)
+        rows = [row for email, row in members.items() if role[email] == group]
         means[group] = np.mean(np.array(rows), axis=0) if rows else None
     return means
 
@@ -553,6 +560,18 @@ def group_means(selection: Selection) -> dict[str, dict[str, float] | None]:
     for group, mean in _group_means(selection, wishes.categories).items():
         result[group] = None if mean is None else {c: float(mean[column[c]]) for c in ordered}
     return result
+
+
+def member_weights(selection: Selection) -> dict[str, dict[str, float]]:
+    """Each counted business or IT member's own weights over the active categories (the
+    rows whose mean is G(g, c)), by e-mail; members left out (no points) are absent."""
+    wishes = _wishes(selection)
+    ordered = _in_selection_order(selection, wishes.categories)
+    column = {c: j for j, c in enumerate(wishes.categories)}
+    return {
+        email: {c: float(row[column[c]]) for c in ordered}
+        for email, row in _member_weights(selection, wishes.categories).items()
+    }
 
 
 def combined_weights(selection: Selection) -> dict[str, float]:

@@ -144,6 +144,10 @@ class AuditEntity(enum.StrEnum):
     PRICE_SETTINGS = "price_settings"  # the price method, its parameters, weight, threshold
     RECOMMENDATION = "recommendation"
     SPONSOR_DECISION = "sponsor_decision"
+    PORTAL_LINK = "portal_link"  # a vendor's personal link to the portal (issue 20)
+    ANSWER = "answer"  # a vendor's own answer to a requirement
+    VENDOR_QUESTION = "vendor_question"  # a vendor's question, and its published answer
+    VERDICT_PROPOSAL = "verdict_proposal"  # a knock-out verdict an answer proposes
 
 
 class AuditAction(enum.StrEnum):
@@ -173,6 +177,10 @@ class AuditAction(enum.StrEnum):
     INCLUDE = "include"
     SUBMIT = "submit"
     ISSUE = "issue"
+    USE = "use"  # a vendor's portal link, the first time
+    PUBLISH = "publish"
+    CONFIRM = "confirm"
+    OVERRIDE = "override"
 
 
 # Entities whose change after a freeze the report lists as an open point. Requirements

@@ -49,6 +49,7 @@ from typing import Any
 
 from selector.domain import it_catalogue, limits
 from selector.domain import price as pricing
+from selector.domain import vendor_answers as answer_rules
 from selector.domain.selection import PRIORITY_POINTS, is_active_wish
 from selector.domain.vocabulary import (
     DOMAINS,
@@ -88,6 +89,7 @@ TOP_KEYS = (
     "consensus",
     "knockouts",
     "it_answers",
+    "answers",
     "recommendation",
     "decision",
 )
@@ -103,6 +105,7 @@ LIST_KEYS: dict[str, tuple[str, ...]] = {
     "consensus": ("vendor", "requirement"),
     "knockouts": ("vendor", "requirement"),
     "it_answers": ("requirement",),
+    "answers": ("vendor", "requirement"),
 }
 
 TCO_TOLERANCE = 0.01
@@ -542,6 +545,12 @@ DECISION_FIELDS = (
     _Field("reason", _filled_of("decision", "reason")),
     _Field("date", _date),
 )
+ANSWER_FIELDS = (
+    _Field("vendor", _filled),
+    _Field("requirement", _filled),
+    _Field("compliance", _one_of(*answer_rules.COMPLIANCES)),
+    _Field("explanation", _text_of("answer", "explanation"), ""),  # see answers
+)
 IT_ANSWER_FIELDS = (
     _Field("requirement", _filled),
     _Field("item", _one_of(*it_catalogue.QUESTIONS)),
@@ -703,6 +712,7 @@ class _Checker:
         consensus = self.consensus(doc, selection, vendors, requirements)
         knockouts = self.knockouts(doc, vendors, requirements)
         it_answers = self.it_answers(doc, requirements)
+        answers = self.answers(doc, vendors, requirements)
         recommendation = self.recommendation(doc)
         decision = self.decision(doc, vendors)
         return {
@@ -719,6 +729,7 @@ class _Checker:
             "consensus": consensus,
             "knockouts": knockouts,
             "it_answers": it_answers,
+            "answers": answers,
             "recommendation": recommendation,
             "decision": decision,
         }
@@ -1061,6 +1072,36 @@ class _Checker:
                 seen, (vendor, requirement), index, "knockouts", path,
                 f"duplicate verdict for vendor {_show(vendor)} "
                 f"on requirement {_show(requirement)}",
+            )
+            result.append(entry)
+        return result
+
+    def answers(
+        self,
+        doc: dict[str, Any],
+        vendors: list[dict[str, Any]],
+        requirements: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """Vendors' own answers: a known vendor and requirement, an explanation unless
+        the answer is yes, at most one per (vendor, requirement)."""
+        vendor_keys = {v["key"] for v in vendors if "key" in v}
+        codes = {r["code"] for r in requirements if "code" in r}
+        seen: dict[tuple[str, str], int] = {}
+        result = []
+        for path, index, entry in self.entries(doc, "answers", ANSWER_FIELDS):
+            vendor, requirement = entry.get("vendor"), entry.get("requirement")
+            self.reference(f"{path}.vendor", vendor, vendor_keys, "vendor")
+            self.reference(f"{path}.requirement", requirement, codes, "requirement")
+            compliance = entry.get("compliance")
+            if (compliance is not None and "explanation" in entry
+                    and answer_rules.explanation_required(compliance)
+                    and not entry["explanation"].strip()):
+                self.add(f"{path}.explanation",
+                         f"must not be empty when compliance is {_show(compliance)}")
+            self.unique_references(
+                seen, (vendor, requirement), index, "answers", path,
+                f"a second answer of vendor {_show(vendor)} "
+                f"to requirement {_show(requirement)}",
             )
             result.append(entry)
         return result

@@ -69,6 +69,18 @@ VERIFICATION_LABELS = {
     "other": _l("Other"),
 }
 OWNER_LABELS = {BUSINESS: _l("Business"), IT: _l("IT management")}
+# A requirement's fields as the pages name them (its history, the import's mapping).
+FIELD_LABELS = {
+    "code": _l("Code"), "category": _l("Category"), "title": _l("Title"),
+    "description": _l("Description"), "rationale": _l("Why it matters"),
+    "intent": _l("Intent"), "verification": _l("How we verify it"),
+    "verification_criterion": _l("Verification criterion"), "priority": _l("Priority"),
+    "weight": _l("Explicit weight"), "weight_reason": _l("Why this weight"),
+    "knockout": _l("Knock-out"), "knockout_rationale": _l("Why it is a knock-out"),
+    "owner_group": _l("Owner group"), "status": _l("Status"),
+    "status_reason": _l("Reason of the decision"), "structured": _l("IT management's answer"),
+    "raised_by": _l("Raised by"),
+}
 
 LABELS = {
     "priority": PRIORITY_LABELS,
@@ -242,16 +254,8 @@ class SettingsForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("Spreadsheet (.xlsx or .csv)"),
+    file = FileField(_l("File (.xlsx, .csv or .docx)"),
                      validators=[FileRequired(_l("Choose a file to upload."))])
-
-
-class CommitForm(FlaskForm):
-    token = HiddenField()
-    filename = HiddenField()
-    reason = TextAreaField(
-        _l("Reason"), validators=[Length(max=REASON_LENGTH)],
-        description=_l("Optional; needed once the requirements are frozen."))
 
 
 class CategoryForm(FlaskForm):

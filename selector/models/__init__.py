@@ -23,10 +23,18 @@ from selector.models.selection import (
 )
 from selector.models.upload import UploadAttempt
 from selector.models.vendor import Sheet, Vendor
+from selector.models.vendor_portal import (
+    AnswerDocument,
+    PortalLink,
+    VendorAnswer,
+    VendorQuestion,
+    VerdictProposal,
+)
 
 __all__ = [
     "Account",
     "Allocation",
+    "AnswerDocument",
     "ApiToken",
     "Assignment",
     "Attachment",
@@ -42,6 +50,7 @@ __all__ = [
     "Membership",
     "PairwiseJudgement",
     "PasswordLink",
+    "PortalLink",
     "Requirement",
     "Score",
     "Selection",
@@ -49,7 +58,10 @@ __all__ = [
     "SponsorDecision",
     "UploadAttempt",
     "Vendor",
+    "VendorAnswer",
+    "VendorQuestion",
     "Verdict",
+    "VerdictProposal",
 ]
 
 

@@ -100,6 +100,10 @@ class Selection(Base):
     decision_options: Mapped[str] = mapped_column(Text, default="")
     decision: Mapped[str] = mapped_column(Text, default="")
     decision_consequences: Mapped[str] = mapped_column(Text, default="")
+    # The vendors' questionnaire (issue 20): answers change until this moment, and with
+    # `answers_hidden` the committee reads them only once it has passed.
+    answers_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    answers_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     categories: Mapped[list[Category]] = relationship(

@@ -48,6 +48,8 @@ class Vendor(Base):
     hosting_support_per_year: Mapped[float | None] = mapped_column(Float, default=None)
     contract_years: Mapped[float | None] = mapped_column(Float, default=None)
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the vendor submitted its answers (issue 20); a facilitator may reopen them.
+    answers_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -140,6 +140,10 @@ def audit_entity_labels() -> dict[AuditEntity, str]:
         AuditEntity.PRICE_SETTINGS: t_("price settings"),
         AuditEntity.RECOMMENDATION: t_("recommendation"),
         AuditEntity.SPONSOR_DECISION: t_("sponsor's decision"),
+        AuditEntity.PORTAL_LINK: t_("vendor portal link"),
+        AuditEntity.ANSWER: t_("vendor's answer"),
+        AuditEntity.VENDOR_QUESTION: t_("vendor's question"),
+        AuditEntity.VERDICT_PROPOSAL: t_("proposed knock-out verdict"),
     }
 
 
@@ -170,6 +174,10 @@ def audit_action_labels() -> dict[AuditAction, str]:
         AuditAction.INCLUDE: t_("included"),
         AuditAction.SUBMIT: t_("submitted"),
         AuditAction.ISSUE: t_("issued"),
+        AuditAction.USE: t_("used for the first time"),
+        AuditAction.PUBLISH: t_("published"),
+        AuditAction.CONFIRM: t_("confirmed"),
+        AuditAction.OVERRIDE: t_("overridden"),
     }
 
 
@@ -204,6 +212,40 @@ def field_labels() -> dict[str, str]:
         "consistency_ratio": t_("consistency ratio"),
         "domain_points": t_("points for the domain"),
         "points": t_("points"),
+        # Fields of the other audited entities (the audit trail page lists them all).
+        "role": t_("role"),
+        "score": t_("score"),
+        "comment": t_("comment"),
+        "assigned": t_("assigned"),
+        "conflict": t_("conflict of interest"),
+        "explanation": t_("explanation"),
+        "passed": t_("passed"),
+        "evidence": t_("evidence"),
+        "document": t_("document"),
+        "verdict": t_("verdict"),
+        "vendor": t_("vendor"),
+        "recommendation": t_("recommendation"),
+        "recommendation_reason": t_("reason for the recommendation"),
+        "date": t_("date"),
+        "facilitator_sees_all": t_("the facilitator sees everything"),
+        "owner_groups_decide": t_("owner groups decide"),
+        "product": t_("product"),
+        "website": t_("website"),
+        "contact": t_("contact"),
+        "notes": t_("notes"),
+        "tco": t_("TCO"),
+        "licence_per_year": t_("licence per year"),
+        "implementation": t_("implementation"),
+        "hosting_support_per_year": t_("hosting and support per year"),
+        "contract_years": t_("contract length in years"),
+        "price_method": t_("price method"),
+        "price_weight": t_("price weight"),
+        "quality_threshold": t_("quality threshold"),
+        "tco_years": t_("years of the TCO"),
+        "price_full": t_("price for full points"),
+        "price_zero": t_("price for no points"),
+        "log_factor": t_("logarithmic factor"),
+        "quality_value": t_("value of a quality point"),
     }
 
 

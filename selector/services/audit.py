@@ -33,14 +33,17 @@ def record(
     old: Any = None,
     new: Any = None,
     reason: str = "",
+    actor_name: str = "",
 ) -> AuditEntry:
+    """One audit entry. `actor_name` names an actor without an account (a vendor through
+    its portal link); without either the entry says "system" (the console, an import)."""
     if not isinstance(action, AuditAction) or not isinstance(entity, AuditEntity):
         raise TypeError(f"audit entries name an AuditAction and an AuditEntity, "
                         f"not {action!r} and {entity!r}")
     entry = AuditEntry(
         selection_id=selection_id,
         account_id=actor.id if actor is not None else None,
-        actor=actor.email if actor is not None else "system",
+        actor=actor.email if actor is not None else (actor_name or "system")[:254],
         action=action,
         entity=entity,
         entity_key=entity_key,

@@ -183,11 +183,25 @@ def seconds_to_wait(session: Session, email: str, address: str, throttle: Thrott
                             LoginAttempt.at > max(last_success or since, since))
     if count and (delay := throttle.per_account.after(count)):
         waits.append(last + delay - now)
-    count, last = _failures(session, LoginAttempt.address == address,
-                            LoginAttempt.at > now - throttle.per_address.memory)
-    if count and (delay := throttle.per_address.after(count)):
-        waits.append(last + delay - now)
+    waits.append(_address_wait(session, address, throttle.per_address, now))
     return math.ceil(max(waits).total_seconds())
+
+
+def _address_wait(session: Session, address: str, delays: Delays, now: datetime) -> timedelta:
+    count, last = _failures(session, LoginAttempt.address == address,
+                            LoginAttempt.at > now - delays.memory)
+    if count and (delay := delays.after(count)):
+        return last + delay - now
+    return timedelta(0)
+
+
+def address_wait(session: Session, address: str, delays: Delays = ADDRESS_DELAYS) -> int:
+    """Seconds that an attempt from `address` must wait: the per-address delay alone, for
+    secrets that name no account (a vendor's portal link). Failed logins and failed
+    lookups from one address count together."""
+    _, address = _clip("", address)
+    now = clock()
+    return max(0, math.ceil(_address_wait(session, address, delays, now).total_seconds()))
 
 
 def claim_attempt(

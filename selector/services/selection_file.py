@@ -30,6 +30,7 @@ from selector.models import (
     Sheet,
     SponsorDecision,
     Vendor,
+    VendorAnswer,
     Verdict,
 )
 from selector.models.base import utcnow
@@ -230,6 +231,14 @@ def import_selection(session: Session, doc: dict[str, Any], actor: Account | Non
     ]
     if answer_rows:
         session.execute(update(Requirement), answer_rows)
+    vendor_answer_rows = [
+        {"selection_id": sid, "vendor_id": vendor_ids[a["vendor"]],
+         "requirement_id": requirement_ids[a["requirement"]], "compliance": a["compliance"],
+         "explanation": a.get("explanation") or "", "updated_at": now, "version": 1}
+        for a in doc.get("answers", [])
+    ]
+    if vendor_answer_rows:
+        session.execute(insert(VendorAnswer), vendor_answer_rows)
 
     from selector.services.quality_flags import refresh_all_quality  # a service of its own
 
@@ -255,6 +264,7 @@ def import_selection(session: Session, doc: dict[str, Any], actor: Account | Non
             "scores": len(score_rows),
             "consensus": len(consensus_rows),
             "knockouts": len(verdict_rows),
+            "answers": len(vendor_answer_rows),
         },
     )
     session.flush()
@@ -463,6 +473,13 @@ def export_selection(session: Session, selection_id: int) -> dict[str, Any]:
     it_answers = it_structured.file_answers(requirements)
     if it_answers:
         doc["it_answers"] = it_answers
+    # Vendors' answers as the file holds them: compliance and explanation (a planned
+    # date, a structured answer and evidence documents are process state, in backups).
+    answers = session.scalars(
+        select(VendorAnswer).where(VendorAnswer.selection_id == selection_id)).all()
+    if answers:
+        doc["answers"] = _item_entries(answers, key_of_vendor, code_of,
+                                       ("compliance", "explanation"))
     if selection.recommendation:
         doc["recommendation"] = selection.recommendation
     sponsors = {m.email for m in members if m.role == SPONSOR}

@@ -212,17 +212,18 @@ FAILURES = {
 }
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: Any, literal: bool = False) -> Any:
     """A cell as the sandbox sent it: a formula saved without its value comes as a dict;
-    text loses exactly the `'` the export put before formula-like text."""
+    text loses exactly the `'` the export put before formula-like text (unless `literal`:
+    a vendors' questionnaire writes text cells as text and reads them back as they are)."""
     if isinstance(value, dict):
         return mapping.Uncomputed(str(value.get("cell", "")), str(value.get("formula", "")))
-    if isinstance(value, str):
+    if isinstance(value, str) and not literal:
         return unneutralise(value)
     return value
 
 
-def read_workbook(data: bytes, filename: str) -> list[mapping.Sheet]:
+def read_workbook(data: bytes, filename: str, *, literal: bool = False) -> list[mapping.Sheet]:
     """Every sheet of the file (a .csv is one sheet, named after the file; a .docx its
     numbered paragraphs and its tables), after the size and container checks.
 
@@ -247,7 +248,7 @@ def read_workbook(data: bytes, filename: str) -> list[mapping.Sheet]:
     try:
         return [mapping.Sheet(
             str(sheet["name"]) or Path(filename).name[:100],
-            tuple((int(number), tuple(_cell(c) for c in cells))
+            tuple((int(number), tuple(_cell(c, literal) for c in cells))
                   for number, cells in sheet["rows"]),
             bool(sheet.get("wide")),
         ) for sheet in found]
@@ -453,6 +454,11 @@ def _new_category(name: str, options: ImportOptions, groups: Counter, rows: int
     if groups:
         return NewCategory(name, groups.most_common(1)[0][0], True, rows)
     return NewCategory(name, BUSINESS, False, rows)
+
+
+def guess_category(name: str, groups: Counter, rows: int) -> NewCategory:
+    """A new category as the app guesses it, whatever the facilitator chose."""
+    return _new_category(name, ImportOptions(), groups, rows)
 
 
 def plan_import(session: Session, selection: Selection, sheets: list[mapping.Sheet],

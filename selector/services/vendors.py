@@ -208,11 +208,12 @@ def add_vendor(
 
 
 def update_vendor(
-    session: Session, selection: Selection, actor: Account, vendor_id: int, given: VendorInput,
-    keep_costs: bool = False,
+    session: Session, selection: Selection, actor: Account | None, vendor_id: int,
+    given: VendorInput, keep_costs: bool = False, actor_name: str = "",
 ) -> Vendor:
     """Change a vendor's details; with `keep_costs` (the costs were not shown, so not
-    given) the cost breakdown and TCO stay as they are."""
+    given) the cost breakdown and TCO stay as they are. `actor_name`: the vendor itself,
+    giving its costs through the portal."""
     vendor = get_vendor(session, selection, vendor_id)
     if keep_costs:
         given = replace(given, tco=vendor.tco,
@@ -228,7 +229,7 @@ def update_vendor(
         audit.record(
             session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
             entity=AuditEntity.VENDOR,
-            entity_key=vendor.key, old=old, new=new,
+            entity_key=vendor.key, old=old, new=new, actor_name=actor_name,
         )
     session.flush()
     return vendor

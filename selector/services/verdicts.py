@@ -106,7 +106,8 @@ def _knockout(session: Session, selection: Selection, requirement_id: int) -> Re
     return requirement
 
 
-def _check_upload(upload: Upload) -> str:
+def check_upload(upload: Upload) -> str:
+    """The content type of an acceptable document; ServiceError naming `document`."""
     if len(upload.content) > MAX_ATTACHMENT:
         raise ServiceError(
             _l("The document is larger than %(size)d MB.", size=MAX_ATTACHMENT // (1024 * 1024)),
@@ -127,13 +128,16 @@ def _check_upload(upload: Upload) -> str:
     return content_type
 
 
-def _store(session: Session, selection: Selection, actor: Account, verdict_id: int,
-           upload: Upload, content_type: str) -> Attachment:
+def store_attachment(session: Session, selection: Selection, actor: Account | None,
+                     verdict_id: int | None, upload: Upload, content_type: str) -> Attachment:
+    """Store a checked document (`check_upload`): its row, and its bytes under the
+    instance folder, deleted again should the transaction not commit. `actor` None: a
+    vendor's evidence, uploaded through its portal link."""
     attachment = Attachment(
         selection_id=selection.id, verdict_id=verdict_id,
         filename=safe_filename(upload.filename, content_type), content_type=content_type,
         size=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
-        uploaded_by_id=actor.id,
+        uploaded_by_id=actor.id if actor is not None else None,
     )
     session.add(attachment)
     session.flush()
@@ -219,7 +223,7 @@ def record_verdict(
     if len(evidence) > MAX_EVIDENCE:
         raise ServiceError(
             _l("This can have at most %(count)d characters.", count=MAX_EVIDENCE), "evidence")
-    content_type = _check_upload(upload) if upload is not None else None
+    content_type = check_upload(upload) if upload is not None else None
     if upload is not None:
         _check_quota(session, actor, len(upload.content))
 
@@ -254,7 +258,8 @@ def record_verdict(
                 raise stale
     attachment = None
     if upload is not None and content_type is not None:
-        attachment = _store(session, selection, actor, verdict_id, upload, content_type)
+        attachment = store_attachment(session, selection, actor, verdict_id, upload,
+                                      content_type)
     if changed:
         new: dict[str, Any] = {"passed": passed, "evidence": evidence}
         if attachment is not None:

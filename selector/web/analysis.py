@@ -1,5 +1,6 @@
 """The analysis pages: ranking, heat map with drill-down, knock-outs, perspectives,
-sensitivity with the facilitator's what-if, and panel health.
+sensitivity with the facilitator's what-if, and panel health; and the score-matrix
+workbook (.xlsx) they offer.
 
 Thin views: each page asks `selector.services.analysis` for one `Analysis` (one load,
 one rank) and renders what its builders give. Numbers are formatted here, in the
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint, g, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, g, jsonify, render_template, request, url_for
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -27,6 +28,7 @@ from selector.charts.analysis_svg import flip_gauge
 from selector.charts.svg import render_svg, text_equivalent_html
 from selector.i18n import DOMAIN_LABELS, PRICE_METHOD_LABELS, _l
 from selector.services import analysis as service
+from selector.services import score_workbook
 from selector.services.errors import ServiceError
 from selector.web.database import db_session
 from selector.web.guard import MemberAccess, can, requires
@@ -44,6 +46,8 @@ PAGES = (
     ("analysis.sensitivity", "Sensitivity", "analysis.view"),
     ("analysis.panel_health", "Panel health", "analysis.panel_health"),
 )
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 PRIORITY_NAMES = {
     "must": _l("Must have"),
@@ -439,3 +443,18 @@ def panel_health(access: MemberAccess):
         return _refused("analysis/panel_health.html", access, error)
     health = service.panel_health(db_session(), result)
     return _render("analysis/panel_health.html", access, result=result, health=health)
+
+
+@blueprint.route("/score-matrix.xlsx")
+@requires("analysis.workbook")  # refused (403) while scoring is blind to the member
+def workbook(access: MemberAccess):
+    """The ranking, the weights and the score matrix as one .xlsx workbook."""
+    try:
+        data = score_workbook.score_workbook(db_session(), access.selection)
+    except ServiceError as error:
+        return _render("analysis/ranking.html", access, status=409, problem=error.message)
+    response = Response(data, mimetype=XLSX)
+    response.headers.set("Content-Disposition", "attachment",
+                         filename=score_workbook.score_workbook_filename(access.selection))
+    response.headers["Cache-Control"] = "no-store"  # scores and arguments: not kept
+    return response

@@ -44,6 +44,8 @@ class MemberAccess:
         self.role = self.membership.role
 
     def can(self, action: str) -> bool:
+        if SELECTION_RULES[action].shows_scores and not self.sees_scores:
+            return False  # blind scoring: the route shows nothing but such numbers
         return permitted(self.role, action, self.selection.phase)
 
     def role_may(self, action: str) -> bool:

@@ -16,4 +16,5 @@ SELECTION_TABS: list[tuple[str, object, str]] = [
     ("scoring.consensus", _l("Consensus"), "consensus.view"),
     ("analysis.ranking", _l("Analysis"), "analysis.view"),
     ("reports.page", _l("Report"), "report.view"),
+    ("audit.page", _l("Audit trail"), "audit.view"),
 ]

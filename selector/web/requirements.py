@@ -28,12 +28,20 @@ from selector.domain import quality
 from selector.domain.limits import parse_id
 from selector.domain.vocabulary import AuditAction
 from selector.forms import error_messages, show_error
+from selector.forms.requirement_import import (
+    FILE_PROBLEM,
+    PROBLEM_HEADINGS,
+    SAMPLE_LENGTH,
+    SOURCE_LABELS,
+    MappingForm,
+    mapping_form,
+)
 from selector.forms.requirements import (
+    FIELD_LABELS,
     LABELS,
     BulkDecisionForm,
     CategoryActionForm,
     CategoryForm,
-    CommitForm,
     DecisionForm,
     FilterForm,
     PickForm,
@@ -45,9 +53,10 @@ from selector.forms.requirements import (
 from selector.i18n import error_text
 from selector.models import Account, Category, Membership, Selection
 from selector.services import categories as category_service
-from selector.services import it_structured, library, spreadsheets, uploads
+from selector.services import import_mapping, it_structured, library, spreadsheets, uploads
 from selector.services import requirements as requirement_service
 from selector.services.errors import Conflict, NotFound, ServiceError
+from selector.services.import_mapping import MappingChoices, MappingStep
 from selector.web.database import database, db_session
 from selector.web.guard import MemberAccess, requires
 
@@ -210,17 +219,7 @@ def action_text(action: str) -> str:
 
 
 def field_name(name: str) -> str:
-    labels = {
-        "code": _("Code"), "category": _("Category"), "title": _("Title"),
-        "description": _("Description"), "rationale": _("Why it matters"),
-        "intent": _("Intent"), "verification": _("How we verify it"),
-        "verification_criterion": _("Verification criterion"), "priority": _("Priority"),
-        "weight": _("Explicit weight"), "weight_reason": _("Why this weight"),
-        "knockout": _("Knock-out"), "knockout_rationale": _("Why it is a knock-out"),
-        "owner_group": _("Owner group"), "status": _("Status"),
-        "status_reason": _("Reason of the decision"), "structured": _("IT management's answer"),
-    }
-    return labels.get(name, name)
+    return str(FIELD_LABELS.get(name, name))
 
 
 def show_value(name: str, value: Any) -> str:
@@ -536,47 +535,99 @@ def upload(access: MemberAccess):
     _end_transaction()
     try:
         sheets = spreadsheets.read_workbook(data, filename)  # in the sandbox, no lock held
-        # Planning only reads: a read transaction, which on SQLite blocks no writer.
-        with database().transaction(write=False) as reading:
-            selection = reading.get(Selection, selection_id)
-            plan = spreadsheets.plan_import(reading, selection, sheets)
-        if plan.problems:
-            return _import_page(access, form, 422, problems=[str(p) for p in plan.problems],
-                                filename=filename)
+        step = _mapping_step(selection_id, sheets, MappingChoices())
+        if not step.columns:  # no sheet names its columns: nothing to map
+            raise spreadsheets.SpreadsheetError(step.problems)
         token = spreadsheets.stash(_instance(), account_id, selection_id, data, filename)
     except spreadsheets.SpreadsheetError as error:
         form.file.errors = [str(p) for p in error.problems]
         return _import_page(access, form, 422)
-    commit = CommitForm(formdata=None, token=token, filename=filename)
-    return _import_page(access, form, 200, plan=plan, commit=commit, filename=filename)
+    return _mapping_page(access, step, mapping_form(step, token, filename))
+
+
+def _mapping_step(selection_id: int, sheets, choices: MappingChoices) -> MappingStep:
+    # Planning only reads: a read transaction, which on SQLite blocks no writer.
+    with database().transaction(write=False) as reading:
+        return import_mapping.mapping_step(reading, reading.get(Selection, selection_id),
+                                           sheets, choices)
+
+
+def _mapping_page(access: MemberAccess, step: MappingStep, form: MappingForm,
+                  status: int = 200, notice: str = ""):
+    return _import_page(access, status=status, step=step, mapping=form, notice=notice,
+                        filename=form.filename.data, plan=step.plan,
+                        headings=PROBLEM_HEADINGS, file_problem=FILE_PROBLEM,
+                        sources=SOURCE_LABELS, sample_length=SAMPLE_LENGTH)
+
+
+def _stashed_step(access: MemberAccess, form: MappingForm):
+    """The stashed file of the posted form, read in the sandbox with no transaction
+    held, and its mapping step with the posted choices: (sheets, file name, step)."""
+    token = form.token.data or ""
+    shown = (form.filename.data or "").rsplit("/", 1)[-1][:200]
+    account_id, selection_id = _actor().id, access.selection.id
+    _end_transaction()
+    data, kind = spreadsheets.unstash(_instance(), account_id, selection_id, token)
+    name = shown if shown.lower().endswith("." + kind) else f"upload.{kind}"
+    sheets = spreadsheets.read_workbook(data, name)  # in the sandbox, no lock held
+    return sheets, name, _mapping_step(selection_id, sheets, form.mapping_choices())
+
+
+@blueprint.route("/import/check", methods=["POST"])
+@requires("requirements.import")
+def check(access: MemberAccess):
+    """"Check again": the preview of the posted choices; nothing is written."""
+    form = MappingForm()
+    valid = form.validate_on_submit()
+    try:
+        _, _, step = _stashed_step(access, form)
+    except spreadsheets.SpreadsheetError as error:
+        return _import_page(access, status=422, problems=[str(p) for p in error.problems],
+                            filename=form.filename.data)
+    fresh = mapping_form(step, form.token.data or "", form.filename.data or "", form)
+    return _mapping_page(access, step, fresh, 200 if valid else 422)
 
 
 @blueprint.route("/import/commit", methods=["POST"])
 @requires("requirements.import")
 def commit(access: MemberAccess):
-    form = CommitForm()
-    if not form.validate_on_submit():
-        return _import_page(access, status=422, problems=error_messages(form))
+    """Import as previewed. A confirm with problems, or whose choices no longer give
+    the preview that was checked, shows the mapping step again and writes nothing."""
+    form = MappingForm()
+    valid = form.validate_on_submit()
     token = form.token.data or ""
-    shown = (form.filename.data or "").rsplit("/", 1)[-1][:200]
     account_id, selection_id = _actor().id, access.selection.id
-    _end_transaction()
     try:
-        data, kind = spreadsheets.unstash(_instance(), account_id, selection_id, token)
-        name = shown if shown.lower().endswith("." + kind) else f"upload.{kind}"
-        sheets = spreadsheets.read_workbook(data, name)  # in the sandbox, no lock held
-        result = spreadsheets.commit_import(
-            db_session(), access.selection, _actor(), access.role, sheets, name,
-            spreadsheets.ImportOptions(reason=form.reason.data or ""))
+        sheets, name, step = _stashed_step(access, form)
+    except spreadsheets.SpreadsheetError as error:
+        spreadsheets.discard(_instance(), account_id, selection_id, token)
+        return _import_page(access, status=422, problems=[str(p) for p in error.problems],
+                            filename=form.filename.data)
+    changed = bool(form.checked.data) and form.checked.data != step.digest
+    if not valid or not step.ready or changed:
+        fresh = mapping_form(step, token, form.filename.data or "", form)
+        if valid and step.ready:
+            return _mapping_page(access, step, fresh, 409, notice=_(
+                "The choices changed after the last check. Nothing was imported: look at "
+                "this preview and import again."))
+        return _mapping_page(access, step, fresh, 422, notice=_(
+            "Nothing was imported: the problems below must be solved first."))
+    try:
+        result = spreadsheets.commit_import(db_session(), access.selection, _actor(),
+                                            access.role, sheets, name, step.options)
     except spreadsheets.SpreadsheetError as error:
         return _import_page(access, status=422, problems=[str(p) for p in error.problems],
-                            filename=shown)
+                            filename=form.filename.data)
     except ServiceError as error:
-        return _import_page(access, status=422, problems=[error_text(error)], filename=shown)
+        return _import_page(access, status=422, problems=[error_text(error)],
+                            filename=form.filename.data)
     finally:
         # Imported or refused (then rolled back), the stash has served: nothing waits on
         # disk for a second try.
         spreadsheets.discard(_instance(), account_id, selection_id, token)
+    if result.categories:
+        flash(ngettext("%(num)d category was created.", "%(num)d categories were created.",
+                       result.categories), "success")
     flash(_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
             created=result.created, updated=result.updated, unchanged=result.unchanged),
           "success")

@@ -17,6 +17,7 @@ from selector.domain.method import (
     disagreement,
     divergence,
     group_means,
+    member_weights,
     panel_health,
     price_scores,
     rank,
@@ -292,6 +293,15 @@ def test_group_balance_renormalised_when_one_group_has_no_allocation() -> None:
     assert document["category_weights"] == pytest.approx({"x": 0.625, "y": 0.375})
     assert document["perspectives"]["it"] is None
     assert document["perspectives"]["business"] == []
+
+
+def test_member_weights_are_each_members_own_split_whose_mean_is_the_group_mean() -> None:
+    chosen = weighted(
+        # i1: points on an unknown category only (left out); s1, a sponsor, never weighs.
+        BUSINESS_POINTS + (Allocation("i1", "nope", 50), Allocation("s1", "x", 100)),
+    )
+    assert member_weights(chosen) == {"b1": {"x": 0.75, "y": 0.25}, "b2": {"x": 0.5, "y": 0.5}}
+    assert list(member_weights(replace(chosen, allocations=BUSINESS_POINTS[2:]))) == ["b2"]
 
 
 def test_group_balance_weighs_the_groups_not_the_heads() -> None:

@@ -211,7 +211,8 @@ def test_an_english_list_with_a_category_merged_over_its_rows(db, world):
     assert stored[2]["knockout_rationale"] == "Core of our work"
 
 
-def test_helper_sheets_beside_the_list_and_a_chosen_sheet(db, world):
+def helper_sheets_workbook() -> bytes:
+    """Help and a list of labels before the requirements ("Eisen"), an old list after."""
     workbook = Workbook()
     workbook.active.title = "Toelichting"
     workbook.active.append(["Vul per regel één eis in."])
@@ -224,7 +225,11 @@ def test_helper_sheets_beside_the_list_and_a_chosen_sheet(db, world):
     other = workbook.create_sheet("Oud")
     other.append(["Onderwerp", "Titel", "Prioriteit"])
     other.append(["Sales", "Oude eis", "Kan"])
-    data = saved(workbook)
+    return saved(workbook)
+
+
+def test_helper_sheets_beside_the_list_and_a_chosen_sheet(db, world):
+    data = helper_sheets_workbook()
     plan = plan_file(db, world.selection, data, "book.xlsx")
     assert plan.sheets == ["Toelichting", "Lijsten", "Eisen", "Oud"]
     assert plan.sheet == "Eisen" and plan.count("create") == 1

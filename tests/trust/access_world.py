@@ -461,6 +461,38 @@ def harvest(app, world: World, identities=("facilitator", "business"), endpoints
     return found
 
 
+def mapping_step_forms(app, world: World) -> dict[str, list[list[tuple[str, str, str]]]]:
+    """The form of the requirement import's mapping step, which only an upload shows (so
+    `harvest` never sees it): a Dutch tender workbook uploaded by A's facilitator. The
+    same form posts to "Check again" and to the import (the second button's
+    `formaction`)."""
+    from tests.requirements.test_own_files import tender_workbook
+
+    browser = sign_in(app, "facilitator")
+    base = f"/selections/{world.a.id}/requirements/import"
+    response = browser.client.post(base, data={
+        "csrf_token": browser.csrf, "file": (io.BytesIO(tender_workbook()), "pve.xlsx")},
+        content_type="multipart/form-data")
+    found: dict[str, list[list[tuple[str, str, str]]]] = {}
+    if response.status_code != 200:
+        return found
+    for target, fields in parse_forms(base, response.get_data(as_text=True)):
+        if target.endswith("/import/check"):
+            found.setdefault(target, []).append(fields)
+            found.setdefault(f"{base}/commit", []).append(fields)
+    return found
+
+
+# Pages and downloads filtered by a GET form (the query string): no form posts there, so
+# `harvest` never sees them. Endpoint -> the fields the filter form sends.
+AUDIT_FILTERS = ("person", "kind", "since", "until", "page")
+QUERY_FILTERS = {
+    "audit.page": AUDIT_FILTERS,
+    "audit.export_xlsx": AUDIT_FILTERS,
+    "audit.export_csv": AUDIT_FILTERS,
+}
+
+
 def has_form(forms: dict, path: str) -> bool:
     """Does some page show a form that posts to `path`?"""
     return path.split("?")[0] in forms

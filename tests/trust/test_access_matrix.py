@@ -28,6 +28,7 @@ import pytest
 from sqlalchemy import select
 
 from selector import access
+from selector.domain.phases import scoring_closed
 from tests.trust.access_world import (
     EMAILS,
     IDENTITIES,
@@ -44,6 +45,7 @@ from tests.trust.access_world import (
     harvest,
     has_form,
     is_selection_route,
+    mapping_step_forms,
     response_text,
     routes,
     sign_in,
@@ -79,6 +81,8 @@ def expected_refusal(app, rule, identity: str, phase: str) -> int | None:
         return 404  # not a member: the selection does not exist for them
     if not access.permitted(identity, action, phase):
         return 403
+    if declared.shows_scores and not scoring_closed(phase):
+        return 403  # blind scoring; nobody in these worlds has "see everything" on
     return None
 
 
@@ -98,7 +102,7 @@ def post_both(browser, world: World, path: str, data: dict):
 
 
 def test_every_route_refuses_whom_the_table_refuses_and_nothing_changes(app, dbs, world):
-    forms = harvest(app, world)
+    forms = harvest(app, world) | mapping_step_forms(app, world)
     problems: list[str] = []
     walked: Counter[str] = Counter()
     for identity in IDENTITIES:
@@ -358,3 +362,26 @@ def test_blind_scoring_holds_in_every_response_before_scoring_closes(app, dbs):
                 assert saved.status_code == 200, saved.get_data(as_text=True)
                 assert "BLINDMARK" not in saved.get_data(as_text=True), identity
     assert not problems, "\n".join(problems[:50])
+
+
+# -- the audit trail ----------------------------------------------------------------------
+
+
+def test_the_audit_trail_answers_as_the_table_says(app, world):
+    """Issue 22: the trail and its exports for the facilitator, sponsor and observer,
+    in every phase; business and IT 403, outsiders 404, anonymous to the login page,
+    and the filtered URLs the same."""
+    audit_rules = [r for r in routes(app) if action_of(app, r) == "audit.view"]
+    assert sorted(r.endpoint for r in audit_rules) == [
+        "audit.export_csv", "audit.export_xlsx", "audit.page"]
+    expected = {"facilitator": 200, "sponsor": 200, "observer": 200, "business": 403,
+                "it": 403, "outsider": 404, "admin": 404, "anonymous": 302}
+    for identity in IDENTITIES:
+        browser = sign_in(app, identity)
+        for rule in audit_rules:
+            for query in ("", "?kind=selection&since=2020-01-01&until=2999-12-31"):
+                path = fill(rule, world, identity=identity) + query
+                status = browser.get(path).status_code
+                assert status == expected[identity], (world.phase, identity, path, status)
+                assert expected_refusal(app, rule, identity, world.phase) == (
+                    None if status == 200 else status)

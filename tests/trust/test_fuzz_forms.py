@@ -33,6 +33,7 @@ from selector import access
 from tests.trust.access_world import (
     MISSING,
     PHASES,
+    QUERY_FILTERS,
     World,
     action_of,
     build_world,
@@ -42,6 +43,7 @@ from tests.trust.access_world import (
     form_data,
     harvest,
     has_form,
+    mapping_step_forms,
     routes,
     sign_in,
     with_token,
@@ -403,6 +405,9 @@ def test_hostile_input_never_breaks_a_route_and_a_refusal_changes_nothing(app, d
     for path, field_lists in harvest(app, world, ("sponsor",),
                                      endpoints={"recommendations.page"}).items():
         forms.setdefault(path, []).extend(field_lists)
+    # The import's mapping step shows after an upload only.
+    for path, field_lists in mapping_step_forms(app, world).items():
+        forms.setdefault(path, []).extend(field_lists)
     fuzzer = Fuzzer(app, dbs, world)
     ids = [world.a.ids["wish"], world.b.ids["wish"], world.a.ids["vendor"], MISSING, 0, -1,
            2**31, 2**63]
@@ -487,4 +492,44 @@ def test_a_nul_character_is_refused_everywhere_before_any_view(app, dbs):
                                       "comment": "a\x00b", "version": None},
                                 headers={"X-CSRFToken": browser.csrf})
     assert saved.status_code == 400 and saved.json["error"]
+    assert not changed_tables(before, fingerprint(dbs))
+
+
+def test_hostile_filters_never_break_a_filtered_page(app, dbs):
+    """The GET filters (the audit trail and its exports, issue 22): hostile values in
+    every field answer 2xx or a 4xx that says what is wrong, never 5xx, and change
+    nothing."""
+    world = build_world(dbs, "scoring")
+    browser = sign_in(app, "facilitator")
+    before = fingerprint(dbs)
+    problems: list[str] = []
+    checked = 0
+
+    def check(endpoint: str, query: dict) -> None:
+        nonlocal checked
+        rule = next(r for r in routes(app) if r.endpoint == endpoint)
+        path = fill(rule, world)
+        try:
+            response = browser.get(path, query_string=query)
+        except Exception as error:  # noqa: BLE001  (the test app propagates exceptions)
+            problems.append(f"GET {path} {query!r}: 500 {type(error).__name__}: {error}")
+            return
+        checked += 1
+        if response.status_code >= 500:
+            problems.append(f"GET {path} {query!r}: {response.status_code}")
+        elif response.status_code >= 400 and not _says_what_is_wrong(response):
+            problems.append(f"GET {path} {query!r}: {response.status_code} without a message")
+
+    for endpoint, fields in QUERY_FILTERS.items():
+        for name in fields:
+            for value in [*HOSTILE_STRINGS, HUGE, "2026-02-30", "0001-01-01", "9999-12-31",
+                          str(2**63)]:
+                if "\x00" in value:
+                    continue  # refused before any view (test_a_nul_character_is_refused...)
+                check(endpoint, {name: value})
+        check(endpoint, {name: ["2026-01-01", "2026-01-02"] for name in fields})
+        explore(st.dictionaries(st.sampled_from(fields), hostile_text(), max_size=4),
+                lambda query, e=endpoint: check(e, query))
+    assert not problems, "\n".join(problems[:40])
+    assert checked >= 3 * 5 * len(HOSTILE_STRINGS)
     assert not changed_tables(before, fingerprint(dbs))

@@ -135,10 +135,16 @@ FILE_FIELDS = {
     ("knockout", "evidence"): "knockouts.0.evidence",
     ("selection", "recommendation"): "recommendation",
     ("decision", "reason"): "decision.reason",
+    ("answer", "explanation"): "answers.0.explanation",
 }
+ANSWER = {"vendor": "northwind", "requirement": "BUS-SAL-01", "compliance": "partly",
+          "explanation": "Through the standard web form."}
 DECISION = {"verdict": "rejected", "vendor": None, "by": "marloes@example.org",
             "reason": "Too expensive.", "date": "2026-12-01"}
-NOT_IN_FILES = {("requirement", "weight_reason")}  # the form's reason for a weight
+NOT_IN_FILES = {
+    ("requirement", "weight_reason"),  # the form's reason for a weight
+    ("vendor_question", "question"), ("vendor_question", "answer"),  # the portal's record
+}
 
 
 def _one_too_long(entity: str, field: str) -> str:
@@ -152,6 +158,7 @@ def _one_too_long(entity: str, field: str) -> str:
 
 def _set(doc: dict, dotted: str, value) -> None:
     doc.setdefault("decision", dict(DECISION))  # the decision's reason needs a decision
+    doc.setdefault("answers", [dict(ANSWER)])  # and an answer's explanation an answer
     *head, last = dotted.split(".")
     target = doc
     for part in head:

@@ -164,10 +164,11 @@ def test_uploads_are_limited_per_account_per_minute(app, dbs, committee):
 
 
 def test_refused_uploads_leave_nothing_on_disk(app, dbs, committee):
-    """Files of almost 5 MB, refused: none stays in the upload folder (they stayed a day)."""
+    """Files of almost 5 MB, refused: none stays in the upload folder (they stayed a day).
+    (A file with problems in its rows is not refused: it goes to the mapping step.)"""
     fenna = facilitator(app, committee)
     junk = b"x" * (5 * 1024 * 1024 - 100)
-    bad_rows = b"category,title,priority\n" + b"sales,Lead,hoog\n" * 200
+    bad_rows = b"naam,adres\n" + b"Lead,Dorpsstraat 1\n" * 200  # no header row to map
     for data, name in ((junk, "junk.xlsx"), (bad_rows, "rows.csv"), (junk, "junk.csv")):
         assert upload(fenna, committee, data, name).status_code == 422
     assert stash_files(app) == []

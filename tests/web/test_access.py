@@ -14,6 +14,7 @@ import pytest
 from werkzeug.routing import Rule
 
 from selector import access
+from selector.domain.phases import scoring_closed
 from tests.web.conftest import PASSWORD, ROLES, Browser, make_account
 
 IDENTITIES = ("anonymous", *ROLES, "former", "outsider", "admin")
@@ -56,9 +57,16 @@ SUCCESS: dict[str, dict[str, tuple[dict, int]]] = {
     "admin.deactivate": {"POST": ({}, 302)},
     "admin.activate": {"POST": ({}, 302)},
     "admin.issue_link": {"POST": ({}, 200)},
+    # The import's mapping step without an upload: "The upload has expired" (issue 19).
+    "requirements.check": {"POST": ({"token": "0" * 32, "filename": "pve.xlsx"}, 422)},
+    "requirements.commit": {"POST": ({"token": "0" * 32, "filename": "pve.xlsx"}, 422)},
     "weighting.price": {"GET": ({}, 200)},
     "weighting.save_price": {"POST": ({"price_method": "lowest_ratio", "price_weight": "10",
                                        "quality_threshold": "0", "tco_years": "5"}, 302)},
+    # The audit trail (issue 22): facilitator, sponsor and observer, in every phase.
+    "audit.page": {"GET": ({}, 200)},
+    "audit.export_xlsx": {"GET": ({}, 200)},
+    "audit.export_csv": {"GET": ({}, 200)},
 }
 
 # Routes after which the browser's session may have ended: it logs in again.
@@ -242,6 +250,8 @@ def expected_status(identity: str, action: str, endpoint: str, method: str,
         return 404  # not a (current) member: the selection does not exist for them
     if not access.permitted(identity, action, phase):
         return 403
+    if rule.shows_scores and not scoring_closed(phase):
+        return 403  # blind scoring: the committee has no "see everything" on
     return allowed_code
 
 

@@ -356,8 +356,8 @@ def test_hostile_uploads_are_refused_beside_the_field(app, dbs, committee):
     audit_before = count(dbs, AuditEntry)
     for data, name, message in (
         (b"not a workbook", "list.xlsx", "This file is not an .xlsx spreadsheet"),
-        (b"category,title,priority\nsales,A,hoog\n", "list.csv",
-         "row 2, priority: &#39;hoog&#39; is not a priority label this import knows"),
+        (b"Naam;Adres\nA;B\n", "list.csv",
+         "No row of the sheet &#39;list.csv&#39; names the columns."),
         (b"x" * (5 * 1024 * 1024 + 10), "big.csv", "The file is larger than 5 MB."),
     ):
         response = fenna.post(f"{base(committee)}/import", {"file": (io.BytesIO(data), name)},

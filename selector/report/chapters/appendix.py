@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from selector.report.audit_words import count_lines
 from selector.report.chapters.requirements import requirements_in_category_order
 from selector.report.chapters.summary import recommended_vendor, seal_sentence
 from selector.report.contents import (
     Appendix,
     AppendixRow,
-    AuditLine,
     SeenChangeLine,
     SignOff,
     SponsorDecisionLine,
@@ -18,8 +18,6 @@ from selector.report.contents import (
 from selector.report.context import ReportContext
 from selector.report.i18n import long_date, short_date, t_
 from selector.report.labels import (
-    action_label,
-    entity_label,
     priority_label,
     role_label,
     sponsor_verdict_labels,
@@ -56,12 +54,7 @@ def build_appendix(context: ReportContext) -> Appendix:
             )
         )
     process = context.process
-    audit = ()
-    if process is not None:
-        audit = tuple(
-            AuditLine(entity_label(c.entity), action_label(c.action), c.count)
-            for c in sorted(process.audit_counts, key=lambda c: (c.entity, c.action))
-        )
+    audit = count_lines(process.audit_counts) if process is not None else ()
     return Appendix(
         vendors=vendors,
         requirements=tuple(rows),

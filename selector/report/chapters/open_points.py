@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from selector.domain.vocabulary import AuditAction, AuditEntity
+from selector.report.audit_words import AuditNames, change_text, subject_text
 from selector.report.chapters.summary import (
     coverage_sentences,
     perspectives_agreement,
@@ -14,114 +11,12 @@ from selector.report.chapters.summary import (
 from selector.report.chapters.weights import build_weights
 from selector.report.contents import ChangeLine, DisagreementLine, OpenPoints
 from selector.report.context import ReportContext
-from selector.report.i18n import number, short_date, t_
-from selector.report.labels import (
-    action_label,
-    attribution,
-    domain_label,
-    entity_label,
-    field_labels,
-    phase_label,
-    priority_label,
-    role_label,
-    status_label,
-)
-from selector.report.process_record import ROLE_ORDER, AuditChange, late_changes
-from selector.report.text import clean, shorten
+from selector.report.i18n import short_date, t_
+from selector.report.labels import role_label
+from selector.report.process_record import ROLE_ORDER, late_changes
+from selector.report.text import clean
 
 DISAGREEMENTS_SHOWN = 15
-CHANGED_TEXT = 60  # characters of a changed text shown in the list of changes
-
-# Entities whose key names a member (an e-mail): the report names the role instead.
-_KEYED_BY_MEMBER = {AuditEntity.ALLOCATION, AuditEntity.PAIRWISE}
-# Entities of the selection as a whole: their key (the selection's name) says nothing.
-_WHOLE_SELECTION = {AuditEntity.SELECTION, AuditEntity.GROUP_BALANCE,
-                    AuditEntity.FINAL_WEIGHTS, AuditEntity.WEIGHTS}
-
-
-def _parsed(value: str | None) -> Any:
-    if value is None:
-        return None
-    try:
-        return json.loads(value)
-    except (TypeError, ValueError):
-        return value
-
-
-def _value_text(context: ReportContext, field: str, value: Any) -> str:
-    """One stored value in words: labels for the vocabulary, quotes around text."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return t_("yes") if value else t_("no")
-    if isinstance(value, int | float):
-        return number(value, 0 if float(value).is_integer() else 2)
-    if isinstance(value, str):
-        if field == "priority":
-            return priority_label(value)
-        if field == "status":
-            return status_label(value)
-        if field in ("domain", "owner_group"):
-            return domain_label(value)
-        if field == "phase":
-            return phase_label(value).lower()
-        if field == "category":
-            return context.category_name.get(value, value)
-        return "“" + shorten(value, CHANGED_TEXT) + "”"
-    return t_("changed")  # a list or a structure: that it changed is what matters
-
-
-def _differences(context: ReportContext, old: Any, new: Any) -> list[str]:
-    """ "field old → new" for every field that differs; category keys as names."""
-    if not isinstance(old, dict) and not isinstance(new, dict):
-        return [f"{_value_text(context, '', old)} → {_value_text(context, '', new)}"]
-    old = old if isinstance(old, dict) else {}
-    new = new if isinstance(new, dict) else {}
-    names = field_labels()
-    parts = []
-    for field in list(old) + [f for f in new if f not in old]:
-        before, after = old.get(field), new.get(field)
-        if before == after:
-            continue
-        if isinstance(before, dict) or isinstance(after, dict):  # final weights per category
-            parts.extend(_differences(context, before or {}, after or {}))
-            continue
-        name = names.get(field) or context.category_name.get(field, field)
-        parts.append(f"{name} {_value_text(context, field, before)} → "
-                     f"{_value_text(context, field, after)}")
-    return parts
-
-
-def change_text(context: ReportContext, change: AuditChange) -> str:
-    """What an audit entry changed, in words (never the stored JSON)."""
-    old, new = _parsed(change.old), _parsed(change.new)
-    if change.entity == AuditEntity.SELECTION and change.action == AuditAction.PHASE:
-        return t_("moved back from the {old} phase to the {new} phase").format(
-            old=_value_text(context, "phase", (old or {}).get("phase")),
-            new=_value_text(context, "phase", (new or {}).get("phase")),
-        )
-    if change.action == AuditAction.CREATE or change.action == AuditAction.DELETE:
-        values = new if change.action == AuditAction.CREATE else old
-        values = values if isinstance(values, dict) else {}
-        title = values.get("title") or values.get("name")
-        label = action_label(change.action)
-        return f"{label}: “{shorten(title, CHANGED_TEXT)}”" if title else label
-    parts = _differences(context, old, new)
-    return "; ".join(parts) if parts else action_label(change.action)
-
-
-def _what(context: ReportContext, change: AuditChange) -> str:
-    """The changed thing: its kind, and its code or name, or whose it is by role."""
-    what = entity_label(change.entity)
-    if change.entity in _KEYED_BY_MEMBER:
-        owner = change.entity_key.split(" ")[0]
-        role = context.member_role.get(owner)
-        return t_("{what} of {member}").format(what=what, member=attribution(role or ""))
-    if change.entity in _WHOLE_SELECTION or not change.entity_key:
-        return what
-    if change.entity == AuditEntity.CATEGORY:
-        return f"{what} {context.category_name.get(change.entity_key, clean(change.entity_key))}"
-    return f"{what} {clean(change.entity_key)}"
 
 
 def build_open_points(context: ReportContext) -> OpenPoints:
@@ -150,12 +45,13 @@ def build_open_points(context: ReportContext) -> OpenPoints:
     process = context.process
     changes = []
     if process is not None:
+        names = AuditNames(context.category_name, context.member_role)
         for change in late_changes(process):
             changes.append(
                 ChangeLine(
                     date=short_date(change.at),
-                    what=_what(context, change),
-                    change=change_text(context, change),
+                    what=subject_text(names, change),
+                    change=change_text(names, change),
                     by=role_label(change.actor_role) if change.actor_role else t_("system"),
                     reason=clean(change.reason),
                 )
