@@ -94,6 +94,11 @@ SELECTION_RULES: dict[str, Rule] = {
     # others' scores: selector.domain.visibility.
     "vendors.view": Rule(READERS),
     "vendors.manage": Rule(FACILITATOR, writes=True),
+    # The committee's side of the vendor portal (issue 20): links, progress, deadline,
+    # reopening, questions and answers, the questionnaire workbook. The answers' content
+    # is not on these pages (services.vendor_answers.committee_answers hides it).
+    "vendors.portal": Rule(FACILITATOR),
+    "vendors.portal_manage": Rule(FACILITATOR, writes=True),
     "scoring.view": Rule(SCORERS),  # one's own sheets; the facilitator: progress
     "scoring.score": Rule(SCORERS, writes=True),  # own conflict declaration, scores
     "scoring.manage": Rule(FACILITATOR, writes=True),  # assignments and exclusions
@@ -156,6 +161,9 @@ ACCOUNT_RULES: dict[str, AccountRule] = {
     # An invitation link: accepting needs the invited account's own login, or, for an
     # address without an account, choosing its password (services.invitations).
     "auth.invitation": AccountRule(PUBLIC, writes=True),
+    # The vendor portal (issue 20): no account, the vendor's link token is the key; the
+    # portal's own guard (selector.web.portal) finds the vendor or answers 404.
+    "portal.vendor": AccountRule(PUBLIC, writes=True),
     "auth.logout": AccountRule(SIGNED_IN, writes=True),
     "account.view": AccountRule(SIGNED_IN),
     "account.edit": AccountRule(SIGNED_IN, writes=True),  # own password, tokens, language

@@ -340,6 +340,18 @@ class KnockoutResult:
 
 
 @dataclass(frozen=True)
+class AnswerLine:
+    """A vendor's own answer (formats.md `answers`) to a knock-out, or to a wish it does
+    not simply answer "yes"."""
+
+    code: str
+    title: str
+    knockout: bool
+    compliance: str  # translated
+    explanation: str
+
+
+@dataclass(frozen=True)
 class CategoryResult:
     key: str
     name: str
@@ -369,6 +381,7 @@ class VendorProfile:
     more_quotes: int
     knockouts: tuple[KnockoutResult, ...]
     risks: tuple[str, ...]
+    answers: tuple[AnswerLine, ...] = ()  # the vendor's own answers worth reading
 
 
 @dataclass(frozen=True)
@@ -462,12 +475,23 @@ class SeenChangeLine:
 
 
 @dataclass(frozen=True)
+class QuestionLine:
+    """A published question and its answer (the *nota van inlichtingen*): never who
+    asked."""
+
+    question: str
+    answer: str
+    date: str
+
+
+@dataclass(frozen=True)
 class Appendix:
     vendors: tuple[tuple[str, str], ...]
     requirements: tuple[AppendixRow, ...]
     audit: tuple[AuditLine, ...]
     audit_known: bool
     seen_changes: tuple[SeenChangeLine, ...] = ()
+    questions: tuple[QuestionLine, ...] = ()
 
 
 @dataclass(frozen=True)

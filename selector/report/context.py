@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -45,6 +45,8 @@ class ReportContext:
     spreads: list[method.ScoreSpread]
     recommended: VendorLine | None
     runner_up: VendorLine | None
+    # vendor key -> its own answers (the file's `answers`), indexed once for the profiles
+    answers: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
 
     def title(self, code: str) -> str:
         requirement = self.requirement.get(code)
@@ -98,6 +100,9 @@ def report_context(
             )
         )
     contenders = [v for v in vendors if not v.excluded]
+    answers: dict[str, list[Mapping[str, Any]]] = {}
+    for answer in doc.get("answers", []):
+        answers.setdefault(answer["vendor"], []).append(answer)
     # The comments, found once: each profile quotes its vendor's (48,000 scores, one in
     # eight with a comment: 0.15 s when every profile went through all of them).
     commented: dict[str, list[Score]] = {}
@@ -129,4 +134,5 @@ def report_context(
         spreads=method.disagreement(selection),
         recommended=contenders[0] if contenders else None,
         runner_up=contenders[1] if len(contenders) > 1 else None,
+        answers=answers,
     )

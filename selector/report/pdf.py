@@ -44,6 +44,7 @@ from selector.charts import models as charts
 from selector.charts.fonts import BOLD, OBLIQUE, REGULAR, fit, register_fonts, text_width
 from selector.charts.pdf import render_drawing
 from selector.report.contents import (
+    QuestionLine,
     ReportData,
     SeenChangeLine,
     SponsorDecisionLine,
@@ -1334,6 +1335,18 @@ def _profile(w: _Writer, profile: VendorProfile) -> None:
         )
     else:
         w.para(t_("The selection has no knock-outs."), "small")
+    if profile.answers:
+        w.h3(t_("The vendor's own answers"))
+        w.para(t_("Its answers to the knock-outs, and to the wishes it does not answer with "
+                  "a plain yes."), "small")
+        w.add(
+            w.table(
+                [t_("Code"), t_("Requirement"), t_("Answer"), t_("Explanation")],
+                [(a.code, a.title, a.compliance, a.explanation or "–")
+                 for a in profile.answers],
+                [2.3 * cm, 5.4 * cm, 2.6 * cm, WIDTH - 10.3 * cm],
+            )
+        )
     w.h3(t_("Risks"))
     w.bullets(profile.risks, UNVERIFIED)
 
@@ -1500,6 +1513,23 @@ def _appendix(w: _Writer) -> None:
         w.para(t_("The audit trail is empty."))
     if appendix.seen_changes:
         _seen_changes(w, appendix.seen_changes)
+    if appendix.questions:
+        _questions(w, appendix.questions, "D" if appendix.seen_changes else "C")
+
+
+def _questions(w: _Writer, lines: Sequence[QuestionLine], letter: str) -> None:
+    """Issue 20: the vendors' questions as answered to all of them, never who asked."""
+    w.h2(t_("{letter}. Questions and answers").format(letter=letter))
+    w.para(t_("The vendors' questions and the answers, as published to every invited "
+              "vendor at once, without naming who asked."), "small")
+    w.add(
+        w.table(
+            [t_("Question"), t_("Answer"), t_("Published")],
+            [(line.question, line.answer, _num(line.date)) for line in lines],
+            [6.5 * cm, WIDTH - 9.1 * cm, 2.6 * cm],
+            align=["left", "left", "right"],
+        )
+    )
 
 
 def _seen_changes(w: _Writer, lines: Sequence[SeenChangeLine]) -> None:

@@ -76,6 +76,15 @@ class SeenChange:
 
 
 @dataclass(frozen=True)
+class PublishedQuestion:
+    """A vendor's question as published to all vendors, with its answer; no asker."""
+
+    question: str
+    answer: str
+    published_at: datetime
+
+
+@dataclass(frozen=True)
 class SponsorVerdict:
     """The sponsor's newest decision on the recommendation (formats.md `decision`)."""
 
@@ -119,6 +128,7 @@ class ProcessInfo:
     changes: tuple[AuditChange, ...] = ()
     audit_counts: tuple[AuditCount, ...] = ()
     seen_changes: tuple[SeenChange, ...] = ()
+    questions: tuple[PublishedQuestion, ...] = ()  # the nota van inlichtingen, oldest first
 
 
 def late_changes(process: ProcessInfo) -> list[AuditChange]:

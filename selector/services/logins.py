@@ -183,25 +183,33 @@ def seconds_to_wait(session: Session, email: str, address: str, throttle: Thrott
                             LoginAttempt.at > max(last_success or since, since))
     if count and (delay := throttle.per_account.after(count)):
         waits.append(last + delay - now)
-    waits.append(_address_wait(session, address, throttle.per_address, now))
+    waits.append(_address_wait(session, address, throttle.per_address, now,
+                               LoginAttempt.email != PORTAL_LOOKUP))
     return math.ceil(max(waits).total_seconds())
 
 
-def _address_wait(session: Session, address: str, delays: Delays, now: datetime) -> timedelta:
+#: The e-mail word under which failed vendor-portal lookups are recorded (they name no
+#: account). They have a per-address budget of their own: a vendor mistyping its link must
+#: not delay the committee's logins from a shared office, nor the other way round.
+PORTAL_LOOKUP = "vendor-portal"
+
+
+def _address_wait(session: Session, address: str, delays: Delays, now: datetime,
+                  *kind) -> timedelta:
     count, last = _failures(session, LoginAttempt.address == address,
-                            LoginAttempt.at > now - delays.memory)
+                            LoginAttempt.at > now - delays.memory, *kind)
     if count and (delay := delays.after(count)):
         return last + delay - now
     return timedelta(0)
 
 
 def address_wait(session: Session, address: str, delays: Delays = ADDRESS_DELAYS) -> int:
-    """Seconds that an attempt from `address` must wait: the per-address delay alone, for
-    secrets that name no account (a vendor's portal link). Failed logins and failed
-    lookups from one address count together."""
+    """Seconds that a vendor-portal lookup from `address` must wait: the per-address delay
+    alone, for a secret that names no account, counting failed lookups only."""
     _, address = _clip("", address)
     now = clock()
-    return max(0, math.ceil(_address_wait(session, address, delays, now).total_seconds()))
+    wait = _address_wait(session, address, delays, now, LoginAttempt.email == PORTAL_LOOKUP)
+    return max(0, math.ceil(wait.total_seconds()))
 
 
 def claim_attempt(

@@ -45,7 +45,7 @@ DEFAULT_DAYS = 14
 MAX_DAYS = 365
 # The "address" column of login_attempts holds the client; this word stands in the
 # e-mail column for failed portal lookups, which name no account.
-LOOKUP = "vendor-portal"
+LOOKUP = logins.PORTAL_LOOKUP
 # The portal's address on this instance, for links printed by the command line.
 BASE_URL_SETTING = "SELECTOR_BASE_URL"
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"

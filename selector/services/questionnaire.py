@@ -40,7 +40,7 @@ from selector.domain import vendor_answers as rules
 from selector.domain.it_catalogue import Words, words_in
 from selector.domain.requirement_mapping import Sheet, Uncomputed
 from selector.i18n import _l
-from selector.models import Selection, Vendor
+from selector.models import Account, Selection, Vendor
 from selector.services import spreadsheets, vendor_answers
 from selector.services.spreadsheets import SpreadsheetError
 
@@ -90,8 +90,10 @@ def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
     return cell
 
 
-def workbook(session: Session, selection: Selection, vendor: Vendor) -> bytes:
-    """The questionnaire for one vendor, with its answers so far, as .xlsx bytes."""
+def workbook(session: Session, selection: Selection, vendor: Vendor, *,
+             with_answers: bool = True) -> bytes:
+    """The questionnaire for one vendor, with its answers so far (unless not
+    `with_answers`: the committee's copy while the answers are hidden), as .xlsx bytes."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -111,7 +113,7 @@ def workbook(session: Session, selection: Selection, vendor: Vendor) -> bytes:
     sheet.freeze_panes = sheet.cell(row=KEY_ROW + 1, column=2)
     wrap = Alignment(wrap_text=True, vertical="top")
     for row, item in enumerate(items, start=KEY_ROW + 1):
-        r, answer = item.requirement, item.answer
+        r, answer = item.requirement, item.answer if with_answers else None
         values = {
             "code": r.code, "title": r.title, "description": r.description,
             "verification_criterion": r.verification_criterion,
@@ -244,7 +246,8 @@ class Returned:
 
 
 def import_returned(session: Session, selection: Selection, vendor: Vendor,
-                    sheets: list[Sheet], *, actor_name: str = "") -> Returned:
+                    sheets: list[Sheet], *, actor: Account | None = None,
+                    actor_name: str = "") -> Returned:
     """Write a returned questionnaire's answers (read by `read`): all rows or none.
     Raises SpreadsheetError with every problem found."""
     _check_identity(sheets, selection, vendor)
@@ -298,7 +301,7 @@ def import_returned(session: Session, selection: Selection, vendor: Vendor,
         given_compliance = key or (_text(compliance) or "").strip()
         rows.append(vendor_answers.RowAnswer(number, code, vendor_answers.AnswerInput(
             given_compliance, explanation, planned)))
-    result = vendor_answers.import_answers(session, selection, vendor, rows,
+    result = vendor_answers.import_answers(session, selection, vendor, rows, actor=actor,
                                            actor_name=actor_name, problems=problems)
     if result.problems:
         raise SpreadsheetError(result.problems)

@@ -27,6 +27,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from selector.domain import limits
+from selector.domain import vendor_answers as answer_rules
 from selector.domain.vocabulary import FREEZE_RELEVANT, AuditAction, AuditEntity
 from selector.files.selection_file import SelectionFileError, canonical
 from selector.models import (
@@ -45,11 +46,12 @@ from selector.report.process_record import (
     AuditCount,
     PhaseChange,
     ProcessInfo,
+    PublishedQuestion,
     SeenChange,
     SponsorVerdict,
     phase_from_audit,
 )
-from selector.services import audit, disclosures, recommendations
+from selector.services import audit, disclosures, recommendations, vendor_questions
 from selector.services.errors import NotFound, ServiceError
 from selector.services.ranking import ranked_selection
 from selector.services.selection_file import export_selection
@@ -167,6 +169,8 @@ def process_info(
         seen_changes=tuple(
             SeenChange(c.member, c.vendor, c.requirement, c.seen_at, c.changed_at)
             for c in disclosures.changes_after_seeing(session, selection_id)),
+        questions=tuple(PublishedQuestion(q.question, q.answer, q.published_at)
+                        for q in vendor_questions.published(session, selection)),
     )
 
 
@@ -225,6 +229,11 @@ def selection_report_data(
         raise ServiceError("Choose Dutch or English.", "language")
     ranked = ranked_selection(session, selection_id)
     doc = export_selection(session, selection_id)
+    selection = session.get(Selection, selection_id)
+    if selection is not None and not answer_rules.answers_visible(
+            selection.answers_hidden, selection.answers_deadline, utcnow()):
+        # Hidden until the deadline: the report (even a draft) does not quote them.
+        doc = {key: value for key, value in doc.items() if key != "answers"}
     process = process_info(session, selection_id, status=status, issued_at=issued_at,
                            seal_reason=seal_reason)
     report = build_report_data(

@@ -12,15 +12,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from selector.domain import method, visibility
+from selector.domain import vendor_answers as answer_rules
+from selector.domain.it_catalogue import answer_words
 from selector.i18n import _l
 from selector.models import (
     Account,
+    AnswerDocument,
     Attachment,
     Category,
     Consensus,
@@ -30,9 +34,12 @@ from selector.models import (
     Selection,
     Sheet,
     Vendor,
+    VendorAnswer,
     Verdict,
 )
-from selector.services import disclosures
+from selector.models.base import utcnow
+from selector.services import disclosures, vendor_answers, verdicts
+from selector.services.errors import NotFound
 from selector.services.loader import load_selection
 from selector.services.scoring import (
     SCORERS,
@@ -198,6 +205,76 @@ def member_sheet(
     after_submitting = peers_visible and not visibility.scores_visible(selection,
                                                                         membership.role)
     return SheetView(vendor, membership, sheet, ordered, peers_visible, after_submitting)
+
+
+# -- the vendor's own answers beside the requirements ------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerShown:
+    """A vendor's answer as the committee reads it under a requirement: words in the
+    selection's language (the vendor answered in it), evidence documents by id."""
+
+    compliance: str  # the key, for the page's styling
+    label: str
+    explanation: str
+    planned_on: date | None
+    offered: str  # the structured IT answer in words; "" for none
+    documents: tuple[Attachment, ...]
+
+
+def answers_shown(session: Session, selection: Selection, vendor_id: int,
+                  now: datetime | None = None) -> dict[int, AnswerShown] | None:
+    """Requirement id -> the vendor's answer, for the scoring sheet and the consensus
+    meeting; None while the selection hides the answers until the deadline. A few
+    queries whatever the number of requirements (`vendor_answers.committee_answers`)."""
+    items = vendor_answers.committee_answers(session, selection, vendor_id, now)
+    if items is None:
+        return None
+    language = selection.language
+    shown = {}
+    for item in items:
+        answer = item.answer
+        if answer is None:
+            continue
+        offered = item.offered
+        shown[item.requirement.id] = AnswerShown(
+            compliance=answer.compliance,
+            label=answer_rules.compliance_label(answer.compliance, language),
+            explanation=answer.explanation,
+            planned_on=answer.planned_on,
+            offered=(answer_words(item.question, offered, language)
+                     if item.question is not None and offered is not None else ""),
+            documents=item.documents,
+        )
+    return shown
+
+
+def consensus_answers(session: Session, selection: Selection, vendor_ids: set[int],
+                      now: datetime | None = None) -> dict[int, dict[int, AnswerShown] | None]:
+    """Vendor id -> its answers (as `answers_shown`) for the vendors the meeting shows:
+    a few queries per vendor, never per item."""
+    return {vendor_id: answers_shown(session, selection, vendor_id, now)
+            for vendor_id in sorted(vendor_ids)}
+
+
+def answer_document(session: Session, selection: Selection, vendor_id: int,
+                    attachment_id: int, now: datetime | None = None
+                    ) -> tuple[Attachment, Path]:
+    """Evidence a vendor gave with an answer, for a member to download; not found while
+    the answers are hidden, or when it is not this vendor's."""
+    if not answer_rules.answers_visible(selection.answers_hidden, selection.answers_deadline,
+                                        now or utcnow()):
+        raise NotFound(_l("There is no such document in this selection."))
+    found = session.scalar(
+        select(AnswerDocument.attachment_id)
+        .join(VendorAnswer, VendorAnswer.id == AnswerDocument.answer_id)
+        .where(AnswerDocument.attachment_id == attachment_id,
+               VendorAnswer.vendor_id == vendor_id,
+               VendorAnswer.selection_id == selection.id))
+    if found is None:
+        raise NotFound(_l("There is no such document in this selection."))
+    return verdicts.get_attachment(session, selection, attachment_id, answer_evidence=True)
 
 
 # -- progress -----------------------------------------------------------------------------

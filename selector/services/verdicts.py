@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, exists, func, select
 from sqlalchemy.orm import Session
 
 from selector import paths
@@ -37,6 +37,7 @@ from selector.domain.vocabulary import AuditAction, AuditEntity
 from selector.i18n import _l
 from selector.models import Account, Attachment, Membership, Requirement, Selection, Verdict
 from selector.models.base import utcnow
+from selector.models.vendor_portal import AnswerDocument
 from selector.services import audit
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.item_decisions import insert_decision, update_decision
@@ -276,12 +277,17 @@ def record_verdict(
     return SavedVerdict(verdict, attachment, changed)
 
 
-def get_attachment(session: Session, selection: Selection, attachment_id: int
-                   ) -> tuple[Attachment, Path]:
-    """A document of this selection and where its bytes are; anything else is not found."""
+def get_attachment(session: Session, selection: Selection, attachment_id: int, *,
+                   answer_evidence: bool = False) -> tuple[Attachment, Path]:
+    """A document of this selection and where its bytes are; anything else is not found.
+    A vendor's evidence for an answer is served only through the scoring area, which keeps
+    it hidden until the deadline when the selection says so (`answer_evidence=True`):
+    through the verdicts' route it is not found."""
+    is_evidence = exists().where(AnswerDocument.attachment_id == Attachment.id)
     attachment = session.scalar(
         select(Attachment).where(Attachment.id == attachment_id,
-                                 Attachment.selection_id == selection.id)
+                                 Attachment.selection_id == selection.id,
+                                 is_evidence if answer_evidence else ~is_evidence)
     )
     if attachment is None:
         raise NotFound(_l("There is no such document in this selection."))

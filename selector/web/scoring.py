@@ -41,6 +41,7 @@ from selector.services import disclosures, logins, scoring, scoring_views
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.vendors import get_vendor
 from selector.web.database import READ_METHODS, database, db_session, keep_changes
+from selector.web.downloads import document_download
 from selector.web.guard import MemberAccess, requires
 
 blueprint = Blueprint("scoring", __name__, url_prefix="/selections/<int:selection_id>/scoring")
@@ -161,6 +162,7 @@ def _sheet_page(access: MemberAccess, vendor, *, form=None, conflict_form=None,
         version_field=version_field,
         verification_labels=VERIFICATION_LABELS,
         store_owner=_store_owner(),
+        answers=scoring_views.answers_shown(session, selection, vendor.id),
     ), status
 
 
@@ -169,6 +171,15 @@ def _sheet_page(access: MemberAccess, vendor, *, form=None, conflict_form=None,
 def sheet(access: MemberAccess, vendor_id: int):
     vendor = get_vendor(db_session(), access.selection, vendor_id)
     return _sheet_page(access, vendor)
+
+
+@blueprint.route("/vendors/<int:vendor_id>/documents/<int:attachment_id>")
+@requires("verdicts.view")  # evidence is read as verdict documents are: by every member
+def answer_document(access: MemberAccess, vendor_id: int, attachment_id: int):
+    """A document the vendor gave with an answer, once the committee may read them."""
+    attachment, path = scoring_views.answer_document(db_session(), access.selection,
+                                                     vendor_id, attachment_id)
+    return document_download(attachment, path)
 
 
 @blueprint.route("/vendors/<int:vendor_id>/conflict", methods=["POST"])
@@ -461,6 +472,8 @@ def _consensus_page(access: MemberAccess, vendor_id: int | None, requirement_id:
         vendors=scoring_views.active_vendors(session, selection), labels=labels,
         forms=forms, removals=removals, may_record=may_record,
         unshown_errors=unshown_errors, scale=range(selection.scale_max + 1),
+        answers=scoring_views.consensus_answers(session, selection,
+                                                {row.vendor.id for row in rows}),
     ), status
 
 

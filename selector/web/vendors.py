@@ -1,5 +1,7 @@
 """The vendors of a selection: everyone sees who takes part (and which vendors a failed
-knock-out excludes, with the reason); the facilitator adds, edits and withdraws them.
+knock-out excludes, with the reason); the facilitator adds, edits and withdraws them,
+and runs the committee's side of the vendor portal (links, progress, deadline,
+reopening, questions and answers, the questionnaire workbook).
 
 Costs and TCO are shown only where `MemberAccess.sees_costs` allows: scorers
 judge quality without seeing prices until scoring has closed ("quality before price").
@@ -7,17 +9,40 @@ judge quality without seeing prices until scoring has closed ("quality before pr
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+import io
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from selector.domain import vendor_answers as answer_rules
 from selector.forms import show_error
+from selector.forms.vendor_portal import (
+    LinkForm,
+    PublishForm,
+    ReopenForm,
+    ReturnedForm,
+    ScheduleForm,
+)
 from selector.forms.vendors import VendorForm, WithdrawForm
-from selector.services import vendors
+from selector.i18n import error_text
+from selector.models.base import utcnow
+from selector.services import (
+    portal_links,
+    questionnaire,
+    spreadsheets,
+    uploads,
+    vendor_answers,
+    vendor_questions,
+    vendors,
+)
 from selector.services.errors import NotFound, ServiceError
 from selector.services.scoring_views import exclusions
 from selector.web.database import db_session
 from selector.web.guard import MemberAccess, requires
+from selector.web.requirements import XLSX
 
 blueprint = Blueprint("vendors", __name__, url_prefix="/selections/<int:selection_id>/vendors")
 
@@ -132,3 +157,196 @@ def withdraw(access: MemberAccess, vendor_id: int):
     else:
         flash(_("%(name)s takes part again.", name=vendor.name), "success")
     return redirect(url_for("vendors.index", selection_id=access.selection.id))
+
+
+# -- the committee's side of the vendor portal (issue 20) ---------------------------------
+#
+# The facilitator's page: per vendor its link, progress and submission; the deadline; the
+# questions waiting for an answer. It never shows the answers' content: while the
+# selection hides them until the deadline, the questionnaire download is blank too.
+
+
+def _answers_visible(selection) -> bool:
+    return answer_rules.answers_visible(selection.answers_hidden, selection.answers_deadline,
+                                        utcnow())
+
+
+def _portal_page(access: MemberAccess, forms: dict | None = None,
+                 issued: portal_links.IssuedLink | None = None, status: int = 200):
+    session, selection = db_session(), access.selection
+    progress = vendor_answers.progress(session, selection)
+    forms = forms or {}
+    schedule = forms.get("schedule") or ScheduleForm(
+        formdata=None, hidden=selection.answers_hidden,
+        deadline=_local(selection.answers_deadline))
+    page = render_template(
+        "vendors/portal.html", selection=selection, access=access, progress=progress,
+        links={p.vendor.id: portal_links.current_link(session, p.vendor) for p in progress},
+        visible=_answers_visible(selection), waiting=vendor_questions.waiting(session, selection),
+        published=vendor_questions.published(session, selection), forms=forms,
+        schedule=schedule, issued=issued, issued_url=issued.url(request.host_url) if issued
+        else None, LinkForm=LinkForm, ReopenForm=ReopenForm, ReturnedForm=ReturnedForm,
+        PublishForm=PublishForm)
+    # A new link is in this answer only: no cache may keep it.
+    return page, status, {"Cache-Control": "no-store"} if issued else {}
+
+
+def _local(moment):
+    """A stored UTC moment on the reader's clock, naive, for the deadline field."""
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(str(get_timezone()))).replace(tzinfo=None)
+
+
+def _refused(access: MemberAccess, key: str, form, error: ServiceError):
+    if isinstance(error, NotFound):
+        raise error
+    show_error(form, error)
+    return _portal_page(access, {key: form}, status=422)
+
+
+def _portal_vendor(access: MemberAccess, vendor_id: int):
+    """The vendor a portal action is about; None (with the message flashed) when it is
+    withdrawn, since the page then lists no form to show the refusal beside."""
+    vendor = vendors.get_vendor(db_session(), access.selection, vendor_id)
+    if vendor.withdrawn:
+        flash(_("This vendor has been withdrawn: it takes no part in the vendor portal."),
+              "error")
+        return None
+    return vendor
+
+
+def _back_to_portal(access: MemberAccess, anchor: str = ""):
+    return redirect(url_for("vendors.portal", selection_id=access.selection.id) + anchor)
+
+
+@blueprint.route("/portal")
+@requires("vendors.portal")
+def portal(access: MemberAccess):
+    return _portal_page(access)
+
+
+@blueprint.route("/portal/schedule", methods=["POST"])
+@requires("vendors.portal_manage")
+def schedule(access: MemberAccess):
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        return _portal_page(access, {"schedule": form}, status=422)
+    try:
+        vendor_answers.set_schedule(db_session(), access.selection, current_user.account,
+                                    form.deadline.in_utc(), bool(form.hidden.data))
+    except ServiceError as error:
+        return _refused(access, "schedule", form, error)
+    flash(_("The deadline and the visibility of the answers are saved."), "success")
+    return _back_to_portal(access)
+
+
+@blueprint.route("/<int:vendor_id>/link", methods=["POST"])
+@requires("vendors.portal_manage")
+def issue_link(access: MemberAccess, vendor_id: int):
+    vendor = _portal_vendor(access, vendor_id)
+    if vendor is None:
+        return _portal_page(access, status=409)
+    key = f"link-{vendor.id}"
+    form = LinkForm(prefix=key)
+    if not form.validate_on_submit():
+        return _portal_page(access, {key: form}, status=422)
+    try:
+        issued = portal_links.issue(db_session(), access.selection, current_user.account,
+                                    vendor.id, form.days.data)
+    except ServiceError as error:
+        return _refused(access, key, form, error)
+    # Shown in this answer only, never stored: the page is not redirected to.
+    return _portal_page(access, issued=issued)
+
+
+@blueprint.route("/<int:vendor_id>/reopen", methods=["POST"])
+@requires("vendors.portal_manage")
+def reopen(access: MemberAccess, vendor_id: int):
+    vendor = _portal_vendor(access, vendor_id)
+    if vendor is None:
+        return _portal_page(access, status=409)
+    key = f"reopen-{vendor.id}"
+    form = ReopenForm(prefix=key)
+    if not form.validate_on_submit():
+        return _portal_page(access, {key: form}, status=422)
+    try:
+        vendor_answers.reopen(db_session(), access.selection, current_user.account,
+                              vendor.id, form.reason.data)
+    except ServiceError as error:
+        return _refused(access, key, form, error)
+    flash(_("The answers of %(name)s are open again.", name=vendor.name), "success")
+    return _back_to_portal(access, f"#vendor-{vendor.id}")
+
+
+@blueprint.route("/portal/questions/<int:question_id>", methods=["POST"])
+@requires("vendors.portal_manage")
+def publish(access: MemberAccess, question_id: int):
+    key = f"question-{question_id}"
+    form = PublishForm(prefix=key)
+    if not form.validate_on_submit():
+        if not any(w.question.id == question_id
+                   for w in vendor_questions.waiting(db_session(), access.selection)):
+            raise NotFound(_("There is no such question in this selection."))
+        return _portal_page(access, {key: form}, status=422)
+    try:
+        vendor_questions.publish(db_session(), access.selection, current_user.account,
+                                 question_id, form.answer.data, form.question.data)
+    except ServiceError as error:
+        return _refused(access, key, form, error)
+    flash(_("The answer is published to every invited vendor."), "success")
+    return _back_to_portal(access, "#questions")
+
+
+@blueprint.route("/<int:vendor_id>/questionnaire.xlsx")
+@requires("vendors.portal")
+def questionnaire_download(access: MemberAccess, vendor_id: int):
+    session, selection = db_session(), access.selection
+    vendor = vendors.get_vendor(session, selection, vendor_id)
+    data = questionnaire.workbook(session, selection, vendor,
+                                  with_answers=_answers_visible(selection))
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
+                     download_name=questionnaire.filename(selection, vendor))
+
+
+@blueprint.route("/<int:vendor_id>/questionnaire", methods=["POST"])
+@requires("vendors.portal_manage")
+def questionnaire_upload(access: MemberAccess, vendor_id: int):
+    """A questionnaire the vendor returned by e-mail, read for that vendor: every problem
+    listed, nothing written on a problem."""
+    session = db_session()
+    vendor = _portal_vendor(access, vendor_id)
+    if vendor is None:
+        return _portal_page(access, status=409)
+    vendor_id, name = vendor.id, vendor.name
+    key = f"returned-{vendor_id}"
+    form = ReturnedForm(prefix=key)
+    if not form.validate_on_submit():
+        return _portal_page(access, {key: form}, status=422)
+    stored = form.file.data
+    filename = (stored.filename or "").rsplit("/", 1)[-1][:200]
+    data = stored.stream.read(spreadsheets.MAX_UPLOAD + 1)
+    try:
+        uploads.admit(session, current_user.account.id, "questionnaire", len(data))
+    except uploads.TooManyUploads as error:
+        form.file.errors = [error_text(error)]
+        page, status, _headers = _portal_page(access, {key: form}, status=429)
+        return page, status, {"Retry-After": str(error.retry_after)}
+    # The upload's record counts; the file is parsed with no database lock held.
+    session.commit()
+    session.expire_all()
+    try:
+        sheets = questionnaire.read(data, filename)
+        vendor = vendors.get_vendor(session, access.selection, vendor_id)
+        returned = questionnaire.import_returned(session, access.selection, vendor, sheets,
+                                                 actor=current_user.account)
+    except spreadsheets.SpreadsheetError as error:
+        form.file.errors = [str(problem) for problem in error.problems]
+        return _portal_page(access, {key: form}, status=422)
+    except ServiceError as error:
+        return _refused(access, key, form, error)
+    flash(_("The returned questionnaire of %(name)s is read. New answers: %(created)d; "
+            "changed: %(updated)d; unchanged: %(unchanged)d.", name=name,
+            created=returned.created, updated=returned.updated, unchanged=returned.unchanged),
+          "success")
+    return _back_to_portal(access, f"#vendor-{vendor_id}")

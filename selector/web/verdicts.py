@@ -13,8 +13,10 @@ from selector.domain.limits import parse_id
 from selector.domain.vocabulary import PASSED
 from selector.forms import show_error
 from selector.forms.scoring import VerdictForm
+from selector.forms.vendor_portal import OverrideForm
+from selector.i18n import error_text
 from selector.models import Requirement
-from selector.services import scoring_views, verdicts
+from selector.services import scoring_views, verdict_proposals, verdicts
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.vendors import get_vendor
 from selector.web.database import db_session
@@ -29,7 +31,9 @@ def _page(access: MemberAccess, forms: dict | None = None, status: int = 200):
     vendors, rows = scoring_views.knockout_board(db_session(), selection)
     return render_template(
         "scoring/verdicts.html", selection=selection, access=access, vendors=vendors,
-        rows=rows, forms=forms or {}, blank_form=VerdictForm,
+        rows=rows, forms=forms or {}, blank_form=VerdictForm, OverrideForm=OverrideForm,
+        # None while the selection hides the vendors' answers until the deadline.
+        proposals=verdict_proposals.proposals_of(db_session(), selection),
         may_record=lambda requirement: (
             access.can("verdicts.record") and selection.scoring_started
             and verdicts.may_record(access.membership, requirement)),
@@ -86,6 +90,54 @@ def record(access: MemberAccess, requirement_id: int, vendor_id: int):
         flash(_("%(vendor)s fails knock-out %(code)s and is excluded from the ranking.",
                 vendor=vendor.name, code=requirement.code), "warning")
     return redirect(url_for("verdicts.index", selection_id=selection.id) + f"#verdict-{key}")
+
+
+@blueprint.route("/proposals/<int:proposal_id>/confirm", methods=["POST"])
+@requires("verdicts.record")
+def confirm_proposal(access: MemberAccess, proposal_id: int):
+    """The owner group agrees with a verdict proposed from a vendor's answer."""
+    key = f"proposal-{proposal_id}"
+    form = OverrideForm(prefix=key, formdata=None)  # only to show a refusal beside it
+    try:
+        saved = verdict_proposals.confirm(db_session(), access.selection, access.membership,
+                                          current_user.account, proposal_id)
+    except ServiceError as error:
+        if isinstance(error, NotFound):
+            raise
+        form.form_errors.append(error_text(error))
+        return _page(access, {key: form}, 409 if isinstance(error, Conflict) else 422)
+    vendor = get_vendor(db_session(), access.selection, saved.verdict.vendor_id)
+    requirement = db_session().get(Requirement, saved.verdict.requirement_id)
+    flash(_("%(vendor)s fails knock-out %(code)s and is excluded from the ranking.",
+            vendor=vendor.name, code=requirement.code), "warning")
+    return redirect(url_for("verdicts.index", selection_id=access.selection.id))
+
+
+@blueprint.route("/proposals/<int:proposal_id>/override", methods=["POST"])
+@requires("verdicts.record")
+def override_proposal(access: MemberAccess, proposal_id: int):
+    """The owner group disagrees with a proposed verdict, saying why: none is recorded."""
+    key = f"proposal-{proposal_id}"
+    form = OverrideForm(prefix=key)
+    if not form.validate_on_submit():
+        if not _is_proposal(access, proposal_id):
+            raise NotFound(_("There is no such proposed verdict in this selection."))
+        return _page(access, {key: form}, 422)
+    try:
+        verdict_proposals.override(db_session(), access.selection, access.membership,
+                                   current_user.account, proposal_id, form.reason.data)
+    except ServiceError as error:
+        if isinstance(error, NotFound):
+            raise
+        show_error(form, error)
+        return _page(access, {key: form}, 422)
+    flash(_("The proposed verdict is overridden; the reason is on record."), "success")
+    return redirect(url_for("verdicts.index", selection_id=access.selection.id))
+
+
+def _is_proposal(access: MemberAccess, proposal_id: int) -> bool:
+    found = verdict_proposals.proposals_of(db_session(), access.selection) or []
+    return any(p.proposal.id == proposal_id for p in found)
 
 
 @blueprint.route("/documents/<int:attachment_id>")

@@ -64,6 +64,8 @@ ARGUMENT_KINDS = {
     "attachment_id": "attachment",
     "report_id": "report",
     "invitation_id": "invitation",
+    "question_id": "question",
+    "proposal_id": "proposal",
 }
 MISSING = 987_654  # an id no row has
 
@@ -120,6 +122,7 @@ def _selection_b(doc: dict[str, Any]) -> dict[str, Any]:
 def _objects(session, selection_id: int) -> Objects:
     from selector.models import (
         Account,
+        AnswerDocument,
         Attachment,
         Category,
         FinalReport,
@@ -127,6 +130,8 @@ def _objects(session, selection_id: int) -> Objects:
         Membership,
         Requirement,
         Vendor,
+        VendorQuestion,
+        VerdictProposal,
     )
 
     def first(statement) -> int:
@@ -153,12 +158,45 @@ def _objects(session, selection_id: int) -> Objects:
     objects.category_key = session.scalar(select(Category.key).where(
         Category.id == objects.ids["category"]))
     objects.ids["attachment"] = first(select(Attachment.id).where(
-        Attachment.selection_id == selection_id))
+        Attachment.selection_id == selection_id, Attachment.verdict_id.is_not(None)))
+    objects.ids["answer_document"] = first(
+        select(AnswerDocument.attachment_id).join(Attachment,
+                                                  Attachment.id == AnswerDocument.attachment_id)
+        .where(Attachment.selection_id == selection_id))
+    objects.ids["answering_vendor"] = first(select(Vendor.id).where(
+        Vendor.selection_id == selection_id, Vendor.key == "polder"))
     objects.ids["report"] = first(select(FinalReport.id).where(
         FinalReport.selection_id == selection_id))
     objects.ids["invitation"] = first(select(Invitation.id).where(
         Invitation.selection_id == selection_id))
+    objects.ids["question"] = first(select(VendorQuestion.id).where(
+        VendorQuestion.selection_id == selection_id))
+    objects.ids["proposal"] = first(select(VerdictProposal.id).where(
+        VerdictProposal.selection_id == selection_id))
     return objects
+
+
+def _vendor_answers(session, selection_id: int) -> None:
+    """PolderSuite answers "no" to knock-out IT-HST-01 (a proposed verdict), with a
+    document, and asks a question: the forms that confirm, override and publish then
+    show."""
+    from selector.models import Requirement, Selection, Vendor
+    from selector.services import vendor_answers, vendor_questions, verdicts
+
+    selection = session.get(Selection, selection_id)
+    polder = session.scalar(select(Vendor).where(
+        Vendor.selection_id == selection_id, Vendor.key == "polder"))
+    requirement = session.scalar(select(Requirement.id).where(
+        Requirement.selection_id == selection_id, Requirement.code == "IT-HST-01"))
+    vendor_answers.save_answer(session, selection, polder, requirement,
+                               vendor_answers.AnswerInput("no", "Hosted in Virginia."), None,
+                               actor_name="vendor:polder")
+    vendor_answers.add_document(  # the scoring sheet serves it to members
+        session, selection, polder, requirement,
+        verdicts.Upload("hosting.pdf", b"%PDF-1.4\n% hosting\n%%EOF\n"),
+        actor_name="vendor:polder")
+    vendor_questions.ask(session, selection, polder, "Is single sign-on required?",
+                         actor_name="vendor:polder")
 
 
 def _attach_document(session, selection_id: int) -> None:
@@ -249,6 +287,7 @@ def build_world(dbs, phase: str = "scoring", *, final_reports: bool = True) -> W
                 _declare_conflict(session, selection_id)
             invitations.invite(session, selection, fenna,
                                f"ivo.{selection_id}@example.org", "observer")
+            _vendor_answers(session, selection_id)
         session.flush()
         if phase == "decision" and final_reports:
             for selection_id in ids:
@@ -302,6 +341,9 @@ def writes(rule: Rule) -> bool:
 def kind_of(rule: Rule, argument: str) -> str | None:
     if argument == "requirement_id" and "verdict" in rule.endpoint:
         return "knockout"  # verdicts are recorded on knock-outs
+    if rule.endpoint == "scoring.answer_document":  # PolderSuite's evidence (issue 20)
+        return {"vendor_id": "answering_vendor",
+                "attachment_id": "answer_document"}.get(argument)
     return ARGUMENT_KINDS.get(argument)
 
 

@@ -101,3 +101,25 @@ def test_a_links_lifetime_is_checked(db, ids, days):
     assert refused.value.field == "days"
     with db.transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(PortalLink)) == 0
+
+
+def test_failed_lookups_and_failed_logins_keep_their_own_budgets(db):
+    """A vendor mistyping its link must not delay the committee's logins from one office."""
+    from selector.services import logins
+    from selector.services.errors import NotFound
+    from selector.services.portal_links import Throttled, open_portal
+
+    address = "203.0.113.9"
+    with db.transaction() as session:
+        throttled = False
+        for _ in range(40):
+            try:
+                open_portal(session, "not-a-token", address)
+            except NotFound:
+                continue
+            except Throttled:
+                throttled = True
+                break
+        assert throttled  # the lookups are throttled among themselves
+        assert logins.seconds_to_wait(session, "bram@example.org", address,
+                                      logins.Throttle()) == 0

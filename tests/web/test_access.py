@@ -63,6 +63,18 @@ SUCCESS: dict[str, dict[str, tuple[dict, int]]] = {
     "weighting.price": {"GET": ({}, 200)},
     "weighting.save_price": {"POST": ({"price_method": "lowest_ratio", "price_weight": "10",
                                        "quality_threshold": "0", "tco_years": "5"}, 302)},
+    # The vendor portal (issue 20): its link lets anyone in, signed in or not; the forms
+    # sent empty are refused with the field named. Submit: this selection has no
+    # requirements, so the first submits (302) and the others find it locked (409).
+    "portal.questionnaire_page": {"GET": ({}, 200)},
+    "portal.costs": {"GET": ({}, 200), "POST": ({}, 422)},
+    "portal.questions": {"GET": ({}, 200), "POST": ({}, 422)},
+    "portal.download": {"GET": ({}, 200)},
+    "portal.upload": {"POST": ({}, 422)},
+    "portal.submit": {"POST": ({}, None)},
+    # The committee's side of the vendor portal (issue 20): the facilitator only.
+    "vendors.portal": {"GET": ({}, 200)},
+    "vendors.schedule": {"POST": ({"deadline": "", "hidden": ""}, 302)},
     # The audit trail (issue 22): facilitator, sponsor and observer, in every phase.
     "audit.page": {"GET": ({}, 200)},
     "audit.export_xlsx": {"GET": ({}, 200)},
@@ -144,6 +156,8 @@ def world(app, dbs, committee):
         invitations,
         logins,
         memberships,
+        portal_links,
+        vendors,
     )
 
     ids = dict(committee.memberships)
@@ -163,6 +177,10 @@ def world(app, dbs, committee):
         target = make_account(session, "tara@example.org", "Tara")
         leaving = make_account(session, "dora@example.org", "Dora")
         inactive = make_account(session, "ivan@example.org", "Ivan")
+        # The vendor portal (issue 20): a vendor's link, the same for every identity.
+        vendor = vendors.add_vendor(session, alpha, facilitator,
+                                    vendors.VendorInput(name="Northwind"))
+        portal = portal_links.issue(session, alpha, facilitator, vendor.id)
         account_admin.set_active(session, admin, inactive.id, False)
         tokens = {
             account.email: api_tokens.create_token(session, account, "t").token.id
@@ -175,6 +193,7 @@ def world(app, dbs, committee):
         "accounts": {"target_account": target.id, "leaving_account": leaving.id,
                      "inactive_account": inactive.id},
         "link": link.token,
+        "portal": portal.token,
         "invitation": invited.token,
         "invitation_ids": {"members": invited.invitation.id,
                            "admin": for_admin.invitation.id},
@@ -208,6 +227,7 @@ def url_for_rule(rule: Rule, world, identity: str) -> str | None:
             values[name] = world["tokens"].get(email, 1) if email else 1
         elif name == "token":
             values[name] = (world["invitation"] if rule.endpoint == "invitations.respond"
+                            else world["portal"] if rule.endpoint.startswith("portal.")
                             else world["link"])
         elif name == "invitation_id":
             values[name] = world["invitation_ids"][rule.endpoint.split(".")[0]]

@@ -3,6 +3,7 @@ by the user, else by the browser."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -64,6 +65,7 @@ def test_domain_words_are_used_consistently_in_dutch():
         if not message.id or isinstance(message.id, tuple) or not message.string:
             continue
         english, dutch = message.id.lower(), str(message.string).lower()
+        english = re.sub(r"%\(\w+\)\w", "", english)  # a placeholder's name is no word
         for word, translation in pairs.items():
             if word in english and word != "requirement":
                 assert translation in dutch, (message.id, message.string)

@@ -11,6 +11,7 @@ from selector.report.chapters.summary import recommended_vendor, seal_sentence
 from selector.report.contents import (
     Appendix,
     AppendixRow,
+    QuestionLine,
     SeenChangeLine,
     SignOff,
     SponsorDecisionLine,
@@ -61,6 +62,9 @@ def build_appendix(context: ReportContext) -> Appendix:
         audit=audit,
         audit_known=process is not None,
         seen_changes=_seen_changes(context),
+        questions=tuple(
+            QuestionLine(clean(q.question), clean(q.answer), short_date(q.published_at))
+            for q in (process.questions if process is not None else ())),
     )
 
 

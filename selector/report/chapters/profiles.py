@@ -16,7 +16,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 from selector.domain.price import VALUE
+from selector.domain.vendor_answers import YES, compliance_label
 from selector.report.contents import (
+    AnswerLine,
     CategoryResult,
     KnockoutResult,
     Quote,
@@ -25,7 +27,7 @@ from selector.report.contents import (
     VendorProfile,
 )
 from selector.report.context import COVERAGE_COMPLETE, ReportContext
-from selector.report.i18n import number, percent, t_, tn_
+from selector.report.i18n import current_language, number, percent, t_, tn_
 from selector.report.labels import (
     attribution,
     join_names,
@@ -39,6 +41,7 @@ TOP_REQUIREMENTS = 5
 
 
 QUOTES_PER_VENDOR = 8
+ANSWER_LIMIT = 300  # characters of a vendor's explanation: the profile stays compact
 
 
 def _requirement_contributions(
@@ -139,6 +142,29 @@ def _quotes(
             )
         )
     return quotes, max(0, len(ordered) - QUOTES_PER_VENDOR)
+
+
+def _answers(context: ReportContext, vendor_key: str) -> tuple[AnswerLine, ...]:
+    """The vendor's own answers worth reading beside the scores: every answer to an
+    active knock-out, and to a counted wish only when it is not a plain "yes" (a long
+    list of yeses would bury the few that matter). Knock-outs first, then in the file's
+    order."""
+    knockouts = {r.code for r in context.knockouts}
+    order = {code: i for i, code in enumerate(context.requirement_text)}
+    language = current_language()
+    lines = []
+    for answer in context.answers.get(vendor_key, ()):
+        code, compliance = answer["requirement"], answer["compliance"]
+        knockout = code in knockouts
+        if not knockout and (code not in context.requirement_weights or compliance == YES):
+            continue
+        lines.append(AnswerLine(
+            code=code, title=context.title(code), knockout=knockout,
+            compliance=compliance_label(compliance, language),
+            explanation=shorten(answer.get("explanation", ""), ANSWER_LIMIT)))
+    lines.sort(key=lambda line: (not line.knockout, order.get(line.code, len(order)),
+                                 line.code))
+    return tuple(lines)
 
 
 def profiles_intro(context: ReportContext) -> str:
@@ -318,4 +344,5 @@ def build_profile(context: ReportContext, vendor: VendorLine) -> VendorProfile:
         more_quotes=more,
         knockouts=tuple(knockouts),
         risks=tuple(risks),
+        answers=_answers(context, vendor.key),
     )
