@@ -5,7 +5,7 @@ an optional document, and the download of such a document (members only).
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,6 +20,7 @@ from selector.services import scoring_views, verdict_proposals, verdicts
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.vendors import get_vendor
 from selector.web.database import db_session
+from selector.web.downloads import document_download
 from selector.web.guard import MemberAccess, requires
 
 blueprint = Blueprint("verdicts", __name__,
@@ -146,14 +147,7 @@ def document(access: MemberAccess, attachment_id: int):
     """A verdict's document, to members only: always a download with its checked type,
     so a browser never renders it as a page of this site."""
     attachment, path = verdicts.get_attachment(db_session(), access.selection, attachment_id)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.filename, conditional=False, etag=False,
-                         max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; sandbox; frame-ancestors 'none'")
-    return response
+    return document_download(attachment, path)
 
 
 @blueprint.errorhandler(413)
