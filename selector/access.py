@@ -164,6 +164,7 @@ ACCOUNT_RULES: dict[str, AccountRule] = {
     # The vendor portal (issue 20): no account, the vendor's link token is the key; the
     # portal's own guard (selector.web.portal) finds the vendor or answers 404.
     "portal.vendor": AccountRule(PUBLIC, writes=True),
+    "accessibility.view": AccountRule(PUBLIC),  # the accessibility statement
     "auth.logout": AccountRule(SIGNED_IN, writes=True),
     "account.view": AccountRule(SIGNED_IN),
     "account.edit": AccountRule(SIGNED_IN, writes=True),  # own password, tokens, language

@@ -128,7 +128,7 @@ def _compiled_template_cache(app: Flask) -> None:
 # One blueprint per area: the module `selector.web.<area>` has a `blueprint`.
 AREAS = ("auth", "selections", "members", "invitations", "admin", "analysis", "api", "weighting",
          "vendors", "scoring", "verdicts", "requirements", "reports", "recommendations",
-         "audit", "portal")
+         "audit", "portal", "accessibility")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -124,8 +124,19 @@ def _store_owner() -> str:
     return f"{current_user.account.id}-{digest}"
 
 
+def _problem_ids(view: scoring_views.SheetView,
+                 refusal: scoring.SubmitRefusal | None) -> list[int]:
+    """The requirements that stopped a submission, in the order the sheet shows them, so
+    the page can lead the member to the first one (issue 22, item 6)."""
+    if refusal is None:
+        return []
+    codes = set(refusal.open_items) | set(refusal.unargued)
+    return [item.requirement.id for item in view.items if item.requirement.code in codes]
+
+
 def _sheet_page(access: MemberAccess, vendor, *, form=None, conflict_form=None,
-                submit_error: str | None = None, status: int = 200):
+                submit_error: str | None = None,
+                refusal: scoring.SubmitRefusal | None = None, status: int = 200):
     session = db_session()
     selection = access.selection
     view = scoring_views.member_sheet(session, selection, access.membership, vendor)
@@ -156,6 +167,7 @@ def _sheet_page(access: MemberAccess, vendor, *, form=None, conflict_form=None,
         conflict_form=conflict_form or ConflictForm(formdata=None),
         submit_form=ActionForm(formdata=None),
         submit_error=submit_error,
+        problems=_problem_ids(view, refusal),
         editable=editable,
         score_field=score_field,
         comment_field=comment_field,
@@ -337,7 +349,8 @@ def submit(access: MemberAccess, vendor_id: int):
             raise
         if error.field == "conflict":  # the page asks for the declaration, without a sheet
             flash(error_text(error), "error")
-        return _sheet_page(access, vendor, submit_error=error_text(error), status=422)
+        return _sheet_page(access, vendor, submit_error=error_text(error),
+                           refusal=getattr(error, "refusal", None), status=422)
     flash(_("Your sheet for %(vendor)s is submitted. Thank you!", vendor=vendor.name),
           "success")
     return redirect(url_for("scoring.index", selection_id=access.selection.id))

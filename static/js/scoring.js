@@ -363,6 +363,22 @@
     }, true);
   }
 
+  // A refused submit (issue 22, item 6): once the page has settled (after the browser's
+  // jump to the summary), the focus goes to the first problem's score, which scrolls it
+  // into view, and the live region says how many problems there are.
+  var summary = document.querySelector("[data-problem-summary]");
+  var first = summary && document.getElementById(summary.getAttribute("data-first-problem"));
+  if (first) {
+    window.addEventListener("load", function () {
+      window.setTimeout(function () {
+        focusItem(first);
+        var live = document.querySelector("[data-problem-count]");
+        var title = summary.querySelector(".error-summary__title");
+        if (live && title) { live.textContent = title.textContent; }
+      }, 0);
+    });
+  }
+
   // The whole-form button is for pages without JavaScript.
   var saveAll = form.querySelector("[data-save-all]");
   if (saveAll) { saveAll.hidden = true; }

@@ -41,7 +41,21 @@
     window.setTimeout(function () { form.removeAttribute("data-submitted"); }, 4000);
   }
 
+  // A table wider than the screen scrolls inside its frame; a keyboard user reaches that
+  // scroll only when the frame can take focus (WCAG 2.1.1), so frames that scroll get a
+  // tab stop and the others none.
+  function focusScrollingFrames() {
+    document.querySelectorAll(".table-wrap").forEach(function (frame) {
+      if (frame.scrollWidth > frame.clientWidth + 1) {
+        frame.setAttribute("tabindex", "0");
+      } else {
+        frame.removeAttribute("tabindex");
+      }
+    });
+  }
+
   document.addEventListener("submit", confirmSubmit);
+  window.addEventListener("resize", focusScrollingFrames);
   document.addEventListener("submit", submitOnce);
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -56,6 +70,7 @@
         if (message) { message.remove(); }
       });
     });
+    focusScrollingFrames();
     // Put the keyboard where the problem is: the first field with an error.
     var invalid = document.querySelector("[aria-invalid='true']");
     if (invalid) { invalid.focus(); }

@@ -385,3 +385,28 @@ def test_the_audit_trail_answers_as_the_table_says(app, world):
                 assert status == expected[identity], (world.phase, identity, path, status)
                 assert expected_refusal(app, rule, identity, world.phase) == (
                     None if status == 200 else status)
+
+
+# -- public pages ---------------------------------------------------------------------------
+
+# Public pages without a token in their URL -> what every identity gets. A new public
+# route fails the test below until it is named here.
+PUBLIC_PAGES = {"auth.login": {"anonymous": 200, "signed in": 302},
+                "auth.login_code": {"anonymous": 302, "signed in": 302},  # no login pending
+                "accessibility.statement": {"anonymous": 200, "signed in": 200}}
+
+
+def test_public_pages_answer_everyone_and_change_nothing(app, dbs):
+    build_world(dbs, PHASES[0])  # selections and accounts for every identity
+    public = sorted(r.endpoint for r in routes(app) if not r.arguments and "GET" in r.methods
+                    and getattr(access.rule_for(action_of(app, r)), "who", None) == access.PUBLIC)
+    assert public == sorted(PUBLIC_PAGES)
+    for identity in IDENTITIES:
+        browser = sign_in(app, identity)
+        before = fingerprint(dbs)
+        for endpoint in public:
+            path = app.url_map.bind("localhost").build(endpoint)
+            expected = PUBLIC_PAGES[endpoint]["anonymous" if identity == "anonymous"
+                                               else "signed in"]
+            assert browser.get(path).status_code == expected, (identity, path)
+        assert changed_tables(before, fingerprint(dbs)) == [], identity

@@ -30,6 +30,7 @@ SUCCESS: dict[str, dict[str, tuple[dict, int]]] = {
     "auth.set_password": {"GET": ({}, 200),
                           "POST": ({"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, 302)},
     "auth.account": {"GET": ({}, 200)},
+    "accessibility.statement": {"GET": ({}, 200)},  # public
     "auth.update_account": {"POST": ({"name": "A New Name", "language": ""}, 302)},
     "auth.change_password": {"GET": ({}, 200), "POST": ({}, 422)},
     "auth.create_token": {"POST": ({"token-name": "my script"}, 200)},

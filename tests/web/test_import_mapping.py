@@ -21,6 +21,7 @@ from tests.requirements.test_own_files import (
     tender_workbook,
 )
 from tests.trust.access_world import parse_forms
+from tests.web.summaries import problem_summary
 from tests.web.test_requirements_pages import as_member, base, count
 
 
@@ -212,8 +213,13 @@ def test_accepting_every_row_needs_its_reason(app, dbs, committee):
     data |= {"knockout_rationale": RATIONALE, "accept": "y", "accept_reason": " "}
     refused = fenna.post(f"{base(committee)}/import/check", data)
     assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
     assert re.search(r'id="accept_reason-error">Give the reason for accepting every row.',
-                     refused.get_data(as_text=True))
+                     page)
+    # Issue 22, item 6: the count at the top of the form, linking to the field.
+    summary = problem_summary(page)
+    assert "There is 1 problem." in summary and 'href="#accept_reason"' in summary
+    assert page.index('id="error-summary"') < page.index('id="accept_reason"')
     data["accept_reason"] = "Programma vastgesteld door de stuurgroep."
     checked = fields_of(fenna.post(f"{base(committee)}/import/check", data))
     assert fenna.post(f"{base(committee)}/import/commit", checked).status_code == 302

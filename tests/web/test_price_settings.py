@@ -16,6 +16,7 @@ from selector.services import price_settings
 from selector.services.errors import ServiceError
 from tests.analysis.support import value, values
 from tests.web.conftest import PASSWORD, Browser
+from tests.web.summaries import problem_summary
 
 FENNA, BRAM, MARLOES = "fenna@example.org", "bram@example.org", "marloes@example.org"
 COSTS = {  # implementation, licence and hosting per year: TCO over 5 years
@@ -352,3 +353,15 @@ def test_the_what_if_works_for_value(app, dbs):
         {"a": 200.0, "b": 100.0, "c": 50.0})
     page = text(signed_in(app, FENNA).get(f"/selections/{priced}/analysis/sensitivity"))
     assert "whatif-data" in page
+
+
+def test_a_refused_setting_is_counted_at_the_top_of_the_form(app, dbs, sid):
+    """Issue 22, item 6: the summary names the count and links to the first field in error."""
+    response = signed_in(app, FENNA).post(
+        url(sid), {**VALID, "tco_years": "0"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    summary = problem_summary(page)  # the service refuses one value at a time
+    assert "There is 1 problem." in summary
+    assert 'href="#tco_years"' in summary
+    assert page.index('id="error-summary"') < page.index('name="price_method"')

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 
 from selector.models import Account, AuditEntry, Category, Requirement, Selection
 from tests.web.conftest import Browser
+from tests.web.summaries import problem_summary
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -448,3 +449,16 @@ def test_observer_reads_but_does_not_write(app, dbs, committee, path):
     olaf = as_member(app, committee, "observer")
     response = olaf.get(base(committee) + path)
     assert response.status_code == (200 if path in ("", "/quality") else 403)
+
+
+def test_a_refused_requirement_says_how_many_problems_at_the_top(app, dbs, committee):
+    """Issue 22, item 6: the count and a link to the first field in error open the form."""
+    bram = as_member(app, committee, "business")
+    response = propose(bram, committee, dbs, title="", code="X" * 300)
+    assert response.status_code == 422
+    page = text(response)
+    summary = problem_summary(page)
+    assert "There are 2 problems." in summary
+    assert 'href="#code"' in summary
+    assert page.index('id="error-summary"') < page.index('id="category_id"')
+    assert 'id="title"' in page and count(dbs) == 0

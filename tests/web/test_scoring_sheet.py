@@ -4,6 +4,8 @@ each refusal with its message and nothing changed."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from selector.models import AuditEntry, Score, Selection, Sheet
@@ -18,6 +20,7 @@ from tests.web.scoring_world import (
     sheet_url,
     signed_in,
 )
+from tests.web.summaries import problem_summary
 
 
 def declare(browser, world, vendor="northwind", conflict="none", explanation=""):
@@ -296,3 +299,42 @@ def test_a_declared_conflict_is_shown_escaped(app, dbs, world):
         html = page.get_data(as_text=True)
         assert "<script>alert(" not in html
         assert "&lt;script&gt;alert(" in html
+
+
+def test_a_refused_submit_names_the_count_at_the_top_and_links_to_the_first(app, dbs, world):
+    """Issue 22, item 6: the page opens on a summary (the form posts to its anchor) with
+    the count and a link to the first problem in the sheet's order; each problem is
+    marked where it is."""
+    ingrid = signed_in(app, INGRID)
+    declare(ingrid, world)
+    items = score_everything(ingrid, world)
+    save(ingrid, world, items[3]["code"], 0, "", version=1)
+    save(ingrid, world, items[1]["code"], 0, "", version=1)
+    page = ingrid.get(sheet_url(world)).get_data(as_text=True)
+    assert 'id="sheet-problems"' not in page
+    assert '/submit#sheet-problems"' in page
+    refused = ingrid.post(sheet_url(world) + "/submit")
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    summary = problem_summary(page, "sheet-problems")
+    first = items[1]["requirement_id"]
+    assert "There are 2 problems." in summary
+    assert "Argue every extreme score" in summary
+    assert f'href="#item-{first}"' in summary
+    assert f'data-first-problem="item-{first}"' in page
+    assert page.index('id="sheet-problems"') < page.index('id="sheet"')
+    marked = re.findall(r'<fieldset class="item item--error" id="item-(\d+)"', page)
+    assert marked == [str(first), str(items[3]["requirement_id"])]
+
+
+def test_a_sheet_with_open_requirements_counts_every_one(app, dbs, world):
+    bram = signed_in(app, BRAM)
+    declare(bram, world)
+    save(bram, world, "BUS-SAL-01", 3)
+    refused = bram.post(sheet_url(world) + "/submit")
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "There are 12 problems." in problem_summary(page, "sheet-problems")
+    assert page.count("Score this requirement before you submit.") == 12
+    assert f'"#item-{world.requirements["BUS-SAL-01"]}"' not in problem_summary(
+        page, "sheet-problems")
