@@ -599,14 +599,25 @@ def aggregated_scores(selection: Selection) -> dict[tuple[str, str], float]:
     }
 
 
-def price_scores(selection: Selection) -> dict[str, float]:
+def price_scores(
+    selection: Selection, ranking_doc: Mapping[str, Any] | None = None
+) -> dict[str, float]:
     """P(v) by the selection's price method for every vendor taking part, whatever the
-    price weight (for what-if); {} with `value`, which has no price score."""
+    price weight (for what-if); {} with `value`, which has no price score. Pass the
+    selection's ranking document when there is one: its exclusions (knock-outs and the
+    threshold) are then read, not computed again from the scores."""
     if selection.price_method == pricing.VALUE:
         return {}
-    frame = _frame(selection)
-    scores = pricing.price_scores(selection.price, frame.tcos, frame.excluded)
-    return {key: float(scores[i]) for i, key in enumerate(frame.keys)}
+    if ranking_doc is None:
+        frame = _frame(selection)
+        keys, tcos, excluded = frame.keys, frame.tcos, frame.excluded
+    else:
+        out = {v["key"]: bool(v["excluded"]) for v in ranking_doc["vendors"]}
+        vendors = _vendor_list(selection)
+        keys, tcos = [v[0] for v in vendors], [v[2] for v in vendors]
+        excluded = [out[key] for key in keys]
+    scores = pricing.price_scores(selection.price, tcos, excluded)
+    return {key: float(scores[i]) for i, key in enumerate(keys)}
 
 
 def contributions(

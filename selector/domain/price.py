@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,8 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
     VALUE: ("quality_value",),
 }
 PARAMETER_NAMES = ("price_full", "price_zero", "log_factor", "quality_value")
+#: The settings under the names a selection stores them (columns, selection-file keys).
+STORED_NAMES = ("price_method", "price_weight", *PARAMETER_NAMES, "quality_threshold")
 
 #: Section 5: a quality below the threshold is judged after rounding to these decimals.
 THRESHOLD_DECIMALS = 9
@@ -51,6 +53,25 @@ class PriceSettings:
     log_factor: float | None = None
     quality_value: float | None = None
     quality_threshold: float = 0.0
+
+    @classmethod
+    def of(cls, stored: Mapping[str, Any]) -> PriceSettings:
+        """The settings under their stored names (`STORED_NAMES`); absent is the default."""
+        return cls(
+            method=stored.get("price_method", LOWEST_RATIO),
+            weight=stored.get("price_weight", 0.0),
+            price_full=stored.get("price_full"),
+            price_zero=stored.get("price_zero"),
+            log_factor=stored.get("log_factor"),
+            quality_value=stored.get("quality_value"),
+            quality_threshold=stored.get("quality_threshold", 0.0),
+        )
+
+    @classmethod
+    def of_object(cls, source: object) -> PriceSettings:
+        """The settings of anything that has them as attributes (a stored or a domain
+        selection)."""
+        return cls.of({name: getattr(source, name) for name in STORED_NAMES})
 
     @property
     def uses_weight(self) -> bool:
@@ -83,13 +104,14 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def problems(settings: PriceSettings | Mapping[str, Any]) -> list[PriceProblem]:
+def problems(settings: PriceSettings) -> list[PriceProblem]:
     """Every impossible setting, in formats.md's order; none means the settings rank.
+    The values may be anything a user or a file gave (they are checked here).
 
     A parameter that the chosen method does not use is not checked (formats.md: "kept
     and ignored").
     """
-    values = _as_mapping(settings)
+    values = asdict(settings)
     found: list[PriceProblem] = []
     method = values.get("method", LOWEST_RATIO)
     if method not in PRICE_METHODS:
@@ -129,20 +151,6 @@ def problems(settings: PriceSettings | Mapping[str, Any]) -> list[PriceProblem]:
         found.append(PriceProblem(
             "quality_value", "the value of perfect quality must be more than 0 euros"))
     return found
-
-
-def _as_mapping(settings: PriceSettings | Mapping[str, Any]) -> Mapping[str, Any]:
-    if isinstance(settings, PriceSettings):
-        return {
-            "method": settings.method,
-            "weight": settings.weight,
-            "price_full": settings.price_full,
-            "price_zero": settings.price_zero,
-            "log_factor": settings.log_factor,
-            "quality_value": settings.quality_value,
-            "quality_threshold": settings.quality_threshold,
-        }
-    return settings
 
 
 def bids(tcos: Sequence[float | None], excluded: Sequence[bool]) -> list[float]:

@@ -226,12 +226,4 @@ class Selection:
     @property
     def price(self) -> PriceSettings:
         """How price counts: the method, its parameters, the weight and the threshold."""
-        return PriceSettings(
-            method=self.price_method,
-            weight=self.price_weight,
-            price_full=self.price_full,
-            price_zero=self.price_zero,
-            log_factor=self.log_factor,
-            quality_value=self.quality_value,
-            quality_threshold=self.quality_threshold,
-        )
+        return PriceSettings.of_object(self)

@@ -766,7 +766,7 @@ class _Checker:
         before = len(self.problems)
         selection = self.object("selection", doc["selection"], SELECTION_FIELDS) or {}
         if len(self.problems) == before:  # the ranges only once the types are right
-            for problem in pricing.problems(price_settings(selection)):
+            for problem in pricing.problems(pricing.PriceSettings.of(selection)):
                 self.add(f"selection.{problem.field}", problem.message)
         return selection
 
@@ -1166,19 +1166,6 @@ def _answer_problem(part: it_catalogue.Part | None, refused: it_catalogue.Answer
     if reason in ("not_number", "not_whole"):
         return f"expected {expected}, got {_show(value)}"
     return f"must be more than 0 and at most {part.maximum}, got {_num(value)}"
-
-
-def price_settings(selection: dict[str, Any]) -> pricing.PriceSettings:
-    """The price settings of a validated file's `selection` object."""
-    return pricing.PriceSettings(
-        method=selection.get("price_method", pricing.LOWEST_RATIO),
-        weight=selection.get("price_weight", 0.0),
-        price_full=selection.get("price_full"),
-        price_zero=selection.get("price_zero"),
-        log_factor=selection.get("log_factor"),
-        quality_value=selection.get("quality_value"),
-        quality_threshold=selection.get("quality_threshold", 0.0),
-    )
 
 
 def _active_categories(requirements: list[dict[str, Any]]) -> set[str]:

@@ -118,11 +118,7 @@ class Selection(Base):
     @property
     def price(self) -> PriceSettings:
         """How price counts, as the method reads it."""
-        return PriceSettings(
-            method=self.price_method, weight=self.price_weight, price_full=self.price_full,
-            price_zero=self.price_zero, log_factor=self.log_factor,
-            quality_value=self.quality_value, quality_threshold=self.quality_threshold,
-        )
+        return PriceSettings.of_object(self)
 
     @property
     def weights_frozen(self) -> bool:

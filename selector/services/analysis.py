@@ -419,7 +419,8 @@ def what_if_model(analysis: Analysis, *, with_prices: bool) -> dict[str, Any]:
     method `value` the total is V * Q / 100 - TCO (the price weight is not used), so
     the browser gets each vendor's TCO, read back from its fictitious price."""
     by_value = with_prices and analysis.model.price_method == pricing.VALUE
-    prices = method.price_scores(analysis.model) if with_prices and not by_value else None
+    prices = (method.price_scores(analysis.model, analysis.ranking)
+              if with_prices and not by_value else None)
     value = analysis.model.quality_value or 0.0
     return {
         "categories": [
@@ -456,7 +457,7 @@ def what_if(
         p, prices, value = 0.0, None, analysis.model.quality_value
     else:
         p = analysis.price_weight if price_weight is None else price_weight
-        prices = method.price_scores(analysis.model) if p > 0 else None
+        prices = method.price_scores(analysis.model, analysis.ranking) if p > 0 else None
         value = None
     try:
         return method.what_if_totals(analysis.ranking, weights, p, prices,

@@ -105,7 +105,7 @@ def checked(given: PriceInput) -> dict[str, Any]:
         **{name: _number(getattr(given, name), name) for name in pricing.PARAMETER_NAMES},
         "quality_threshold": 0.0 if threshold is None else threshold,
     }
-    found = pricing.problems(_settings(values))
+    found = pricing.problems(pricing.PriceSettings.of(values))
     if found:
         raise ServiceError(REFUSALS[found[0].field], found[0].field)
     values["tco_years"] = _years(given.tco_years)
@@ -118,14 +118,7 @@ def preview(given: PriceInput) -> pricing.PriceSettings | None:
         values = checked(given)
     except ServiceError:
         return None
-    return pricing.PriceSettings(**_settings(values))
-
-
-def _settings(values: dict[str, Any]) -> dict[str, Any]:
-    """Column values as `pricing.problems` reads them."""
-    return {"method": values["price_method"], "weight": values["price_weight"],
-            "quality_threshold": values["quality_threshold"],
-            **{name: values[name] for name in pricing.PARAMETER_NAMES}}
+    return pricing.PriceSettings.of(values)
 
 
 def current(selection: Selection) -> dict[str, Any]:

@@ -253,3 +253,12 @@ def test_without_the_new_settings_price_scores_are_those_of_method_1(
         else:
             assert vendor["price_score"] == pytest.approx(min(100.0, 100.0 * min(bids) / tco))
     assert document["price_method"] == "lowest_ratio"
+
+
+@pytest.mark.parametrize("threshold", [0.0, 50.0])
+def test_price_scores_read_from_the_ranking_equal_those_computed_afresh(threshold) -> None:
+    """The analysis passes its ranking document, so the scores are not ranked twice."""
+    chosen = replace(REVERSAL, quality_threshold=threshold)
+    document = rank(chosen, draws=DRAWS)
+    assert price_scores(chosen, document) == price_scores(chosen)
+    assert price_scores(chosen, document)["a"] == pytest.approx(25.0 if threshold == 0 else 50.0)
