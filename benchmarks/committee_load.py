@@ -35,9 +35,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -66,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--arrival", type=float, default=15,
                         help="members arrive spread over this many seconds (15; 0: all "
                              "at the same moment, the hardest case)")
+    parser.add_argument("--cold", action="store_true",
+                        help="no warm-up: the workers meet the committee fresh, as in the "
+                             "first minute after the server (re)started")
     parser.add_argument("--max-saves", type=int, default=400,
                         help="saves per member at most (400)")
     parser.add_argument("--vendors", type=int, default=3, help="vendors (3)")
@@ -76,34 +77,30 @@ def main(argv: list[str] | None = None) -> int:
                              "measure Argon2)")
     args = parser.parse_args(argv)
 
-    folder = Path(tempfile.mkdtemp(prefix="selector-committee-load-"))
-    url, drop = loadkit.scratch_database(folder)
-    server = None
-    try:
+    with loadkit.scratch_run("selector-committee-load-") as (folder, url):
         started = time.perf_counter()
         committee = loadkit.prepare_committee(
             url, args.members, vendors=args.vendors, wishes=args.wishes,
             production_hashes=args.production_hashes)
         print(f"prepared {len(committee.emails)} members, {len(committee.vendor_ids)} vendors, "
               f"{args.wishes} wishes in {time.perf_counter() - started:.1f} s")
-        server = loadkit.start_server(loadkit.server_env(url, folder / "instance"),
-                                      folder / "gunicorn.log", workers=args.workers,
-                                      threads=args.threads)
-        print(f"database {url.split(':')[0]}; gunicorn {loadkit.APP} on "
-              f"{loadkit.HOST}:{server.port}, {args.workers} gthread workers x "
-              f"{args.threads} threads; {os.cpu_count()} CPUs, load average before the "
-              f"run {os.getloadavg()[0]:.1f}; think {args.think[0]:g}-{args.think[1]:g} s; "
-              f"arrival over {args.arrival:g} s; "
-              f"{'production' if args.production_hashes else 'cheap'} password hashes")
-        warm = loadkit.Log()
-        loadkit.warm_up(server.port, committee, warm)
-        log, threads, until = loadkit.run_committee(
-            server.port, committee, args.seconds, think=args.think, max_saves=args.max_saves,
-            arrival=args.arrival)
-        began = time.monotonic()
-        loadkit.join(threads, until + 60)
-        seconds = time.monotonic() - began
-        loadkit.stop_server(server)
+        with loadkit.serving(url, folder, workers=args.workers, threads=args.threads) as server:
+            print(f"database {url.split(':')[0]}; gunicorn {loadkit.APP} on "
+                  f"{loadkit.HOST}:{server.port}, {args.workers} gthread workers x "
+                  f"{args.threads} threads; {os.cpu_count()} CPUs, load average before the "
+                  f"run {os.getloadavg()[0]:.1f}; think {args.think[0]:g}-{args.think[1]:g} s; "
+                  f"arrival over {args.arrival:g} s; "
+                  f"{'cold' if args.cold else 'warmed-up'} workers; "
+                  f"{'production' if args.production_hashes else 'cheap'} password hashes")
+            warm = loadkit.Log()
+            if not args.cold:
+                loadkit.warm_up(server.port, committee, warm)
+            log, threads, until = loadkit.run_committee(
+                server.port, committee, args.seconds, think=args.think,
+                max_saves=args.max_saves, arrival=args.arrival)
+            began = time.monotonic()
+            loadkit.join(threads, until + 60)
+            seconds = time.monotonic() - began
         print(f"\n{args.members} members for {seconds:.1f} s: {log.saves()} accepted saves "
               f"({log.saves() / seconds:.1f}/s); load average after {os.getloadavg()[0]:.1f}")
         print(loadkit.latency_table(log, seconds))
@@ -154,12 +151,6 @@ def main(argv: list[str] | None = None) -> int:
             verdict = "within" if p99 < P99_GOAL else "OVER"
             print(f"p99 save after the opening burst {p99 * 1000:.1f} ms: {verdict} the goal")
         return 1 if failed else 0
-    finally:
-        if server is not None:
-            loadkit.stop_server(server)
-        if drop is not None:
-            drop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -20,14 +20,17 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -42,11 +45,13 @@ from benchmarks.scoring_load import (  # noqa: E402
     Member,
     free_port,
     percentile,
+    stop_process_group,
     stored_scores,
 )
 
 APP = "selector.wsgi:app"
-KINDS = ("login page", "log in", "sheet page", "sheet.json", "save")
+KINDS = ("login page", "log in", "sheet page", "static", "sheet.json", "save")
+_ASSET = re.compile(rb'(?:href|src)="(/static/[^"]+)"')
 _CSRF = re.compile(rb'name="csrf-token" content="([^"]+)"')
 
 
@@ -112,12 +117,7 @@ def start_server(env: dict[str, str], log: Path, *, workers: int = 4, threads: i
 
 def stop_server(server: Server) -> None:
     """SIGTERM to the gunicorn we started (its own process group), SIGKILL if it lingers."""
-    if server.process.poll() is None:
-        os.killpg(server.process.pid, signal.SIGTERM)
-        try:
-            server.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            kill_server(server)
+    stop_process_group(server.process, timeout=15)
 
 
 def kill_server(server: Server) -> None:
@@ -127,6 +127,18 @@ def kill_server(server: Server) -> None:
     except ProcessLookupError:
         pass
     server.process.wait(timeout=15)
+
+
+@contextmanager
+def serving(url: str, folder: Path, **options) -> Iterator[Server]:
+    """gunicorn on the database at `url` for the block (`start_server`'s `options`), its
+    instance folder and log in `folder`; stopped when the block ends, also on an error."""
+    server = start_server(server_env(url, folder / "instance"), folder / "gunicorn.log",
+                          **options)
+    try:
+        yield server
+    finally:
+        stop_server(server)
 
 
 def server_env(url: str, instance: Path) -> dict[str, str]:
@@ -268,6 +280,7 @@ class CommitteeMember(Member):
     def __init__(self, port: int, email: str, log: Log) -> None:
         super().__init__(port, email)
         self.log = log
+        self.cached: set[bytes] = set()  # the static files this "browser" keeps
 
     def timed(self, kind: str, method: str, path: str, body: bytes | None = None,
               headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -288,6 +301,7 @@ class CommitteeMember(Member):
     def log_in(self) -> None:
         status, page = self.timed("login page", "GET", "/login")
         assert status == 200, (self.email, status)
+        self.fetch_assets(page)
         status, _ = self.timed(
             "log in", "POST", "/login",
             urlencode({"email": self.email, "password": PASSWORD,
@@ -302,9 +316,20 @@ class CommitteeMember(Member):
         status, page = self.timed("sheet page", "GET", base)
         assert status == 200, (self.email, status)
         self.csrf = self._token(page)
+        self.fetch_assets(page)
         status, sheet = self.timed("sheet.json", "GET", base + "/sheet.json")
         assert status == 200, (self.email, status)
         return base + "/scores", json.loads(sheet)["items"]
+
+    def fetch_assets(self, page: bytes) -> None:
+        """The style sheets and scripts the page names that this browser does not keep
+        yet, as a browser with an empty cache fetches them on its first page; every
+        answer the app gives them may be kept (an hour, or a year when fingerprinted)."""
+        for path in _ASSET.findall(page):
+            if path not in self.cached:
+                status, _ = self.timed("static", "GET", path.decode())
+                assert status == 200, (self.email, path, status)
+                self.cached.add(path)
 
     def save(self, url: str, vendor_id: int, item: dict, score: int, comment: str) -> int:
         """Save one answer through the JSON endpoint; the log learns the outcome."""
@@ -525,3 +550,17 @@ def scratch_database(folder: Path) -> tuple[str, Callable[[], None] | None]:
     if server_url.startswith("postgres"):
         return scratch_postgres(server_url)
     return f"sqlite:///{folder / 'committee.db'}", None
+
+
+@contextmanager
+def scratch_run(prefix: str) -> Iterator[tuple[Path, str]]:
+    """A temporary folder and a fresh database (`scratch_database`) for one benchmark run,
+    as (folder, database URL); both are removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    url, drop = scratch_database(folder)
+    try:
+        yield folder, url
+    finally:
+        if drop is not None:
+            drop()
+        shutil.rmtree(folder, ignore_errors=True)

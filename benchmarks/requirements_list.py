@@ -27,13 +27,7 @@ from benchmarks.analysis_page import FACILITATOR, PASSWORD, log_in  # noqa: E402
 from selector import migrate  # noqa: E402
 from selector.db import Database  # noqa: E402
 from selector.models import Category, Requirement, Selection  # noqa: E402
-from selector.services import (  # noqa: E402
-    accounts,
-    library,
-    memberships,
-    quality_flags,
-    selections,
-)
+from selector.services import accounts, memberships, selections  # noqa: E402
 from selector.services import requirements as service  # noqa: E402
 
 COUNT = 1_000
@@ -55,8 +49,8 @@ def build(db: Database) -> int:
             added = memberships.add_member(session, selection, fenna, f"{role}@example.org",
                                            role, name=role.title())
             members[role] = added.member.account
-        picked = library.pick(session, selection, members["business"], "business",
-                              [item.id for item in library.load_library()])
+        picked = service.pick_from_library(session, selection, members["business"], "business",
+                                           [item.id for item in service.load_library()])
         categories = list(session.scalars(select_categories(selection.id)))
         codes = service.CodeAllocator(session, selection.id)
         made = list(picked.created)
@@ -76,7 +70,7 @@ def build(db: Database) -> int:
                 if n % 31 == 0 else "")
             made.append(service.create_requirement(
                 session, selection, members[role], role, values, codes=codes, refresh=False))
-        quality_flags.refresh_quality(session, selection.id, made)
+        service.refresh_quality(session, selection.id, made)
         for n, requirement in enumerate(made):
             if n % 5 == 0:
                 requirement.status = "accepted"

@@ -96,16 +96,17 @@ def start_server(env: dict[str, str], workers: int, port: int, worker_class: str
                 return process
         except OSError:
             time.sleep(0.2)
-    stop_server(process)
+    stop_process_group(process)
     raise SystemExit("gunicorn did not answer within 30 s")
 
 
-def stop_server(process: subprocess.Popen) -> None:
-    """Stop the gunicorn we started (its own process group), and nothing else."""
+def stop_process_group(process: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM to a server we started in its own process group (and nothing else),
+    SIGKILL if it lingers after `timeout` seconds."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
@@ -360,21 +361,20 @@ def main(argv: list[str] | None = None) -> int:
         rng = random.Random(20261123)
         counter = [0]
 
+        def saving(seconds: float, think: tuple[float, float]) -> tuple[Record, float]:
+            record = Record()
+            until = time.monotonic() + seconds
+            return record, run_threads([
+                (save_loop, (m, record, until, think, args.max_saves,
+                             random.Random(rng.random()), counter)) for m in members])
+
         # 1. The load model: save one score, think 1-3 s.
-        record = Record()
-        until = time.monotonic() + args.think_seconds
-        seconds = run_threads([(save_loop, (m, record, until, (1.0, 3.0), args.max_saves,
-                                            random.Random(rng.random()), counter))
-                               for m in members])
+        record, seconds = saving(args.think_seconds, (1.0, 3.0))
         report("with think time 1-3 s", record.latencies, seconds)
         think_p99 = percentile(record.latencies, 0.99)
 
         # 2. No think time.
-        burst = Record()
-        until = time.monotonic() + args.burst_seconds
-        seconds = run_threads([(save_loop, (m, burst, until, (0.0, 0.0), args.max_saves,
-                                            random.Random(rng.random()), counter))
-                               for m in members])
+        burst, seconds = saving(args.burst_seconds, (0.0, 0.0))
         report("without think time   ", burst.latencies, seconds)
 
         # 3. The floor: a bare Flask endpoint on the same server.
@@ -395,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"p99 with think time {think_p99 * 1000:.1f} ms: {goal} of "
               f"{P99_GOAL * 1000:.0f} ms")
     finally:
-        stop_server(server)
+        stop_process_group(server)
         if not os.environ.get("DATABASE_URL"):
             shutil.rmtree(folder, ignore_errors=True)
     return 0

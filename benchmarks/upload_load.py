@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -42,36 +40,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
     args = parser.parse_args(argv)
 
-    folder = Path(tempfile.mkdtemp(prefix="selector-upload-load-"))
-    url, drop = loadkit.scratch_database(folder)
-    server = None
-    try:
+    with loadkit.scratch_run("selector-upload-load-") as (folder, url):
         committee = loadkit.prepare_committee(url, args.members)
-        from sqlalchemy import create_engine, select
-
-        from selector.models import Category
-
-        engine = create_engine(url)
-        with engine.connect() as connection:
-            keys = list(connection.scalars(select(Category.key).where(
-                Category.selection_id == committee.selection_id)))
-        engine.dispose()
-        files = [("long texts", uploadkit.flat()), ("nested", uploadkit.nested()),
-                 ("5,000 rows", uploadkit.legitimate(keys)),
-                 ("moved sheet", uploadkit.moved_sheet())]
-        server = loadkit.start_server(loadkit.server_env(url, folder / "instance"),
-                                      folder / "gunicorn.log", workers=args.workers,
-                                      threads=args.threads)
-        uploads = uploadkit.UploadLog()
-        uploaders = uploadkit.start_uploaders(
-            server.port, "facilitator@example.org", committee.selection_id, files,
-            args.seconds, uploads, count=args.uploaders)
-        log, members, until = loadkit.run_committee(
-            server.port, committee, args.seconds, think=(1.0, 3.0), arrival=15)
-        began = time.monotonic()
-        loadkit.join(members + uploaders, until + 120)
-        seconds = time.monotonic() - began
-        loadkit.stop_server(server)
+        files = uploadkit.run_uploads(url, committee.selection_id)
+        with loadkit.serving(url, folder, workers=args.workers, threads=args.threads) as server:
+            uploads = uploadkit.UploadLog()
+            uploaders = uploadkit.start_uploaders(
+                server.port, "facilitator@example.org", committee.selection_id, files,
+                args.seconds, uploads, count=args.uploaders)
+            log, members, until = loadkit.run_committee(
+                server.port, committee, args.seconds, think=(1.0, 3.0), arrival=15)
+            began = time.monotonic()
+            loadkit.join(members + uploaders, until + 120)
+            seconds = time.monotonic() - began
         print(loadkit.latency_table(log, seconds))
         for kind, counts in uploads.statuses.items():
             print(f"upload {kind:<12} {dict(sorted(counts.items()))}, slowest "
@@ -89,12 +70,6 @@ def main(argv: list[str] | None = None) -> int:
               + ("" if not check.problems else f"; PROBLEMS: {check.problems[:5]}"))
         failed |= bool(check.problems)
         return 1 if failed else 0
-    finally:
-        if server is not None:
-            loadkit.stop_server(server)
-        if drop is not None:
-            drop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Hostile and legitimate requirement workbooks, and a facilitator who uploads them in a
 loop while the committee scores (security issue 17, item 2). Shared by the trust tests
-(`tests/trust/test_upload_attacks.py`, `tests/trust/test_upload_load.py`) and the
-benchmark `benchmarks/upload_load.py`.
+(`tests/trust/test_upload_attacks.py`, `tests/trust/test_upload_load.py`), the import
+tests (`tests/requirements/test_spreadsheets.py`) and the benchmark
+`benchmarks/upload_load.py`.
 
 The workbooks are written by hand (a minimal .xlsx: content types, relationships, a
 workbook and one sheet of inline strings), so a hostile one takes milliseconds to make:
@@ -50,8 +51,10 @@ def _row(number: int, values) -> str:
     return f'<row r="{number}">{cells}</row>'
 
 
-def workbook(sheet_xml: bytes, *, sheet_path: str = "xl/worksheets/sheet1.xml") -> bytes:
-    """A minimal .xlsx whose one sheet, "Requirements", is `sheet_xml` at `sheet_path`."""
+def workbook(sheet_xml: bytes, *, sheet_path: str = "xl/worksheets/sheet1.xml",
+             filler: bytes = b"") -> bytes:
+    """A minimal .xlsx whose one sheet, "Requirements", is `sheet_xml` at `sheet_path`;
+    `filler`, if any, is stored beside it as a media part."""
     target = sheet_path[3:] if sheet_path.startswith("xl/") else "/" + sheet_path
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -76,12 +79,19 @@ def workbook(sheet_xml: bytes, *, sheet_path: str = "xl/worksheets/sheet1.xml") 
             f'Type="{MAIN}/officeDocument/2006/relationships/worksheet" '
             f'Target="{target}"/></Relationships>'))
         archive.writestr(sheet_path, sheet_xml)
+        if filler:
+            archive.writestr("xl/media/filler.bin", filler)
     return buffer.getvalue()
 
 
 def _sheet(body: str) -> bytes:
     return (f'<worksheet xmlns="{MAIN}/spreadsheetml/2006/main"><sheetData>{body}'
             "</sheetData></worksheet>").encode()
+
+
+def sheet(rows) -> bytes:
+    """A sheet of inline strings: one row per item of `rows`, one cell per value."""
+    return _sheet("".join(_row(number, values) for number, values in enumerate(rows, 1)))
 
 
 def nested(depth: int = 2_000_000) -> bytes:
@@ -125,6 +135,24 @@ def legitimate(category_keys: list[str], rows: int = 5_000) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def run_uploads(url: str, selection_id: int) -> list[tuple[str, bytes]]:
+    """The workbooks (kind, content) the facilitator uploads in a loop, heavy ones first;
+    the legitimate catalogue uses the categories of the selection in the database at `url`."""
+    from sqlalchemy import create_engine, select
+
+    from selector.models import Category
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            keys = list(connection.scalars(select(Category.key).where(
+                Category.selection_id == selection_id)))
+    finally:
+        engine.dispose()
+    return [("long texts", flat()), ("nested", nested()), ("5,000 rows", legitimate(keys)),
+            ("moved sheet", moved_sheet())]
 
 
 def multipart(fields: dict[str, str], filename: str, content: bytes) -> tuple[bytes, str]:

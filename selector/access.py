@@ -85,7 +85,7 @@ SELECTION_RULES: dict[str, Rule] = {
         WRITERS, frozenset({words.REQUIREMENTS, words.WEIGHTING}), writes=True),
     "weighting.manage": Rule(FACILITATOR, frozenset({words.WEIGHTING}), writes=True),
     # How price counts (issue 18): set before the weights are frozen, with which it is
-    # frozen (services.price_settings refuses it then, with that message).
+    # frozen (services.weighting refuses it then, with that message).
     "weighting.price": Rule(
         FACILITATOR, frozenset({words.REQUIREMENTS, words.WEIGHTING}), writes=True),
     # Vendors and scoring (issue 7). The phase rules of scoring (scores only while it is

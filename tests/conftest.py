@@ -11,6 +11,8 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -197,20 +199,42 @@ def expected_ranking():
     return json.loads(EXAMPLE_RANKING.read_text(encoding="utf-8"))
 
 
-def assert_ranking_matches(got, want, path=""):
-    """Compare ranking documents: floats within 1e-6, p_first within 0.03, rest exact."""
+def assert_ranking_matches(got, want, path="", *, keys_in_order=False):
+    """Compare ranking documents: floats within 1e-6, p_first within 0.03, rest exact;
+    with `keys_in_order`, every object's keys in the same order too (the method's own
+    output; a document that went through a JSON column may come back reordered)."""
     if isinstance(want, dict):
         assert isinstance(got, dict), path
+        if keys_in_order:
+            assert list(got) == list(want), f"{path}: keys {list(got)} != {list(want)}"
         assert set(got) == set(want), f"{path}: keys {sorted(got)} != {sorted(want)}"
         for key in want:
-            assert_ranking_matches(got[key], want[key], f"{path}.{key}")
+            assert_ranking_matches(got[key], want[key], f"{path}.{key}",
+                                   keys_in_order=keys_in_order)
     elif isinstance(want, list):
         assert isinstance(got, list) and len(got) == len(want), path
         for i, (g, w) in enumerate(zip(got, want, strict=True)):
-            assert_ranking_matches(g, w, f"{path}[{i}]")
+            assert_ranking_matches(g, w, f"{path}[{i}]", keys_in_order=keys_in_order)
     elif isinstance(want, bool) or want is None or isinstance(want, str):
         assert got == want, f"{path}: {got!r} != {want!r}"
     else:
-        tolerance = 0.03 if "p_first" in path else 1e-6
+        tolerance = 0.03 if ".p_first." in path else 1e-6
         assert isinstance(got, int | float) and not isinstance(got, bool), path
         assert abs(got - want) <= tolerance, f"{path}: {got} != {want}"
+
+
+@contextmanager
+def sql_statements(engine) -> Iterator[list[str]]:
+    """The SQL statements `engine` sends inside the block, to count queries (no N+1)."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def record(connection, cursor, statement, *args) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -64,13 +64,20 @@ class Series:
 
 
 @dataclass(frozen=True)
-class BarGroupChart:
-    """Horizontal bars: one group per row, one bar per series."""
+class _Chart:
+    """What every chart holds besides its values: the language of its texts, its title
+    and a one-paragraph description."""
 
-    kind = "bars"
     language: str
     title: str
     description: str
+
+
+@dataclass(frozen=True)
+class BarGroupChart(_Chart):
+    """Horizontal bars: one group per row, one bar per series."""
+
+    kind = "bars"
     rows: tuple[str, ...]
     series: tuple[Series, ...]
     maximum: float  # axis end, in the values' unit
@@ -110,11 +117,8 @@ class LegendItem:
 
 
 @dataclass(frozen=True)
-class StackedBarChart:
+class StackedBarChart(_Chart):
     kind = "stacked"
-    language: str
-    title: str
-    description: str
     bars: tuple[StackedBar, ...]
     legend: tuple[LegendItem, ...]
     maximum: float
@@ -133,11 +137,8 @@ class StackedBarChart:
 
 
 @dataclass(frozen=True)
-class HeatMapChart:
+class HeatMapChart(_Chart):
     kind = "heat"
-    language: str
-    title: str
-    description: str
     rows: tuple[str, ...]  # categories
     row_notes: tuple[str, ...]  # e.g. the category's weight
     columns: tuple[str, ...]  # vendors

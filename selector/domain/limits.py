@@ -58,6 +58,10 @@ EMAIL_LENGTH = LENGTHS["member"]["email"]
 SCALE_MIN = 1
 SCALE_MAX = 10
 
+#: The largest amount of money, in euros, a cost or a price setting takes: anything
+#: larger is a typing error.
+MAX_AMOUNT = 1e12
+
 #: Row ids and versions are PostgreSQL INTEGERs counted from 1: a larger number names no
 #: row (and would overflow the driver), so it is refused before any query.
 MAX_ID = 2**31 - 1

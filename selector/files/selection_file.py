@@ -789,8 +789,7 @@ class _Checker:
         if entry is None:
             return None
         vendor = entry.get("vendor")
-        self.reference("decision.vendor", vendor, {v["key"] for v in vendors if "key" in v},
-                       "vendor")
+        self.reference("decision.vendor", vendor, _vendor_keys(vendors), "vendor")
         if entry.get("verdict") == "approved" and "vendor" in entry and vendor is None:
             self.add("decision.vendor", "an approval names the vendor chosen")
         if entry.get("by") is not None:
@@ -995,6 +994,35 @@ class _Checker:
         elif not 0 <= score <= scale_max:
             self.add(f"{path}.score", f"{score} is outside 0..{scale_max}")
 
+    def keyed_entries(
+        self,
+        doc: dict[str, Any],
+        name: str,
+        fields: tuple[_Field, ...],
+        references: tuple[str, ...],
+        check: Callable[[str, dict[str, Any]], None],
+        duplicate: str,
+    ) -> list[dict[str, Any]]:
+        """The checked entries of a list that holds one entry per combination of
+        `references` (member, vendor, requirement): `check` looks at each entry,
+        then a repeated combination is reported with `duplicate`, a template that
+        names the references."""
+        seen: dict[tuple[str | None, ...], int] = {}
+        result = []
+        for path, index, entry in self.entries(doc, name, fields):
+            check(path, entry)
+            key = tuple(entry.get(reference) for reference in references)
+            shown = {reference: _show(entry.get(reference)) for reference in references}
+            self.unique_references(seen, key, index, name, path, duplicate.format(**shown))
+            result.append(entry)
+        return result
+
+    def vendor_and_requirement(
+        self, path: str, entry: dict[str, Any], vendor_keys: set[str], codes: set[str]
+    ) -> None:
+        self.reference(f"{path}.vendor", entry.get("vendor"), vendor_keys, "vendor")
+        self.reference(f"{path}.requirement", entry.get("requirement"), codes, "requirement")
+
     def scores(
         self,
         doc: dict[str, Any],
@@ -1002,25 +1030,19 @@ class _Checker:
         vendors: list[dict[str, Any]],
         requirements: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
-        vendor_keys = {v["key"] for v in vendors if "key" in v}
-        codes = {r["code"] for r in requirements if "code" in r}
-        seen: dict[tuple[str, str, str], int] = {}
-        result = []
-        for path, index, entry in self.entries(doc, "scores", SCORE_FIELDS):
+        vendor_keys, codes = _vendor_keys(vendors), _codes(requirements)
+
+        def check(path: str, entry: dict[str, Any]) -> None:
             member = entry.get("member")
-            vendor, requirement = entry.get("vendor"), entry.get("requirement")
             if member is not None:
                 self.member_role(f"{path}.member", member, SCORING_ROLES, "score")
-            self.reference(f"{path}.vendor", vendor, vendor_keys, "vendor")
-            self.reference(f"{path}.requirement", requirement, codes, "requirement")
+            self.vendor_and_requirement(path, entry, vendor_keys, codes)
             self.score_range(path, entry, selection)
-            self.unique_references(
-                seen, (member, vendor, requirement), index, "scores", path,
-                f"duplicate score of {_show(member)} for vendor {_show(vendor)} "
-                f"on requirement {_show(requirement)}",
-            )
-            result.append(entry)
-        return result
+
+        return self.keyed_entries(
+            doc, "scores", SCORE_FIELDS, ("member", "vendor", "requirement"), check,
+            "duplicate score of {member} for vendor {vendor} on requirement {requirement}",
+        )
 
     def consensus(
         self,
@@ -1029,22 +1051,16 @@ class _Checker:
         vendors: list[dict[str, Any]],
         requirements: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
-        vendor_keys = {v["key"] for v in vendors if "key" in v}
-        codes = {r["code"] for r in requirements if "code" in r}
-        seen: dict[tuple[str, str], int] = {}
-        result = []
-        for path, index, entry in self.entries(doc, "consensus", CONSENSUS_FIELDS):
-            vendor, requirement = entry.get("vendor"), entry.get("requirement")
-            self.reference(f"{path}.vendor", vendor, vendor_keys, "vendor")
-            self.reference(f"{path}.requirement", requirement, codes, "requirement")
+        vendor_keys, codes = _vendor_keys(vendors), _codes(requirements)
+
+        def check(path: str, entry: dict[str, Any]) -> None:
+            self.vendor_and_requirement(path, entry, vendor_keys, codes)
             self.score_range(path, entry, selection)
-            self.unique_references(
-                seen, (vendor, requirement), index, "consensus", path,
-                f"duplicate consensus for vendor {_show(vendor)} "
-                f"on requirement {_show(requirement)}",
-            )
-            result.append(entry)
-        return result
+
+        return self.keyed_entries(
+            doc, "consensus", CONSENSUS_FIELDS, ("vendor", "requirement"), check,
+            "duplicate consensus for vendor {vendor} on requirement {requirement}",
+        )
 
     def knockouts(
         self,
@@ -1052,29 +1068,27 @@ class _Checker:
         vendors: list[dict[str, Any]],
         requirements: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
-        vendor_keys = {v["key"] for v in vendors if "key" in v}
+        vendor_keys = _vendor_keys(vendors)
         knockout_of = {r["code"]: r.get("knockout") for r in reversed(requirements) if "code" in r}
-        seen: dict[tuple[str, str], int] = {}
-        result = []
-        for path, index, entry in self.entries(doc, "knockouts", KNOCKOUT_FIELDS):
-            vendor, requirement = entry.get("vendor"), entry.get("requirement")
-            self.reference(f"{path}.vendor", vendor, vendor_keys, "vendor")
-            if requirement is not None:
-                if requirement not in knockout_of:
-                    self.add(f"{path}.requirement", f"unknown requirement {_show(requirement)}")
-                elif knockout_of[requirement] is False:
-                    self.add(
-                        f"{path}.requirement",
-                        f"{_show(requirement)} is not a knock-out (its knockout is false); "
-                        "a verdict needs a requirement with knockout true",
-                    )
-            self.unique_references(
-                seen, (vendor, requirement), index, "knockouts", path,
-                f"duplicate verdict for vendor {_show(vendor)} "
-                f"on requirement {_show(requirement)}",
-            )
-            result.append(entry)
-        return result
+
+        def check(path: str, entry: dict[str, Any]) -> None:
+            requirement = entry.get("requirement")
+            self.reference(f"{path}.vendor", entry.get("vendor"), vendor_keys, "vendor")
+            if requirement is None:
+                return
+            if requirement not in knockout_of:
+                self.add(f"{path}.requirement", f"unknown requirement {_show(requirement)}")
+            elif knockout_of[requirement] is False:
+                self.add(
+                    f"{path}.requirement",
+                    f"{_show(requirement)} is not a knock-out (its knockout is false); "
+                    "a verdict needs a requirement with knockout true",
+                )
+
+        return self.keyed_entries(
+            doc, "knockouts", KNOCKOUT_FIELDS, ("vendor", "requirement"), check,
+            "duplicate verdict for vendor {vendor} on requirement {requirement}",
+        )
 
     def answers(
         self,
@@ -1084,34 +1098,28 @@ class _Checker:
     ) -> list[dict[str, Any]]:
         """Vendors' own answers: a known vendor and requirement, an explanation unless
         the answer is yes, at most one per (vendor, requirement)."""
-        vendor_keys = {v["key"] for v in vendors if "key" in v}
-        codes = {r["code"] for r in requirements if "code" in r}
-        seen: dict[tuple[str, str], int] = {}
-        result = []
-        for path, index, entry in self.entries(doc, "answers", ANSWER_FIELDS):
-            vendor, requirement = entry.get("vendor"), entry.get("requirement")
-            self.reference(f"{path}.vendor", vendor, vendor_keys, "vendor")
-            self.reference(f"{path}.requirement", requirement, codes, "requirement")
+        vendor_keys, codes = _vendor_keys(vendors), _codes(requirements)
+
+        def check(path: str, entry: dict[str, Any]) -> None:
+            self.vendor_and_requirement(path, entry, vendor_keys, codes)
             compliance = entry.get("compliance")
             if (compliance is not None and "explanation" in entry
                     and answer_rules.explanation_required(compliance)
                     and not entry["explanation"].strip()):
                 self.add(f"{path}.explanation",
                          f"must not be empty when compliance is {_show(compliance)}")
-            self.unique_references(
-                seen, (vendor, requirement), index, "answers", path,
-                f"a second answer of vendor {_show(vendor)} "
-                f"to requirement {_show(requirement)}",
-            )
-            result.append(entry)
-        return result
+
+        return self.keyed_entries(
+            doc, "answers", ANSWER_FIELDS, ("vendor", "requirement"), check,
+            "a second answer of vendor {vendor} to requirement {requirement}",
+        )
 
     def it_answers(
         self, doc: dict[str, Any], requirements: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
         """IT's structured answers: each checked against its catalogue question, on an
         existing requirement, at most one per requirement and one per slot."""
-        codes = {r["code"] for r in requirements if "code" in r}
+        codes = _codes(requirements)
         seen: dict[str, int] = {}
         slots: dict[str, int] = {}
         result = []
@@ -1180,3 +1188,13 @@ def _active_categories(requirements: list[dict[str, Any]]) -> set[str]:
         raw = PRIORITY_POINTS[requirement["priority"]] if weight is None else weight
         totals[requirement["category"]] = totals.get(requirement["category"], 0) + raw
     return {category for category, total in totals.items() if total > 0}
+
+
+def _vendor_keys(vendors: list[dict[str, Any]]) -> set[str]:
+    """The keys of the vendors that have one (a missing key is reported on its own)."""
+    return {vendor["key"] for vendor in vendors if "key" in vendor}
+
+
+def _codes(requirements: list[dict[str, Any]]) -> set[str]:
+    """The codes of the requirements that have one."""
+    return {requirement["code"] for requirement in requirements if "code" in requirement}

@@ -44,7 +44,7 @@ from selector.domain.vocabulary import (
 )
 from selector.forms import choices, row_id
 from selector.i18n import DOMAIN_LABELS, _l
-from selector.services.it_structured import StructuredItem
+from selector.services.requirements import StructuredItem
 
 PRIORITY_LABELS = {
     MUST: _l("Must have"),
@@ -440,7 +440,7 @@ class StructuredForm(FlaskForm):
         return walk(self)
 
     def fill(self, table: dict[str, list[dict]]) -> None:
-        """Show the answers given before (from `it_structured.answer_table`)."""
+        """Show the answers given before (from `requirements.it_answer_table`)."""
         def controls(target: Form, row: dict) -> None:
             target.priority.data = row["priority"]
             target.knockout.data = row["knockout"]

@@ -7,6 +7,8 @@ the reader's (decisions.md): `anchor_labels` takes the vocabulary's words for it
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
@@ -67,6 +69,19 @@ def sheet_form(requirement_ids: list[int], scale_max: int, labels: list[str],
                formdata=None, data: dict | None = None) -> SheetFormBase:
     """The scoring sheet as a form: per requirement a score, an argument and the version
     the member started from."""
+    form_class = _sheet_form_class(tuple(requirement_ids), scale_max, tuple(labels))
+    if formdata is None:
+        return form_class(formdata=None, data=data or {})
+    return form_class(formdata=formdata)
+
+
+@lru_cache(maxsize=256)
+def _sheet_form_class(requirement_ids: tuple[int, ...], scale_max: int,
+                      labels: tuple[str, ...]) -> type[SheetFormBase]:
+    """One form class per sheet shape, made once per worker: a committee opening the
+    same sheets in the first minute of a meeting (issue 22, item 7) would otherwise make
+    a class of three fields per requirement for every page. The class holds no member's
+    data; the labels are lazy, so one class serves both languages."""
 
     class SheetForm(SheetFormBase):
         pass
@@ -79,9 +94,7 @@ def sheet_form(requirement_ids: list[int], scale_max: int, labels: list[str],
         setattr(SheetForm, comment_field(item_id), TextAreaField(
             _l("Argument"), validators=[Optional(), Length(max=MAX_COMMENT)]))
         setattr(SheetForm, version_field(item_id), HiddenField())
-    if formdata is None:
-        return SheetForm(formdata=None, data=data or {})
-    return SheetForm(formdata=formdata)
+    return SheetForm
 
 
 class ExclusionForm(FlaskForm):

@@ -258,7 +258,7 @@ AMOUNT = {"type": "number", "min": "0", "step": "any", "inputmode": "decimal"}
 
 class PriceSettingsForm(FlaskForm):
     """The price method, its parameters, the price weight (a percentage), the quality
-    threshold and the years a TCO covers. `selector.services.price_settings` parses and
+    threshold and the years a TCO covers. `selector.services.weighting` parses and
     checks every value; the method's choice is checked there too, so a refusal is its
     one sentence."""
 

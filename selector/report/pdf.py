@@ -14,7 +14,7 @@ enters a Paragraph; the only markup in a paragraph is the report's own.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import reportlab
@@ -46,6 +46,7 @@ from selector.charts.pdf import render_drawing
 from selector.report.contents import (
     QuestionLine,
     ReportData,
+    RequirementContribution,
     SeenChangeLine,
     SponsorDecisionLine,
     VendorProfile,
@@ -577,40 +578,33 @@ def _cover(w: _Writer) -> None:
     if cover.organisation:
         heading.append(_p(cover.organisation, s["cover_sub"]))
     # The band has a fixed height: a long name shrinks to fit instead of running out.
-    band = Table(
+    band = _layout_table(
         [[KeepInFrame(WIDTH, 7.6 * cm, heading, mode="shrink")]],
-        colWidths=[WIDTH],
+        [WIDTH],
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ],
         rowHeights=[8.0 * cm],
-        style=TableStyle(
-            [
-                BASE_FONT,
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ]
-        ),
     )
     w.add(band, Spacer(1, 0.9 * cm))
     status_colour = PASSED if cover.status == "final" else UNVERIFIED
     badge_style = ParagraphStyle("badge", parent=s["body"], fontName=BOLD, fontSize=9,
                                  textColor=colors.white, spaceAfter=0)
-    badge = Table(
+    badge = _layout_table(
         [[_p(cover.status_label, badge_style)]],
-        colWidths=[min(text_width(cover.status_label, 9, True) + 18, WIDTH)],
-        style=TableStyle(
-            [
-                BASE_FONT,
-                ("BACKGROUND", (0, 0), (-1, -1), status_colour),
-                ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-            ]
-        ),
+        [min(text_width(cover.status_label, 9, True) + 18, WIDTH)],
+        [
+            ("BACKGROUND", (0, 0), (-1, -1), status_colour),
+            ("LEFTPADDING", (0, 0), (-1, -1), 8),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+            ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ],
     )
-    badge.hAlign = "LEFT"
     w.add(badge, Spacer(1, 0.8 * cm))
     w.add(_p(t_("Date"), s["cover_label"]), _p(cover.date, s["cover_value"]))
     w.add(_p(cover.recommended_label, s["cover_label"]))
@@ -638,20 +632,16 @@ def _cover(w: _Writer) -> None:
         cells = [
             [_p(f.label, s["figure_label"]), _p(f.value, s["cover_fact"])] for f in cover.facts
         ]
-        grid = Table([cells], colWidths=[WIDTH / len(cells)] * len(cells))
-        grid.setStyle(
-            TableStyle(
-                [
-                    BASE_FONT,
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LINEABOVE", (0, 0), (-1, 0), 0.8, NAVY),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 6),
-                ]
-            )
-        )
-        grid.hAlign = "LEFT"
-        w.add(grid)
+        w.add(_layout_table(
+            [cells],
+            [WIDTH / len(cells)] * len(cells),
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEABOVE", (0, 0), (-1, 0), 0.8, NAVY),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ],
+        ))
     w.add(Spacer(1, 1.2 * cm))
     w.add(
         _p(
@@ -709,18 +699,16 @@ def _summary(w: _Writer) -> None:
             inner.append(_p(behind, s["body"]))
     else:
         inner = [_p(t_("The committee cannot recommend a vendor."), s["box_winner"])]
-    box = Table([[inner]], colWidths=[WIDTH])
-    box.setStyle(
-        TableStyle(
-            [
-                BASE_FONT,
-                ("BACKGROUND", (0, 0), (-1, -1), TINT),
-                ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
-                ("LEFTPADDING", (0, 0), (-1, -1), 12),
-                ("TOPPADDING", (0, 0), (-1, -1), 8),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-            ]
-        )
+    box = _layout_table(
+        [[inner]],
+        [WIDTH],
+        [
+            ("BACKGROUND", (0, 0), (-1, -1), TINT),
+            ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
+            ("LEFTPADDING", (0, 0), (-1, -1), 12),
+            ("TOPPADDING", (0, 0), (-1, -1), 8),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ],
     )
     w.add(box, Spacer(1, 8))
     figures = [f for f in summary.key_figures if f.label != t_("Recommended vendor")]
@@ -731,20 +719,17 @@ def _summary(w: _Writer) -> None:
         ]
         rows = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
         rows[-1] += [""] * (per_row - len(rows[-1]))
-        grid = Table(rows, colWidths=[WIDTH / per_row] * per_row)
-        grid.setStyle(
-            TableStyle(
-                [
-                    BASE_FONT,
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 4),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-                ]
-            )
+        grid = _layout_table(
+            rows,
+            [WIDTH / per_row] * per_row,
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ],
         )
-        grid.hAlign = "LEFT"
         w.add(grid, Spacer(1, 4))
     _ranking_at_a_glance(w)
     w.h2(t_("The argument"), outline=False)
@@ -769,24 +754,17 @@ def _summary(w: _Writer) -> None:
 
 def _labelled_rows(w: _Writer, rows: Sequence[tuple[str, str]], style: str) -> Table:
     """A label beside each text, one line under each row (a record, not a data table)."""
-    table = Table(
+    return _layout_table(
         [[_p(label, w.s["h3"]), _p(or_dash(text), w.s[style])] for label, text in rows],
-        colWidths=[3.6 * cm, WIDTH - 3.6 * cm],
+        [3.6 * cm, WIDTH - 3.6 * cm],
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ],
         splitInRow=1,
     )
-    table.setStyle(
-        TableStyle(
-            [
-                BASE_FONT,
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    table.hAlign = "LEFT"
-    return table
 
 
 def _recommendation(w: _Writer) -> None:
@@ -869,6 +847,56 @@ def _ranking_at_a_glance(w: _Writer) -> None:
         )
 
 
+def _layout_table(
+    cells: list[list[Any]], widths: list[float], commands: list[tuple[Any, ...]], **options: Any
+) -> Table:
+    """A table that lays out a block (not a data table): the base font and `commands`,
+    at the left margin."""
+    table = Table(cells, colWidths=widths, **options)
+    table.setStyle(TableStyle([BASE_FONT, *commands]))
+    table.hAlign = "LEFT"
+    return table
+
+
+def _contributions(
+    w: _Writer,
+    title: str,
+    lines: Sequence[RequirementContribution],
+    heading: str,
+    points: Callable[[RequirementContribution], float],
+    unscored: str,
+    empty: str,
+) -> None:
+    """A profile's strongest or weakest requirements: code, title, weight, score and the
+    points they add or miss (`heading`, `points`)."""
+    w.h3(title)
+    if not lines:
+        w.para(empty, "small")
+        return
+    w.add(
+        w.table(
+            [t_("Code"), t_("Requirement"), t_("Weight"), t_("Score"), heading],
+            [
+                (c.code, c.title, _num(percent(c.weight, 1)),
+                 _num(_score(c.score) if c.score is not None else unscored),
+                 _num(number(points(c), 1)))
+                for c in lines
+            ],
+            [2.3 * cm, WIDTH - 8.5 * cm, 2.0 * cm, 1.8 * cm, 2.4 * cm],
+            align=["left", "left", "right", "right", "right"],
+        )
+    )
+
+
+def _no_audit_trail(w: _Writer) -> None:
+    """Said where the report was made from a selection file, which holds no audit trail."""
+    w.para(
+        t_("The audit trail is kept in the application; this report was made from a "
+           "selection file."),
+        "small",
+    )
+
+
 def _quote_block(w: _Writer, text: str, who: str, about: str = "") -> Table:
     cells: list[Flowable] = []
     if about:
@@ -880,20 +908,17 @@ def _quote_block(w: _Writer, text: str, who: str, about: str = "") -> Table:
 
 def _ruled_block(cells: list[Flowable], colour: colors.Color) -> Table:
     """Quoted words: indented, with a rule on the left, splitting across pages."""
-    block = Table([[cells]], colWidths=[WIDTH - 0.4 * cm], splitInRow=1)
-    block.setStyle(
-        TableStyle(
-            [
-                BASE_FONT,
-                ("LINEBEFORE", (0, 0), (0, -1), 2, colour),
-                ("LEFTPADDING", (0, 0), (-1, -1), 9),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-            ]
-        )
+    return _layout_table(
+        [[cells]],
+        [WIDTH - 0.4 * cm],
+        [
+            ("LINEBEFORE", (0, 0), (0, -1), 2, colour),
+            ("LEFTPADDING", (0, 0), (-1, -1), 9),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ],
+        splitInRow=1,
     )
-    block.hAlign = "LEFT"
-    return block
 
 
 def _process(w: _Writer) -> None:
@@ -1273,39 +1298,11 @@ def _profile(w: _Writer, profile: VendorProfile) -> None:
                 align=["left", "right", "right", "right"],
             )
         )
-    w.h3(t_("Strongest requirements"))
-    if profile.strongest:
-        w.add(
-            w.table(
-                [t_("Code"), t_("Requirement"), t_("Weight"), t_("Score"), t_("Points")],
-                [
-                    (c.code, c.title, _num(percent(c.weight, 1)), _num(_score(c.score)),
-                     _num(number(c.points, 1)))
-                    for c in profile.strongest
-                ],
-                [2.3 * cm, WIDTH - 8.5 * cm, 2.0 * cm, 1.8 * cm, 2.4 * cm],
-                align=["left", "left", "right", "right", "right"],
-            )
-        )
-    else:
-        w.para(t_("No requirement adds points."), "small")
-    w.h3(t_("Weakest requirements (most points missed)"))
-    if profile.weakest:
-        w.add(
-            w.table(
-                [t_("Code"), t_("Requirement"), t_("Weight"), t_("Score"), t_("Missed")],
-                [
-                    (c.code, c.title, _num(percent(c.weight, 1)),
-                     _num(_score(c.score) if c.score is not None else t_("not scored")),
-                     _num(number(c.missed, 1)))
-                    for c in profile.weakest
-                ],
-                [2.3 * cm, WIDTH - 8.5 * cm, 2.0 * cm, 1.8 * cm, 2.4 * cm],
-                align=["left", "left", "right", "right", "right"],
-            )
-        )
-    else:
-        w.para(t_("No requirement misses points."), "small")
+    _contributions(w, t_("Strongest requirements"), profile.strongest, t_("Points"),
+                   lambda c: c.points, "–", t_("No requirement adds points."))
+    _contributions(w, t_("Weakest requirements (most points missed)"), profile.weakest,
+                   t_("Missed"), lambda c: c.missed, t_("not scored"),
+                   t_("No requirement misses points."))
     w.h3(t_("In the committee's words"))
     if profile.quotes:
         for quote in profile.quotes:
@@ -1431,11 +1428,7 @@ def _open_points(w: _Writer) -> None:
         w.para(t_("On no vendor–wish pair do the members' scores lie 3 points or more apart."))
     w.h2(t_("Changes after the freeze"))
     if not section.changes_known:
-        w.para(
-            t_("The audit trail is kept in the application; this report was made from a "
-               "selection file."),
-            "small",
-        )
+        _no_audit_trail(w)
     elif section.changes:
         w.add(
             w.table(
@@ -1493,11 +1486,7 @@ def _appendix(w: _Writer) -> None:
         )
     w.h2(t_("B. Audit summary"))
     if not appendix.audit_known:
-        w.para(
-            t_("The audit trail is kept in the application; this report was made from a "
-               "selection file."),
-            "small",
-        )
+        _no_audit_trail(w)
     elif appendix.audit:
         w.para(t_("Every change to the selection is recorded in the audit trail with who, "
                   "when, the old and the new value. In numbers:"))
@@ -1571,26 +1560,20 @@ def _sign_off(w: _Writer) -> None:
           _Rule(WIDTH, RULE, 0.6, space_after=10))
     names = sign.sponsors or ("",)
     for name in names:
-        table = Table(
+        table = _layout_table(
             [
                 [_p(t_("Sponsor"), s["cover_label"]), _p(t_("Date"), s["cover_label"]),
                  _p(t_("Signature"), s["cover_label"])],
                 [_p(name or " ", s["sign"]), "", ""],
             ],
-            colWidths=[WIDTH * 0.4, WIDTH * 0.22, WIDTH * 0.38],
+            [WIDTH * 0.4, WIDTH * 0.22, WIDTH * 0.38],
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 1), (-1, 1), 0.8, INK),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ],
             rowHeights=[None, 1.6 * cm],
         )
-        table.setStyle(
-            TableStyle(
-                [
-                    BASE_FONT,
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LINEBELOW", (0, 1), (-1, 1), 0.8, INK),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ]
-            )
-        )
-        table.hAlign = "LEFT"
         w.add(Spacer(1, 14), table)
     _fingerprint_note(w)
 

@@ -25,9 +25,10 @@ from selector.domain.vocabulary import DECISION, PROPOSED, REQUIREMENTS, SCORING
 from selector.files.selection_file import read_selection_file, validate
 from selector.models import Account, Membership, Selection, Vendor
 from selector.paths import bundled, instance_dir
-from selector.services import it_structured, scoring, selections, weighting
+from selector.services import requirements as requirement_service
+from selector.services import scoring, selections, weighting
 from selector.services.accounts import hash_password, normalise_email
-from selector.services.it_structured import StructuredItem
+from selector.services.requirements import StructuredItem
 from selector.services.selection_file import import_selection
 
 Document = dict[str, Any]  # a selection file's content (docs/formats.md)
@@ -174,8 +175,8 @@ def _give_it_answers(session: Session, selection: Selection, finished: Document)
     """IT answers its structured questions, as on IT's page (new proposals, generated
     in the selection's language)."""
     member = _membership(session, selection.id, IT_ANSWERER)
-    it_structured.save_answers(session, selection, member.account, member.role,
-                               list(IT_ANSWERS))
+    requirement_service.save_it_answers(session, selection, member.account, member.role,
+                                        list(IT_ANSWERS))
 
 
 def _open_scoring(session: Session, selection: Selection, finished: Document) -> None:

@@ -228,7 +228,8 @@ def answers_shown(session: Session, selection: Selection, vendor_id: int,
     """Requirement id -> the vendor's answer, for the scoring sheet and the consensus
     meeting; None while the selection hides the answers until the deadline. A few
     queries whatever the number of requirements (`vendor_answers.committee_answers`)."""
-    items = vendor_answers.committee_answers(session, selection, vendor_id, now)
+    items = vendor_answers.committee_answers(session, selection, vendor_id, now,
+                                             answered_only=True)
     if items is None:
         return None
     language = selection.language

@@ -34,7 +34,8 @@ from selector.models import (
     Verdict,
 )
 from selector.models.base import utcnow
-from selector.services import audit, it_structured
+from selector.services import audit
+from selector.services import requirements as requirement_service
 from selector.services.accounts import ensure_account, normalise_email
 from selector.services.loader import counted_scores
 
@@ -226,7 +227,7 @@ def import_selection(session: Session, doc: dict[str, Any], actor: Account | Non
         session.execute(insert(Verdict), verdict_rows)
     answer_rows = [
         {"id": requirement_ids[a["requirement"]],
-         "structured": it_structured.stored_answer(a["item"], a["value"])}
+         "structured": requirement_service.stored_it_answer(a["item"], a["value"])}
         for a in doc.get("it_answers", [])
     ]
     if answer_rows:
@@ -240,9 +241,8 @@ def import_selection(session: Session, doc: dict[str, Any], actor: Account | Non
     if vendor_answer_rows:
         session.execute(insert(VendorAnswer), vendor_answer_rows)
 
-    from selector.services.quality_flags import refresh_all_quality  # a service of its own
-
-    refresh_all_quality(session, sid)  # bulk-written requirements get their quality flags
+    # Bulk-written requirements get their quality flags.
+    requirement_service.refresh_all_quality(session, sid)
 
     digest = hashlib.sha256(
         json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str).encode()
@@ -470,7 +470,7 @@ def export_selection(session: Session, selection_id: int) -> dict[str, Any]:
     }
     if final:
         doc["category_weights_final"] = dict(sorted(final.items()))
-    it_answers = it_structured.file_answers(requirements)
+    it_answers = requirement_service.it_file_answers(requirements)
     if it_answers:
         doc["it_answers"] = it_answers
     # Vendors' answers as the file holds them: compliance and explanation (a planned

@@ -66,11 +66,10 @@ from selector.domain.vocabulary import (
 )
 from selector.i18n import _l
 from selector.models import Account, Category, Membership, Requirement, Selection
-from selector.services import categories as category_service
 from selector.services import requirements as requirement_service
 from selector.services import sandbox
 from selector.services.errors import ServiceError
-from selector.services.quality_flags import refresh_quality
+from selector.services.requirements import refresh_quality
 from selector.services.workbook_parse import (  # noqa: F401  (the limits, named here too)
     MAX_COLUMNS,
     MAX_PARTS,
@@ -494,10 +493,10 @@ def plan_import(session: Session, selection: Selection, sheets: list[mapping.She
         for name, rows in missing.items():
             new = _new_category(name, options, found.owner_groups.get(name, Counter()), rows)
             plan.new_categories.append(new)
-            if len(name) > category_service.MAX_NAME:
+            if len(name) > requirement_service.MAX_CATEGORY_NAME:
                 plan.problems.append(ImportProblem("category_name", None, _l(
                     "The category name '%(value)s' is longer than %(count)d characters.",
-                    value=_show(name), count=category_service.MAX_NAME)))
+                    value=_show(name), count=requirement_service.MAX_CATEGORY_NAME)))
             # Not added to the session: it stands in for the category while checking.
             planned_categories[name.lower()] = Category(
                 selection_id=selection.id, key="", name=name, domain=new.domain)
@@ -633,8 +632,8 @@ def commit_import(
             raise SpreadsheetError([_l("Only the facilitator can create categories.")])
         for new in plan.new_categories:
             try:
-                category_service.add_category(session, selection, actor, name=new.name,
-                                              domain=new.domain, reason=reason)
+                requirement_service.add_category(session, selection, actor, name=new.name,
+                                                 domain=new.domain, reason=reason)
             except ServiceError as error:
                 raise SpreadsheetError([_l("category '%(name)s': %(problem)s",
                                            name=_show(new.name), problem=error.message)]

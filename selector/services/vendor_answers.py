@@ -45,8 +45,7 @@ from selector.models.base import utcnow
 from selector.services import audit, verdict_proposals, verdicts
 from selector.services import vendors as vendor_service
 from selector.services.errors import Conflict, NotFound, ServiceError
-from selector.services.it_structured import StructuredItem, clean_value
-from selector.services.requirements import structured_of
+from selector.services.requirements import StructuredItem, clean_it_answer, structured_of
 
 MAX_EXPLANATION = limits.max_length("answer", "explanation")
 MAX_DOCUMENTS_PER_ANSWER = 10
@@ -99,10 +98,15 @@ def active_requirements(session: Session, selection: Selection) -> list[Requirem
                   Requirement.code)))
 
 
-def questionnaire(session: Session, selection: Selection, vendor: Vendor) -> list[Item]:
-    """The vendor's questionnaire: each active requirement with its answer and evidence."""
+def questionnaire(session: Session, selection: Selection, vendor: Vendor,
+                  answered_only: bool = False) -> list[Item]:
+    """The vendor's questionnaire: each active requirement with its answer and evidence
+    (`answered_only`: only those it answered, which costs nothing for a vendor that has
+    not answered: the committee's sheets ask this on every page)."""
     answers = {a.requirement_id: a for a in session.scalars(
         select(VendorAnswer).where(VendorAnswer.vendor_id == vendor.id))}
+    if answered_only and not answers:
+        return []
     documents: dict[int, list[Attachment]] = {}
     for answer_id, attachment in session.execute(
             select(AnswerDocument.answer_id, Attachment)
@@ -112,8 +116,10 @@ def questionnaire(session: Session, selection: Selection, vendor: Vendor) -> lis
         documents.setdefault(answer_id, []).append(attachment)
     items = []
     for requirement in active_requirements(session, selection):
-        question, required = _question(requirement)
         answer = answers.get(requirement.id)
+        if answered_only and answer is None:
+            continue
+        question, required = _question(requirement)
         items.append(Item(requirement, question, required, answer,
                           tuple(documents.get(answer.id, ())) if answer else ()))
     return items
@@ -171,7 +177,7 @@ def check_answer(requirement: Requirement, given: AnswerInput, today: date) -> C
         if question is None:
             raise ServiceError(_l("This requirement asks for no structured answer."),
                                "structured")
-        value = clean_value(StructuredItem(question.area, question.key, given.structured,
+        value = clean_it_answer(StructuredItem(question.area, question.key, given.structured,
                                            field="structured"))
         structured = json.dumps({"item": question.key, "value": value}, ensure_ascii=False,
                                 sort_keys=True)
@@ -500,7 +506,8 @@ def progress(session: Session, selection: Selection) -> list[Progress]:
 
 
 def committee_answers(session: Session, selection: Selection, vendor_id: int,
-                      now: datetime | None = None) -> list[Item] | None:
+                      now: datetime | None = None,
+                      answered_only: bool = False) -> list[Item] | None:
     """A vendor's questionnaire with its answers, for the scoring sheet, the consensus
     page and the report; None while the selection hides the answers until the
     deadline."""
@@ -508,4 +515,4 @@ def committee_answers(session: Session, selection: Selection, vendor_id: int,
                                  now or utcnow()):
         return None
     vendor = vendor_service.get_vendor(session, selection, vendor_id)
-    return questionnaire(session, selection, vendor)
+    return questionnaire(session, selection, vendor, answered_only)

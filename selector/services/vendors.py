@@ -30,7 +30,7 @@ from selector.services import audit
 from selector.services.errors import NotFound, ServiceError
 
 COST_KEYS = ("licence_per_year", "implementation", "hosting_support_per_year", "contract_years")
-MAX_AMOUNT = 1e12  # euros; anything larger is a typing error
+MAX_AMOUNT = limits.MAX_AMOUNT  # euros; anything larger is a typing error
 LENGTHS = limits.LENGTHS["vendor"]  # the same limits as `selector import`
 MAX_NOTES = LENGTHS["notes"]
 MAX_REASON = limits.REASON_LENGTH

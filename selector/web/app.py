@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, url_for
+from flask import Flask
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import FileSystemBytecodeCache
@@ -23,7 +23,7 @@ from selector.db import Database
 from selector.domain import limits
 from selector.domain.vocabulary import PHASES
 from selector.paths import bundled, database_url, private_dir
-from selector.web import database, errors, guard, security
+from selector.web import assets, database, errors, guard, security
 from selector.web.navigation import SELECTION_TABS
 
 csrf = CSRFProtect()
@@ -105,6 +105,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
+    assets.init_app(app)
     _template_helpers(app)
     _compiled_template_cache(app)
     return app
@@ -138,16 +139,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _template_helpers(app: Flask) -> None:
-    static = Path(app.static_folder or "")
-
-    def asset(filename: str) -> str:
-        """The URL of a static file, with its modification time against stale caches."""
-        try:
-            version = int((static / filename).stat().st_mtime)
-        except OSError:
-            version = 0
-        return url_for("static", filename=filename, v=version)
-
     def current_language() -> str:
         return str(get_locale() or i18n.DEFAULT_LANGUAGE)[:2]
 
@@ -169,7 +160,7 @@ def _template_helpers(app: Flask) -> None:
             return False
 
     app.jinja_env.globals.update(
-        asset=asset,
+        asset=assets.asset,
         has_endpoint=has_endpoint,
         web_link=web_link,
         can=guard.can,

@@ -52,8 +52,7 @@ from selector.forms.requirements import (
 )
 from selector.i18n import error_text
 from selector.models import Account, Category, Membership, Selection
-from selector.services import categories as category_service
-from selector.services import import_mapping, it_structured, library, spreadsheets, uploads
+from selector.services import import_mapping, spreadsheets, uploads
 from selector.services import requirements as requirement_service
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.import_mapping import MappingChoices, MappingStep
@@ -123,7 +122,7 @@ def _memo(function):
 def _render(template: str, access: MemberAccess, status: int = 200, **context: Any):
     selection = access.selection
     context.setdefault("may_change", requirement_service.may_change(selection, access.role))
-    context.setdefault("reason_needed", category_service.frozen_reason_needed(selection))
+    context.setdefault("reason_needed", requirement_service.frozen_reason_needed(selection))
     return render_template(
         template, selection=selection, access=access, labels=_translated_labels(),
         flag_text=_memo(flag_text), flag_label=_memo(flag_label), **context,
@@ -135,7 +134,7 @@ def _actor():
 
 
 def _categories(access: MemberAccess) -> list[Category]:
-    return category_service.categories_of(db_session(), access.selection.id)
+    return requirement_service.categories_of(db_session(), access.selection.id)
 
 
 def _back_to_list(access: MemberAccess):
@@ -388,8 +387,8 @@ def _library_page(access: MemberAccess, form: PickForm | None = None, status: in
     language = access.selection.language
     category = request.args.get("category", "")
     search = request.args.get("q", "")[:200]
-    seeds = category_service.seed_categories()
-    items = library.browse(language, category=category, search=search)
+    seeds = requirement_service.seed_categories()
+    items = requirement_service.browse_library(language, category=category, search=search)
     picked = requirement_service.existing_library_ids(db_session(), access.selection.id)
     groups: dict[str, list] = {}
     for item in items:
@@ -412,8 +411,9 @@ def pick(access: MemberAccess):
     if not form.validate_on_submit():
         return _library_page(access, form, 422)
     try:
-        result = library.pick(db_session(), access.selection, _actor(), access.role,
-                              form.items.data or [], reason=form.reason.data or "")
+        result = requirement_service.pick_from_library(
+            db_session(), access.selection, _actor(), access.role, form.items.data or [],
+            reason=form.reason.data or "")
     except ServiceError as error:
         show_error(form, error)
         flash(error_text(error), "error")
@@ -433,7 +433,7 @@ def pick(access: MemberAccess):
 
 
 def _it_page(access: MemberAccess, form: StructuredForm, status: int = 200, reason: str = ""):
-    table = it_structured.answer_table(db_session(), access.selection.id)
+    table = requirement_service.it_answer_table(db_session(), access.selection.id)
     return _render("requirements/it.html", access, status, form=form, table=table,
                    reason=reason)
 
@@ -451,15 +451,15 @@ def _it_error(form: StructuredForm, error: ServiceError) -> None:
 def it_answers(access: MemberAccess):
     if request.method == "GET":
         form = StructuredForm(formdata=None)
-        form.fill(it_structured.answer_table(db_session(), access.selection.id))
+        form.fill(requirement_service.it_answer_table(db_session(), access.selection.id))
         return _it_page(access, form)
     form = StructuredForm()
     reason = request.form.get("reason", "")[:2000]
     if not form.validate_on_submit():
         return _it_page(access, form, 422, reason)
     try:
-        result = it_structured.save_answers(db_session(), access.selection, _actor(),
-                                            access.role, form.items(), reason=reason)
+        result = requirement_service.save_it_answers(db_session(), access.selection, _actor(),
+                                                     access.role, form.items(), reason=reason)
     except ServiceError as error:
         _it_error(form, error)
         return _it_page(access, form, 409 if isinstance(error, Conflict) else 422, reason)
@@ -651,7 +651,7 @@ def _categories_page(access: MemberAccess, status: int = 200, add: CategoryForm 
                             owner_groups_decide=access.selection.owner_groups_decide)
     return _render(
         "requirements/categories.html", access, status, categories=categories, forms=forms,
-        counts=category_service.requirement_counts(db_session(), access.selection.id),
+        counts=requirement_service.requirement_counts(db_session(), access.selection.id),
         add=add or CategoryForm(formdata=None, prefix="new"), action=CategoryActionForm(
             formdata=None), settings=settings,
     )
@@ -666,7 +666,7 @@ def categories(access: MemberAccess):
     if not form.validate_on_submit():
         return _categories_page(access, 422, add=form)
     try:
-        category = category_service.add_category(
+        category = requirement_service.add_category(
             db_session(), access.selection, _actor(), name=form.name.data,
             domain=form.domain.data, reason=form.reason.data or "")
     except ServiceError as error:
@@ -677,7 +677,7 @@ def categories(access: MemberAccess):
 
 
 def _category(access: MemberAccess, category_id: int) -> Category:
-    return category_service.get_category(db_session(), access.selection, category_id)
+    return requirement_service.get_category(db_session(), access.selection, category_id)
 
 
 @blueprint.route("/categories/<int:category_id>", methods=["POST"])
@@ -688,7 +688,7 @@ def update_category(access: MemberAccess, category_id: int):
     if not form.validate_on_submit():
         return _categories_page(access, 422, failed=(category.id, form))
     try:
-        changed = category_service.update_category(
+        changed = requirement_service.update_category(
             db_session(), category, _actor(), name=form.name.data, domain=form.domain.data,
             reason=form.reason.data or "")
     except ServiceError as error:
@@ -705,8 +705,8 @@ def move_category(access: MemberAccess, category_id: int):
     category = _category(access, category_id)
     form = CategoryActionForm()
     if form.validate_on_submit():
-        category_service.move_category(db_session(), category, _actor(),
-                                       form.direction.data or "")
+        requirement_service.move_category(db_session(), category, _actor(),
+                                          form.direction.data or "")
     return redirect(url_for("requirements.categories", selection_id=access.selection.id))
 
 
@@ -721,8 +721,8 @@ def remove_category(access: MemberAccess, category_id: int):
         return _categories_page(access, 422)
     name = category.name
     try:
-        category_service.remove_category(db_session(), category, _actor(),
-                                         reason=form.reason.data or "")
+        requirement_service.remove_category(db_session(), category, _actor(),
+                                            reason=form.reason.data or "")
     except ServiceError as error:
         flash(error_text(error), "error")
         return _categories_page(access, 422)

@@ -12,7 +12,17 @@ from __future__ import annotations
 import io
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -216,6 +226,20 @@ def _portal_vendor(access: MemberAccess, vendor_id: int):
     return vendor
 
 
+def _vendor_form(access: MemberAccess, vendor_id: int, action: str, form_class):
+    """The vendor a portal action is about, the key of its form on the page and the
+    submitted form. A withdrawn vendor (409) or an invalid form (422) ends the request
+    with the portal page."""
+    vendor = _portal_vendor(access, vendor_id)
+    if vendor is None:
+        abort(make_response(_portal_page(access, status=409)))
+    key = f"{action}-{vendor.id}"
+    form = form_class(prefix=key)
+    if not form.validate_on_submit():
+        abort(make_response(_portal_page(access, {key: form}, status=422)))
+    return vendor, key, form
+
+
 def _back_to_portal(access: MemberAccess, anchor: str = ""):
     return redirect(url_for("vendors.portal", selection_id=access.selection.id) + anchor)
 
@@ -244,13 +268,7 @@ def schedule(access: MemberAccess):
 @blueprint.route("/<int:vendor_id>/link", methods=["POST"])
 @requires("vendors.portal_manage")
 def issue_link(access: MemberAccess, vendor_id: int):
-    vendor = _portal_vendor(access, vendor_id)
-    if vendor is None:
-        return _portal_page(access, status=409)
-    key = f"link-{vendor.id}"
-    form = LinkForm(prefix=key)
-    if not form.validate_on_submit():
-        return _portal_page(access, {key: form}, status=422)
+    vendor, key, form = _vendor_form(access, vendor_id, "link", LinkForm)
     try:
         issued = portal_links.issue(db_session(), access.selection, current_user.account,
                                     vendor.id, form.days.data)
@@ -263,13 +281,7 @@ def issue_link(access: MemberAccess, vendor_id: int):
 @blueprint.route("/<int:vendor_id>/reopen", methods=["POST"])
 @requires("vendors.portal_manage")
 def reopen(access: MemberAccess, vendor_id: int):
-    vendor = _portal_vendor(access, vendor_id)
-    if vendor is None:
-        return _portal_page(access, status=409)
-    key = f"reopen-{vendor.id}"
-    form = ReopenForm(prefix=key)
-    if not form.validate_on_submit():
-        return _portal_page(access, {key: form}, status=422)
+    vendor, key, form = _vendor_form(access, vendor_id, "reopen", ReopenForm)
     try:
         vendor_answers.reopen(db_session(), access.selection, current_user.account,
                               vendor.id, form.reason.data)
@@ -315,14 +327,8 @@ def questionnaire_upload(access: MemberAccess, vendor_id: int):
     """A questionnaire the vendor returned by e-mail, read for that vendor: every problem
     listed, nothing written on a problem."""
     session = db_session()
-    vendor = _portal_vendor(access, vendor_id)
-    if vendor is None:
-        return _portal_page(access, status=409)
+    vendor, key, form = _vendor_form(access, vendor_id, "returned", ReturnedForm)
     vendor_id, name = vendor.id, vendor.name
-    key = f"returned-{vendor_id}"
-    form = ReturnedForm(prefix=key)
-    if not form.validate_on_submit():
-        return _portal_page(access, {key: form}, status=422)
     stored = form.file.data
     filename = (stored.filename or "").rsplit("/", 1)[-1][:200]
     data = stored.stream.read(spreadsheets.MAX_UPLOAD + 1)

@@ -1,7 +1,7 @@
 """The weighting pages: each member's allocation, the discussion of where business and
 IT differ (divergence chart, everyone's allocation, the facilitator's balance, final
 weights and freeze), requirement weights within a category, the pairwise option, and
-how price counts (`selector.services.price_settings`, frozen with the weights).
+how price counts (frozen with the weights).
 
 Thin views: forms are built from the categories they show, `selector.services.weighting`
 checks and writes (with the audit trail), and every number shown comes from its
@@ -50,7 +50,6 @@ from selector.forms.weighting import (
 )
 from selector.i18n import DOMAIN_LABELS, PRICE_METHOD_LABELS, error_text
 from selector.models.selection import DOMAINS
-from selector.services import price_settings
 from selector.services import weighting as service
 from selector.services.errors import NotFound, ServiceError
 from selector.web.database import db_session
@@ -469,9 +468,8 @@ def save_pairwise(access: MemberAccess, domain: str):
 # --------------------------------------------------------------------------- how price counts
 
 
-def _price_given(form) -> price_settings.PriceInput:
-    return price_settings.PriceInput(**{name: form[name].data
-                                        for name in price_settings.FIELDS})
+def _price_given(form) -> service.PriceInput:
+    return service.PriceInput(**{name: form[name].data for name in service.PRICE_FIELDS})
 
 
 def _price_page(access: MemberAccess, form=None, status: int = 200):
@@ -480,15 +478,15 @@ def _price_page(access: MemberAccess, form=None, status: int = 200):
     if form is None and may_edit:
         form = price_settings_form(selection)
     # The example follows what the page shows: the typed values when they are possible.
-    settings = price_settings.preview(_price_given(form)) if form is not None else None
+    settings = service.preview_price_settings(_price_given(form)) if form is not None else None
     settings = settings or selection.price
     return _render(
         "weighting/price.html", access, status,
         form=form if may_edit else None, settings=settings,
         # A refused post on a page that shows no form (frozen meanwhile) says why above.
         refusals=[] if may_edit or form is None else [str(e) for e in form.form_errors],
-        bids=price_settings.example(settings),
-        example_bids=price_settings.EXAMPLE_BIDS, methods=PRICE_METHOD_LABELS,
+        bids=service.price_example(settings),
+        example_bids=service.EXAMPLE_BIDS, methods=PRICE_METHOD_LABELS,
         relative=pricing.RELATIVE_METHODS,
     )
 
@@ -505,7 +503,7 @@ def save_price(access: MemberAccess):
     form = price_settings_form(access.selection, formdata=request.form)
     if form.validate_on_submit():
         try:
-            changed = price_settings.save_price_settings(
+            changed = service.save_price_settings(
                 db_session(), access.selection, access.membership, current_user.account,
                 _price_given(form))
         except ServiceError as error:

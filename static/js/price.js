@@ -1,6 +1,6 @@
 /* Selector: the live example on the price settings page.
    Progressive enhancement: without this file the page shows the example as the server
-   computed it (selector.services.price_settings.example) for the settings as shown.
+   computed it (selector.services.weighting.price_example) for the settings as shown.
 
    This mirrors selector.domain.price: the impossible settings of `problems`, the price
    scores of `price_scores` (clamped to 0..100) and the fictitious price of `value`,

@@ -7,19 +7,12 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
 
+from benchmarks.scoring_load import free_port, stop_process_group
 from selector.web.server import SETTINGS, bind_address
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _get(port: int, path: str) -> http.client.HTTPResponse:
@@ -31,19 +24,8 @@ def _get(port: int, path: str) -> http.client.HTTPResponse:
     return response
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM to the server we started (its own process group), SIGKILL if it lingers."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
 def test_serve_runs_gunicorn_and_its_server_header_names_no_version(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items()
            if key not in ("DATABASE_URL", "SECRET_KEY")}
     env["SELECTOR_INSTANCE"] = str(tmp_path / "instance")
@@ -78,7 +60,7 @@ def test_serve_runs_gunicorn_and_its_server_header_names_no_version(tmp_path):
         assert started.count("Booting worker") == SETTINGS["workers"]
         assert "Control socket" not in started  # none in the user's home folder
     finally:
-        _stop(process)
+        stop_process_group(process, timeout=20)
     assert process.returncode == 0, log.read_text(errors="replace")[-3000:]
 
 

@@ -29,9 +29,7 @@ from selector.models import (
     Verdict,
 )
 from selector.services import (
-    categories,
     memberships,
-    price_settings,
     recommendations,
     requirements,
     scoring,
@@ -42,7 +40,7 @@ from selector.services import (
 )
 from selector.services.errors import ServiceError
 from selector.services.loader import load_selection
-from selector.services.quality_flags import refresh_all_quality
+from selector.services.requirements import refresh_all_quality
 from selector.services.selection_file import export_file, import_selection
 from tests.conftest import EXAMPLE
 
@@ -94,7 +92,7 @@ class Edit:
             select(Vendor).where(Vendor.selection_id == self.selection.id).order_by(Vendor.key)))
 
     def categories(self) -> list[Category]:
-        return categories.categories_of(self.session, self.selection.id)
+        return requirements.categories_of(self.session, self.selection.id)
 
     def phase(self, target: str, *, open_weights: bool = False) -> None:
         """Move the selection to `target` one phase at a time, as the facilitator does
@@ -288,7 +286,7 @@ def consensus(e: Edit) -> None:
 
 def move_category(e: Edit) -> None:
     category = e.pick(e.categories())
-    categories.update_category(
+    requirements.update_category(
         e.session, category, e.facilitator.account, name=category.name,
         domain="it" if category.domain == "business" else "business", reason=REASON)
 
@@ -298,18 +296,18 @@ def change_phase(e: Edit) -> None:
 
 
 PRICES = (
-    price_settings.PriceInput("lowest_ratio", price_weight=30),
-    price_settings.PriceInput("linear_fixed", price_weight="25,5", price_full=100_000,
-                              price_zero=300_000, quality_threshold=40),
-    price_settings.PriceInput("log", price_weight=10, log_factor=2, tco_years=4),
-    price_settings.PriceInput("value", quality_value=150_000, log_factor=3),
+    weighting.PriceInput("lowest_ratio", price_weight=30),
+    weighting.PriceInput("linear_fixed", price_weight="25,5", price_full=100_000,
+                         price_zero=300_000, quality_threshold=40),
+    weighting.PriceInput("log", price_weight=10, log_factor=2, tco_years=4),
+    weighting.PriceInput("value", quality_value=150_000, log_factor=3),
 )
 
 
 def price(e: Edit) -> None:
     e.phase(e.pick(["requirements", "weighting"]), open_weights=True)
-    price_settings.save_price_settings(e.session, e.selection, e.facilitator,
-                                       e.facilitator.account, e.pick(PRICES))
+    weighting.save_price_settings(e.session, e.selection, e.facilitator,
+                                  e.facilitator.account, e.pick(PRICES))
 
 
 def recommend(e: Edit) -> None:

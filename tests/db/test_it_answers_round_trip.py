@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from selector.files.selection_file import canonical, parse_selection_json, validate
 from selector.models import Requirement
-from selector.services import it_structured
+from selector.services import requirements as requirement_service
 from selector.services.selection_file import export_selection, import_selection
 from tests.cli.test_cli import selector
 from tests.requirements.conftest import INGRID, acting, build_world
@@ -33,7 +33,7 @@ def _structured(db, selection_id: int) -> dict[str, dict]:
 def test_export_import_export_keeps_the_answers(db):
     world = build_world(db)
     with acting(db, world, INGRID) as (session, selection, account, role):
-        it_structured.save_answers(session, selection, account, role, ANSWERS)
+        requirement_service.save_it_answers(session, selection, account, role, ANSWERS)
     first = _export(db, world.selection)
     assert len(first["it_answers"]) == len(ANSWERS)
     rpo = next(a for a in first["it_answers"] if a["item"] == "rpo")
@@ -47,7 +47,7 @@ def test_export_import_export_keeps_the_answers(db):
     # The copy's requirements hold the same answers, so its IT page fills in again.
     assert _structured(db, copy_id) == _structured(db, world.selection)
     with db.transaction(write=False) as session:
-        table = it_structured.answer_table(session, copy_id)
+        table = requirement_service.it_answer_table(session, copy_id)
     assert [row["code"] for row in table["backup"]] == [
         "IT-BCK-04", "IT-BCK-03", "IT-BCK-01", "IT-BCK-02"]
 

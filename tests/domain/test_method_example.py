@@ -35,30 +35,7 @@ from selector.domain.selection import (
     Vendor,
     Verdict,
 )
-from tests.conftest import EXAMPLE_RANKING, example_selection
-
-TOLERANCE = 1e-6
-P_FIRST_TOLERANCE = 0.03
-
-
-def assert_same_document(got: Any, expected: Any, path: str = "$") -> None:
-    """Walk both documents: same keys in the same order, floats within tolerance."""
-    if isinstance(expected, dict):
-        assert isinstance(got, dict), path
-        assert list(got) == list(expected), f"{path}: keys {list(got)} != {list(expected)}"
-        for key in expected:
-            assert_same_document(got[key], expected[key], f"{path}.{key}")
-    elif isinstance(expected, list):
-        assert isinstance(got, list), path
-        assert len(got) == len(expected), path
-        for i, (g, e) in enumerate(zip(got, expected, strict=True)):
-            assert_same_document(g, e, f"{path}[{i}]")
-    elif isinstance(expected, bool) or expected is None or isinstance(expected, str):
-        assert got == expected, f"{path}: {got!r} != {expected!r}"
-    else:
-        assert isinstance(got, int | float) and not isinstance(got, bool), path
-        tolerance = P_FIRST_TOLERANCE if ".p_first." in path else TOLERANCE
-        assert got == pytest.approx(expected, abs=tolerance), path
+from tests.conftest import EXAMPLE_RANKING, assert_ranking_matches, example_selection
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +50,7 @@ def example_ranking(example: Selection) -> dict[str, Any]:
 
 def test_example_ranking_equals_the_expected_document(example_ranking: dict[str, Any]) -> None:
     expected = json.loads(EXAMPLE_RANKING.read_text("utf-8"))
-    assert_same_document(example_ranking, expected)
+    assert_ranking_matches(example_ranking, expected, keys_in_order=True)
     assert [v["key"] for v in example_ranking["vendors"]] == ["northwind", "tulip", "polder"]
 
 

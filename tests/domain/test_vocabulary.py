@@ -102,15 +102,17 @@ def test_the_other_modules_take_their_words_from_the_vocabulary():
     from selector.domain import phases, selection
     from selector.files import selection_file
     from selector.models import selection as models
-    from selector.services import loader, requirements, scoring, weighting
+    from selector.services import loader, scoring
+    from selector.services.requirements import rules as requirement_rules
+    from selector.services.weighting import rules as weighting_rules
 
     assert models.ROLES is words.ROLES and models.PRIORITIES is words.PRIORITIES
     assert models.PHASES is words.PHASES is phases.PHASES
     assert selection_file.ROLES is words.ROLES and selection_file.STATUSES is words.STATUSES
     assert selection_file.SCORING_ROLES is words.SCORERS
     assert selection.GROUPS is words.DOMAINS
-    assert scoring.SCORERS is words.SCORERS and weighting.WEIGHERS is words.WEIGHERS
-    assert requirements.WRITERS is words.WRITERS
+    assert scoring.SCORERS is words.SCORERS and weighting_rules.WEIGHERS is words.WEIGHERS
+    assert requirement_rules.WRITERS is words.WRITERS
     assert "('facilitator', 'business', 'it')" in loader._COUNTED_SHEETS
     assert access.SELECTION_RULES["weighting.allocate"].roles == set(words.WEIGHERS)
     assert access.SELECTION_RULES["scoring.score"].roles == set(words.SCORERS)

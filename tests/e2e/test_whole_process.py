@@ -84,9 +84,8 @@ def server(database_url, tmp_path):
          "--password-stdin"], input=PASSWORD + "\n", env=env, capture_output=True,
         text=True, timeout=60, cwd=tmp_path)
     assert made.returncode == 0, made.stderr
-    running = loadkit.start_server(env, tmp_path / "gunicorn.log", workers=2, threads=4)
-    yield f"http://{loadkit.HOST}:{running.port}"
-    loadkit.stop_server(running)
+    with loadkit.serving(database_url, tmp_path, workers=2, threads=4) as running:
+        yield f"http://{loadkit.HOST}:{running.port}"
     assert "Traceback" not in running.log_text(), running.log_text()[-5000:]
 
 
@@ -120,6 +119,14 @@ def shot(page, name: str, full_page: bool = True) -> None:
 def open_selection(page, base: str, name: str) -> None:
     page.goto(f"{base}/")
     page.get_by_role("link", name=name).click()
+
+
+def open_as(page, base: str, email: str, name: str, tab_name: str | None = None) -> None:
+    """Log in as `email` and open the selection `name` from the home page (at a tab)."""
+    log_in_as(page, base, email, PASSWORD)
+    open_selection(page, base, name)
+    if tab_name:
+        tab(page, tab_name)
 
 
 def tab(page, name: str) -> None:
@@ -180,9 +187,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
                ).to_be_visible()
 
     # --- IT management: the back-up knock-out and the data location ------------------
-    log_in_as(page, base, INGRID, PASSWORD)
-    open_selection(page, base, name)
-    tab(page, "Requirements")
+    open_as(page, base, INGRID, name, "Requirements")
     page.get_by_role("link", name="IT requirements").click()
     page.fill("input[name='data_location-location']", "the EU/EEA")
     page.fill("input[name='rpo-hours']", "24")
@@ -197,9 +202,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
 
     # --- business: wishes from the library -------------------------------------------
     for email, items in PICKS.items():
-        log_in_as(page, base, email, PASSWORD)
-        open_selection(page, base, name)
-        tab(page, "Requirements")
+        open_as(page, base, email, name, "Requirements")
         page.get_by_role("link", name="Library").click()
         for item in items:
             page.check(f"input[name=items][value='{item}']")
@@ -225,9 +228,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
 
     # --- business and IT weigh -------------------------------------------------------
     for email, points in POINTS.items():
-        log_in_as(page, base, email, PASSWORD)
-        open_selection(page, base, name)
-        tab(page, "Weighting")
+        open_as(page, base, email, name, "Weighting")
         for category, value in points.items():
             page.get_by_label(category, exact=True).fill(str(value))
         expect(page.locator("output[data-total]")).to_have_text("100")
@@ -268,9 +269,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
 
     # --- the members score both vendors and submit -----------------------------------
     for email, by_vendor in SCORES.items():
-        log_in_as(page, base, email, PASSWORD)
-        open_selection(page, base, name)
-        tab(page, "Scoring")
+        open_as(page, base, email, name, "Scoring")
         scoring_url = page.url
         for vendor, scores in by_vendor.items():
             page.goto(scoring_url)
@@ -293,9 +292,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
             expect(page.get_by_text(f"Your sheet for {vendor} is submitted.")).to_be_visible()
 
     # --- IT records the knock-out verdicts: PolderSuite fails ------------------------
-    log_in_as(page, base, INGRID, PASSWORD)
-    open_selection(page, base, name)
-    tab(page, "Knock-out verdicts")
+    open_as(page, base, INGRID, name, "Knock-out verdicts")
     for vendor, passed, evidence in (
             ("northwind-crm", True, "Back-up policy, section 3: daily back-ups, RPO 24 h."),
             ("poldersuite", False, "Weekly back-ups only: an RPO of 7 days in the offer.")):
@@ -338,8 +335,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
     page.get_by_label("Recommendation", exact=True).fill(RECOMMENDATION)
     page.click("button:has-text('Save the recommendation')")
     expect(page.get_by_text("The recommendation is saved.")).to_be_visible()
-    log_in_as(page, base, MARLOES, PASSWORD)
-    open_selection(page, base, name)
+    open_as(page, base, MARLOES, name)
     page.locator("#recommendation-status a", has_text="recommendation").first.click()
     expect(page.get_by_text(RECOMMENDATION.split("\n")[0])).to_be_visible()
     page.get_by_label("Approve the recommendation").check()
@@ -351,9 +347,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
     expect(page.locator("#recommendation-status")).to_contain_text(APPROVAL)
 
     # --- the facilitator seals the final report ---------------------------------------
-    log_in_as(page, base, FENNA, PASSWORD)
-    open_selection(page, base, name)
-    tab(page, "Report")
+    open_as(page, base, FENNA, name, "Report")
     page.click("button:has-text('Issue the final report')")
     expect(page.get_by_text("The final report is issued and sealed.")).to_be_visible()
     with page.expect_download() as info:
@@ -367,9 +361,7 @@ def walk(base: str, page, tmp_path: Path) -> None:
     assert "linear on a fixed scale" in final and "€240,000" in final
 
     # --- the sponsor reads the report and downloads the PDF --------------------------
-    log_in_as(page, base, MARLOES, PASSWORD)
-    open_selection(page, base, name)
-    tab(page, "Report")
+    open_as(page, base, MARLOES, name, "Report")
     expect(page.locator("[data-field=winner]")).to_have_text(NORTHWIND)
     expect(page.get_by_text("6 wishes, 1 knock-out", exact=True)).to_be_visible()
     shot(page, "09-report", full_page=False)

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from benchmarks.generate import big_selection
 from selector.files.selection_file import validate
@@ -21,6 +21,7 @@ from selector.services import vendor_answers, vendor_questions
 from selector.services.reports import selection_report, selection_report_data
 from selector.services.selection_file import import_selection
 from selector.services.vendor_answers import AnswerInput
+from tests.conftest import sql_statements
 from tests.report.helpers import normalise
 
 
@@ -133,17 +134,8 @@ def test_a_report_of_400_wishes_with_every_answer_loads_them_in_one_query(db):
         for v in doc["vendors"] for i, code in enumerate(codes)]
     with db.transaction() as session:
         sid = import_selection(session, validate(doc))
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        with db.transaction(write=False) as session:
-            report, _ranking = selection_report_data(session, sid)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    with sql_statements(db.engine) as statements, db.transaction(write=False) as session:
+        report, _ranking = selection_report_data(session, sid)
     answer_queries = [s for s in statements if "FROM vendor_answers" in s]
     assert len(answer_queries) == 1, answer_queries
     assert len(statements) < 60, len(statements)

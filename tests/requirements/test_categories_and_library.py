@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from selector.models import AuditEntry, Category, Requirement, Selection
-from selector.services import categories, library
-from selector.services import requirements as requirement_service
+from selector.services import requirements as service
 from selector.services.errors import ServiceError
 from tests.requirements.conftest import BRAM, FENNA, INGRID, acting, build_world, fields, state
 
@@ -39,28 +38,28 @@ def test_a_dutch_selection_gets_dutch_category_names(db):
 
 
 def test_code_prefixes():
-    assert categories.code_prefix("sales", "business") == "BUS-SAL"
-    assert categories.code_prefix("backup", "it") == "IT-BCK"
-    assert categories.code_prefix("field_sales", "business") == "BUS-FIE"
-    assert categories.code_prefix("ça-va", "it") == "IT-CAV"
-    assert categories.key_from_name("Veld & verkoop ") == "veld_verkoop"
+    assert service.code_prefix("sales", "business") == "BUS-SAL"
+    assert service.code_prefix("backup", "it") == "IT-BCK"
+    assert service.code_prefix("field_sales", "business") == "BUS-FIE"
+    assert service.code_prefix("ça-va", "it") == "IT-CAV"
+    assert service.key_from_name("Veld & verkoop ") == "veld_verkoop"
 
 
 def test_the_facilitator_adds_renames_moves_and_removes_categories(db, world):
     with acting(db, world, FENNA) as (session, selection, account, role):
-        added = categories.add_category(session, selection, account, name="Field service",
-                                        domain="business")
+        added = service.add_category(session, selection, account, name="Field service",
+                                     domain="business")
         assert (added.key, added.position) == ("field_service", 14)
-        twin = categories.add_category(session, selection, account, name="Field service 2",
-                                       domain="it", key="field_service")
+        twin = service.add_category(session, selection, account, name="Field service 2",
+                                    domain="it", key="field_service")
         assert twin.key == "field_service_2"
-        assert categories.update_category(session, added, account, name="Field work",
-                                          domain="it")
-        assert not categories.update_category(session, added, account, name="Field work",
-                                              domain="it")
-        categories.move_category(session, added, account, "up")
+        assert service.update_category(session, added, account, name="Field work",
+                                       domain="it")
+        assert not service.update_category(session, added, account, name="Field work",
+                                           domain="it")
+        service.move_category(session, added, account, "up")
         assert added.position == 13
-        categories.remove_category(session, twin, account)
+        service.remove_category(session, twin, account)
     with db.transaction(write=False) as session:
         trail = session.execute(
             select(AuditEntry.action, AuditEntry.entity_key, AuditEntry.old, AuditEntry.new)
@@ -75,19 +74,19 @@ def test_the_facilitator_adds_renames_moves_and_removes_categories(db, world):
 
 def test_category_refusals_change_nothing(db, world):
     with acting(db, world, BRAM) as (session, selection, account, role):
-        requirement_service.create_requirement(session, selection, account, role,
-                                               fields(world))
+        service.create_requirement(session, selection, account, role,
+                                   fields(world))
     before = state(db, world)
     with pytest.raises(ServiceError) as refused:
         with acting(db, world, FENNA) as (session, selection, account, role):
-            categories.remove_category(
+            service.remove_category(
                 session, session.get(Category, world.categories["sales"]), account)
     assert "holds 1 requirements" in str(refused.value.message)
     for name, domain, field in (("  ", "business", "name"), ("Sales & leads", "it", "name"),
                                 ("New", "finance", "domain")):
         with pytest.raises(ServiceError) as refused:
             with acting(db, world, FENNA) as (session, selection, account, role):
-                categories.add_category(session, selection, account, name=name, domain=domain)
+                service.add_category(session, selection, account, name=name, domain=domain)
         assert refused.value.field == field
     assert state(db, world) == before
 
@@ -98,25 +97,25 @@ def test_after_the_freeze_a_category_change_needs_a_reason(db, world):
     before = state(db, world)
     with pytest.raises(ServiceError) as refused:
         with acting(db, world, FENNA) as (session, selection, account, role):
-            categories.update_category(session, session.get(Category, world.categories["exit"]),
-                                       account, name="Exit", domain="it")
+            service.update_category(session, session.get(Category, world.categories["exit"]),
+                                    account, name="Exit", domain="it")
     assert refused.value.field == "reason"
     assert state(db, world) == before
     with acting(db, world, FENNA) as (session, selection, account, role):
-        categories.update_category(session, session.get(Category, world.categories["exit"]),
-                                   account, name="Exit", domain="it", reason="Shorter name.")
+        service.update_category(session, session.get(Category, world.categories["exit"]),
+                                account, name="Exit", domain="it", reason="Shorter name.")
 
 
 def test_moving_a_category_to_it_rechecks_its_requirements(db, world):
     with acting(db, world, BRAM) as (session, selection, account, role):
-        requirement = requirement_service.create_requirement(
+        requirement = service.create_requirement(
             session, selection, account, role,
             fields(world, "usability", title="Works offline on the train",
                    verification_criterion="Shown in the demo."))
         requirement_id = requirement.id
     with acting(db, world, FENNA) as (session, selection, account, role):
-        categories.update_category(session, session.get(Category, world.categories["usability"]),
-                                   account, name="Usability & adoption", domain="it")
+        service.update_category(session, session.get(Category, world.categories["usability"]),
+                                account, name="Usability & adoption", domain="it")
     with db.transaction(write=False) as session:
         flags = json.loads(session.get(Requirement, requirement_id).quality_flags)
     assert [f["code"] for f in flags] == ["nonfunctional_without_measure"]
@@ -126,7 +125,7 @@ def test_moving_a_category_to_it_rechecks_its_requirements(db, world):
 
 
 def test_the_library_is_complete_in_both_languages():
-    items = library.load_library()
+    items = service.load_library()
     assert len(items) >= 150
     assert len({i.id for i in items}) == len(items)
     assert {i.category for i in items} == set(BUSINESS + IT)
@@ -140,20 +139,20 @@ def test_the_library_is_complete_in_both_languages():
 
 
 def test_browsing_the_library_by_category_and_search():
-    backup = library.browse("en", category="backup")
+    backup = service.browse_library("en", category="backup")
     assert backup and {i.category for i in backup} == {"backup"}
-    found = library.browse("en", search="recovery point")
+    found = service.browse_library("en", search="recovery point")
     assert "lib-bck-rpo-24h" in [i.id for i in found]
-    gevonden = library.browse("nl", search="herstel")
+    gevonden = service.browse_library("nl", search="herstel")
     assert gevonden and all(i.category for i in gevonden)
-    assert library.browse("en", search="no-such-words-anywhere") == []
+    assert service.browse_library("en", search="no-such-words-anywhere") == []
 
 
 def test_picking_creates_proposed_requirements_in_the_selection_language(db):
     world = build_world(db, language="nl")
     with acting(db, world, BRAM) as (session, selection, account, role):
-        result = library.pick(session, selection, account, role,
-                              ["lib-bck-rpo-24h", "lib-sal-lead-source"])
+        result = service.pick_from_library(session, selection, account, role,
+                                           ["lib-bck-rpo-24h", "lib-sal-lead-source"])
         assert [r.code for r in result.created] == ["IT-BCK-01", "BUS-SAL-01"]
         assert result.skipped == []
     with db.transaction(write=False) as session:
@@ -167,8 +166,8 @@ def test_picking_creates_proposed_requirements_in_the_selection_language(db):
     assert rpo.verification_criterion.startswith("De SLA vermeldt een RPO")
     # Picking again skips what is there; the codes of new picks continue.
     with acting(db, world, INGRID) as (session, selection, account, role):
-        again = library.pick(session, selection, account, role,
-                             ["lib-bck-rpo-24h", "lib-sal-lead-source"])
+        again = service.pick_from_library(session, selection, account, role,
+                                          ["lib-bck-rpo-24h", "lib-sal-lead-source"])
         assert again.created == [] and again.skipped == ["lib-bck-rpo-24h",
                                                          "lib-sal-lead-source"]
     with db.transaction(write=False) as session:
@@ -179,11 +178,11 @@ def test_picking_creates_proposed_requirements_in_the_selection_language(db):
 
 def test_picking_a_whole_category_and_the_missing_category_is_created(db, world):
     with acting(db, world, FENNA) as (session, selection, account, role):
-        categories.remove_category(
+        service.remove_category(
             session, session.get(Category, world.categories["exit"]), account)
-    exit_items = [i.id for i in library.browse("en", category="exit")]
+    exit_items = [i.id for i in service.browse_library("en", category="exit")]
     with acting(db, world, FENNA) as (session, selection, account, role):
-        result = library.pick(session, selection, account, role, exit_items)
+        result = service.pick_from_library(session, selection, account, role, exit_items)
         assert len(result.created) == len(exit_items)
         assert [r.code for r in result.created][:2] == ["IT-EXT-01", "IT-EXT-02"]
     with db.transaction(write=False) as session:
@@ -197,5 +196,5 @@ def test_picking_refusals(db, world):
     for ids in ([], ["no-such-item"], ["lib-bck-rpo-24h", "no-such-item"]):
         with pytest.raises(ServiceError):
             with acting(db, world, BRAM) as (session, selection, account, role):
-                library.pick(session, selection, account, role, ids)
+                service.pick_from_library(session, selection, account, role, ids)
     assert state(db, world) == before

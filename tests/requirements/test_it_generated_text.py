@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from selector.models import Category, Requirement
-from selector.services import it_structured
-from selector.services.it_structured import StructuredItem
+from selector.services import requirements as requirement_service
+from selector.services.requirements import StructuredItem
 from tests.conftest import DATA
 from tests.requirements.conftest import INGRID, acting, build_world
 
@@ -104,7 +104,7 @@ def generated(db, language: str) -> list[list[dict]]:
     changes, before = [], {}
     for items in ROUNDS:
         with acting(db, world, INGRID) as (session, selection, account, role):
-            it_structured.save_answers(session, selection, account, role, items)
+            requirement_service.save_it_answers(session, selection, account, role, items)
         now = {r["code"]: r for r in _snapshot(db, world)}
         changes.append([r for code, r in now.items() if before.get(code) != r])
         before = now

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from selector.models import Category, Requirement
-from selector.services import it_structured
+from selector.services import requirements as requirement_service
 from selector.services.errors import ServiceError
-from selector.services.it_structured import StructuredItem
+from selector.services.requirements import StructuredItem
 from tests.requirements.conftest import BRAM, INGRID, acting, build_world, state
 
 ANSWERS = [
@@ -35,7 +35,7 @@ ANSWERS = [
 
 def save(db, world, items, email=INGRID, language=None):
     with acting(db, world, email) as (session, selection, account, role):
-        return it_structured.save_answers(session, selection, account, role, items)
+        return requirement_service.save_it_answers(session, selection, account, role, items)
 
 
 def requirements(db, world) -> dict[str, Requirement]:
@@ -128,14 +128,14 @@ def test_structured_refusals_change_nothing(db, world):
         save(db, world, [ANSWERS[5], ANSWERS[5]])
     with pytest.raises(ServiceError):  # readers never write, not even unchanged answers
         with acting(db, world, BRAM) as (session, selection, account, role):
-            it_structured.save_answers(session, selection, account, "sponsor", ANSWERS[:1])
+            requirement_service.save_it_answers(session, selection, account, "sponsor", ANSWERS[:1])
     assert state(db, world) == before
 
 
 def test_answer_table_for_the_report(db, world):
     save(db, world, ANSWERS)
     with db.transaction(write=False) as session:
-        table = it_structured.answer_table(session, world.selection)
+        table = requirement_service.it_answer_table(session, world.selection)
     assert [row["item"] for row in table["backup"]] == [
         "restore_test", "retention", "rpo", "rto"]
     rpo = next(row for row in table["backup"] if row["item"] == "rpo")

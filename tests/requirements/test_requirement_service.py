@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from selector.models import AuditEntry, Requirement, Selection
+from selector.models import AuditEntry, Category, Requirement, Selection
 from selector.services import requirements as service
 from selector.services.errors import Conflict, ServiceError
 from tests.requirements.conftest import BRAM, FENNA, INGRID, MARLOES, acting, fields, state
@@ -50,10 +50,8 @@ def test_business_and_it_members_propose_with_suggested_codes(db, world):
                     verification_criterion="The SLA states an RPO of 24 hours.")
     custom_id = None
     with acting(db, world, FENNA) as (session, selection, account, role):
-        from selector.services import categories
-
-        custom = categories.add_category(session, selection, account, name="Field sales",
-                                         domain="business")
+        custom = service.add_category(session, selection, account, name="Field sales",
+                                      domain="business")
         custom_id = custom.id
         assert service.suggest_code(session, selection.id, custom) == "BUS-FIE-01"
     assert [load(db, i).code for i in (first, second, backup)] == [
@@ -74,7 +72,7 @@ def test_code_suggestion_steps_past_the_highest_number(db, world):
     assert load(db, later).code == "BUS-SAL-08"
     with acting(db, world, BRAM) as (session, selection, account, role):
         allocator = service.CodeAllocator(session, selection.id)
-        category = session.get(service.Category, world.categories["backup"])
+        category = session.get(Category, world.categories["backup"])
         assert [allocator.next(category) for _ in range(3)] == [
             "IT-BCK-01", "IT-BCK-02", "IT-BCK-03"]
 
@@ -383,11 +381,11 @@ def test_proposals_stay_open_while_the_weights_are_frozen(db, world):
 
 
 def test_flags_of_an_imported_selection_file_can_be_computed_at_once(db, example_doc):
-    from selector.services import quality_flags, selection_file
+    from selector.services import selection_file
 
     with db.transaction() as session:
         sid = selection_file.import_selection(session, example_doc)
-        quality_flags.refresh_all_quality(session, sid)
+        service.refresh_all_quality(session, sid)
     with db.transaction(write=False) as session:
         flags = [json.loads(text) for text in session.scalars(
             select(Requirement.quality_flags).where(Requirement.selection_id == sid))]

@@ -6,13 +6,13 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from xml.sax.saxutils import escape
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
+from benchmarks import uploadkit
+from benchmarks.uploadkit import HEADER
 from selector.cli.main import main as cli
 from selector.models import Category, Requirement, Selection
 from selector.services import memberships, selections, spreadsheets
@@ -181,48 +181,7 @@ def test_the_template_has_the_columns_and_drop_down_lists(db, world):
 
 def xlsx(rows, *, filler: bytes = b"") -> bytes:
     """A minimal .xlsx written by hand (inline strings), fast for huge sheets."""
-    def cells(number, row):
-        return "".join(
-            f'<c r="{get_column_letter(i + 1)}{number}" t="inlineStr"><is><t>'
-            f"{escape(str(v))}</t></is></c>"
-            for i, v in enumerate(row))
-
-    sheet = io.StringIO()
-    sheet.write('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                "<sheetData>")
-    for number, row in enumerate(rows, start=1):
-        sheet.write(f'<row r="{number}">{cells(number, row)}</row>')
-    sheet.write("</sheetData></worksheet>")
-    main = "http://schemas.openxmlformats.org"
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", (
-            f'<Types xmlns="{main}/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
-            'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
-            'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            'spreadsheetml.worksheet+xml"/></Types>'))
-        archive.writestr("_rels/.rels", (
-            f'<Relationships xmlns="{main}/package/2006/relationships"><Relationship Id="rId1" '
-            f'Type="{main}/officeDocument/2006/relationships/officeDocument" '
-            'Target="xl/workbook.xml"/></Relationships>'))
-        archive.writestr("xl/workbook.xml", (
-            f'<workbook xmlns="{main}/spreadsheetml/2006/main" '
-            f'xmlns:r="{main}/officeDocument/2006/relationships"><sheets>'
-            '<sheet name="Requirements" sheetId="1" r:id="rId1"/></sheets></workbook>'))
-        archive.writestr("xl/_rels/workbook.xml.rels", (
-            f'<Relationships xmlns="{main}/package/2006/relationships"><Relationship Id="rId1" '
-            f'Type="{main}/officeDocument/2006/relationships/worksheet" '
-            'Target="worksheets/sheet1.xml"/></Relationships>'))
-        archive.writestr("xl/worksheets/sheet1.xml", sheet.getvalue())
-        if filler:
-            archive.writestr("xl/media/filler.bin", filler)
-    return buffer.getvalue()
-
-
-HEADER = ("category", "title", "priority")
+    return uploadkit.workbook(uploadkit.sheet(rows), filler=filler)
 
 
 def refused(db, world, data, filename="requirements.xlsx") -> list[str]:

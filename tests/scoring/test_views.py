@@ -3,7 +3,7 @@ and the bulk loading (a fixed number of queries, whatever the size)."""
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from selector.models import Selection, Vendor
 from selector.services import scoring
@@ -12,6 +12,7 @@ from selector.services.scoring_views import (
     my_sheets,
     scoring_progress,
 )
+from tests.conftest import sql_statements
 from tests.scoring.helpers import actor
 from tests.scoring.test_scores import declare, save, score_all, submit
 
@@ -121,22 +122,14 @@ def test_the_sheet_and_progress_load_in_a_fixed_number_of_queries(db, ids):
     declare(db, ids, BRAM)
     score_all(db, ids, BRAM)
     submit(db, ids, BRAM)  # with the peers' scores visible: one query more
-    statements: list[str] = []
-
-    def count(*_args):
-        statements.append("x")
-
     with db.transaction(write=False) as s:
         selection, membership, _ = actor(s, ids, BRAM)
         vendor = s.get(Vendor, ids.vendors["northwind"])
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with sql_statements(db.engine) as statements:
             view = member_sheet(s, selection, membership, vendor)
             sheet_queries = len(statements)
             statements.clear()
             scoring_progress(s, selection)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
     assert view.total == 13 and len(peers(view)) == 13
     assert sheet_queries <= 6  # sheet, categories, assignment, wishes, own scores, peers
     assert len(statements) <= 8

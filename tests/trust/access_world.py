@@ -470,12 +470,17 @@ def plausible(fields: list[tuple[str, str, str]]) -> dict[str, Any]:
             value = "trust@example.org"
         elif not value and kind == "password":
             value = PASSWORD
-        if name in data:
-            existing = data[name]
-            data[name] = [*existing, value] if isinstance(existing, list) else [existing, value]
-        else:
-            data[name] = value
+        add_field(data, name, value)
     return data
+
+
+def add_field(data: dict[str, Any], name: str, value: str) -> None:
+    """Put a field as the browser sends it: a name that repeats posts all its values."""
+    if name in data:
+        existing = data[name]
+        data[name] = [*existing, value] if isinstance(existing, list) else [existing, value]
+    else:
+        data[name] = value
 
 
 DOWNLOADS = (".pdf", ".xlsx", ".json", ".csv", ".svg", ".png")

@@ -319,10 +319,10 @@ def test_the_forms_refuse_one_character_too_many(
 
 
 def test_services_use_the_same_limits():
-    from selector.services import categories, requirements, scoring, vendors, verdicts
+    from selector.services import requirements, scoring, vendors, verdicts
 
     assert requirements.LIMITS["title"] == limits.max_length("requirement", "title")
-    assert categories.MAX_NAME == limits.max_length("category", "name")
+    assert requirements.MAX_CATEGORY_NAME == limits.max_length("category", "name")
     assert scoring.MAX_COMMENT == limits.max_length("score", "comment")
     assert scoring.MAX_COMMENT == limits.max_length("consensus", "rationale")
     assert verdicts.MAX_EVIDENCE == limits.max_length("knockout", "evidence")

@@ -14,14 +14,10 @@ from benchmarks import loadkit
 @pytest.mark.load
 def test_a_committee_saving_at_once_loses_nothing(database_url, tmp_path):
     committee = loadkit.prepare_committee(database_url, members=10)
-    server = loadkit.start_server(loadkit.server_env(database_url, tmp_path / "instance"),
-                                  tmp_path / "gunicorn.log", workers=2, threads=4)
-    try:
+    with loadkit.serving(database_url, tmp_path, workers=2, threads=4) as server:
         log, threads, until = loadkit.run_committee(
             server.port, committee, seconds=5, think=(0.0, 0.05), max_saves=150)
         loadkit.join(threads, until + 60)
-    finally:
-        loadkit.stop_server(server)
     print("\n" + loadkit.latency_table(log, 5))
 
     assert log.failures == []

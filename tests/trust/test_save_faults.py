@@ -39,17 +39,13 @@ def _wait_for(condition, timeout: float, step: float = 0.02) -> bool:
 
 def test_acknowledged_saves_survive_a_sigkill_mid_burst(database_url, tmp_path):
     committee = loadkit.prepare_committee(database_url, members=10)
-    env = loadkit.server_env(database_url, tmp_path / "instance")
-    server = loadkit.start_server(env, tmp_path / "gunicorn.log", workers=2, threads=4)
-    try:
+    with loadkit.serving(database_url, tmp_path, workers=2, threads=4) as server:
         log, threads, _until = loadkit.run_committee(
             server.port, committee, seconds=30, think=(0.0, 0.0), max_saves=2000)
         # Kill once the burst is in full swing: every member saving back to back.
         assert _wait_for(lambda: len(log.first_save) == 10 and log.saves() >= 150, 20)
         loadkit.kill_server(server)
         loadkit.join(threads, time.monotonic() + 30)
-    finally:
-        loadkit.stop_server(server)
 
     acknowledged = log.saves()
     assert log.server_errors() == {}
@@ -61,15 +57,12 @@ def test_acknowledged_saves_survive_a_sigkill_mid_burst(database_url, tmp_path):
     assert check.acknowledged == len(log.acknowledged) > 0
 
     # The server starts again on the same database, and the members carry on.
-    server = loadkit.start_server(env, tmp_path / "gunicorn.log", workers=2, threads=4)
-    try:
+    with loadkit.serving(database_url, tmp_path, workers=2, threads=4) as server:
         # Up to 20 saves a member; 10 s leaves room for logging in and opening the
         # sheets on a loaded machine (2 s sometimes left no time for a save at all).
         again, threads, until = loadkit.run_committee(
             server.port, committee, seconds=10, think=(0.0, 0.05), max_saves=20)
         loadkit.join(threads, until + 30)
-    finally:
-        loadkit.stop_server(server)
     assert again.failures == [] and again.server_errors() == {}
     assert again.saves() > 0
     # Nothing from before the kill was lost or changed; the new saves are there too.
@@ -157,9 +150,7 @@ def _counts(url: str, selection_id: int) -> tuple[int, int]:
 def test_a_web_import_killed_midway_is_all_or_nothing(database_url, tmp_path):
     selection_id = _facilitator_selection(database_url)
     data = _spreadsheet()
-    env = loadkit.server_env(database_url, tmp_path / "instance")
-    server = loadkit.start_server(env, tmp_path / "gunicorn.log", workers=1, threads=2)
-    try:
+    with loadkit.serving(database_url, tmp_path, workers=1, threads=2) as server:
         fenna = Facilitator(server.port, "fenna@example.org", loadkit.Log())
         fenna.connection.timeout = 120
         fenna.log_in()
@@ -191,8 +182,6 @@ def test_a_web_import_killed_midway_is_all_or_nothing(database_url, tmp_path):
         time.sleep(duration * 0.5)
         loadkit.kill_server(server)
         thread.join(timeout=30)
-    finally:
-        loadkit.stop_server(server)
     assert answer and isinstance(answer[0], Exception), f"the commit finished first: {answer}"
     assert loadkit.integrity_problems(database_url) == []
     after = _counts(database_url, selection_id)
@@ -201,14 +190,11 @@ def test_a_web_import_killed_midway_is_all_or_nothing(database_url, tmp_path):
           f"{'entirely absent' if after == done else 'entirely there'}")
 
     # Restarted, the server takes the whole import.
-    server = loadkit.start_server(env, tmp_path / "gunicorn.log", workers=1, threads=2)
-    try:
+    with loadkit.serving(database_url, tmp_path, workers=1, threads=2) as server:
         fenna = Facilitator(server.port, "fenna@example.org", loadkit.Log())
         fenna.connection.timeout = 120
         fenna.log_in()
         assert fenna.commit(selection_id, fenna.upload(selection_id, data)) == 302
-    finally:
-        loadkit.stop_server(server)
     assert _counts(database_url, selection_id) == (after[0] + one[0], after[1] + one[1])
     assert "Traceback" not in server.log_text()
 

@@ -63,6 +63,17 @@ def password_step(browser: Browser, email: str, password: str = PASSWORD, **extr
     return response
 
 
+def signed_in_with_code(app, dbs, email: str) -> tuple[Browser, str]:
+    """Turn the second factor on for `email`, then log in with password and code; the
+    browser and the secret."""
+    secret = enable(app, dbs, email)
+    browser = Browser(app)
+    password_step(browser, email)
+    assert browser.post("/login/code", {"code": _code(secret)}).status_code == 302
+    browser.refresh_token("/")
+    return browser, secret
+
+
 def enable(app, dbs, email: str) -> str:
     """Set up the second factor for `email` through the pages; returns the secret."""
     browser = Browser(app)
@@ -201,11 +212,7 @@ def test_wrong_codes_are_throttled_like_passwords(app, dbs, committee, login_clo
 
 def test_turning_it_off_needs_the_password_and_a_code_and_is_audited(app, dbs, committee):
     email = committee.emails["it"]
-    secret = enable(app, dbs, email)
-    browser = Browser(app)
-    password_step(browser, email)
-    browser.post("/login/code", {"code": _code(secret)})
-    browser.refresh_token("/")
+    browser, secret = signed_in_with_code(app, dbs, email)
     for data, field in (({"password": "wrong password", "code": _code(secret)}, "password"),
                         ({"password": PASSWORD, "code": _wrong(secret)}, "code"),
                         ({"password": PASSWORD}, "code")):
@@ -327,10 +334,6 @@ def test_the_pages_speak_dutch(app, dbs, committee, browser):
 
 def test_the_stored_secret_is_never_shown_again(app, dbs, committee):
     email = committee.emails["business"]
-    secret = enable(app, dbs, email)
-    browser = Browser(app)
-    password_step(browser, email)
-    browser.post("/login/code", {"code": _code(secret)})
-    browser.refresh_token("/")
+    browser, secret = signed_in_with_code(app, dbs, email)
     for path in ("/account", "/account/two-factor"):
         assert secret not in browser.get(path).get_data(as_text=True)

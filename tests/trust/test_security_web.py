@@ -2,16 +2,17 @@
 time: CSRF on every state-changing route, security headers on every response, cookie
 flags (plain, HTTPS, behind a trusted proxy), login throttling, the password policy,
 sessions that end on the server, no open redirects, error pages without internals.
-The second factor has its own module (test_security_totp.py)."""
+The second factor has its own module (test_security_totp.py); the login form's throttling
+per account and per address is tested once, in tests/web/test_security.py."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from selector.models import Account, LoginAttempt
+from selector.models import Account
 from tests.trust.access_world import (
     EMAILS,
     build_world,
@@ -258,33 +259,6 @@ def test_every_cookie_the_app_sets_is_httponly_and_samesite(app, committee, brow
 
 
 # -- login throttling ---------------------------------------------------------------------
-
-
-def test_failed_logins_are_throttled_per_account_across_workers(app, dbs, committee, browser,
-                                                                login_clock):
-    email = committee.emails["business"]
-    browser.refresh_token()
-    for _ in range(5):
-        assert browser.post("/login", {"email": email, "password": "a guess"}).status_code == 422
-    refused = browser.post("/login", {"email": email, "password": PASSWORD})
-    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
-    assert "Too many failed attempts" in refused.get_data(as_text=True)
-    Browser(app).login(email, expect=429)  # another worker reads the same rows
-    Browser(app).login(committee.emails["it"])  # others are not affected
-    with dbs.transaction(write=False) as session:
-        assert session.scalar(select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.email == email, LoginAttempt.succeeded.is_(False))) == 5
-
-
-def test_failed_logins_are_throttled_per_address(app, committee, browser, login_clock):
-    browser.refresh_token()
-    for number in range(20):
-        browser.post("/login", {"email": f"guess{number}@example.org", "password": "x"})
-    assert browser.post("/login", {"email": committee.emails["it"],
-                                   "password": PASSWORD}).status_code == 429
-    other = Browser(app)
-    other.client.environ_base["REMOTE_ADDR"] = "192.0.2.44"
-    other.login(committee.emails["it"])
 
 
 def test_guessing_the_current_password_on_the_change_page_is_throttled(app, committee,

@@ -13,7 +13,6 @@ lock while openpyxl parsed. The full-size run is `benchmarks/upload_load.py`; bo
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, select
 
 from benchmarks import loadkit, uploadkit
 
@@ -21,31 +20,14 @@ SECONDS = 12
 MAX_SAVE = 1.0
 
 
-def _category_keys(url: str, selection_id: int) -> list[str]:
-    from selector.models import Category
-
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return list(connection.scalars(select(Category.key).where(
-                Category.selection_id == selection_id)))
-    finally:
-        engine.dispose()
-
-
 @pytest.mark.load
 def test_hostile_uploads_do_not_stall_a_committee_saving(database_url, tmp_path):
     committee = loadkit.prepare_committee(database_url, members=12)
     # Two browsers take these in turn: the first six uploads of the minute are parsed
     # (the heavy ones first), the moved sheets meet the per-account limit.
-    files = [("long texts", uploadkit.flat()), ("nested", uploadkit.nested()),
-             ("5,000 rows", uploadkit.legitimate(_category_keys(database_url,
-                                                                committee.selection_id))),
-             ("moved sheet", uploadkit.moved_sheet())]
-    server = loadkit.start_server(loadkit.server_env(database_url, tmp_path / "instance"),
-                                  tmp_path / "gunicorn.log", workers=2, threads=4)
+    files = uploadkit.run_uploads(database_url, committee.selection_id)
     uploads = uploadkit.UploadLog()
-    try:
+    with loadkit.serving(database_url, tmp_path, workers=2, threads=4) as server:
         # Every worker warm first (imports, templates), as a server in use is.
         warm = loadkit.Log()
         loadkit.warm_up(server.port, committee, warm, members=2)
@@ -56,8 +38,6 @@ def test_hostile_uploads_do_not_stall_a_committee_saving(database_url, tmp_path)
             server.port, committee, seconds=SECONDS, think=(0.1, 0.5), max_saves=200,
             arrival=3)
         loadkit.join(members + uploaders, until + 90)
-    finally:
-        loadkit.stop_server(server)
     print("\n" + loadkit.latency_table(log, SECONDS))
     print("uploads: " + "; ".join(
         f"{kind}: {dict(counts)}, slowest {max(uploads.seconds[kind]):.1f} s"

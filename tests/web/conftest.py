@@ -90,6 +90,15 @@ class Browser:
         return response
 
 
+def signed_in(app, email: str, language: str = "en") -> Browser:
+    """A browser logged in as `email`, the pages in `language`."""
+    browser = Browser(app)
+    browser.login(email)
+    if language != "en":
+        assert browser.post("/language", {"language": language, "next": "/"}).status_code == 302
+    return browser
+
+
 @dataclass
 class Committee:
     """One selection with a member per role, and people around it."""
@@ -141,6 +150,14 @@ def committee(dbs) -> Committee:
         other = memberships.add_member(session, beta, outsider, "bea@example.org", "business")
         make_account(session, "ada@example.org", "Ada Admin", admin=True)
         return Committee(alpha.id, emails, ids, beta.id, other.member.membership.id)
+
+
+@pytest.fixture
+def example_sid(dbs, example_doc) -> int:
+    """The worked example imported through the services: its selection's id."""
+    from tests.analysis.support import import_example
+
+    return import_example(dbs, example_doc)
 
 
 @pytest.fixture

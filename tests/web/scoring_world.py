@@ -14,6 +14,7 @@ from selector.models import Account, Membership, Requirement, Selection, Vendor
 from selector.services import accounts, selection_file, selections, weighting
 from tests.conftest import EXAMPLE
 from tests.web.conftest import PASSWORD, Browser
+from tests.web.conftest import signed_in as signed_in  # for the scoring tests
 
 FENNA, BRAM, SANNE, INGRID, MARLOES = (
     "fenna@example.org", "bram@example.org", "sanne@example.org", "ingrid@example.org",
@@ -57,12 +58,6 @@ def build_world(dbs, phase: str = "scoring", with_scores: bool = False) -> World
             dict(session.execute(select(Requirement.code, Requirement.id)
                                  .where(Requirement.selection_id == sid)).all()),
         )
-
-
-def signed_in(app, email: str) -> Browser:
-    browser = Browser(app)
-    browser.login(email, PASSWORD)
-    return browser
 
 
 def post_json(browser: Browser, path: str, body: dict):

@@ -3,21 +3,13 @@ personal API token; JSON errors only; 409 while scoring is blind."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.analysis.support import (
     BUSINESS,
     FACILITATOR,
     SPONSOR,
     engine_ranking,
-    import_example,
 )
 from tests.web.conftest import PASSWORD, Browser
-
-
-@pytest.fixture
-def example_sid(dbs, example_doc):
-    return import_example(dbs, example_doc)
 
 
 def token_for(dbs, email: str) -> tuple[str, int]:

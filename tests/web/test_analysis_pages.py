@@ -28,12 +28,7 @@ from tests.analysis.support import (
     value,
     values,
 )
-from tests.web.conftest import Browser
-
-
-@pytest.fixture
-def example_sid(dbs, example_doc):
-    return import_example(dbs, example_doc)
+from tests.web.conftest import Browser, signed_in
 
 
 @contextmanager
@@ -41,14 +36,6 @@ def formatting(app, language: str):
     """Format numbers as the page does for a reader of `language`."""
     with app.test_request_context(), force_locale(language):
         yield
-
-
-def signed_in(app, email: str, language: str = "en") -> Browser:
-    browser = Browser(app)
-    browser.login(email)
-    if language != "en":
-        assert browser.post("/language", {"language": language, "next": "/"}).status_code == 302
-    return browser
 
 
 def page(browser: Browser, sid: int, path: str = "", status: int = 200) -> str:

@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from selector.models import Account, AuditEntry, Membership, Requirement, Selection
-from tests.web.conftest import PASSWORD, Browser
+from tests.conftest import sql_statements
+from tests.web.conftest import PASSWORD, signed_in
 
 HOSTILE = "=cmd|' /C calc'!A0"
 SCRIPT = "<script>alert('audit')</script>"
@@ -31,12 +32,6 @@ def rows_of(html: str) -> list[str]:
     body = html.split('<table class="table audit-table"', 1)[1].split("</table>", 1)[0]
     return [text_of(row) for row in re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>", 1)[1],
                                                flags=re.S)]
-
-
-def signed_in(app, email: str) -> Browser:
-    browser = Browser(app)
-    browser.login(email)
-    return browser
 
 
 def add_requirement(session, sid: int, email: str, title: str) -> Requirement:
@@ -294,26 +289,15 @@ def test_the_words_are_in_the_readers_language(app, trail):
 def test_one_query_for_the_entries_along_the_index(app, dbs, trail):
     """No N+1: the entries with their authors' names in one query, read along
     (selection_id, at) newest first, without sorting (SQLite's plan)."""
-    from sqlalchemy import event
-
     from selector.services import audit_trail
 
     if dbs.engine.dialect.name != "sqlite":
         pytest.skip("the query plan is read from SQLite")
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(dbs.engine, "before_cursor_execute", count)
-    try:
-        with dbs.transaction(write=False) as session:
-            page = audit_trail.trail_page(
-                session, trail.selection_id, audit_trail.AuditFilter(), 1,
-                visibility=audit_trail.Visibility(True, True), zone=__import__(
-                    "zoneinfo").ZoneInfo("Europe/Amsterdam"), language="en", withheld="-")
-    finally:
-        event.remove(dbs.engine, "before_cursor_execute", count)
+    with sql_statements(dbs.engine) as statements, dbs.transaction(write=False) as session:
+        page = audit_trail.trail_page(
+            session, trail.selection_id, audit_trail.AuditFilter(), 1,
+            visibility=audit_trail.Visibility(True, True), zone=__import__(
+                "zoneinfo").ZoneInfo("Europe/Amsterdam"), language="en", withheld="-")
     assert len(page.lines) == 12
     entries = [s for s in statements if "FROM audit_entries" in s and "LIMIT" in s]
     queries = [s for s in statements if s.startswith("SELECT")]

@@ -20,7 +20,7 @@ from tests.requirements.test_own_files import (
     requirements,
     tender_workbook,
 )
-from tests.trust.access_world import parse_forms
+from tests.trust.access_world import add_field, parse_forms
 from tests.web.summaries import problem_summary
 from tests.web.test_requirements_pages import as_member, base, count
 
@@ -39,11 +39,7 @@ def fields_of(response) -> dict[str, object]:
     for name, kind, value in found[0]:
         if kind == "options" or kind.endswith("-unchecked") or name == "csrf_token":
             continue
-        if name in data:
-            old = data[name]
-            data[name] = [*old, value] if isinstance(old, list) else [old, value]
-        else:
-            data[name] = value
+        add_field(data, name, value)
     return data
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask_babel import force_locale
 
 from selector.domain.price import PriceSettings
-from selector.services import price_settings
+from selector.services import weighting
 from selector.web.weighting import points
 from tests.browser_support import ARTIFACTS, chromium_page, log_in, served
 from tests.web.test_price_settings import FENNA, sid, url  # noqa: F401 - the fixture
@@ -16,7 +16,7 @@ from tests.web.test_price_settings import FENNA, sid, url  # noqa: F401 - the fi
 
 def server_numbers(app, settings: PriceSettings) -> list[str]:
     with app.test_request_context(), force_locale("en"):
-        return [points(bid.total) for bid in price_settings.example(settings)]
+        return [points(bid.total) for bid in weighting.price_example(settings)]
 
 
 def test_the_example_follows_the_settings_as_they_are_typed(app, sid):  # noqa: F811

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from selector.models import Account, AuditEntry, Membership, Selection, Vendor
-from selector.services import price_settings
+from selector.services import weighting as weighting_service
 from selector.services.errors import ServiceError
 from tests.analysis.support import value, values
-from tests.web.conftest import PASSWORD, Browser
+from tests.web.conftest import PASSWORD, signed_in
 from tests.web.summaries import problem_summary
 
 FENNA, BRAM, MARLOES = "fenna@example.org", "bram@example.org", "marloes@example.org"
@@ -47,12 +47,6 @@ def sid(dbs, example_doc) -> int:
     return selection_id
 
 
-def signed_in(app, email: str) -> Browser:
-    browser = Browser(app)
-    browser.login(email)
-    return browser
-
-
 def url(sid: int) -> str:
     return f"/selections/{sid}/weighting/price"
 
@@ -63,7 +57,7 @@ def stored(dbs, sid: int) -> tuple[dict, int]:
         selection = session.get(Selection, sid)
         count = session.scalar(select(func.count()).select_from(AuditEntry)
                                .where(AuditEntry.selection_id == sid))
-        return price_settings.current(selection), count
+        return weighting_service.current_price_settings(selection), count
 
 
 def text(response) -> str:
@@ -87,7 +81,7 @@ def test_the_facilitator_sees_every_method_in_plain_words_and_the_example(app, d
                   "Value for money (fictitious price)"):
         assert label in page
     assert "gunnen op waarde" in page
-    assert 'src="/static/js/price.js' in page or "js/price.js" in page
+    assert re.search(r'src="/static/js/price\.[0-9a-f]{12}\.js"', page)
     assert "<script>" not in page  # CSP: no inline script
     # Price weight 0: the example's totals are the qualities, and A (quality 80) wins.
     assert values(page, "example_total") == ["80", "60"]
@@ -226,8 +220,8 @@ def test_the_service_refuses_anyone_but_the_facilitator(dbs, sid):
         membership = session.scalar(select(Membership).where(
             Membership.selection_id == sid, Membership.account_id == bram.id))
         with pytest.raises(ServiceError, match="Only the facilitator"):
-            price_settings.save_price_settings(
-                session, selection, membership, bram, price_settings.PriceInput(**VALID))
+            weighting_service.save_price_settings(
+                session, selection, membership, bram, weighting_service.PriceInput(**VALID))
 
 
 def test_frozen_weights_freeze_the_price_settings(app, dbs, sid):

@@ -6,9 +6,7 @@ nothing."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -23,7 +21,8 @@ from selector.models import (
 )
 from selector.models.base import utcnow
 from tests.analysis.support import BUSINESS, FACILITATOR, SPONSOR, cells, import_example
-from tests.web.conftest import Browser
+from tests.web.conftest import Browser, signed_in
+from tests.web.test_reports_pages import text_of
 
 ADVICE = "Choose Northwind CRM.\n\nIt fits how our sales team works."
 
@@ -31,17 +30,6 @@ ADVICE = "Choose Northwind CRM.\n\nIt fits how our sales team works."
 @pytest.fixture
 def sid(dbs, example_doc):
     return import_example(dbs, example_doc)
-
-
-def signed_in(app, email: str) -> Browser:
-    browser = Browser(app)
-    browser.login(email)
-    return browser
-
-
-def text_of(html: str) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def field_text(html: str, name: str) -> str:

@@ -28,7 +28,7 @@ from tests.analysis.support import (
     two_vendor_doc,
     value,
 )
-from tests.web.conftest import Browser, make_account
+from tests.web.conftest import Browser, make_account, signed_in
 
 ROOT = Path(__file__).resolve().parents[2]
 DUTCH_DEMO = ROOT / "seed" / "demo" / "demo.nl.json"
@@ -62,21 +62,8 @@ EXPECTED = {
 
 
 @pytest.fixture
-def example_sid(dbs, example_doc):
-    return import_example(dbs, example_doc)
-
-
-@pytest.fixture
 def dutch_sid(dbs):
     return import_example(dbs, json.loads(DUTCH_DEMO.read_text(encoding="utf-8")))
-
-
-def signed_in(app, email: str, language: str = "en") -> Browser:
-    browser = Browser(app)
-    browser.login(email)
-    if language != "en":
-        assert browser.post("/language", {"language": language, "next": "/"}).status_code == 302
-    return browser
 
 
 def report_page(browser: Browser, sid: int, status: int = 200) -> str:

@@ -22,7 +22,7 @@ from tests.analysis.support import (
     engine_selection,
     import_example,
 )
-from tests.web.conftest import Browser
+from tests.web.conftest import Browser, signed_in
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OUTSIDER = "nobody.here@example.org"
@@ -34,12 +34,6 @@ def same(written, engine) -> bool:
     if engine is None or written is None:
         return written is engine
     return written == pytest.approx(engine, rel=1e-15, abs=1e-15)
-
-
-def signed_in(app, email: str) -> Browser:
-    browser = Browser(app)
-    browser.login(email)
-    return browser
 
 
 def download(browser: Browser, sid: int, status: int = 200):
@@ -63,11 +57,6 @@ def table(sheet) -> list[dict]:
             break
         found.append(dict(zip(header, row, strict=False)))
     return found
-
-
-@pytest.fixture
-def example_sid(dbs, example_doc):
-    return import_example(dbs, example_doc)
 
 
 def test_the_workbook_holds_the_ranking_documents_numbers(app, dbs, example_sid):

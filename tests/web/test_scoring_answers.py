@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event
-
 from selector.models import Selection, Vendor
 from selector.models.base import utcnow
 from selector.services import vendor_answers, verdicts
 from selector.services.vendor_answers import AnswerInput
+from tests.conftest import sql_statements
 from tests.web.scoring_world import (
     BRAM,
     FENNA,
@@ -121,17 +120,9 @@ def test_the_sheet_loads_the_answers_in_a_fixed_number_of_queries(app, dbs, worl
     declare(bram, world)
 
     def statements() -> int:
-        seen: list[str] = []
-
-        def count(conn, cursor, statement, *args):
-            seen.append(statement)
-
-        event.listen(dbs.engine, "before_cursor_execute", count)
-        try:
+        with sql_statements(dbs.engine) as sent:
             assert bram.get(sheet_url(world)).status_code == 200
-        finally:
-            event.remove(dbs.engine, "before_cursor_execute", count)
-        return len(seen)
+        return len(sent)
 
     give_answer(dbs, world, "BUS-SAL-01", document=PDF)
     one = statements()

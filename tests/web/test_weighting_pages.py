@@ -23,11 +23,8 @@ from selector.models import (
     Requirement,
     Selection,
 )
-from tests.web.conftest import PASSWORD, Browser
-
-FENNA, BRAM, SANNE, INGRID, MARLOES = (
-    "fenna@example.org", "bram@example.org", "sanne@example.org", "ingrid@example.org",
-    "marloes@example.org")
+from tests.web.conftest import PASSWORD, signed_in
+from tests.web.scoring_world import BRAM, FENNA, INGRID
 
 
 @dataclass
@@ -63,12 +60,6 @@ def example(dbs, example_doc) -> Example:
             dict(session.execute(select(Requirement.code, Requirement.id)
                                  .where(Requirement.selection_id == sid)).all()),
         )
-
-
-def signed_in(app, email) -> Browser:
-    browser = Browser(app)
-    browser.login(email)
-    return browser
 
 
 def text(response) -> str:

@@ -52,20 +52,20 @@ def test_every_missing_or_off_scale_pair_is_marked_at_once(app, dbs, example):  
 
 def _eleven_it_categories(dbs, selection_id: int) -> list[str]:
     """Six more IT categories, each with an accepted wish: 11 active IT categories."""
-    from selector.services import accounts, categories, requirements
+    from selector.services import accounts, requirements
 
     with dbs.transaction() as session:
         selection = session.get(Selection, selection_id)
         fenna = accounts.find_account(session, FENNA)
         for number in range(1, 7):
-            category = categories.add_category(session, selection, fenna,
-                                               name=f"Integration {number}", domain="it")
+            category = requirements.add_category(session, selection, fenna,
+                                                 name=f"Integration {number}", domain="it")
             requirements.create_requirement(
                 session, selection, fenna, "facilitator",
                 requirements.RequirementFields(category_id=category.id,
                                                title=f"Interface {number} is documented"),
                 status="accepted", status_reason="Agreed.")
-        keys = [c.key for c in categories.categories_of(session, selection.id)
+        keys = [c.key for c in requirements.categories_of(session, selection.id)
                 if c.domain == "it"]
     assert len(keys) == 11
     return keys
@@ -102,7 +102,8 @@ def test_the_consistency_ratio_names_saatys_random_index_table(app, dbs, example
     page = text(ingrid.get(response.headers["Location"]))
     assert re.search(r"consistency index 0\.\d{3} divided by the random index 1\.12 for 5 "
                      r"categories, from the random-index table of Saaty \(1980\)", page)
-    table = page[page.index('id="random-index"'):page.index("</details>")]
+    start = page.index('id="random-index"')
+    table = page[start:page.index("</details>", start)]
     assert "The random-index table of Saaty (1980)" in table
     rows = re.findall(r'<tr( aria-current="true")?><th scope="row">(\d+)</th>'
                       r'<td class="num">([\d.]+)</td>', table)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from selector.models import Category, Requirement
 from selector.report.process_record import late_changes
-from selector.services import categories, selections
 from selector.services import requirements as requirement_service
+from selector.services import selections
 from selector.services.reports import process_info
 from selector.services.weighting import freeze_weights
 from tests.weighting.conftest import FENNA, acting
@@ -30,8 +30,9 @@ def test_changes_after_the_freeze_through_the_services(db, world):
             session, requirement, account, "facilitator", values,
             expected_version=requirement.version, reason="The vendors asked what it means.")
         category = session.get(Category, world.categories["sales"])
-        assert categories.update_category(session, category, account, name="Sales and leads",
-                                          domain=category.domain, reason="Clearer name.")
+        assert requirement_service.update_category(
+            session, category, account, name="Sales and leads", domain=category.domain,
+            reason="Clearer name.")
     with acting(db, world, FENNA) as (session, selection, membership, account):
         selections.change_phase(session, selection, account, "back", "One weight was wrong.")
 

@@ -30,6 +30,15 @@ def consistent() -> dict[tuple[str, str], str]:
     return judgements
 
 
+def refusal(db, world, email: str, judgements, points=50, domain: str = "it"
+            ) -> ServiceError:
+    """The error with which `email`'s pairwise comparison is refused."""
+    with pytest.raises(ServiceError) as refused, \
+            acting(db, world, email) as (session, selection, membership, account):
+        save_pairwise(session, selection, membership, account, domain, judgements, points)
+    return refused.value
+
+
 def test_the_domains_active_categories_are_compared(db, world):
     with acting(db, world, INGRID, write=False) as (session, selection, _, _a):
         assert [c.key for c in pairwise_categories(session, selection, "it")] == IT_KEYS
@@ -81,22 +90,18 @@ def test_a_missing_comparison_is_refused_naming_the_pair(db, world):
     judgements = consistent()
     del judgements[("browsers", "backup")]
     before = snapshot(db, world)
-    with pytest.raises(ServiceError) as refused, \
-            acting(db, world, INGRID) as (session, selection, membership, account):
-        save_pairwise(session, selection, membership, account, "it", judgements, 50)
-    assert refused.value.field == "pair-browsers-backup"
-    assert "Browsers & clients" in str(refused.value.message)
-    assert "Back-up & recovery" in str(refused.value.message)
+    refused = refusal(db, world, INGRID, judgements)
+    assert refused.field == "pair-browsers-backup"
+    assert "Browsers & clients" in str(refused.message)
+    assert "Back-up & recovery" in str(refused.message)
     assert snapshot(db, world) == before
 
 
 def test_a_blank_choice_counts_as_missing(db, world):
     judgements = consistent()
     judgements[("hosting", "standards")] = " "
-    with pytest.raises(ServiceError) as refused, \
-            acting(db, world, INGRID) as (session, selection, membership, account):
-        save_pairwise(session, selection, membership, account, "it", judgements, 50)
-    assert refused.value.field == "pair-hosting-standards"
+    refused = refusal(db, world, INGRID, judgements)
+    assert refused.field == "pair-hosting-standards"
 
 
 @pytest.mark.parametrize("value", ["10", "0", "-3", "2.5", "x"])
@@ -104,11 +109,9 @@ def test_a_value_off_the_scale_is_refused(db, world, value):
     judgements = consistent()
     judgements[("standards", "browsers")] = value
     before = snapshot(db, world)
-    with pytest.raises(ServiceError) as refused, \
-            acting(db, world, INGRID) as (session, selection, membership, account):
-        save_pairwise(session, selection, membership, account, "it", judgements, 50)
-    assert refused.value.field == "pair-standards-browsers"
-    assert "1/9 to 9" in str(refused.value.message)
+    refused = refusal(db, world, INGRID, judgements)
+    assert refused.field == "pair-standards-browsers"
+    assert "1/9 to 9" in str(refused.message)
     assert snapshot(db, world) == before
 
 
@@ -116,26 +119,18 @@ def test_a_value_off_the_scale_is_refused(db, world, value):
                                            ("lots", "domain_points")])
 def test_the_domain_needs_points(db, world, points, field):
     before = snapshot(db, world)
-    with pytest.raises(ServiceError) as refused, \
-            acting(db, world, INGRID) as (session, selection, membership, account):
-        save_pairwise(session, selection, membership, account, "it", consistent(), points)
-    assert refused.value.field == field
+    refused = refusal(db, world, INGRID, consistent(), points)
+    assert refused.field == field
     assert snapshot(db, world) == before
 
 
 def test_a_category_not_in_the_domain_is_refused(db, world):
     judgements = {**consistent(), ("hosting", "sales"): "3"}
-    with pytest.raises(ServiceError) as refused, \
-            acting(db, world, INGRID) as (session, selection, membership, account):
-        save_pairwise(session, selection, membership, account, "it", judgements, 50)
-    assert refused.value.field == "pair-hosting-sales"
+    refused = refusal(db, world, INGRID, judgements)
+    assert refused.field == "pair-hosting-sales"
 
 
 def test_only_weighers_compare_and_only_known_domains(db, world):
-    with pytest.raises(ServiceError), \
-            acting(db, world, FENNA) as (session, selection, membership, account):
-        save_pairwise(session, selection, membership, account, "it", consistent(), 50)
-    with pytest.raises(ServiceError) as refused, \
-            acting(db, world, BRAM) as (session, selection, membership, account):
-        save_pairwise(session, selection, membership, account, "finance", {}, 50)
-    assert refused.value.field == "domain"
+    refusal(db, world, FENNA, consistent())
+    refused = refusal(db, world, BRAM, {}, domain="finance")
+    assert refused.field == "domain"

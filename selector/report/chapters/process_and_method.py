@@ -86,22 +86,13 @@ def build_process(context: ReportContext) -> ProcessSection:
         phases.append(PhaseLine(short_date(change.at), phase_label(change.phase), note))
         previous = change.phase
     freezes = []
-    if process.requirements_frozen_at:
-        freezes.append(
-            t_("The requirements were frozen on {date}.").format(
-                date=long_date(process.requirements_frozen_at)
-            )
-        )
-    else:
-        freezes.append(t_("The requirements have not been frozen."))
-    if process.weights_frozen_at:
-        freezes.append(
-            t_("The weights were frozen on {date}.").format(
-                date=long_date(process.weights_frozen_at)
-            )
-        )
-    else:
-        freezes.append(t_("The weights have not been frozen."))
+    for frozen_at, frozen, open_ in (
+        (process.requirements_frozen_at, t_("The requirements were frozen on {date}."),
+         t_("The requirements have not been frozen.")),
+        (process.weights_frozen_at, t_("The weights were frozen on {date}."),
+         t_("The weights have not been frozen.")),
+    ):
+        freezes.append(frozen.format(date=long_date(frozen_at)) if frozen_at else open_)
     notes = []
     if process.phase:
         notes.append(
