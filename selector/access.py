@@ -96,7 +96,7 @@ SELECTION_RULES: dict[str, Rule] = {
     "vendors.manage": Rule(FACILITATOR, writes=True),
     # The committee's side of the vendor portal (issue 20): links, progress, deadline,
     # reopening, questions and answers, the questionnaire workbook. The answers' content
-    # is not on these pages (services.vendor_answers.committee_answers hides it).
+    # is not on these pages (services.vendors.committee_answers hides it).
     "vendors.portal": Rule(FACILITATOR),
     "vendors.portal_manage": Rule(FACILITATOR, writes=True),
     "scoring.view": Rule(SCORERS),  # one's own sheets; the facilitator: progress
@@ -128,7 +128,7 @@ SELECTION_RULES: dict[str, Rule] = {
     "report.issue": Rule(FACILITATOR, frozenset({words.DECISION}), writes=True),
     # The recommendation (issue 18): everyone reads it once scoring is closed (the page
     # says so before); the facilitator writes it and a sponsor decides on it, in the
-    # decision phase (services.recommendations holds the rest of the rules).
+    # decision phase (services.reports holds the rest of the rules).
     "recommendation.view": Rule(READERS),
     "recommendation.write": Rule(FACILITATOR, frozenset({words.DECISION}), writes=True),
     "recommendation.decide": Rule(SPONSORS, frozenset({words.DECISION}), writes=True),

@@ -220,7 +220,7 @@ def _export_workbook(args: Namespace) -> int:
     is closed (as in the app, where only a facilitator who sees everything has it
     sooner; the console is nobody's "see everything")."""
     from selector.models import Selection
-    from selector.services.score_workbook import score_workbook
+    from selector.services.reports import score_workbook
 
     if not args.output:
         raise CommandError("give the workbook's file name with -o FILE.xlsx")
@@ -611,7 +611,7 @@ def cmd_vendors(args: Namespace) -> int:
     from sqlalchemy import select
 
     from selector.models import Selection, Vendor
-    from selector.services import portal_links, questionnaire
+    from selector.services import vendors
 
     def selection_and_vendor(session):
         selection = session.get(Selection, args.selection_id)
@@ -628,7 +628,7 @@ def cmd_vendors(args: Namespace) -> int:
         with db.transaction() as session:
             selection, vendor = selection_and_vendor(session)
             # The console is trusted like the facilitator; the audit names "system".
-            issued = _service_errors(lambda: portal_links.issue(
+            issued = _service_errors(lambda: vendors.issue_link(
                 session, selection, None, vendor.id, args.days))
         print(f"portal link for {vendor.name}, valid until "
               f"{issued.link.expires_at:%Y-%m-%d %H:%M} UTC (an earlier link no longer works):")
@@ -637,17 +637,17 @@ def cmd_vendors(args: Namespace) -> int:
     if args.vendors_command == "questionnaire":
         with db.transaction(write=False) as session:
             selection, vendor = selection_and_vendor(session)
-            data = questionnaire.workbook(session, selection, vendor)
+            data = vendors.questionnaire_workbook(session, selection, vendor)
         Path(args.output).write_bytes(data)
         print(f"wrote the questionnaire for {vendor.name} to {args.output}")
         return 0
     path, data = _spreadsheet_bytes(args.file)
     with _file_problems(args.file):
         # Read (in the sandbox) before the transaction: no lock is held meanwhile.
-        sheets = questionnaire.read(data, path.name)
+        sheets = vendors.read_questionnaire(data, path.name)
         with db.transaction() as session:
             selection, vendor = selection_and_vendor(session)
-            result = questionnaire.import_returned(session, selection, vendor, sheets)
+            result = vendors.import_questionnaire(session, selection, vendor, sheets)
     print(f"read {args.file}: {result.created} answers given, {result.updated} changed, "
           f"{result.unchanged} unchanged")
     return 0

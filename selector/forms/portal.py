@@ -23,7 +23,7 @@ from selector.forms.requirements import _shown as shown_part
 from selector.forms.requirements import _typed as typed_part
 from selector.forms.vendors import AmountField
 from selector.i18n import _l
-from selector.services import vendor_answers, vendor_questions
+from selector.services import vendors
 
 # A form's own field name for a structured part: `s-<part>` (the service names the
 # whole answer "structured").
@@ -41,11 +41,11 @@ class AnswerForm(FlaskForm):
     compliance = RadioField(_l("Do you comply?"), choices=[], validate_choice=False)
     explanation = TextAreaField(
         _l("Explanation (required unless yes)"),
-        validators=[Length(max=vendor_answers.MAX_EXPLANATION)])
+        validators=[Length(max=vendors.MAX_EXPLANATION)])
     planned_on = DateField(_l("Planned date (when planned)"), validators=[Optional()])
 
     @classmethod
-    def for_item(cls, item: vendor_answers.Item, language: str, **kwargs: Any) -> AnswerForm:
+    def for_item(cls, item: vendors.QuestionnaireItem, language: str, **kwargs: Any) -> AnswerForm:
         """The form of one questionnaire item, with its structured parts if IT asked it."""
         form_class = cls
         if item.question is not None:
@@ -55,7 +55,7 @@ class AnswerForm(FlaskForm):
         form.question = item.question
         return form
 
-    def fill(self, item: vendor_answers.Item) -> None:
+    def fill(self, item: vendors.QuestionnaireItem) -> None:
         answer = item.answer
         if answer is None:
             return
@@ -81,8 +81,8 @@ class AnswerForm(FlaskForm):
             return None
         return value
 
-    def given(self) -> vendor_answers.AnswerInput:
-        return vendor_answers.AnswerInput(
+    def given(self) -> vendors.AnswerInput:
+        return vendors.AnswerInput(
             compliance=self.compliance.data or "", explanation=self.explanation.data or "",
             planned_on=self.planned_on.data, structured=self.structured())
 
@@ -119,15 +119,15 @@ class CostsForm(FlaskForm):
     hosting_support_per_year = AmountField(_l("Hosting and support per year (€)"))
     contract_years = AmountField(_l("Contract length (years)"))
 
-    def costs(self) -> vendor_answers.Costs:
-        return vendor_answers.Costs(self.licence_per_year.data, self.implementation.data,
+    def costs(self) -> vendors.Costs:
+        return vendors.Costs(self.licence_per_year.data, self.implementation.data,
                                     self.hosting_support_per_year.data,
                                     self.contract_years.data)
 
 
 class QuestionForm(FlaskForm):
     question = TextAreaField(_l("Your question"),
-                             validators=[Length(max=vendor_questions.MAX_QUESTION)])
+                             validators=[Length(max=vendors.MAX_QUESTION)])
 
 
 class ReturnedForm(FlaskForm):

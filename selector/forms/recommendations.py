@@ -10,7 +10,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from selector.domain.vocabulary import APPROVED, DECLINED, MORE_INFORMATION
 from selector.forms import choices, row_id
 from selector.i18n import _l
-from selector.services.recommendations import MAX_DECISION_REASON, MAX_REASON, MAX_TEXT
+from selector.services.reports import (
+    MAX_DECISION_REASON,
+    MAX_RECOMMENDATION,
+    MAX_RECOMMENDATION_REASON,
+)
 
 VERDICT_LABELS = {
     APPROVED: _l("Approve the recommendation"),
@@ -22,7 +26,7 @@ VERDICT_LABELS = {
 class RecommendationForm(FlaskForm):
     text = TextAreaField(
         _l("Recommendation"),
-        validators=[DataRequired(_l("Write the recommendation.")), Length(max=MAX_TEXT)],
+        validators=[DataRequired(_l("Write the recommendation.")), Length(max=MAX_RECOMMENDATION)],
         description=_l("Plain text for the sponsor; leave an empty line between paragraphs. "
                        "The report prints it word for word, with your name."),
     )
@@ -32,7 +36,7 @@ class RecommendationForm(FlaskForm):
     )
     reason = TextAreaField(
         _l("Why this vendor"),
-        validators=[Optional(), Length(max=MAX_REASON)],
+        validators=[Optional(), Length(max=MAX_RECOMMENDATION_REASON)],
         description=_l("Needed when you recommend another vendor than the first-ranked one, "
                        "or one that is withdrawn or excluded. The report prints it."),
     )

@@ -26,7 +26,7 @@ from selector.forms import choices
 from selector.forms.requirements import FIELD_LABELS, PRIORITY_LABELS
 from selector.i18n import DOMAIN_LABELS, _l
 from selector.services import spreadsheets
-from selector.services.import_mapping import MappingChoices, MappingStep
+from selector.services.spreadsheets import MappingChoices, MappingStep
 
 # What a column can be mapped to, as the select names it.
 TARGET_LABELS = {

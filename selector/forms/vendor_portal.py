@@ -15,9 +15,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from selector.domain.limits import REASON_LENGTH
 from selector.i18n import _l
-from selector.services.portal_links import DEFAULT_DAYS, MAX_DAYS
-from selector.services.vendor_questions import MAX_ANSWER, MAX_QUESTION
-from selector.services.verdict_proposals import MAX_REASON as MAX_OVERRIDE_REASON
+from selector.services.vendors import (
+    DEFAULT_LINK_DAYS,
+    MAX_ANSWER,
+    MAX_LINK_DAYS,
+    MAX_OVERRIDE_REASON,
+    MAX_QUESTION,
+)
 
 
 class DaysField(IntegerField):
@@ -32,11 +36,11 @@ class DaysField(IntegerField):
 
 class LinkForm(FlaskForm):
     days = DaysField(
-        _l("Valid for (days)"), default=DEFAULT_DAYS,
+        _l("Valid for (days)"), default=DEFAULT_LINK_DAYS,
         validators=[InputRequired(_l("Enter a whole number of days.")),
-                    NumberRange(1, MAX_DAYS, _l("A link is valid for 1 to %(max)d days.",
-                                                max=MAX_DAYS))],
-        render_kw={"inputmode": "numeric", "min": 1, "max": MAX_DAYS},
+                    NumberRange(1, MAX_LINK_DAYS, _l("A link is valid for 1 to %(max)d days.",
+                                                max=MAX_LINK_DAYS))],
+        render_kw={"inputmode": "numeric", "min": 1, "max": MAX_LINK_DAYS},
     )
 
 

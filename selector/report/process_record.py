@@ -66,7 +66,7 @@ class AuditCount:
 @dataclass(frozen=True)
 class SeenChange:
     """A member's score given or changed after they were first shown the others' scores
-    for that vendor (issue 17, item 13; `selector.services.disclosures`)."""
+    for that vendor (issue 17, item 13; `selector.services.scoring`)."""
 
     member: str  # e-mail
     vendor: str  # key

@@ -8,7 +8,7 @@ number is the engine's (the ranking document, `method.aggregated_scores`,
 format, never as text, so a committee can sort, filter and recompute in Excel.
 
 Every text passes through the caller's `text` function on its way into a cell: the
-service (`selector.services.score_workbook`) neutralises formula injection there. The
+service (`selector.services.reports`) neutralises formula injection there. The
 workbook is written in openpyxl's write-only mode, in which cells cannot be read back
 and neutralised afterwards; it also halves the time for a large matrix.
 """

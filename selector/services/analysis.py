@@ -31,7 +31,7 @@ from selector.domain import price as pricing
 from selector.domain import selection as domain
 from selector.domain.ranked import FlipPoint, Perspectives, RankedSelection, VendorRow
 from selector.i18n import _l
-from selector.services import disclosures
+from selector.services import scoring
 from selector.services.errors import NotFound, ServiceError
 from selector.services.ranking import RankingUnavailable, ranked_selection
 
@@ -517,7 +517,7 @@ class PanelHealth:
     discussion_points: int  # (vendor, wish) pairs with a range of 3 or more
     extremes: tuple[int, ...]  # the scores that count as extreme: 0, 1 and scale_max
     # Counted scores given or changed after their member saw the others' (issue 17, 13).
-    seen_changes: tuple[disclosures.SeenChange, ...] = ()
+    seen_changes: tuple[scoring.SeenChange, ...] = ()
 
     @property
     def after_seeing(self) -> dict[str, int]:
@@ -530,14 +530,14 @@ class PanelHealth:
 
 def counted_changes_after_seeing(
     session: Session | Connection, model: domain.Selection, selection_id: int
-) -> tuple[disclosures.SeenChange, ...]:
-    """The changes after seeing others' scores (`disclosures`) of scores that count:
+) -> tuple[scoring.SeenChange, ...]:
+    """The changes after seeing others' scores (`scoring`) of scores that count:
     submitted, not excluded, on an active wish of a vendor taking part."""
     wishes = {r.code for r in model.requirements if r.is_wish}
     vendor_keys = {v.key for v in model.vendors if not v.withdrawn}
     counted = {(s.member, s.vendor, s.requirement) for s in model.scores
                if s.vendor in vendor_keys and s.requirement in wishes}
-    return tuple(c for c in disclosures.changes_after_seeing(session, selection_id)
+    return tuple(c for c in scoring.changes_after_seeing(session, selection_id)
                  if (c.member, c.vendor, c.requirement) in counted)
 
 

@@ -43,7 +43,7 @@ from selector.models import (
 )
 from selector.models.base import utcnow
 from selector.paths import bundled
-from selector.services import audit, disclosures, reports, scoring, weighting
+from selector.services import audit, reports, scoring, weighting
 from selector.services.errors import ServiceError
 from selector.services.memberships import role_order
 
@@ -210,9 +210,9 @@ def change_phase(
     selection.phase = new
     if new == SCORING and old == DECISION:
         # While scoring was closed everyone could see every score (issue 17, item 13).
-        disclosures.note_all_vendors(session, selection)
+        scoring.note_all_vendors(session, selection)
     elif new == SCORING and selection.facilitator_sees_all:
-        disclosures.note_all_vendors(session, selection, roles=("facilitator",))
+        scoring.note_all_vendors(session, selection, roles=("facilitator",))
     audit.record(
         session, selection_id=selection.id, actor=actor, action=AuditAction.PHASE,
         entity=AuditEntity.SELECTION,

@@ -41,7 +41,7 @@ from selector.models.vendor_portal import AnswerDocument
 from selector.services import audit
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.item_decisions import insert_decision, update_decision
-from selector.services.vendors import get_vendor
+from selector.services.vendors.reads import get_vendor
 
 MAX_ATTACHMENT = 10 * 1024 * 1024
 MAX_ACCOUNT_ATTACHMENTS = 250 * 1024 * 1024  # what one account's documents may hold

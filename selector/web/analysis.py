@@ -28,7 +28,7 @@ from selector.charts.analysis_svg import flip_gauge
 from selector.charts.svg import render_svg, text_equivalent_html
 from selector.i18n import DOMAIN_LABELS, PRICE_METHOD_LABELS, _l
 from selector.services import analysis as service
-from selector.services import score_workbook
+from selector.services import reports
 from selector.services.errors import ServiceError
 from selector.web.database import db_session
 from selector.web.guard import MemberAccess, can, requires
@@ -450,11 +450,11 @@ def panel_health(access: MemberAccess):
 def workbook(access: MemberAccess):
     """The ranking, the weights and the score matrix as one .xlsx workbook."""
     try:
-        data = score_workbook.score_workbook(db_session(), access.selection)
+        data = reports.score_workbook(db_session(), access.selection)
     except ServiceError as error:
         return _render("analysis/ranking.html", access, status=409, problem=error.message)
     response = Response(data, mimetype=XLSX)
     response.headers.set("Content-Disposition", "attachment",
-                         filename=score_workbook.score_workbook_filename(access.selection))
+                         filename=reports.score_workbook_filename(access.selection))
     response.headers["Cache-Control"] = "no-store"  # scores and arguments: not kept
     return response

@@ -2,7 +2,7 @@
 personal link, without an account.
 
 Its own guard (`portal_route`): every route is under `/portal/<token>/` and first finds
-the vendor behind the token (`portal_links.open_portal`): any token that does not work
+the vendor behind the token (`vendors.open_portal`): any token that does not work
 is the same 404, a client that failed too often waits (429 with Retry-After). The view
 then gets that one vendor of that one selection and nothing else; pages render in the
 selection's language, in the portal's own layout, which links nowhere else in the app.
@@ -36,16 +36,9 @@ from selector.forms.portal import (
     compliance_words,
 )
 from selector.i18n import error_text
-from selector.services import (
-    portal_links,
-    questionnaire,
-    spreadsheets,
-    vendor_answers,
-    vendor_questions,
-    verdicts,
-)
+from selector.services import spreadsheets, vendors, verdicts
 from selector.services.errors import Conflict, NotFound, ServiceError
-from selector.services.portal_links import Portal, Throttled
+from selector.services.vendors import Portal, Throttled
 from selector.web import errors
 from selector.web.database import db_session
 
@@ -69,7 +62,7 @@ def portal_route(rule: str, **options: Any) -> Callable[[Callable[..., Any]], An
         @wraps(view)
         def guarded(token: str, **kwargs: Any) -> Any:
             try:
-                portal = portal_links.open_portal(db_session(), token, _address())
+                portal = vendors.open_portal(db_session(), token, _address())
             except Throttled as error:
                 return _error_page(429, error_text(error),
                                    {"Retry-After": str(max(error.retry_after, 1))})
@@ -97,7 +90,7 @@ def _error_page(code: int, explanation: str = "", headers: dict | None = None):
               413: _("The file is too large")}
     body = render_template("portal/error.html", code=code,
                            title=titles.get(code, _("This request was refused")),
-                           explanation=explanation or str(portal_links.NOT_FOUND))
+                           explanation=explanation or str(vendors.LINK_NOT_FOUND))
     return body, code, headers or {}
 
 
@@ -131,7 +124,7 @@ def _questionnaire_page(portal: Portal, forms: dict[int, AnswerForm] | None = No
                         status: int = 200, **extra: Any):
     session = db_session()
     selection, vendor = portal.selection, portal.vendor
-    items = vendor_answers.questionnaire(session, selection, vendor)
+    items = vendors.questionnaire(session, selection, vendor)
     language = selection.language
     shown: dict[int, AnswerForm] = {}
     for item in items:
@@ -145,7 +138,7 @@ def _questionnaire_page(portal: Portal, forms: dict[int, AnswerForm] | None = No
         "portal/questionnaire.html", portal=portal, selection=selection, vendor=vendor,
         items=items, forms=shown, missing=missing, document_form=DocumentForm(),
         button=ButtonForm(), returned_form=extra.pop("returned_form", ReturnedForm()),
-        is_open=vendor_answers.is_open(selection, vendor) and vendor.answers_submitted_at
+        is_open=vendors.answers_open(selection, vendor) and vendor.answers_submitted_at
         is None, compliance=compliance_words(language), **extra), status
 
 
@@ -157,7 +150,7 @@ def questionnaire_page(portal: Portal):
 @portal_route("/answers/<int:requirement_id>", methods=["POST"])
 def save_answer(portal: Portal, requirement_id: int):
     session = db_session()
-    item = next((i for i in vendor_answers.questionnaire(session, portal.selection,
+    item = next((i for i in vendors.questionnaire(session, portal.selection,
                                                          portal.vendor)
                  if i.requirement.id == requirement_id), None)
     if item is None:
@@ -166,7 +159,7 @@ def save_answer(portal: Portal, requirement_id: int):
     if not form.validate_on_submit():
         return _questionnaire_page(portal, {requirement_id: form}, 422)
     try:
-        vendor_answers.save_answer(
+        vendors.save_answer(
             session, portal.selection, portal.vendor, requirement_id, form.given(),
             int(form.version.data) if (form.version.data or "").isdigit() else None,
             actor_name=portal.actor)
@@ -194,7 +187,7 @@ def add_document(portal: Portal, requirement_id: int):
         upload = verdicts.Upload(stored.filename,
                                  stored.stream.read(verdicts.MAX_ATTACHMENT + 1))
         try:
-            vendor_answers.add_document(db_session(), portal.selection, portal.vendor,
+            vendors.add_document(db_session(), portal.selection, portal.vendor,
                                         requirement_id, upload, actor_name=portal.actor)
         except ServiceError as error:
             if isinstance(error, NotFound):
@@ -212,7 +205,7 @@ def remove_document(portal: Portal, attachment_id: int):
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        vendor_answers.remove_document(db_session(), portal.selection, portal.vendor,
+        vendors.remove_document(db_session(), portal.selection, portal.vendor,
                                        attachment_id, actor_name=portal.actor)
     except ServiceError as error:
         if isinstance(error, NotFound):
@@ -227,7 +220,7 @@ def submit(portal: Portal):
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        vendor_answers.submit(db_session(), portal.selection, portal.vendor,
+        vendors.submit_answers(db_session(), portal.selection, portal.vendor,
                               actor_name=portal.actor)
     except ServiceError as error:
         return _questionnaire_page(portal, status=409, refusal=error_text(error))
@@ -240,9 +233,9 @@ def submit(portal: Portal):
 
 @portal_route("/questionnaire.xlsx")
 def download(portal: Portal):
-    content = questionnaire.workbook(db_session(), portal.selection, portal.vendor)
+    content = vendors.questionnaire_workbook(db_session(), portal.selection, portal.vendor)
     return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True,
-                     download_name=questionnaire.filename(portal.selection, portal.vendor))
+                     download_name=vendors.questionnaire_filename(portal.selection, portal.vendor))
 
 
 @portal_route("/questionnaire", methods=["POST"])
@@ -257,9 +250,9 @@ def upload(portal: Portal):
     # own change (the link's last use) is committed first, so no transaction waits on it.
     session.commit()
     try:
-        sheets = questionnaire.read(stored.stream.read(spreadsheets.MAX_UPLOAD + 1),
+        sheets = vendors.read_questionnaire(stored.stream.read(spreadsheets.MAX_UPLOAD + 1),
                                     stored.filename)
-        result = questionnaire.import_returned(session, portal.selection, portal.vendor,
+        result = vendors.import_questionnaire(session, portal.selection, portal.vendor,
                                                sheets, actor_name=portal.actor)
     except spreadsheets.SpreadsheetError as error:
         return _questionnaire_page(portal, status=422, returned_form=form,
@@ -282,7 +275,7 @@ def _costs_page(portal: Portal, form: CostsForm | None = None, status: int = 200
         form = CostsForm(formdata=None, obj=vendor)
     return render_template("portal/costs.html", portal=portal, selection=portal.selection,
                            vendor=vendor, form=form,
-                           is_open=vendor_answers.is_open(portal.selection, vendor)
+                           is_open=vendors.answers_open(portal.selection, vendor)
                            and vendor.answers_submitted_at is None), status
 
 
@@ -294,7 +287,7 @@ def costs(portal: Portal):
     if not form.validate_on_submit():
         return _costs_page(portal, form, 422)
     try:
-        vendor_answers.save_costs(db_session(), portal.selection, portal.vendor, form.costs(),
+        vendors.save_costs(db_session(), portal.selection, portal.vendor, form.costs(),
                                   actor_name=portal.actor)
     except ServiceError as error:
         show_error(form, error)
@@ -311,8 +304,8 @@ def _questions_page(portal: Portal, form: QuestionForm | None = None, status: in
     return render_template(
         "portal/questions.html", portal=portal, selection=portal.selection,
         vendor=portal.vendor, form=form or QuestionForm(formdata=None),
-        waiting=vendor_questions.own_waiting(session, portal.vendor),
-        published=vendor_questions.published(session, portal.selection)), status
+        waiting=vendors.own_waiting_questions(session, portal.vendor),
+        published=vendors.published_questions(session, portal.selection)), status
 
 
 @portal_route("/questions", methods=["GET", "POST"])
@@ -323,7 +316,7 @@ def questions(portal: Portal):
     if not form.validate_on_submit():
         return _questions_page(portal, form, 422)
     try:
-        vendor_questions.ask(db_session(), portal.selection, portal.vendor,
+        vendors.ask_question(db_session(), portal.selection, portal.vendor,
                              form.question.data or "", actor_name=portal.actor)
     except ServiceError as error:
         show_error(form, error)

@@ -4,7 +4,7 @@ sponsor's decision on it (issue 18).
 Everyone who may see the selection reads it once scoring is closed (before, the page
 says when it opens: the recommended vendor follows from the ranking). The facilitator
 writes and revises it there; a sponsor records the decision there. The rules live in
-`selector.services.recommendations`; these views parse the forms and show the answer.
+`selector.services.reports`; these views parse the forms and show the answer.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from selector.forms import choices, show_error
 from selector.forms.recommendations import VERDICT_LABELS, DecisionForm, RecommendationForm
 from selector.i18n import _l
 from selector.models import Selection, Vendor
-from selector.services import recommendations
+from selector.services import reports
 from selector.services.errors import ServiceError
 from selector.services.vendors import vendors_of
 from selector.web.database import db_session
@@ -42,12 +42,12 @@ def decision_label(verdict: str) -> str:
 
 
 @blueprint.app_template_global("recommendation_state")
-def recommendation_state(selection: Selection) -> recommendations.RecommendationState | None:
+def recommendation_state(selection: Selection) -> reports.RecommendationState | None:
     """For the selection overview: the recommendation and the decision, once scoring is
     closed (before that there is nothing to show)."""
     if not selection.scoring_closed:
         return None
-    return recommendations.state(db_session(), selection)
+    return reports.recommendation_state(db_session(), selection)
 
 
 def _vendor_choices(vendors: list[Vendor], first: Vendor | None) -> list:
@@ -65,7 +65,7 @@ def _page(access: MemberAccess, *, write_form: RecommendationForm | None = None,
           decision_form: DecisionForm | None = None, status: int = 200):
     selection = access.selection
     session = db_session()
-    state = recommendations.state(session, selection) if selection.scoring_closed else None
+    state = reports.recommendation_state(session, selection) if selection.scoring_closed else None
     vendors = vendors_of(session, selection)
     if state is not None:
         if write_form is None:
@@ -103,7 +103,7 @@ def write(access: MemberAccess):
     form.vendor.choices = []  # any id parses; the service checks it is this selection's
     if form.validate_on_submit():
         try:
-            recommendations.write_recommendation(
+            reports.write_recommendation(
                 db_session(), access.selection, access.membership, current_user.account,
                 text=form.text.data or "", vendor_id=form.vendor.data,
                 reason=form.reason.data or "")
@@ -124,7 +124,7 @@ def decide(access: MemberAccess):
     form.vendor.choices = []
     if form.validate_on_submit():
         try:
-            recommendations.record_decision(
+            reports.record_decision(
                 db_session(), access.selection, access.membership, current_user.account,
                 verdict=form.verdict.data, reason=form.reason.data or "",
                 vendor_id=form.vendor.data, decided_on=form.decided_on.data)

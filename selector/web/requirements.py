@@ -52,10 +52,10 @@ from selector.forms.requirements import (
 )
 from selector.i18n import error_text
 from selector.models import Account, Category, Membership, Selection
-from selector.services import import_mapping, spreadsheets, uploads
 from selector.services import requirements as requirement_service
+from selector.services import spreadsheets
 from selector.services.errors import Conflict, NotFound, ServiceError
-from selector.services.import_mapping import MappingChoices, MappingStep
+from selector.services.spreadsheets import MappingChoices, MappingStep
 from selector.web.database import database, db_session
 from selector.web.guard import MemberAccess, requires
 
@@ -527,8 +527,8 @@ def upload(access: MemberAccess):
     data = upload_file.stream.read(spreadsheets.MAX_UPLOAD + 1)
     account_id, selection_id = _actor().id, access.selection.id
     try:
-        uploads.admit(db_session(), account_id, "requirements", len(data))
-    except uploads.TooManyUploads as error:
+        spreadsheets.admit_upload(db_session(), account_id, "requirements", len(data))
+    except spreadsheets.TooManyUploads as error:
         form.file.errors = [error_text(error)]
         page, status = _import_page(access, form, 429)
         return page, status, {"Retry-After": str(error.retry_after)}
@@ -548,8 +548,8 @@ def upload(access: MemberAccess):
 def _mapping_step(selection_id: int, sheets, choices: MappingChoices) -> MappingStep:
     # Planning only reads: a read transaction, which on SQLite blocks no writer.
     with database().transaction(write=False) as reading:
-        return import_mapping.mapping_step(reading, reading.get(Selection, selection_id),
-                                           sheets, choices)
+        return spreadsheets.mapping_step(reading, reading.get(Selection, selection_id),
+                                         sheets, choices)
 
 
 def _mapping_page(access: MemberAccess, step: MappingStep, form: MappingForm,

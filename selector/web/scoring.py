@@ -3,9 +3,8 @@ through a small JSON endpoint, or as a whole form without JavaScript), the confl
 interest declaration, submission; the facilitator's progress view, assignments and
 exclusions; and the consensus meeting after scoring has closed.
 
-Thin views: the rules live in `selector.services.scoring`, what may be seen in
-`selector.services.scoring_views` (blind scoring). A JSON response carries only the
-member's own answers.
+Thin views: the rules live in `selector.services.scoring`, what may be seen in its
+reads (blind scoring). A JSON response carries only the member's own answers.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ from selector.forms.scoring import (
 )
 from selector.i18n import error_text
 from selector.models import Consensus, Requirement
-from selector.services import disclosures, logins, scoring, scoring_views
+from selector.services import logins, scoring
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.vendors import get_vendor
 from selector.web.database import READ_METHODS, database, db_session, keep_changes
@@ -61,12 +60,12 @@ def index(access: MemberAccess):
     selection = access.selection
     progress = None
     if access.can("scoring.manage"):
-        progress = scoring_views.scoring_progress(session, selection)
+        progress = scoring.scoring_progress(session, selection)
     return render_template(
         "scoring/index.html",
         selection=selection,
         access=access,
-        mine=scoring_views.my_sheets(session, selection, access.membership),
+        mine=scoring.my_sheets(session, selection, access.membership),
         progress=progress,
         exclusion_form=ExclusionForm(formdata=None),
         visibility_form=VisibilityForm(
@@ -99,17 +98,17 @@ def _note_scores_shown(access: MemberAccess, vendor_ids: list[int], status: int)
     if not access.selection.scoring_open or not access.can("scoring.score"):
         return
     membership_id = access.membership.id
-    if not disclosures.unnoted(db_session(), membership_id, vendor_ids):
+    if not scoring.unnoted(db_session(), membership_id, vendor_ids):
         return
     if request.method in READ_METHODS:  # a read session: write in a transaction of its own
         with database().transaction() as session:
-            disclosures.note_shown(session, membership_id, vendor_ids)
+            scoring.note_shown(session, membership_id, vendor_ids)
         return
     if status >= 400:
         # The refused changes go, as they would at the end of the request; the note stays.
         db_session().rollback()
         keep_changes()
-    disclosures.note_shown(db_session(), membership_id, vendor_ids)
+    scoring.note_shown(db_session(), membership_id, vendor_ids)
 
 
 def _store_owner() -> str:
@@ -124,7 +123,7 @@ def _store_owner() -> str:
     return f"{current_user.account.id}-{digest}"
 
 
-def _problem_ids(view: scoring_views.SheetView,
+def _problem_ids(view: scoring.SheetView,
                  refusal: scoring.SubmitRefusal | None) -> list[int]:
     """The requirements that stopped a submission, in the order the sheet shows them, so
     the page can lead the member to the first one (issue 22, item 6)."""
@@ -139,7 +138,7 @@ def _sheet_page(access: MemberAccess, vendor, *, form=None, conflict_form=None,
                 refusal: scoring.SubmitRefusal | None = None, status: int = 200):
     session = db_session()
     selection = access.selection
-    view = scoring_views.member_sheet(session, selection, access.membership, vendor)
+    view = scoring.member_sheet(session, selection, access.membership, vendor)
     if any(item.peers for item in view.items):
         _note_scores_shown(access, [vendor.id], status)
     labels = _anchors(access)
@@ -174,7 +173,7 @@ def _sheet_page(access: MemberAccess, vendor, *, form=None, conflict_form=None,
         version_field=version_field,
         verification_labels=VERIFICATION_LABELS,
         store_owner=_store_owner(),
-        answers=scoring_views.answers_shown(session, selection, vendor.id),
+        answers=scoring.answers_shown(session, selection, vendor.id),
     ), status
 
 
@@ -189,8 +188,8 @@ def sheet(access: MemberAccess, vendor_id: int):
 @requires("verdicts.view")  # evidence is read as verdict documents are: by every member
 def answer_document(access: MemberAccess, vendor_id: int, attachment_id: int):
     """A document the vendor gave with an answer, once the committee may read them."""
-    attachment, path = scoring_views.answer_document(db_session(), access.selection,
-                                                     vendor_id, attachment_id)
+    attachment, path = scoring.answer_document(db_session(), access.selection,
+                                               vendor_id, attachment_id)
     return document_download(attachment, path)
 
 
@@ -239,7 +238,7 @@ def save_sheet(access: MemberAccess, vendor_id: int):
     session = db_session()
     selection = access.selection
     vendor = get_vendor(session, selection, vendor_id)
-    view = scoring_views.member_sheet(session, selection, access.membership, vendor)
+    view = scoring.member_sheet(session, selection, access.membership, vendor)
     if selection.scoring_open and view.conflict is None and not vendor.withdrawn:
         # The page asks for the declaration first and shows no sheet to put errors in.
         flash(_("Declare first whether you have a conflict of interest with this vendor."),
@@ -319,8 +318,8 @@ def sheet_json(access: MemberAccess, vendor_id: int):
     """The member's own answers for a vendor (the page reloads them after a lost
     connection). Never another member's score: blind scoring."""
     vendor = get_vendor(db_session(), access.selection, vendor_id)
-    view = scoring_views.member_sheet(db_session(), access.selection, access.membership,
-                                      vendor)
+    view = scoring.member_sheet(db_session(), access.selection, access.membership,
+                                vendor)
     return jsonify(
         vendor=vendor.key,
         conflict=view.conflict,
@@ -360,7 +359,7 @@ def submit(access: MemberAccess, vendor_id: int):
 
 
 def _assignments_page(access: MemberAccess, status: int = 200, error: str | None = None):
-    categories, rows = scoring_views.assignment_matrix(db_session(), access.selection)
+    categories, rows = scoring.assignment_matrix(db_session(), access.selection)
     return render_template(
         "scoring/assignments.html", selection=access.selection, access=access,
         categories=categories, rows=rows, form=ActionForm(formdata=None), error=error,
@@ -380,7 +379,7 @@ def save_assignments(access: MemberAccess):
     unreadable = _("The request could not be read. Reload the page.")
     if not form.validate_on_submit():
         return _assignments_page(access, 400, unreadable)
-    _categories, rows = scoring_views.assignment_matrix(db_session(), access.selection)
+    _categories, rows = scoring.assignment_matrix(db_session(), access.selection)
     wanted: dict[int, set[int]] = {row.membership.id: set() for row in rows}
     for value in request.form.getlist("assigned"):
         member_text, _sep, category_text = value.partition(":")
@@ -457,8 +456,8 @@ def _consensus_page(access: MemberAccess, vendor_id: int | None, requirement_id:
     rows = []
     disclosed = access.sees_scores
     if disclosed:
-        rows = scoring_views.consensus_rows(session, selection, vendor_id=vendor_id,
-                                            requirement_id=requirement_id)
+        rows = scoring.consensus_rows(session, selection, vendor_id=vendor_id,
+                                      requirement_id=requirement_id)
         _note_scores_shown(access, sorted({row.vendor.id for row in rows if row.entries}),
                            status)
     labels = _anchors(access)
@@ -482,11 +481,11 @@ def _consensus_page(access: MemberAccess, vendor_id: int | None, requirement_id:
     return render_template(
         "scoring/consensus.html", selection=selection, access=access, vendor=vendor,
         requirement=requirement, rows=rows, disclosed=disclosed, view=view,
-        vendors=scoring_views.active_vendors(session, selection), labels=labels,
+        vendors=scoring.active_vendors(session, selection), labels=labels,
         forms=forms, removals=removals, may_record=may_record,
         unshown_errors=unshown_errors, scale=range(selection.scale_max + 1),
-        answers=scoring_views.consensus_answers(session, selection,
-                                                {row.vendor.id for row in rows}),
+        answers=scoring.consensus_answers(session, selection,
+                                          {row.vendor.id for row in rows}),
     ), status
 
 

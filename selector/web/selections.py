@@ -10,7 +10,7 @@ from flask_login import current_user
 from selector.forms import show_error
 from selector.forms.selections import PhaseForm, SelectionForm
 from selector.i18n import PHASE_LABELS, PRICE_METHOD_LABELS
-from selector.services import analysis, scoring_views, selections
+from selector.services import analysis, scoring, selections
 from selector.services.errors import ServiceError
 from selector.web.database import db_session
 from selector.web.guard import MemberAccess, requires
@@ -63,7 +63,7 @@ def _overview_page(access: MemberAccess, phase_form: PhaseForm | None = None, st
         standings=ranked.rows if ranked else None,
         ranked=ranked,
         price_methods=PRICE_METHOD_LABELS,
-        excluded=scoring_views.excluded_vendors(session, selection),
+        excluded=scoring.excluded_vendors(session, selection),
         next_phase=selections.next_phase(selection.phase),
         previous_phase=selections.previous_phase(selection.phase),
         phase_form=phase_form or PhaseForm(formdata=None),

@@ -39,17 +39,9 @@ from selector.forms.vendor_portal import (
 from selector.forms.vendors import VendorForm, WithdrawForm
 from selector.i18n import error_text
 from selector.models.base import utcnow
-from selector.services import (
-    portal_links,
-    questionnaire,
-    spreadsheets,
-    uploads,
-    vendor_answers,
-    vendor_questions,
-    vendors,
-)
+from selector.services import spreadsheets, vendors
 from selector.services.errors import NotFound, ServiceError
-from selector.services.scoring_views import exclusions
+from selector.services.scoring import exclusions
 from selector.web.database import db_session
 from selector.web.guard import MemberAccess, requires
 from selector.web.requirements import XLSX
@@ -182,18 +174,18 @@ def _answers_visible(selection) -> bool:
 
 
 def _portal_page(access: MemberAccess, forms: dict | None = None,
-                 issued: portal_links.IssuedLink | None = None, status: int = 200):
+                 issued: vendors.IssuedLink | None = None, status: int = 200):
     session, selection = db_session(), access.selection
-    progress = vendor_answers.progress(session, selection)
+    progress = vendors.answer_progress(session, selection)
     forms = forms or {}
     schedule = forms.get("schedule") or ScheduleForm(
         formdata=None, hidden=selection.answers_hidden,
         deadline=_local(selection.answers_deadline))
     page = render_template(
         "vendors/portal.html", selection=selection, access=access, progress=progress,
-        links={p.vendor.id: portal_links.current_link(session, p.vendor) for p in progress},
-        visible=_answers_visible(selection), waiting=vendor_questions.waiting(session, selection),
-        published=vendor_questions.published(session, selection), forms=forms,
+        links={p.vendor.id: vendors.current_link(session, p.vendor) for p in progress},
+        visible=_answers_visible(selection), waiting=vendors.waiting_questions(session, selection),
+        published=vendors.published_questions(session, selection), forms=forms,
         schedule=schedule, issued=issued, issued_url=issued.url(request.host_url) if issued
         else None, LinkForm=LinkForm, ReopenForm=ReopenForm, ReturnedForm=ReturnedForm,
         PublishForm=PublishForm)
@@ -257,7 +249,7 @@ def schedule(access: MemberAccess):
     if not form.validate_on_submit():
         return _portal_page(access, {"schedule": form}, status=422)
     try:
-        vendor_answers.set_schedule(db_session(), access.selection, current_user.account,
+        vendors.set_answers_schedule(db_session(), access.selection, current_user.account,
                                     form.deadline.in_utc(), bool(form.hidden.data))
     except ServiceError as error:
         return _refused(access, "schedule", form, error)
@@ -270,7 +262,7 @@ def schedule(access: MemberAccess):
 def issue_link(access: MemberAccess, vendor_id: int):
     vendor, key, form = _vendor_form(access, vendor_id, "link", LinkForm)
     try:
-        issued = portal_links.issue(db_session(), access.selection, current_user.account,
+        issued = vendors.issue_link(db_session(), access.selection, current_user.account,
                                     vendor.id, form.days.data)
     except ServiceError as error:
         return _refused(access, key, form, error)
@@ -283,7 +275,7 @@ def issue_link(access: MemberAccess, vendor_id: int):
 def reopen(access: MemberAccess, vendor_id: int):
     vendor, key, form = _vendor_form(access, vendor_id, "reopen", ReopenForm)
     try:
-        vendor_answers.reopen(db_session(), access.selection, current_user.account,
+        vendors.reopen_answers(db_session(), access.selection, current_user.account,
                               vendor.id, form.reason.data)
     except ServiceError as error:
         return _refused(access, key, form, error)
@@ -298,11 +290,11 @@ def publish(access: MemberAccess, question_id: int):
     form = PublishForm(prefix=key)
     if not form.validate_on_submit():
         if not any(w.question.id == question_id
-                   for w in vendor_questions.waiting(db_session(), access.selection)):
+                   for w in vendors.waiting_questions(db_session(), access.selection)):
             raise NotFound(_("There is no such question in this selection."))
         return _portal_page(access, {key: form}, status=422)
     try:
-        vendor_questions.publish(db_session(), access.selection, current_user.account,
+        vendors.publish_answer(db_session(), access.selection, current_user.account,
                                  question_id, form.answer.data, form.question.data)
     except ServiceError as error:
         return _refused(access, key, form, error)
@@ -315,10 +307,10 @@ def publish(access: MemberAccess, question_id: int):
 def questionnaire_download(access: MemberAccess, vendor_id: int):
     session, selection = db_session(), access.selection
     vendor = vendors.get_vendor(session, selection, vendor_id)
-    data = questionnaire.workbook(session, selection, vendor,
+    data = vendors.questionnaire_workbook(session, selection, vendor,
                                   with_answers=_answers_visible(selection))
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
-                     download_name=questionnaire.filename(selection, vendor))
+                     download_name=vendors.questionnaire_filename(selection, vendor))
 
 
 @blueprint.route("/<int:vendor_id>/questionnaire", methods=["POST"])
@@ -333,8 +325,9 @@ def questionnaire_upload(access: MemberAccess, vendor_id: int):
     filename = (stored.filename or "").rsplit("/", 1)[-1][:200]
     data = stored.stream.read(spreadsheets.MAX_UPLOAD + 1)
     try:
-        uploads.admit(session, current_user.account.id, "questionnaire", len(data))
-    except uploads.TooManyUploads as error:
+        spreadsheets.admit_upload(session, current_user.account.id, "questionnaire",
+                                  len(data))
+    except spreadsheets.TooManyUploads as error:
         form.file.errors = [error_text(error)]
         page, status, _headers = _portal_page(access, {key: form}, status=429)
         return page, status, {"Retry-After": str(error.retry_after)}
@@ -342,9 +335,9 @@ def questionnaire_upload(access: MemberAccess, vendor_id: int):
     session.commit()
     session.expire_all()
     try:
-        sheets = questionnaire.read(data, filename)
+        sheets = vendors.read_questionnaire(data, filename)
         vendor = vendors.get_vendor(session, access.selection, vendor_id)
-        returned = questionnaire.import_returned(session, access.selection, vendor, sheets,
+        returned = vendors.import_questionnaire(session, access.selection, vendor, sheets,
                                                  actor=current_user.account)
     except spreadsheets.SpreadsheetError as error:
         form.file.errors = [str(problem) for problem in error.problems]

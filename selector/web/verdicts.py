@@ -16,7 +16,7 @@ from selector.forms.scoring import VerdictForm
 from selector.forms.vendor_portal import OverrideForm
 from selector.i18n import error_text
 from selector.models import Requirement
-from selector.services import scoring_views, verdict_proposals, verdicts
+from selector.services import scoring, vendors, verdicts
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.vendors import get_vendor
 from selector.web.database import db_session
@@ -29,12 +29,12 @@ blueprint = Blueprint("verdicts", __name__,
 
 def _page(access: MemberAccess, forms: dict | None = None, status: int = 200):
     selection = access.selection
-    vendors, rows = scoring_views.knockout_board(db_session(), selection)
+    board_vendors, rows = scoring.knockout_board(db_session(), selection)
     return render_template(
-        "scoring/verdicts.html", selection=selection, access=access, vendors=vendors,
+        "scoring/verdicts.html", selection=selection, access=access, vendors=board_vendors,
         rows=rows, forms=forms or {}, blank_form=VerdictForm, OverrideForm=OverrideForm,
         # None while the selection hides the vendors' answers until the deadline.
-        proposals=verdict_proposals.proposals_of(db_session(), selection),
+        proposals=vendors.proposals_of(db_session(), selection),
         may_record=lambda requirement: (
             access.can("verdicts.record") and selection.scoring_started
             and verdicts.may_record(access.membership, requirement)),
@@ -100,7 +100,7 @@ def confirm_proposal(access: MemberAccess, proposal_id: int):
     key = f"proposal-{proposal_id}"
     form = OverrideForm(prefix=key, formdata=None)  # only to show a refusal beside it
     try:
-        saved = verdict_proposals.confirm(db_session(), access.selection, access.membership,
+        saved = vendors.confirm_proposal(db_session(), access.selection, access.membership,
                                           current_user.account, proposal_id)
     except ServiceError as error:
         if isinstance(error, NotFound):
@@ -125,7 +125,7 @@ def override_proposal(access: MemberAccess, proposal_id: int):
             raise NotFound(_("There is no such proposed verdict in this selection."))
         return _page(access, {key: form}, 422)
     try:
-        verdict_proposals.override(db_session(), access.selection, access.membership,
+        vendors.override_proposal(db_session(), access.selection, access.membership,
                                    current_user.account, proposal_id, form.reason.data)
     except ServiceError as error:
         if isinstance(error, NotFound):
@@ -137,7 +137,7 @@ def override_proposal(access: MemberAccess, proposal_id: int):
 
 
 def _is_proposal(access: MemberAccess, proposal_id: int) -> bool:
-    found = verdict_proposals.proposals_of(db_session(), access.selection) or []
+    found = vendors.proposals_of(db_session(), access.selection) or []
     return any(p.proposal.id == proposal_id for p in found)
 
 

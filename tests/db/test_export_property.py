@@ -30,7 +30,7 @@ from selector.models import (
 )
 from selector.services import (
     memberships,
-    recommendations,
+    reports,
     requirements,
     scoring,
     selections,
@@ -313,7 +313,7 @@ def price(e: Edit) -> None:
 def recommend(e: Edit) -> None:
     e.phase("decision")
     vendor = e.pick(v for v in e.vendors())
-    recommendations.write_recommendation(
+    reports.write_recommendation(
         e.session, e.selection, e.facilitator, e.facilitator.account,
         text="We recommend this vendor.\n\nIt fits the service desk best.",
         vendor_id=vendor.id, reason=e.pick(["", "Cheaper to run, nearly as good."]))
@@ -322,7 +322,7 @@ def recommend(e: Edit) -> None:
 def sponsor_decides(e: Edit) -> None:
     e.phase("decision")
     sponsor = e.pick(e.members("sponsor"))
-    recommendations.record_decision(
+    reports.record_decision(
         e.session, e.selection, sponsor, sponsor.account,
         verdict=e.pick(["approved", "rejected", "more_information"]),
         reason="Decided in the board meeting.")

@@ -102,8 +102,9 @@ def test_the_other_modules_take_their_words_from_the_vocabulary():
     from selector.domain import phases, selection
     from selector.files import selection_file
     from selector.models import selection as models
-    from selector.services import loader, scoring
+    from selector.services import loader
     from selector.services.requirements import rules as requirement_rules
+    from selector.services.scoring import rules as scoring_rules
     from selector.services.weighting import rules as weighting_rules
 
     assert models.ROLES is words.ROLES and models.PRIORITIES is words.PRIORITIES
@@ -111,7 +112,7 @@ def test_the_other_modules_take_their_words_from_the_vocabulary():
     assert selection_file.ROLES is words.ROLES and selection_file.STATUSES is words.STATUSES
     assert selection_file.SCORING_ROLES is words.SCORERS
     assert selection.GROUPS is words.DOMAINS
-    assert scoring.SCORERS is words.SCORERS and weighting_rules.WEIGHERS is words.WEIGHERS
+    assert scoring_rules.SCORERS is words.SCORERS and weighting_rules.WEIGHERS is words.WEIGHERS
     assert requirement_rules.WRITERS is words.WRITERS
     assert "('facilitator', 'business', 'it')" in loader._COUNTED_SHEETS
     assert access.SELECTION_RULES["weighting.allocate"].roles == set(words.WEIGHERS)

@@ -17,10 +17,10 @@ from benchmarks.generate import big_selection
 from selector.files.selection_file import validate
 from selector.models import Requirement, Selection, Vendor
 from selector.models.base import utcnow
-from selector.services import vendor_answers, vendor_questions
+from selector.services import vendors
 from selector.services.reports import selection_report, selection_report_data
 from selector.services.selection_file import import_selection
-from selector.services.vendor_answers import AnswerInput
+from selector.services.vendors import AnswerInput
 from tests.conftest import sql_statements
 from tests.report.helpers import normalise
 
@@ -39,7 +39,7 @@ def give(session, sid: int, key: str, code: str, compliance: str, explanation: s
     """The vendor's answer through the service, as the portal saves it."""
     requirement = session.scalar(select(Requirement.id).where(
         Requirement.selection_id == sid, Requirement.code == code))
-    vendor_answers.save_answer(session, session.get(Selection, sid), vendor(session, sid, key),
+    vendors.save_answer(session, session.get(Selection, sid), vendor(session, sid, key),
                                requirement, AnswerInput(compliance, explanation), None,
                                actor_name=f"vendor:{key}")
 
@@ -57,12 +57,12 @@ def with_answers_and_questions(db, sid: int) -> None:
         give(session, sid, "polder", "IT-HST-01", "no", "Hosted in Virginia.")
         selection = session.get(Selection, sid)
         polder = vendor(session, sid, "polder")
-        asked = vendor_questions.ask(session, selection, polder,
+        asked = vendors.ask_question(session, selection, polder,
                                      "May the demo use our own test data?",
                                      actor_name="vendor:polder")
-        vendor_questions.publish(session, selection, None, asked.id,
+        vendors.publish_answer(session, selection, None, asked.id,
                                  "Yes: bring anonymised data.")
-        vendor_questions.ask(session, selection, polder, "Still waiting for an answer?",
+        vendors.ask_question(session, selection, polder, "Still waiting for an answer?",
                              actor_name="vendor:polder")
 
 
@@ -115,7 +115,7 @@ def test_the_dutch_report_words_the_answers_in_dutch(db, stored):
 def test_answers_hidden_until_the_deadline_stay_out_of_the_report(db, stored):
     with_answers_and_questions(db, stored)
     with db.transaction() as session:
-        vendor_answers.set_schedule(session, session.get(Selection, stored), None,
+        vendors.set_answers_schedule(session, session.get(Selection, stored), None,
                                     utcnow() + timedelta(days=2), True)
     with db.transaction(write=False) as session:
         report, _ranking = selection_report_data(session, stored)

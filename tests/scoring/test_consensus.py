@@ -11,7 +11,7 @@ from selector.models import Account, Consensus, Membership, Requirement, Selecti
 from selector.services import scoring, selection_file
 from selector.services.errors import Conflict, ServiceError
 from selector.services.loader import load_selection
-from selector.services.scoring_views import consensus_rows
+from selector.services.scoring import consensus_rows
 from tests.scoring.conftest import Ids
 from tests.scoring.helpers import actor, audit_entries
 

@@ -13,7 +13,7 @@ from selector.models import Attachment, Selection, Verdict
 from selector.services import selection_file, selections, verdicts
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.loader import load_selection
-from selector.services.scoring_views import exclusions, knockout_board
+from selector.services.scoring import exclusions, knockout_board
 from tests.scoring.conftest import build_scoring_selection
 from tests.scoring.helpers import actor, audit_entries
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from selector.models import Selection, Vendor
 from selector.services import scoring
-from selector.services.scoring_views import (
+from selector.services.scoring import (
     member_sheet,
     my_sheets,
     scoring_progress,

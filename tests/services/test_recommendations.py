@@ -24,7 +24,7 @@ from selector.models import (
     Vendor,
 )
 from selector.models.base import utcnow
-from selector.services import recommendations, reports, scoring, selections, vendors
+from selector.services import reports, scoring, selections, vendors
 from selector.services.errors import ServiceError
 from selector.services.selection_file import export_selection, import_selection
 
@@ -52,14 +52,14 @@ def vendor_id(session, sid: int, key: str) -> int:
 def write(session, sid: int, email: str = FENNA, **kwargs):
     selection, membership, account = member(session, sid, email)
     kwargs.setdefault("text", ADVICE)
-    return recommendations.write_recommendation(session, selection, membership, account,
+    return reports.write_recommendation(session, selection, membership, account,
                                                 **kwargs)
 
 
 def decide(session, sid: int, email: str = MARLOES, **kwargs):
     selection, membership, account = member(session, sid, email)
     kwargs.setdefault("reason", "Fits the budget and the plan.")
-    return recommendations.record_decision(session, selection, membership, account, **kwargs)
+    return reports.record_decision(session, selection, membership, account, **kwargs)
 
 
 def snapshot(session, sid: int) -> tuple:
@@ -106,7 +106,7 @@ def test_the_facilitator_recommends_the_first_ranked_vendor_by_default(db, sid):
         assert (entry.action, entry.actor, entry.entity_key) == ("create", FENNA, "northwind")
         assert json.loads(entry.new) == {"recommendation": ADVICE, "vendor": "northwind",
                                          "recommendation_reason": ""}
-        state = recommendations.state(session, selection)
+        state = reports.recommendation_state(session, selection)
         assert state.written and state.awaiting_decision and not state.sent_back
         assert state.vendor.key == state.first_ranked.key == "northwind"
         # A revision is audited with the old text.
@@ -176,7 +176,7 @@ def test_a_vendor_below_the_quality_threshold_needs_a_reason(db, sid):
     with db.transaction() as session:
         selection = session.get(Selection, sid)
         quality = {row.key: row.quality
-                   for row in recommendations._rows(session, selection)}
+                   for row in reports.ranked_rows(session, selection)}
         # A threshold between Tulip's quality and Northwind's puts Tulip below it.
         selection.quality_threshold = (quality["tulip"] + quality["northwind"]) / 2
         assert quality["tulip"] < selection.quality_threshold < quality["northwind"]
@@ -219,7 +219,7 @@ def test_the_sponsor_approves_the_recommended_vendor_by_default(db, sid):
             "decide", MARLOES, "Fits the budget and the plan.")
         assert json.loads(entry.new) == {"verdict": "approved", "vendor": "tulip",
                                          "date": utcnow().date().isoformat()}
-        state = recommendations.state(session, session.get(Selection, sid))
+        state = reports.recommendation_state(session, session.get(Selection, sid))
         assert state.approved and not state.awaiting_decision
         assert state.decided_by == "Marloes Mulder" and state.decision_vendor.key == "tulip"
     # Approved: neither the recommendation nor the decision changes any more.
@@ -272,18 +272,18 @@ def test_a_rejection_sends_the_recommendation_back_until_it_is_revised(db, sid, 
         decision = decide(session, sid, verdict=verdict, reason="Compare the exit costs first.",
                           vendor_id=vendor_id(session, sid, "tulip"))
         assert decision.vendor_id is None  # only an approval names a vendor
-        state = recommendations.state(session, session.get(Selection, sid))
+        state = reports.recommendation_state(session, session.get(Selection, sid))
         assert state.sent_back and not state.awaiting_decision and not state.approved
         assert state.decision.reason == "Compare the exit costs first."
     refused(db, sid, lambda session: decide(session, sid, verdict="approved"), None,
             "The recommendation was sent back to the facilitator")
     with db.transaction() as session:  # the facilitator revises it...
         write(session, sid, text=ADVICE + "\n\nExit costs: 12,000 euros.")
-        state = recommendations.state(session, session.get(Selection, sid))
+        state = reports.recommendation_state(session, session.get(Selection, sid))
         assert not state.sent_back and state.awaiting_decision
         decide(session, sid, verdict="approved")  # ...and the sponsor decides again
     with db.transaction() as session:
-        assert recommendations.current_decision(session, sid).verdict == "approved"
+        assert reports.current_sponsor_decision(session, sid).verdict == "approved"
         assert len(audit_rows(session, sid, "sponsor_decision")) == 2
 
 

@@ -181,21 +181,21 @@ def _vendor_answers(session, selection_id: int) -> None:
     document, and asks a question: the forms that confirm, override and publish then
     show."""
     from selector.models import Requirement, Selection, Vendor
-    from selector.services import vendor_answers, vendor_questions, verdicts
+    from selector.services import vendors, verdicts
 
     selection = session.get(Selection, selection_id)
     polder = session.scalar(select(Vendor).where(
         Vendor.selection_id == selection_id, Vendor.key == "polder"))
     requirement = session.scalar(select(Requirement.id).where(
         Requirement.selection_id == selection_id, Requirement.code == "IT-HST-01"))
-    vendor_answers.save_answer(session, selection, polder, requirement,
-                               vendor_answers.AnswerInput("no", "Hosted in Virginia."), None,
+    vendors.save_answer(session, selection, polder, requirement,
+                               vendors.AnswerInput("no", "Hosted in Virginia."), None,
                                actor_name="vendor:polder")
-    vendor_answers.add_document(  # the scoring sheet serves it to members
+    vendors.add_document(  # the scoring sheet serves it to members
         session, selection, polder, requirement,
         verdicts.Upload("hosting.pdf", b"%PDF-1.4\n% hosting\n%%EOF\n"),
         actor_name="vendor:polder")
-    vendor_questions.ask(session, selection, polder, "Is single sign-on required?",
+    vendors.ask_question(session, selection, polder, "Is single sign-on required?",
                          actor_name="vendor:polder")
 
 
@@ -246,7 +246,6 @@ def build_world(dbs, phase: str = "scoring", *, final_reports: bool = True) -> W
         api_tokens,
         invitations,
         logins,
-        recommendations,
         reports,
         selection_file,
         selections,
@@ -280,7 +279,7 @@ def build_world(dbs, phase: str = "scoring", *, final_reports: bool = True) -> W
             if phase in ("scoring", "decision"):
                 _attach_document(session, selection_id)
             if phase == "decision":  # the sponsor's page then shows the decision form
-                recommendations.write_recommendation(
+                reports.write_recommendation(
                     session, selection, membership, fenna,
                     text="Choose Northwind CRM.\n\nIt fits the sales process best.")
             if phase == "scoring":

@@ -20,8 +20,15 @@ from sqlalchemy.engine import make_url
 
 from benchmarks import uploadkit
 from selector.domain.requirement_mapping import Sheet
-from selector.models import Attachment, Category, Requirement, Selection, UploadAttempt
-from selector.services import sandbox, spreadsheets, uploads, verdicts
+from selector.models import (
+    Account,
+    Attachment,
+    Category,
+    Requirement,
+    Selection,
+    UploadAttempt,
+)
+from selector.services import sandbox, spreadsheets, verdicts
 from selector.services.errors import ServiceError
 from selector.services.spreadsheets import SpreadsheetError
 from tests.requirements.conftest import FENNA, ROLES, build_world
@@ -147,8 +154,8 @@ def test_uploads_are_limited_per_account_per_minute(app, dbs, committee):
     fenna = facilitator(app, committee)
     hostile = uploadkit.nested(10_000)
     statuses = [upload(fenna, committee, hostile, "deep.xlsx").status_code
-                for _ in range(uploads.PER_MINUTE)]
-    assert statuses == [422] * uploads.PER_MINUTE
+                for _ in range(spreadsheets.UPLOADS_PER_MINUTE)]
+    assert statuses == [422] * spreadsheets.UPLOADS_PER_MINUTE
     limited = upload(fenna, committee, hostile, "deep.xlsx")
     assert limited.status_code == 429
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
@@ -157,7 +164,8 @@ def test_uploads_are_limited_per_account_per_minute(app, dbs, committee):
         assert session.scalar(select(func.count()).select_from(UploadAttempt)) == 6
     # Another account is not held back by this one's uploads.
     with dbs.transaction() as session:
-        uploads.admit(session, _account_id(session, committee.emails["it"]), "requirements", 1)
+        spreadsheets.admit_upload(session, _account_id(session, committee.emails["it"]),
+                                  "requirements", 1)
 
 
 # -- item 3: the disk ---------------------------------------------------------------------
@@ -258,7 +266,7 @@ def test_every_cell_of_every_sheet_of_the_export_is_neutralised(db):
         for category, key in zip(categories, FORMULA_KEYS, strict=False):
             category.key = key
         selection = session.get(Selection, world.selection)
-        account = session.get(spreadsheets.Account, world.accounts[FENNA])
+        account = session.get(Account, world.accounts[FENNA])
         rows = [(1, ("category", "title", "priority"))] + [
             (n + 2, (FORMULA_KEYS[n % 4], f"=Wish {n}", "must")) for n in range(6)]
         spreadsheets.commit_import(session, selection, account, ROLES[FENNA],
@@ -329,5 +337,5 @@ def requirement_count(dbs) -> int:
 
 
 def _account_id(session, email: str) -> int:
-    return session.scalar(select(spreadsheets.Account.id).where(
-        spreadsheets.Account.email == email))
+    return session.scalar(select(Account.id).where(
+        Account.email == email))

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from selector.models import Selection, Vendor
-from selector.services.vendor_answers import AnswerInput, save_answer
+from selector.services.vendors import AnswerInput, save_answer
 from tests.scoring.conftest import Ids, build_scoring_selection
 
 IT_ANSWERS = [
@@ -50,7 +50,7 @@ def answer(session, ids: Ids, code: str, compliance: str = "yes", explanation: s
 
 def answer_all(session, ids: Ids, key: str = "northwind", compliance: str = "yes") -> None:
     """Every requirement of the vendor's questionnaire answered (so that it may submit)."""
-    from selector.services.vendor_answers import questionnaire
+    from selector.services.vendors import questionnaire
 
     selection, vendor = selection_and_vendor(session, ids, key)
     for item in questionnaire(session, selection, vendor):

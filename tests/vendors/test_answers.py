@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from selector.models import AnswerDocument, AuditEntry, VendorAnswer
 from selector.models.base import utcnow
-from selector.services import vendor_answers, verdicts
+from selector.services import vendors, verdicts
 from selector.services.errors import Conflict, ServiceError
 from tests.vendors.conftest import (
     KNOCKOUTS,
@@ -42,7 +42,7 @@ def _audit(db, entity="answer") -> list[tuple]:
 def test_the_questionnaire_is_every_active_requirement_knockouts_first(db, ids):
     with db.transaction(write=False) as session:
         selection, vendor = selection_and_vendor(session, ids)
-        items = vendor_answers.questionnaire(session, selection, vendor)
+        items = vendors.questionnaire(session, selection, vendor)
     codes = [item.requirement.code for item in items]
     assert codes[:2] == ["IT-HST-01", "IT-BRW-01"]
     assert "BUS-RPT-03" not in codes  # "won't" takes no part
@@ -102,8 +102,8 @@ def test_a_stale_version_is_a_conflict(db, ids):
         answer(session, ids, "BUS-SAL-01", "no", "Second, from a stale page.")
     with db.transaction() as session:
         selection, vendor = selection_and_vendor(session, ids)
-        vendor_answers.save_answer(session, selection, vendor, ids.requirements["BUS-SAL-01"],
-                                   vendor_answers.AnswerInput("no", "Second."), 1)
+        vendors.save_answer(session, selection, vendor, ids.requirements["BUS-SAL-01"],
+                                   vendors.AnswerInput("no", "Second."), 1)
     assert _stored(db) == [("no", "Second.", None, None)]
 
 
@@ -112,28 +112,28 @@ def test_submitted_answers_are_locked_until_the_facilitator_reopens_them(db, ids
         answer(session, ids, "BUS-SAL-01", "partly", "Half of it.")
     with db.transaction() as session, pytest.raises(ServiceError, match="every requirement"):
         selection, vendor = selection_and_vendor(session, ids)
-        vendor_answers.submit(session, selection, vendor)
+        vendors.submit_answers(session, selection, vendor)
     with db.transaction() as session:
         answer_all(session, ids)
         selection, vendor = selection_and_vendor(session, ids)
-        vendor_answers.submit(session, selection, vendor, actor_name="vendor:northwind")
+        vendors.submit_answers(session, selection, vendor, actor_name="vendor:northwind")
     with db.transaction() as session, pytest.raises(ServiceError, match="submitted"):
         answer(session, ids, "BUS-SAL-02", "no", "Changed my mind.")
     with db.transaction() as session, pytest.raises(ServiceError, match="submitted"):
         selection, vendor = selection_and_vendor(session, ids)
-        vendor_answers.add_document(session, selection, vendor, ids.requirements["BUS-SAL-01"],
+        vendors.add_document(session, selection, vendor, ids.requirements["BUS-SAL-01"],
                                     verdicts.Upload("proof.pdf", PDF))
     with db.transaction() as session, pytest.raises(ServiceError) as refused:
         selection, vendor = selection_and_vendor(session, ids)
-        vendor_answers.reopen(session, selection, None, vendor.id, "  ")
+        vendors.reopen_answers(session, selection, None, vendor.id, "  ")
     assert refused.value.field == "reason"
     with db.transaction() as session:
         selection, vendor = selection_and_vendor(session, ids)
-        vendor_answers.reopen(session, selection, None, vendor.id, "Asked to fix a typo.")
+        vendors.reopen_answers(session, selection, None, vendor.id, "Asked to fix a typo.")
     with db.transaction() as session:
         selection, vendor = selection_and_vendor(session, ids)
-        vendor_answers.save_answer(session, selection, vendor, ids.requirements["BUS-SAL-01"],
-                                   vendor_answers.AnswerInput("yes"), 1)
+        vendors.save_answer(session, selection, vendor, ids.requirements["BUS-SAL-01"],
+                                   vendors.AnswerInput("yes"), 1)
     audit = _audit(db)
     assert ("submit", "northwind", "vendor:northwind", "") in audit
     assert ("reopen", "northwind", "system", "Asked to fix a typo.") in audit
@@ -143,13 +143,13 @@ def test_after_the_deadline_nothing_changes(db, ids):
     with db.transaction() as session:
         answer(session, ids, "BUS-SAL-01", "partly", "Half of it.")
         selection, _ = selection_and_vendor(session, ids)
-        vendor_answers.set_schedule(session, selection, None, utcnow() - timedelta(minutes=1),
+        vendors.set_answers_schedule(session, selection, None, utcnow() - timedelta(minutes=1),
                                     hidden=True)
     for change in (
         lambda s, sel, v: answer(s, ids, "BUS-SAL-02", "yes"),
-        lambda s, sel, v: vendor_answers.submit(s, sel, v),
-        lambda s, sel, v: vendor_answers.save_costs(
-            s, sel, v, vendor_answers.Costs(1000, 5000, 200, 3)),
+        lambda s, sel, v: vendors.submit_answers(s, sel, v),
+        lambda s, sel, v: vendors.save_costs(
+            s, sel, v, vendors.Costs(1000, 5000, 200, 3)),
     ):
         with db.transaction() as session, pytest.raises(ServiceError, match="deadline"):
             change(session, *selection_and_vendor(session, ids))
@@ -164,24 +164,24 @@ def test_evidence_is_checked_like_verdict_documents(db, ids, instance):
                           ("big.pdf", b"%PDF-" + b"0" * verdicts.MAX_ATTACHMENT)):
         with db.transaction() as session, pytest.raises(ServiceError) as refused:
             selection, vendor = selection_and_vendor(session, ids)
-            vendor_answers.add_document(session, selection, vendor,
+            vendors.add_document(session, selection, vendor,
                                         ids.requirements["IT-HST-01"],
                                         verdicts.Upload(name, content))
         assert refused.value.field == "document"
     with db.transaction() as session, pytest.raises(ServiceError, match="first"):
         selection, vendor = selection_and_vendor(session, ids)
-        vendor_answers.add_document(session, selection, vendor, ids.requirements["IT-BRW-01"],
+        vendors.add_document(session, selection, vendor, ids.requirements["IT-BRW-01"],
                                     verdicts.Upload("proof.pdf", PDF))
     with db.transaction() as session:
         selection, vendor = selection_and_vendor(session, ids)
-        stored = vendor_answers.add_document(session, selection, vendor,
+        stored = vendors.add_document(session, selection, vendor,
                                              ids.requirements["IT-HST-01"],
                                              verdicts.Upload("../../ISO cert.pdf", PDF))
         assert (stored.filename, stored.uploaded_by_id) == ("ISO cert.pdf", None)
     assert (instance / "attachments" / str(stored.id)).read_bytes() == PDF
     with db.transaction(write=False) as session:
         selection, vendor = selection_and_vendor(session, ids)
-        item = next(i for i in vendor_answers.questionnaire(session, selection, vendor)
+        item = next(i for i in vendors.questionnaire(session, selection, vendor)
                     if i.requirement.code == "IT-HST-01")
         assert [d.filename for d in item.documents] == ["ISO cert.pdf"]
         assert session.scalar(select(func.count()).select_from(AnswerDocument)) == 1
@@ -190,14 +190,14 @@ def test_evidence_is_checked_like_verdict_documents(db, ids, instance):
 def test_the_vendors_costs_give_its_tco(db, ids):
     with db.transaction() as session:
         selection, vendor = selection_and_vendor(session, ids)
-        vendor_answers.save_costs(session, selection, vendor,
-                                  vendor_answers.Costs(10_000, 50_000, 2_000, 3),
+        vendors.save_costs(session, selection, vendor,
+                                  vendors.Costs(10_000, 50_000, 2_000, 3),
                                   actor_name="vendor:northwind")
         assert vendor.tco == 50_000 + 5 * (10_000 + 2_000)
     with db.transaction() as session, pytest.raises(ServiceError) as refused:
         selection, vendor = selection_and_vendor(session, ids)
-        vendor_answers.save_costs(session, selection, vendor,
-                                  vendor_answers.Costs(10_000, -1, 2_000, 3))
+        vendors.save_costs(session, selection, vendor,
+                                  vendors.Costs(10_000, -1, 2_000, 3))
     assert refused.value.field == "implementation"
     assert _audit(db, "vendor")[-1][2] == "vendor:northwind"
 
@@ -206,18 +206,18 @@ def test_progress_and_the_committees_view_before_and_after_the_deadline(db, ids)
     with db.transaction() as session:
         answer_all(session, ids, "polder")
         selection, vendor = selection_and_vendor(session, ids, "polder")
-        vendor_answers.submit(session, selection, vendor)
+        vendors.submit_answers(session, selection, vendor)
         answer(session, ids, "BUS-SAL-01", "partly", "Half.", key="tulip")
         deadline = utcnow() + timedelta(days=2)
-        vendor_answers.set_schedule(session, selection, None, deadline, hidden=True)
+        vendors.set_answers_schedule(session, selection, None, deadline, hidden=True)
     with db.transaction(write=False) as session:
         selection, _ = selection_and_vendor(session, ids)
         shown = {(p.vendor.key, p.answered, p.total, p.submitted_at is not None)
-                 for p in vendor_answers.progress(session, selection)}
+                 for p in vendors.answer_progress(session, selection)}
         assert shown == {("northwind", 0, 24, False), ("polder", 24, 24, True),
                          ("tulip", 1, 24, False)}
-        assert vendor_answers.committee_answers(session, selection, ids.vendors["tulip"]) is None
-        after = vendor_answers.committee_answers(session, selection, ids.vendors["tulip"],
+        assert vendors.committee_answers(session, selection, ids.vendors["tulip"]) is None
+        after = vendors.committee_answers(session, selection, ids.vendors["tulip"],
                                                  now=deadline + timedelta(seconds=1))
         assert [(i.requirement.code, i.answer.explanation) for i in after if i.answer] == [
             ("BUS-SAL-01", "Half.")]

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from selector.models import AuditEntry, LoginAttempt, PortalLink
 from selector.models.base import utcnow
-from selector.services import logins, portal_links, vendors
+from selector.services import logins, vendors
 from selector.services.errors import NotFound, ServiceError
 from tests.vendors.conftest import selection_and_vendor
 
@@ -19,20 +19,20 @@ from tests.vendors.conftest import selection_and_vendor
 def _issue(db, ids, key="northwind", days=14):
     with db.transaction() as session:
         selection, vendor = selection_and_vendor(session, ids, key)
-        issued = portal_links.issue(session, selection, None, vendor.id, days)
+        issued = vendors.issue_link(session, selection, None, vendor.id, days)
         return issued.token, issued.url("https://selector.example.org")
 
 
 def _open(db, token, address="192.0.2.1", now=None):
     with db.transaction() as session:
-        portal = portal_links.open_portal(session, token, address, now=now)
+        portal = vendors.open_portal(session, token, address, now=now)
         return portal.selection.id, portal.vendor.key
 
 
 def _failed_lookups(db) -> int:
     with db.transaction(write=False) as session:
         return session.scalar(select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.email == portal_links.LOOKUP, LoginAttempt.succeeded.is_(False)))
+            LoginAttempt.email == vendors.PORTAL_LOOKUP, LoginAttempt.succeeded.is_(False)))
 
 
 def test_a_link_opens_its_own_vendor_and_only_its_hash_is_stored(db, ids):
@@ -86,7 +86,7 @@ def test_failed_lookups_are_throttled_per_address(db, ids):
     for _ in range(logins.ADDRESS_DELAYS.free):
         with pytest.raises(NotFound):
             _open(db, "guess-" + "x" * 40, address="198.51.100.7")
-    with pytest.raises(portal_links.Throttled) as refused:
+    with pytest.raises(vendors.Throttled) as refused:
         _open(db, token, address="198.51.100.7")  # even the right token waits
     assert refused.value.retry_after >= 1
     assert _failed_lookups(db) == logins.ADDRESS_DELAYS.free  # the wait is not counted
@@ -97,7 +97,7 @@ def test_failed_lookups_are_throttled_per_address(db, ids):
 def test_a_links_lifetime_is_checked(db, ids, days):
     with db.transaction() as session, pytest.raises(ServiceError) as refused:
         selection, vendor = selection_and_vendor(session, ids)
-        portal_links.issue(session, selection, None, vendor.id, days)
+        vendors.issue_link(session, selection, None, vendor.id, days)
     assert refused.value.field == "days"
     with db.transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(PortalLink)) == 0
@@ -107,7 +107,7 @@ def test_failed_lookups_and_failed_logins_keep_their_own_budgets(db):
     """A vendor mistyping its link must not delay the committee's logins from one office."""
     from selector.services import logins
     from selector.services.errors import NotFound
-    from selector.services.portal_links import Throttled, open_portal
+    from selector.services.vendors import Throttled, open_portal
 
     address = "203.0.113.9"
     with db.transaction() as session:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from selector.models import AuditEntry, Membership, Verdict, VerdictProposal
 from selector.models.base import utcnow
-from selector.services import vendor_answers, vendor_questions, verdict_proposals
+from selector.services import vendors
 from selector.services.errors import NotFound, ServiceError
 from tests.scoring.helpers import actor
 from tests.vendors.conftest import answer, selection_and_vendor
@@ -20,7 +20,7 @@ def _proposals(db, ids) -> list[tuple]:
     """The proposals waiting for a person: (vendor, knock-out, evidence)."""
     with db.transaction(write=False) as session:
         selection, _ = selection_and_vendor(session, ids)
-        found = verdict_proposals.proposals_of(session, selection)
+        found = vendors.proposals_of(session, selection)
         return [(p.vendor.key, p.requirement.code, p.proposal.evidence) for p in found]
 
 
@@ -58,10 +58,10 @@ def test_the_owner_group_confirms_and_the_verdict_is_recorded(db, ids):
         proposal_id = session.scalar(select(VerdictProposal.id))
     with db.transaction() as session, pytest.raises(ServiceError, match="owner"):
         selection, membership, account = actor(session, ids, "bram@example.org")
-        verdict_proposals.confirm(session, selection, membership, account, proposal_id)
+        vendors.confirm_proposal(session, selection, membership, account, proposal_id)
     with db.transaction() as session:
         selection, membership, account = actor(session, ids, "ingrid@example.org")
-        saved = verdict_proposals.confirm(session, selection, membership, account, proposal_id)
+        saved = vendors.confirm_proposal(session, selection, membership, account, proposal_id)
         assert (saved.verdict.passed, saved.verdict.evidence) == (
             False, "The vendor answered: No. Only Chrome.")
     with db.transaction(write=False) as session:
@@ -74,7 +74,7 @@ def test_the_owner_group_confirms_and_the_verdict_is_recorded(db, ids):
     assert _proposals(db, ids) == []  # decided: no longer waiting
     with db.transaction() as session, pytest.raises(NotFound):
         selection, membership, account = actor(session, ids, "ingrid@example.org")
-        verdict_proposals.confirm(session, selection, membership, account, proposal_id)
+        vendors.confirm_proposal(session, selection, membership, account, proposal_id)
 
 
 def test_an_override_needs_a_reason_and_records_no_verdict(db, ids):
@@ -84,11 +84,11 @@ def test_an_override_needs_a_reason_and_records_no_verdict(db, ids):
         proposal_id = session.scalar(select(VerdictProposal.id))
     with db.transaction() as session, pytest.raises(ServiceError) as refused:
         selection, membership, account = actor(session, ids, "koen@example.org")
-        verdict_proposals.override(session, selection, membership, account, proposal_id, " ")
+        vendors.override_proposal(session, selection, membership, account, proposal_id, " ")
     assert refused.value.field == "reason"
     with db.transaction() as session:
         selection, membership, account = actor(session, ids, "koen@example.org")
-        verdict_proposals.override(session, selection, membership, account, proposal_id,
+        vendors.override_proposal(session, selection, membership, account, proposal_id,
                                    "Adequacy decision for Switzerland; the DPO agrees.")
     with db.transaction(write=False) as session:
         proposal = session.get(VerdictProposal, proposal_id)
@@ -102,55 +102,55 @@ def test_a_changed_answer_withdraws_the_proposal_and_hidden_answers_hide_it(db, 
         answer(session, ids, "IT-BRW-01", "no", "Only Chrome.")
     with db.transaction() as session:
         selection, vendor = selection_and_vendor(session, ids)
-        vendor_answers.save_answer(session, selection, vendor, ids.requirements["IT-BRW-01"],
-                                   vendor_answers.AnswerInput("yes"), 1)
+        vendors.save_answer(session, selection, vendor, ids.requirements["IT-BRW-01"],
+                                   vendors.AnswerInput("yes"), 1)
     assert _proposals(db, ids) == []
     with db.transaction(write=False) as session:
         assert session.scalar(select(VerdictProposal.state)) == "withdrawn"
     with db.transaction() as session:
         selection, vendor = selection_and_vendor(session, ids)
-        vendor_answers.save_answer(session, selection, vendor, ids.requirements["IT-BRW-01"],
-                                   vendor_answers.AnswerInput("no", "Chrome only."), 2)
-        vendor_answers.set_schedule(session, selection, None, utcnow() + timedelta(days=1),
+        vendors.save_answer(session, selection, vendor, ids.requirements["IT-BRW-01"],
+                                   vendors.AnswerInput("no", "Chrome only."), 2)
+        vendors.set_answers_schedule(session, selection, None, utcnow() + timedelta(days=1),
                                     hidden=True)
     with db.transaction(write=False) as session:
         selection, _ = selection_and_vendor(session, ids)
-        assert verdict_proposals.proposals_of(session, selection) is None
+        assert vendors.proposals_of(session, selection) is None
         proposal_id = session.scalar(select(VerdictProposal.id))
     with db.transaction() as session, pytest.raises(NotFound):
         selection, membership, account = actor(session, ids, "ingrid@example.org")
-        verdict_proposals.confirm(session, selection, membership, account, proposal_id)
+        vendors.confirm_proposal(session, selection, membership, account, proposal_id)
 
 
 def test_answers_to_questions_go_to_every_vendor_without_the_asker(db, ids):
     with db.transaction() as session:
         selection, tulip = selection_and_vendor(session, ids, "tulip")
-        asked = vendor_questions.ask(session, selection, tulip,
+        asked = vendors.ask_question(session, selection, tulip,
                                      "Tulip Cloud asks: may we offer a phased licence?",
                                      actor_name="vendor:tulip")
         with pytest.raises(ServiceError) as refused:
-            vendor_questions.ask(session, selection, tulip, "   ")
+            vendors.ask_question(session, selection, tulip, "   ")
         assert refused.value.field == "question"
     with db.transaction(write=False) as session:
         selection, _ = selection_and_vendor(session, ids)
         assert [(w.question.question, w.vendor.key)
-                for w in vendor_questions.waiting(session, selection)] == [
+                for w in vendors.waiting_questions(session, selection)] == [
             ("Tulip Cloud asks: may we offer a phased licence?", "tulip")]
-        assert vendor_questions.published(session, selection) == []
+        assert vendors.published_questions(session, selection) == []
     with db.transaction() as session:
         selection, _ = selection_and_vendor(session, ids)
         facilitator = session.scalar(select(Membership).where(
             Membership.id == ids.members["fenna@example.org"])).account
-        vendor_questions.publish(session, selection, facilitator, asked.id,
+        vendors.publish_answer(session, selection, facilitator, asked.id,
                                  "Yes: name the phases and their prices.",
                                  question="May a vendor offer a phased licence?")
     with db.transaction(write=False) as session:
         selection, _ = selection_and_vendor(session, ids)
-        shown = vendor_questions.published(session, selection)
+        shown = vendors.published_questions(session, selection)
         assert [(p.question, p.answer) for p in shown] == [
             ("May a vendor offer a phased licence?", "Yes: name the phases and their prices.")]
         assert not hasattr(shown[0], "vendor")
-        assert vendor_questions.waiting(session, selection) == []
+        assert vendors.waiting_questions(session, selection) == []
         entry = session.execute(select(AuditEntry).where(AuditEntry.action == "publish")).scalar()
         assert "tulip" not in (entry.new + entry.entity_key).lower()
         assert entry.actor == "fenna@example.org"
@@ -159,8 +159,8 @@ def test_answers_to_questions_go_to_every_vendor_without_the_asker(db, ids):
 def test_no_questions_after_the_deadline(db, ids):
     with db.transaction() as session:
         selection, vendor = selection_and_vendor(session, ids)
-        vendor_answers.set_schedule(session, selection, None, utcnow() - timedelta(seconds=1),
+        vendors.set_answers_schedule(session, selection, None, utcnow() - timedelta(seconds=1),
                                     hidden=False)
     with db.transaction() as session, pytest.raises(ServiceError, match="deadline"):
         selection, vendor = selection_and_vendor(session, ids)
-        vendor_questions.ask(session, selection, vendor, "Too late?")
+        vendors.ask_question(session, selection, vendor, "Too late?")

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from selector.cli.main import main
 from selector.models import Selection, VendorAnswer
-from selector.services import questionnaire, selection_file
+from selector.services import selection_file, vendors
 from selector.services.spreadsheets import SpreadsheetError
 from tests.vendors.conftest import NEXT_MONTH, answer, selection_and_vendor
 
@@ -26,7 +26,7 @@ HOSTILE = ['=HYPERLINK("http://x")', "+31 20 123", "<script>alert(1)</script>", 
 
 def _workbook(db, ids, key="northwind") -> bytes:
     with db.transaction(write=False) as session:
-        return questionnaire.workbook(session, *selection_and_vendor(session, ids, key))
+        return vendors.questionnaire_workbook(session, *selection_and_vendor(session, ids, key))
 
 
 def _fill(data: bytes, answers: dict[str, tuple]) -> bytes:
@@ -34,12 +34,12 @@ def _fill(data: bytes, answers: dict[str, tuple]) -> bytes:
     cells set as text (as a spreadsheet program stores typed text)."""
     book = load_workbook(io.BytesIO(data))
     sheet = book.worksheets[0]
-    keys = [c.value for c in sheet[questionnaire.KEY_ROW]]
-    for row in sheet.iter_rows(min_row=questionnaire.KEY_ROW + 1):
+    keys = [c.value for c in sheet[vendors.KEY_ROW]]
+    for row in sheet.iter_rows(min_row=vendors.KEY_ROW + 1):
         code = row[keys.index("code")].value
         if code in answers:
             given = answers[code]
-            for key, value in zip(questionnaire.ANSWER_KEYS, given, strict=False):
+            for key, value in zip(vendors.QUESTIONNAIRE_ANSWER_KEYS, given, strict=False):
                 cell = row[keys.index(key)]
                 cell.value = value
                 if isinstance(value, str):
@@ -50,9 +50,9 @@ def _fill(data: bytes, answers: dict[str, tuple]) -> bytes:
 
 
 def _import(db, ids, data: bytes, key="northwind"):
-    sheets = questionnaire.read(data, "returned.xlsx")
+    sheets = vendors.read_questionnaire(data, "returned.xlsx")
     with db.transaction() as session:
-        return questionnaire.import_returned(session, *selection_and_vendor(session, ids, key),
+        return vendors.import_questionnaire(session, *selection_and_vendor(session, ids, key),
                                              sheets, actor_name=f"vendor:{key}")
 
 
@@ -71,14 +71,14 @@ def test_the_workbook_names_its_vendor_and_holds_the_key_row_and_drop_down(db, i
     data = _workbook(db, ids)
     book = load_workbook(io.BytesIO(data))
     sheet = book.worksheets[0]
-    assert [c.value for c in sheet[3]] == list(questionnaire.KEYS)
+    assert [c.value for c in sheet[3]] == list(vendors.QUESTIONNAIRE_KEYS)
     assert sheet["A2"].value == "Code" and sheet["F2"].value == "Do you comply?"
     assert [sheet.cell(row, 1).value for row in (4, 5)] == ["IT-HST-01", "IT-BRW-01"]
     assert sheet.max_row == 3 + 24
-    identity = {r[0].value: r[1].value for r in book[questionnaire.IDENTITY_SHEET].iter_rows()}
+    identity = {r[0].value: r[1].value for r in book[vendors.IDENTITY_SHEET].iter_rows()}
     assert identity["vendor"] == "northwind" and identity["selection"] == ids.selection
-    assert book[questionnaire.IDENTITY_SHEET].sheet_state == "hidden"
-    lists = [r[0].value for r in book[questionnaire.LISTS_SHEET].iter_rows()]
+    assert book[vendors.IDENTITY_SHEET].sheet_state == "hidden"
+    lists = [r[0].value for r in book[vendors.LISTS_SHEET].iter_rows()]
     assert lists == ["Yes", "Partly", "No", "Planned", "Via a third party"]
     (validation,) = sheet.data_validations.dataValidation
     assert validation.formula1 == "=Lists!$A$1:$A$5" and str(validation.sqref) == "F4:F27"
@@ -89,7 +89,7 @@ def test_the_drop_down_speaks_the_selections_language(db, ids):
         session.get(Selection, ids.selection).language = "nl"
     book = load_workbook(io.BytesIO(_workbook(db, ids)))
     assert book.worksheets[0].title == "Vragenlijst"
-    assert [r[0].value for r in book[questionnaire.LISTS_SHEET].iter_rows()] == [
+    assert [r[0].value for r in book[vendors.LISTS_SHEET].iter_rows()] == [
         "Ja", "Gedeeltelijk", "Nee", "Gepland", "Via een derde partij"]
     returned = _fill(_workbook(db, ids), {"BUS-SAL-01": ("Gedeeltelijk", "Deels.")})
     _import(db, ids, returned)
@@ -162,7 +162,7 @@ def test_a_file_for_another_vendor_or_selection_is_refused(db, ids, example_doc)
 
         vendor = session.scalar(select(Vendor).where(Vendor.selection_id == other,
                                                      Vendor.key == "northwind"))
-        elsewhere = questionnaire.workbook(session, selection, vendor)
+        elsewhere = vendors.questionnaire_workbook(session, selection, vendor)
     with pytest.raises(SpreadsheetError, match="another selection"):
         _import(db, ids, _fill(elsewhere, {"BUS-SAL-01": ("yes", "")}))
     with pytest.raises(SpreadsheetError, match="not a questionnaire"):
@@ -172,7 +172,7 @@ def test_a_file_for_another_vendor_or_selection_is_refused(db, ids, example_doc)
         Workbook().save(buffer)
         _import(db, ids, buffer.getvalue())
     with pytest.raises(SpreadsheetError, match=".xlsx"):
-        questionnaire.read(b"code;compliance\n", "answers.csv")
+        vendors.read_questionnaire(b"code;compliance\n", "answers.csv")
     assert _answers(db) == {} and _answers(db, "tulip") == {}
 
 

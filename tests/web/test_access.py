@@ -157,7 +157,6 @@ def world(app, dbs, committee):
         invitations,
         logins,
         memberships,
-        portal_links,
         vendors,
     )
 
@@ -181,7 +180,7 @@ def world(app, dbs, committee):
         # The vendor portal (issue 20): a vendor's link, the same for every identity.
         vendor = vendors.add_vendor(session, alpha, facilitator,
                                     vendors.VendorInput(name="Northwind"))
-        portal = portal_links.issue(session, alpha, facilitator, vendor.id)
+        portal = vendors.issue_link(session, alpha, facilitator, vendor.id)
         account_admin.set_active(session, admin, inactive.id, False)
         tokens = {
             account.email: api_tokens.create_token(session, account, "t").token.id

@@ -27,16 +27,14 @@ from selector.models import Account, Requirement, Selection, Vendor
 from selector.services import (
     invitations,
     logins,
-    portal_links,
-    recommendations,
     reports,
     requirements,
     scoring,
     selections,
-    vendor_answers,
+    vendors,
     verdicts,
 )
-from selector.services.vendor_answers import AnswerInput
+from selector.services.vendors import AnswerInput
 from tests.analysis.support import import_example
 from tests.browser_support import chromium_page, log_in, served
 from tests.requirements.test_own_files import tender_workbook
@@ -307,10 +305,10 @@ def _scoring_tour(tour: Tour, dbs, sid: int, ids: dict[str, object]) -> None:
     with dbs.transaction() as session:
         selection = session.get(Selection, sid)
         vendor = session.get(Vendor, ids["vendor"])
-        token = portal_links.issue(session, selection, None, vendor.id, 14).token
-        items = list(vendor_answers.questionnaire(session, selection, vendor))[:4]
+        token = vendors.issue_link(session, selection, None, vendor.id, 14).token
+        items = list(vendors.questionnaire(session, selection, vendor))[:4]
         for number, item in enumerate(items):
-            vendor_answers.save_answer(
+            vendors.save_answer(
                 session, selection, vendor, item.requirement.id,
                 AnswerInput("yes" if number % 2 else "partly",
                             "Standard in the product since 2021."),
@@ -345,13 +343,13 @@ def _decision_tour(tour: Tour, dbs, sid: int, ids: dict[str, object]) -> None:
             session, selection, membership, fenna, vendor_id=tulip,
             requirement_id=knockout.id, passed=True, evidence="Tested in Edge and Firefox.",
             version=None, upload=verdicts.Upload("browser-test.pdf", b"%PDF-1.4\n%test\n"))
-        recommendations.write_recommendation(
+        reports.write_recommendation(
             session, selection, membership, fenna,
             text="The committee recommends the first-ranked vendor.")
     tour.visit(SPONSOR, under(sid, ["/recommendation"], ids), widths=(PHONE,))
     with dbs.transaction() as session:
         selection, membership, marloes = member(session, sid, SPONSOR)
-        recommendations.record_decision(
+        reports.record_decision(
             session, selection, membership, marloes, verdict="approved",
             reason="The committee's argument holds.", decided_on=date(2026, 12, 3))
     with dbs.transaction() as session:

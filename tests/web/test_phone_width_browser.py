@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from selector.models import Selection
-from selector.services import portal_links
+from selector.services import vendors
 from tests.browser_support import ARTIFACTS, chromium_page, log_in, served
 from tests.web.conftest import make_account
 from tests.web.scoring_world import FENNA, build_world
@@ -143,7 +143,7 @@ def test_login_account_admin_portal_and_statement_pages_fit_a_phone(app, dbs):
     with dbs.transaction() as session:
         make_account(session, "ada@example.org", "Ada Admin", admin=True)
         selection = session.get(Selection, world.selection)
-        token = portal_links.issue(session, selection, None,
+        token = vendors.issue_link(session, selection, None,
                                    world.vendors["northwind"], 14).token
     with served(app) as base, chromium_page() as page:
         page.set_viewport_size(PHONE)

@@ -9,9 +9,16 @@ import re
 import pytest
 from sqlalchemy import select
 
-from selector.models import AnswerDocument, Selection, Vendor, VendorAnswer, VendorQuestion
+from selector.models import (
+    AnswerDocument,
+    PortalLink,
+    Selection,
+    Vendor,
+    VendorAnswer,
+    VendorQuestion,
+)
 from selector.models.base import utcnow
-from selector.services import logins, portal_links, vendor_questions
+from selector.services import logins, vendors
 from tests.scoring.conftest import build_scoring_selection
 from tests.vendors.conftest import IT_ANSWERS, PDF
 from tests.web.conftest import Browser
@@ -27,7 +34,7 @@ def ids(dbs, example_doc):
 def issue(dbs, ids, key: str = "northwind", days: int = 14) -> str:
     with dbs.transaction() as session:
         selection = session.get(Selection, ids.selection)
-        return portal_links.issue(session, selection, None, ids.vendors[key], days).token
+        return vendors.issue_link(session, selection, None, ids.vendors[key], days).token
 
 
 class Vendor_:
@@ -102,7 +109,7 @@ def test_a_token_that_does_not_work_is_404_everywhere(app, dbs, ids, case):
         token = token[:-1] + ("A" if token[-1] != "A" else "B")
     elif case == "expired":
         with dbs.transaction() as session:
-            for link in session.scalars(select(portal_links.PortalLink)):
+            for link in session.scalars(select(PortalLink)):
                 link.expires_at = utcnow()
     elif case == "replaced":
         issue(dbs, ids)
@@ -229,7 +236,7 @@ def test_questions_show_own_waiting_and_every_published_answer_never_the_asker(a
     assert "SSO" not in other.get("/questions").get_data(as_text=True)
     with dbs.transaction() as session:
         asked = session.scalar(select(VendorQuestion))
-        vendor_questions.publish(session, session.get(Selection, ids.selection), None,
+        vendors.publish_answer(session, session.get(Selection, ids.selection), None,
                                  asked.id, "Yes, SAML or OIDC.")
     for browser in (mine, other):
         text = browser.get("/questions").get_data(as_text=True)

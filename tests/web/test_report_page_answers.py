@@ -4,7 +4,7 @@ appendix's published questions and answers, as in the PDF."""
 from __future__ import annotations
 
 from selector.models import Selection
-from selector.services import vendor_questions
+from selector.services import vendors
 from tests.analysis.support import SPONSOR, import_example
 from tests.report.test_report_vendor_answers import give, vendor
 from tests.web.test_reports_pages import report_page, signed_in, text_of
@@ -15,9 +15,9 @@ def test_the_report_page_shows_the_answers_and_the_questions(app, dbs, example_d
     with dbs.transaction() as session:
         give(session, sid, "polder", "IT-HST-01", "no", "Hosted in <b>Virginia</b>.")
         selection = session.get(Selection, sid)
-        asked = vendor_questions.ask(session, selection, vendor(session, sid, "polder"),
+        asked = vendors.ask_question(session, selection, vendor(session, sid, "polder"),
                                      "Is a <i>pilot</i> paid?", actor_name="vendor:polder")
-        vendor_questions.publish(session, selection, None, asked.id, "No & never.")
+        vendors.publish_answer(session, selection, None, asked.id, "No & never.")
     html = report_page(signed_in(app, SPONSOR), sid)
     assert "Hosted in &lt;b&gt;Virginia&lt;/b&gt;." in html and "<b>Virginia" not in html
     start = html.index("data-answers")

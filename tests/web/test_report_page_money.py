@@ -13,7 +13,7 @@ from datetime import date
 
 from selector.models import Selection
 from selector.report.i18n import long_date, report_language
-from selector.services import recommendations
+from selector.services import reports
 from tests.analysis.support import FACILITATOR, SPONSOR, import_example, value
 from tests.report.test_report_money import RECOMMENDATION, priced
 from tests.services.test_recommendations import member, vendor_id
@@ -79,7 +79,7 @@ def test_the_recommendation_word_for_word_attributed_and_the_decision(app, dbs, 
 
     with dbs.transaction() as session:
         selection, membership, account = member(session, sid, FACILITATOR)
-        recommendations.write_recommendation(
+        reports.write_recommendation(
             session, selection, membership, account, text=RECOMMENDATION,
             vendor_id=vendor_id(session, sid, "tulip"),
             reason="Half the price over five years.")
@@ -115,7 +115,7 @@ def test_the_recommendation_word_for_word_attributed_and_the_decision(app, dbs, 
 
     with dbs.transaction() as session:
         selection, membership, account = member(session, sid, SPONSOR)
-        recommendations.record_decision(
+        reports.record_decision(
             session, selection, membership, account, verdict="approved",
             reason="The committee's argument holds; the exit costs are acceptable.",
             decided_on=date(2026, 12, 3))

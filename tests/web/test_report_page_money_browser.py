@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from selector.services import recommendations
+from selector.services import reports
 from tests.analysis.support import FACILITATOR, SPONSOR, import_example
 from tests.browser_support import ARTIFACTS, chromium_page, log_in, served
 from tests.report.test_report_money import RECOMMENDATION, priced
@@ -25,13 +25,13 @@ def test_the_new_chapters_on_a_desktop_and_a_phone(app, dbs, example_doc, width,
                                      price_method="linear_bids"))
     with dbs.transaction() as session:
         selection, membership, account = member(session, sid, FACILITATOR)
-        recommendations.write_recommendation(
+        reports.write_recommendation(
             session, selection, membership, account, text=RECOMMENDATION,
             vendor_id=vendor_id(session, sid, "tulip"),
             reason="Half the price over five years.")
     with dbs.transaction() as session:
         selection, membership, account = member(session, sid, SPONSOR)
-        recommendations.record_decision(
+        reports.record_decision(
             session, selection, membership, account, verdict="approved",
             reason="The committee's argument holds.", decided_on=date(2026, 12, 3))
     with served(app) as base, chromium_page() as page:

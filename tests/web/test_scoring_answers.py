@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from selector.models import Selection, Vendor
 from selector.models.base import utcnow
-from selector.services import vendor_answers, verdicts
-from selector.services.vendor_answers import AnswerInput
+from selector.services import vendors, verdicts
+from selector.services.vendors import AnswerInput
 from tests.conftest import sql_statements
 from tests.web.scoring_world import (
     BRAM,
@@ -34,19 +34,19 @@ def give_answer(dbs, world, code, compliance="partly", explanation=HOSTILE,
     with dbs.transaction() as session:
         selection = session.get(Selection, world.selection)
         found = session.get(Vendor, world.vendors[vendor])
-        vendor_answers.save_answer(session, selection, found, world.requirements[code],
+        vendors.save_answer(session, selection, found, world.requirements[code],
                                    AnswerInput(compliance, explanation), None,
                                    actor_name=f"vendor:{vendor}")
         if document is None:
             return None
-        return vendor_answers.add_document(
+        return vendors.add_document(
             session, selection, found, world.requirements[code],
             verdicts.Upload("proof & annex.pdf", document), actor_name=f"vendor:{vendor}").id
 
 
 def schedule(dbs, world, deadline, hidden: bool) -> None:
     with dbs.transaction() as session:
-        vendor_answers.set_schedule(session, session.get(Selection, world.selection), None,
+        vendors.set_answers_schedule(session, session.get(Selection, world.selection), None,
                                     deadline, hidden)
 
 

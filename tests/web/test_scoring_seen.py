@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from selector.models import Membership, Selection, Vendor
 from selector.models.scoring import ScoreDisclosure
-from selector.services import accounts, disclosures, scoring, selections
+from selector.services import accounts, scoring, selections
 from selector.services.reports import selection_report, selection_report_data
 from tests.web.scoring_world import BRAM, FENNA, SANNE, World, post_json, sheet_url, signed_in
 
@@ -120,7 +120,7 @@ def test_changes_before_anything_was_shown_are_not_marked(app, dbs, world):
     revise(bram, world, first_code(bram, world), 4)  # nobody else's score shown yet
     assert noted(dbs, world, BRAM) == set()
     with dbs.transaction(write=False) as session:
-        assert disclosures.changes_after_seeing(session, world.selection) == []
+        assert scoring.changes_after_seeing(session, world.selection) == []
 
 
 def test_a_refused_post_that_shows_the_others_still_records_it(app, dbs, world):

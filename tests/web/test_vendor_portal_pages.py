@@ -23,8 +23,8 @@ from selector.models import (
     VerdictProposal,
 )
 from selector.models.base import utcnow
-from selector.services import questionnaire, vendor_answers, vendor_questions
-from selector.services.vendor_answers import AnswerInput
+from selector.services import vendors
+from selector.services.vendors import AnswerInput
 from tests.trust.access_world import changed_tables, fingerprint
 from tests.web.scoring_world import BRAM, FENNA, INGRID, page_text, signed_in
 
@@ -39,7 +39,7 @@ def answer(dbs, world, code: str, compliance: str, explanation: str,
            vendor: str = "polder") -> None:
     with dbs.transaction() as session:
         selection = session.get(Selection, world.selection)
-        vendor_answers.save_answer(session, selection, session.get(Vendor, world.vendors[vendor]),
+        vendors.save_answer(session, selection, session.get(Vendor, world.vendors[vendor]),
                                    world.requirements[code],
                                    AnswerInput(compliance, explanation), None,
                                    actor_name=f"vendor:{vendor}")
@@ -49,14 +49,14 @@ def answer_all(dbs, world, vendor: str = "polder") -> None:
     with dbs.transaction() as session:
         selection = session.get(Selection, world.selection)
         found = session.get(Vendor, world.vendors[vendor])
-        for item in vendor_answers.questionnaire(session, selection, found):
-            vendor_answers.save_answer(session, selection, found, item.requirement.id,
+        for item in vendors.questionnaire(session, selection, found):
+            vendors.save_answer(session, selection, found, item.requirement.id,
                                        AnswerInput("yes"), None, actor_name="vendor:x")
 
 
 def hide_until(dbs, world, deadline) -> None:
     with dbs.transaction() as session:
-        vendor_answers.set_schedule(session, session.get(Selection, world.selection), None,
+        vendors.set_answers_schedule(session, session.get(Selection, world.selection), None,
                                     deadline, True)
 
 
@@ -182,7 +182,7 @@ def test_the_deadline_and_hidden_setting_are_saved_on_the_readers_clock(app, dbs
 def test_a_submitted_vendor_is_reopened_with_a_reason(app, dbs, world):
     answer_all(dbs, world)
     with dbs.transaction() as session:
-        vendor_answers.submit(session, session.get(Selection, world.selection),
+        vendors.submit_answers(session, session.get(Selection, world.selection),
                               session.get(Vendor, world.vendors["polder"]))
     fenna = signed_in(app, FENNA)
     vid = world.vendors["polder"]
@@ -208,7 +208,7 @@ def test_a_submitted_vendor_is_reopened_with_a_reason(app, dbs, world):
 def test_a_waiting_question_is_answered_reworded_and_published_to_all(app, dbs, world):
     with dbs.transaction() as session:
         selection = session.get(Selection, world.selection)
-        asked = vendor_questions.ask(session, selection,
+        asked = vendors.ask_question(session, selection,
                                      session.get(Vendor, world.vendors["polder"]),
                                      "Polder asks: is SSO with <Azure AD> required?")
         qid = asked.id
@@ -231,7 +231,7 @@ def test_a_waiting_question_is_answered_reworded_and_published_to_all(app, dbs, 
         stored = session.get(VendorQuestion, qid)
         assert (stored.question, stored.answer) == ("Is SSO required?", "Yes, SAML or OIDC.")
         assert stored.published_at is not None
-        assert [p.question for p in vendor_questions.published(
+        assert [p.question for p in vendors.published_questions(
             session, session.get(Selection, world.selection))] == ["Is SSO required?"]
 
 
@@ -243,12 +243,12 @@ def _returned(dbs, world, vendor: str, explanation: str) -> bytes:
     from openpyxl import load_workbook
 
     with dbs.transaction(write=False) as session:
-        data = questionnaire.workbook(session, session.get(Selection, world.selection),
+        data = vendors.questionnaire_workbook(session, session.get(Selection, world.selection),
                                       session.get(Vendor, world.vendors[vendor]))
     book = load_workbook(io.BytesIO(data))
     sheet = book.worksheets[0]
-    keys = {cell.value: cell.column for cell in sheet[questionnaire.KEY_ROW]}
-    for row in sheet.iter_rows(min_row=questionnaire.KEY_ROW + 1):
+    keys = {cell.value: cell.column for cell in sheet[vendors.KEY_ROW]}
+    for row in sheet.iter_rows(min_row=vendors.KEY_ROW + 1):
         if row[keys["code"] - 1].value == "IT-BRW-01":
             row[keys["compliance"] - 1].value = "No"
             row[keys["explanation"] - 1].value = explanation

@@ -1,5 +1,9 @@
-"""What the scoring pages show: a member's sheet for a vendor, progress, the knock-out
-board and the consensus meeting. Read only; every function loads in a few bulk queries.
+"""The scoring area's reads: what the scoring pages show. A member's sheet for a vendor,
+the vendor's answers beside it, progress, the assignment matrix, the knock-out board and
+the consensus meeting; who scores what; and which scores were changed after their
+member saw the others' (`writes.note_shown`). Every function loads in a few bulk queries.
+
+Queries only: nothing here adds, changes or deletes a row or writes the audit trail.
 
 Blind scoring (decisions.md "Blind scoring and prices") is decided by
 `selector.domain.visibility`: a member sees the others' scores on a sheet where
@@ -11,20 +15,23 @@ out here, not hidden in a template.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.orm import Session
 
 from selector.domain import method, visibility
 from selector.domain import vendor_answers as answer_rules
 from selector.domain.it_catalogue import answer_words
+from selector.domain.vocabulary import SCORERS
 from selector.i18n import _l
 from selector.models import (
     Account,
     AnswerDocument,
+    Assignment,
     Attachment,
     Category,
     Consensus,
@@ -38,17 +45,12 @@ from selector.models import (
     Verdict,
 )
 from selector.models.base import utcnow
-from selector.services import disclosures, vendor_answers, verdicts
+from selector.models.scoring import ScoreDisclosure
+from selector.services import verdicts
 from selector.services.errors import NotFound
 from selector.services.loader import load_selection
-from selector.services.scoring import (
-    SCORERS,
-    assigned_category_ids,
-    assignments,
-    assignments_and_given,
-    counts_as_scorer,
-    unargued,
-)
+from selector.services.scoring.rules import counts_as_scorer, default_assignment, unargued
+from selector.services.vendors import committee_answers
 
 IMPORTED_VERDICT = _l("the import of a selection file")
 
@@ -82,6 +84,89 @@ def active_vendors(session: Session, selection: Selection) -> list[Vendor]:
     return list(session.scalars(
         select(Vendor).where(Vendor.selection_id == selection.id, Vendor.withdrawn.is_(False))
         .order_by(Vendor.name, Vendor.key)))
+
+
+# -- who scores what ---------------------------------------------------------------------
+
+
+def assignments(session: Session, selection: Selection) -> dict[int, set[int]]:
+    """membership id -> the category ids that current scoring member scores (three queries)."""
+    return assignments_and_given(session, selection)[0]
+
+
+def assignments_and_given(
+    session: Session, selection: Selection
+) -> tuple[dict[int, set[int]], set[int]]:
+    """`assignments`, and the members whose assignments the facilitator set (only
+    differences from the default are stored, so any stored row says so)."""
+    members = session.execute(
+        select(Membership.id, Membership.role).where(
+            Membership.selection_id == selection.id,
+            Membership.removed_at.is_(None),
+            Membership.role.in_(SCORERS),
+        )
+    ).all()
+    categories = session.execute(
+        select(Category.id, Category.domain).where(Category.selection_id == selection.id)
+    ).all()
+    overrides = {
+        (m, c): assigned
+        for m, c, assigned in session.execute(
+            select(Assignment.membership_id, Assignment.category_id, Assignment.assigned)
+            .join(Category, Category.id == Assignment.category_id)
+            .where(Category.selection_id == selection.id)
+        )
+    }
+    result: dict[int, set[int]] = {}
+    for membership_id, role in members:
+        result[membership_id] = {
+            category_id for category_id, domain in categories
+            if overrides.get((membership_id, category_id), default_assignment(role, domain))
+        }
+    return result, {m for m, _ in overrides}
+
+
+def counted_scorers(session: Session, selection: Selection) -> set[int]:
+    """The members the scoring waits for (membership ids); see `counts_as_scorer`."""
+    assigned, given = assignments_and_given(session, selection)
+    roles = dict(session.execute(
+        select(Membership.id, Membership.role).where(Membership.selection_id == selection.id)
+    ).all())
+    started = set(session.scalars(
+        select(Sheet.membership_id).join(Vendor, Vendor.id == Sheet.vendor_id)
+        .where(Vendor.selection_id == selection.id)))
+    return {
+        membership_id for membership_id, categories in assigned.items()
+        if counts_as_scorer(roles[membership_id], categories, membership_id in given,
+                            membership_id in started)
+    }
+
+
+def assigned_category_ids(session: Session, membership: Membership) -> set[int]:
+    """The categories one member scores."""
+    if membership.role not in SCORERS:
+        return set()
+    rows = session.execute(
+        select(Category.id, Category.domain, Assignment.assigned)
+        .outerjoin(
+            Assignment,
+            (Assignment.category_id == Category.id)
+            & (Assignment.membership_id == membership.id),
+        )
+        .where(Category.selection_id == membership.selection_id)
+    ).all()
+    return {
+        category_id for category_id, domain, assigned in rows
+        if (assigned if assigned is not None else default_assignment(membership.role, domain))
+    }
+
+
+def assigned_wishes(session: Session, membership: Membership) -> list[Requirement]:
+    """The active wishes in the member's assigned categories, by category then code."""
+    categories = assigned_category_ids(session, membership)
+    if not categories:
+        return []
+    return _active_wishes(session, membership.selection_id, categories)
 
 
 # -- one member's sheet -------------------------------------------------------------------
@@ -227,9 +312,8 @@ def answers_shown(session: Session, selection: Selection, vendor_id: int,
                   now: datetime | None = None) -> dict[int, AnswerShown] | None:
     """Requirement id -> the vendor's answer, for the scoring sheet and the consensus
     meeting; None while the selection hides the answers until the deadline. A few
-    queries whatever the number of requirements (`vendor_answers.committee_answers`)."""
-    items = vendor_answers.committee_answers(session, selection, vendor_id, now,
-                                             answered_only=True)
+    queries whatever the number of requirements (`vendors.committee_answers`)."""
+    items = committee_answers(session, selection, vendor_id, now, answered_only=True)
     if items is None:
         return None
     language = selection.language
@@ -453,7 +537,7 @@ def knockout_board(session: Session, selection: Selection
     # Every verdict names who recorded it: the name, else the e-mail. The app never
     # deletes an account, so a verdict without one came from a selection file imported
     # on the command line (which has no actor).
-    verdicts = {
+    recorded = {
         (v.vendor_id, v.requirement_id): (v, name or email or IMPORTED_VERDICT)
         for v, name, email in session.execute(
             select(Verdict, Account.name, Account.email)
@@ -471,7 +555,7 @@ def knockout_board(session: Session, selection: Selection
     for knockout in knockouts:
         cells = []
         for vendor in vendors:
-            verdict, by = verdicts.get((vendor.id, knockout.id), (None, ""))
+            verdict, by = recorded.get((vendor.id, knockout.id), (None, ""))
             cells.append(VerdictCell(vendor, verdict, by,
                                      documents.get(verdict.id, []) if verdict else []))
         rows.append(KnockoutRow(knockout, cells))
@@ -561,7 +645,7 @@ def consensus_rows(
         (c.vendor_id, c.requirement_id): c for c in session.scalars(
             select(Consensus).where(Consensus.selection_id == selection.id))
     }
-    after_seeing = disclosures.changed_keys(session, selection.id)
+    after_seeing = changed_keys(session, selection.id)
     entries: dict[tuple[str, str], list[MemberEntry]] = defaultdict(list)
     for score in domain.scores:
         member = members.get(score.member)
@@ -589,3 +673,58 @@ def consensus_rows(
     rows.sort(key=lambda r: (not r.discussion_point, -r.range, r.vendor.name,
                              position[r.category.id], r.requirement.code))
     return rows
+
+
+# -- changed after seeing others' scores (issue 17, item 13; `writes.note_shown`) ------
+
+
+def unnoted(session: Session, membership_id: int, vendor_ids: Iterable[int]) -> list[int]:
+    """Of `vendor_ids`, those for which no first showing is recorded yet."""
+    wanted = set(vendor_ids)
+    if not wanted:
+        return []
+    known = set(session.scalars(
+        select(ScoreDisclosure.vendor_id).where(ScoreDisclosure.membership_id == membership_id,
+                                                ScoreDisclosure.vendor_id.in_(wanted))))
+    return sorted(wanted - known)
+
+
+@dataclass(frozen=True)
+class SeenChange:
+    """A score given or changed after its member was shown the others' scores."""
+
+    member: str  # e-mail
+    name: str
+    role: str
+    vendor: str  # key
+    vendor_name: str
+    requirement: str  # code
+    seen_at: datetime
+    changed_at: datetime
+
+
+def changes_after_seeing(session: Session | Connection, selection_id: int
+                         ) -> list[SeenChange]:
+    """Every score of the selection saved after its member was first shown the others'
+    scores for that vendor; by vendor, requirement and member. Whether a score counts
+    (submitted sheet, not excluded, active wish) is for the caller to decide."""
+    rows = session.execute(
+        select(Account.email, Account.name, Membership.role, Vendor.key, Vendor.name,
+               Requirement.code, ScoreDisclosure.at, Score.updated_at)
+        .join(ScoreDisclosure, (ScoreDisclosure.membership_id == Score.membership_id)
+              & (ScoreDisclosure.vendor_id == Score.vendor_id))
+        .join(Membership, Membership.id == Score.membership_id)
+        .join(Account, Account.id == Membership.account_id)
+        .join(Vendor, Vendor.id == Score.vendor_id)
+        .join(Requirement, Requirement.id == Score.requirement_id)
+        .where(Score.selection_id == selection_id, Score.updated_at > ScoreDisclosure.at)
+        .order_by(Vendor.name, Vendor.key, Requirement.code, Account.email)
+    ).all()
+    return [SeenChange(email, name or email, role, key, vendor_name, code, seen, changed)
+            for email, name, role, key, vendor_name, code, seen, changed in rows]
+
+
+def changed_keys(session: Session | Connection, selection_id: int) -> set[tuple[str, str, str]]:
+    """(member e-mail, vendor key, requirement code) of `changes_after_seeing`."""
+    return {(c.member, c.vendor, c.requirement)
+            for c in changes_after_seeing(session, selection_id)}

@@ -1,34 +1,28 @@
-"""The argued selection report of a stored selection, and sealed final reports.
+"""The reports area's reads: the report of a stored selection, its sealed final reports,
+the recommendation with the sponsor's verdict, and the score-matrix workbook.
 
-`process_info` reads what only the database knows (phase history, freezes, the audit
-trail, the facilitator's recommendation and decision record) for
-`selector.report.build.build_report_data`. `selection_report` renders the PDF of a
-stored selection as it is now (a draft). `issue_final_report` seals one: the PDF is
-stored with its SHA-256, the moment it was issued and the ranking document it was
-computed from, so later changes to the selection never alter it. Issuing is audited.
-
-Sealing with care (issue 18): sealing is refused while the recommended vendor has a
-knock-out without a verdict, unless the facilitator writes why (kept with the report and
-in the audit trail). A sealed report keeps the SHA-256 of the selection's content
-(`content_digest`); when the content differs later, the report is superseded: it is no
-longer the current one (`current_final_report`), and `changes_since` lists what was done
-after it was sealed.
+Queries only: nothing here adds, changes or deletes a row or writes the audit trail.
+Drawing the PDF is a read too: a draft is drawn for the page, a sealed report by
+`writes.issue_final_report`. Every number comes from one ranked selection
+(`services.ranking`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from selector.domain import limits
 from selector.domain import vendor_answers as answer_rules
-from selector.domain.vocabulary import FREEZE_RELEVANT, AuditAction, AuditEntity
+from selector.domain.ranked import VendorRow
+from selector.domain.vocabulary import APPROVED, FREEZE_RELEVANT, AuditAction, AuditEntity
 from selector.files.selection_file import SelectionFileError, canonical
 from selector.models import (
     Account,
@@ -36,6 +30,7 @@ from selector.models import (
     FinalReport,
     Membership,
     Selection,
+    SponsorDecision,
     Vendor,
 )
 from selector.models.base import utcnow
@@ -51,19 +46,15 @@ from selector.report.process_record import (
     SponsorVerdict,
     phase_from_audit,
 )
-from selector.services import audit, disclosures, recommendations, vendor_questions
+from selector.report.score_workbook import build_score_workbook
+from selector.services import scoring, vendors
 from selector.services.errors import NotFound, ServiceError
 from selector.services.ranking import ranked_selection
+from selector.services.reports.rules import check_language
 from selector.services.selection_file import export_selection
+from selector.services.spreadsheets import export_filename, neutralise
 
-LANGUAGES = ("nl", "en")
-MAX_SEAL_REASON = limits.REASON_LENGTH
-SEAL_REASON_TOO_LONG = f"The reason can have at most {MAX_SEAL_REASON:,} characters."
-
-
-# The messages below are plain English for now: the web app's catalogue
-# (translations/*/messages.po) belongs to the web layer, which marks them with `_l`
-# when it adds the report pages.
+# -- the process record: what only the database knows -------------------------------
 
 
 def process_info(
@@ -74,7 +65,9 @@ def process_info(
     issued_at: datetime | None = None,
     seal_reason: str = "",
 ) -> ProcessInfo:
-    """The process record of a stored selection, for the report. `seal_reason` is the
+    """The process record of a stored selection, for the report
+    (`selector.report.build.build_report_data`): phase history, freezes, the audit
+    trail, the facilitator's recommendation and decision record. `seal_reason` is the
     facilitator's reason for sealing while the recommended vendor has unverified
     knock-outs (the report prints it)."""
     selection = session.get(Selection, selection_id)
@@ -153,7 +146,7 @@ def process_info(
         recommendation_reason=selection.recommendation_reason or "",
         recommendation_by=_account_name(session, selection.recommendation_by_id),
         recommendation_at=selection.recommendation_at,
-        sponsor_decision=_sponsor_decision(session, selection_id),
+        sponsor_decision=_sponsor_verdict(session, selection_id),
         seal_reason=seal_reason,
         decision_context=selection.decision_context or "",
         decision_options=selection.decision_options or "",
@@ -168,9 +161,9 @@ def process_info(
         audit_counts=tuple(AuditCount(e, a, int(n)) for e, a, n in counts),
         seen_changes=tuple(
             SeenChange(c.member, c.vendor, c.requirement, c.seen_at, c.changed_at)
-            for c in disclosures.changes_after_seeing(session, selection_id)),
+            for c in scoring.changes_after_seeing(session, selection_id)),
         questions=tuple(PublishedQuestion(q.question, q.answer, q.published_at)
-                        for q in vendor_questions.published(session, selection)),
+                        for q in vendors.published_questions(session, selection)),
     )
 
 
@@ -189,9 +182,9 @@ def _account_name(session: Session, account_id: int | None) -> str:
     return (account.name or account.email) if account is not None else ""
 
 
-def _sponsor_decision(session: Session, selection_id: int) -> SponsorVerdict | None:
+def _sponsor_verdict(session: Session, selection_id: int) -> SponsorVerdict | None:
     """The newest decision of a sponsor (every one is kept; the newest counts)."""
-    decision = recommendations.current_decision(session, selection_id)
+    decision = current_sponsor_decision(session, selection_id)
     if decision is None:
         return None
     return SponsorVerdict(
@@ -201,6 +194,9 @@ def _sponsor_decision(session: Session, selection_id: int) -> SponsorVerdict | N
         decided_on=decision.decided_on,
         reason=decision.reason,
     )
+
+
+# -- the report of a stored selection, as it is now ---------------------------------
 
 
 @dataclass(frozen=True)
@@ -225,8 +221,8 @@ def selection_report_data(
     `language` None means the selection's own. Raises NotFound or RankingUnavailable
     (`services.ranking`).
     """
-    if language is not None and language not in LANGUAGES:
-        raise ServiceError("Choose Dutch or English.", "language")
+    if language is not None:
+        check_language(language)
     ranked = ranked_selection(session, selection_id)
     doc = export_selection(session, selection_id)
     selection = session.get(Selection, selection_id)
@@ -255,7 +251,8 @@ def selection_report(
     issued_at: datetime | None = None,
     seal_reason: str = "",
 ) -> RenderedReport:
-    """The report of a stored selection as it is now: PDF bytes, ranking and data."""
+    """The report of a stored selection as it is now (a draft unless `status` says
+    otherwise): PDF bytes, ranking and data."""
     from selector.report.pdf import render_pdf
 
     report, ranking = selection_report_data(
@@ -265,86 +262,7 @@ def selection_report(
     return RenderedReport(render_pdf(report), ranking, report)
 
 
-def issue_final_report(
-    session: Session, selection_id: int, actor: Account | None, language: str,
-    *, seal_reason: str = "",
-) -> FinalReport:
-    """Seal the final report: store the PDF with its SHA-256, date and ranking, and the
-    SHA-256 of the selection's content; audited.
-
-    Only the facilitator issues it (an `actor` of None is the system, e.g. a script),
-    and only in the decision phase, when scoring is closed. While the recommended vendor
-    has unverified knock-outs, only with a `seal_reason`. Issuing again later makes a
-    new current report; earlier ones stay stored unchanged.
-    """
-    selection = session.get(Selection, selection_id)
-    if selection is None:
-        raise NotFound("There is no such selection.")
-    if actor is not None:
-        role = session.scalar(
-            select(Membership.role).where(
-                Membership.selection_id == selection_id,
-                Membership.account_id == actor.id,
-                Membership.removed_at.is_(None),
-            )
-        )
-        if role != "facilitator":
-            raise ServiceError("Only the facilitator can issue the final report.")
-    if not selection.scoring_closed:
-        raise ServiceError(
-            "The final report can be issued in the decision phase, when scoring is closed."
-        )
-    if language not in LANGUAGES:
-        raise ServiceError("Choose Dutch or English.", "language")
-    seal_reason = (seal_reason or "").strip()
-    if len(seal_reason) > MAX_SEAL_REASON:
-        raise ServiceError(SEAL_REASON_TOO_LONG, "seal_reason")
-    unverified = unverified_knockouts(session, selection)
-    if unverified and not seal_reason:
-        raise ServiceError(
-            "The recommended vendor has knock-outs without a verdict: record the verdicts, "
-            "or write why the report is sealed anyway.", "seal_reason")
-    seal_reason = seal_reason if unverified else ""  # kept only where it was asked for
-    issued_at = utcnow()
-    rendered = selection_report(
-        session, selection_id, language, status="final", issued_at=issued_at,
-        seal_reason=seal_reason,
-    )
-    digest = hashlib.sha256(rendered.pdf).hexdigest()
-    report = FinalReport(
-        selection_id=selection_id,
-        issued_at=issued_at,
-        issued_by_id=actor.id if actor is not None else None,
-        language=language,
-        sha256=digest,
-        ranking=json.dumps(rendered.ranking, ensure_ascii=False, sort_keys=True),
-        pdf=rendered.pdf,
-        content_sha256=content_digest(session, selection_id),
-        seal_reason=seal_reason,
-    )
-    session.add(report)
-    session.flush()
-    winner = rendered.report.summary.recommended
-    audit.record(
-        session,
-        selection_id=selection_id,
-        actor=actor,
-        action=AuditAction.ISSUE,
-        entity=AuditEntity.FINAL_REPORT,
-        entity_key=str(report.id),
-        new={
-            "sha256": digest,
-            "language": language,
-            "issued_at": issued_at.isoformat(),
-            "recommended": winner.key if winner else None,
-            "bytes": len(rendered.pdf),
-            "content_sha256": report.content_sha256,
-            "unverified_knockouts": unverified,
-        },
-        reason=report.seal_reason,
-    )
-    session.flush()
-    return report
+# -- sealed final reports: current and superseded -----------------------------------
 
 
 def final_reports(session: Session, selection_id: int) -> list[FinalReport]:
@@ -377,15 +295,12 @@ def current_final_report(session: Session, selection_id: int) -> FinalReport | N
     return report
 
 
-# -- sealing with care --------------------------------------------------------------------
-
-
 def unverified_knockouts(session: Session, selection: Selection) -> list[str]:
     """The codes of the recommended vendor's knock-outs that have no verdict yet."""
-    vendor = recommendations.recommended_vendor(session, selection)
+    vendor = recommended_vendor(session, selection)
     if vendor is None:
         return []
-    return list(recommendations.standing(session, selection, vendor).unverified)
+    return list(standing(session, selection, vendor).unverified)
 
 
 def content_digest(session: Session, selection_id: int) -> str:
@@ -399,7 +314,7 @@ def content_digest(session: Session, selection_id: int) -> str:
     except SelectionFileError:  # a state no file can hold: hash it as exported
         content = doc
     selection = session.get(Selection, selection_id)
-    vendor = recommendations.recommended_vendor(session, selection) if selection else None
+    vendor = recommended_vendor(session, selection) if selection else None
     text = json.dumps(
         {"selection_file": content,
          "recommended_vendor": vendor.key if vendor is not None else None,
@@ -436,3 +351,166 @@ def changes_since(session: Session, report: FinalReport) -> list[AuditEntry]:
     """What was done to the selection after `report` was sealed (its own issue entry
     and later sealings aside), oldest first."""
     return list(session.scalars(_changes_query(report).order_by(AuditEntry.at, AuditEntry.id)))
+
+
+# -- the recommendation and the sponsor's verdict -----------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a vendor stands in the ranking, for the rule on reasons."""
+
+    vendor: Vendor
+    first: bool  # the first-ranked vendor that is not excluded
+    excluded: bool  # a failed knock-out or below the quality threshold
+    below_threshold: bool
+    unverified: tuple[str, ...]  # codes of its knock-outs without a verdict
+
+
+@dataclass(frozen=True)
+class RecommendationState:
+    """What the recommendation page and the overview show."""
+
+    text: str
+    vendor: Vendor | None  # the recommended vendor (stored, else the first-ranked)
+    first_ranked: Vendor | None
+    reason: str
+    by: Account | None
+    at: datetime | None
+    decision: SponsorDecision | None  # the newest verdict
+    decision_vendor: Vendor | None
+    decided_by: str  # the sponsor's name, else the e-mail address kept with the verdict
+
+    @property
+    def written(self) -> bool:
+        return bool(self.text.strip())
+
+    @property
+    def approved(self) -> bool:
+        return self.decision is not None and self.decision.verdict == APPROVED
+
+    @property
+    def sent_back(self) -> bool:
+        """Rejected or more information asked, and not revised since."""
+        return self.decision is not None and self.decision.verdict != APPROVED and not (
+            self.at is not None and self.at > self.decision.recorded_at)
+
+    @property
+    def awaiting_decision(self) -> bool:
+        """Written, and the sponsor has not decided on this version yet."""
+        return self.written and not self.approved and not self.sent_back
+
+
+def current_sponsor_decision(session: Session, selection_id: int) -> SponsorDecision | None:
+    """The sponsor's newest verdict (every verdict is kept; the newest counts)."""
+    return session.scalars(
+        select(SponsorDecision)
+        .where(SponsorDecision.selection_id == selection_id)
+        .order_by(SponsorDecision.recorded_at.desc(), SponsorDecision.id.desc())
+        .limit(1)
+    ).first()
+
+
+def selection_vendor(session: Session, selection: Selection,
+                     vendor_id: int | None) -> Vendor | None:
+    """A vendor of this selection, or None (the stored id is a plain integer)."""
+    if vendor_id is None:
+        return None
+    return session.scalar(
+        select(Vendor).where(Vendor.id == vendor_id, Vendor.selection_id == selection.id))
+
+
+def ranked_rows(session: Session, selection: Selection) -> tuple[VendorRow, ...]:
+    """The ranking's rows, for where vendors stand."""
+    # One draw: only the order and the knock-outs matter here, not p_first.
+    return ranked_selection(session, selection.id, comments=False, draws=1).rows
+
+
+def first_ranked_vendor(session: Session, selection: Selection,
+                        rows: tuple[VendorRow, ...]) -> Vendor | None:
+    """The first vendor of `rows` that is not excluded, or None."""
+    first = next((row for row in rows if not row.excluded), None)
+    if first is None:
+        return None
+    return session.scalar(
+        select(Vendor).where(Vendor.selection_id == selection.id, Vendor.key == first.key))
+
+
+def recommended_vendor(session: Session, selection: Selection) -> Vendor | None:
+    """The vendor the facilitator recommends, else the first-ranked one (None when the
+    ranking cannot be computed or every vendor is excluded)."""
+    chosen = selection_vendor(session, selection, selection.recommended_vendor_id)
+    if chosen is not None:
+        return chosen
+    try:
+        return first_ranked_vendor(session, selection, ranked_rows(session, selection))
+    except ServiceError:
+        return None
+
+
+def standing(session: Session, selection: Selection, vendor: Vendor,
+             rows: tuple[VendorRow, ...] | None = None) -> Standing:
+    """Where `vendor` stands in the ranking now (a withdrawn vendor is not ranked)."""
+    rows = ranked_rows(session, selection) if rows is None else rows
+    first = first_ranked_vendor(session, selection, rows)
+    row = next((r for r in rows if r.key == vendor.key), None)
+    below = bool(row is not None and row.excluded and not row.knockouts_failed)
+    return Standing(
+        vendor=vendor,
+        first=first is not None and first.id == vendor.id,
+        excluded=bool(row is not None and row.excluded),
+        below_threshold=below,
+        unverified=row.knockouts_unverified if row is not None else (),
+    )
+
+
+def recommendation_state(session: Session, selection: Selection) -> RecommendationState:
+    """The recommendation, its vendor and the sponsor's newest verdict."""
+    try:
+        first = first_ranked_vendor(session, selection, ranked_rows(session, selection))
+    except ServiceError:
+        first = None
+    chosen = selection_vendor(session, selection, selection.recommended_vendor_id)
+    decision = current_sponsor_decision(session, selection.id)
+    decided_by = ""
+    if decision is not None:
+        sponsor = session.get(Account, decision.by_account_id) if decision.by_account_id else None
+        decided_by = sponsor.name if sponsor is not None and sponsor.name else decision.by_email
+    return RecommendationState(
+        text=selection.recommendation or "",
+        vendor=chosen or (first if selection.recommendation else None),
+        first_ranked=first,
+        reason=selection.recommendation_reason or "",
+        by=(session.get(Account, selection.recommendation_by_id)
+            if selection.recommendation_by_id else None),
+        at=selection.recommendation_at,
+        decision=decision,
+        decision_vendor=(selection_vendor(session, selection, decision.vendor_id)
+                         if decision is not None else None),
+        decided_by=decided_by,
+    )
+
+
+# -- the score-matrix workbook (issue 22) -------------------------------------------
+
+SCORE_WORKBOOK_SUFFIX = "score-matrix"
+
+
+def _cell_text(text: str) -> str:
+    """A text as a cell may hold it: without the control characters a workbook cannot
+    store, and never read as a formula."""
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", text))
+
+
+def score_workbook(session: Session, selection: Selection) -> bytes:
+    """The workbook as it stands now, as .xlsx bytes. Raises RankingUnavailable when the
+    method refuses the selection (services.ranking)."""
+    ranked = ranked_selection(session, selection.id)
+    workbook = build_score_workbook(ranked, selection.language, text=_cell_text)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def score_workbook_filename(selection: Selection) -> str:
+    return export_filename(selection, SCORE_WORKBOOK_SUFFIX)

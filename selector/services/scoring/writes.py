@@ -1,5 +1,7 @@
-"""Scoring: who scores what, conflicts of interest, saving one score, submitting a sheet,
-and the consensus score the committee agrees on afterwards.
+"""The scoring area's writes: who scores what, conflicts of interest, saving one score,
+submitting a sheet, the consensus score the committee agrees on afterwards, the setting
+that relaxes blind scoring, and the first moment a member saw the others' scores. Each
+change comes with its audit entry (old and new value) in the caller's transaction.
 
 The rules (issue 7, decisions.md):
 
@@ -34,9 +36,8 @@ from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.orm import Session
 
 from selector.db import insert_if_absent
-from selector.domain import limits
 from selector.domain.selection import is_active_wish
-from selector.domain.vocabulary import FACILITATOR, SCORERS, AuditAction, AuditEntity
+from selector.domain.vocabulary import SCORERS, AuditAction, AuditEntity
 from selector.i18n import _l
 from selector.models import (
     Account,
@@ -51,77 +52,26 @@ from selector.models import (
     Vendor,
 )
 from selector.models.base import UTCDateTime, utcnow
-from selector.services import audit, disclosures
+from selector.models.scoring import ScoreDisclosure
+from selector.services import audit
 from selector.services.errors import Conflict, NotFound, ServiceError
 from selector.services.item_decisions import insert_decision, update_decision
+from selector.services.scoring.reads import assigned_wishes, assignments, unnoted
+from selector.services.scoring.rules import (
+    CONFLICT_CHOICES,
+    MAX_COMMENT,
+    checked_comment,
+    checked_reason,
+    checked_score,
+    default_assignment,
+    require_scorer,
+    require_scoring_closed,
+    require_scoring_open,
+    unargued,
+)
 from selector.services.vendors import get_vendor
 
-MAX_COMMENT = limits.max_length("score", "comment")  # as for `selector import`
-MAX_REASON = limits.REASON_LENGTH
-CONFLICT_CHOICES = ("none", "declared")
-
-
-# -- small shared checks ------------------------------------------------------------------
-
-
-def is_extreme(score: int, scale_max: int) -> bool:
-    """decisions.md: an extreme score is 0, 1 or scale_max."""
-    return score in (0, 1, scale_max)
-
-
-def unargued(score: int | None, comment: str, scale_max: int) -> bool:
-    return score is not None and is_extreme(score, scale_max) and not (comment or "").strip()
-
-
-def _clean_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if len(reason) > MAX_REASON:
-        raise ServiceError(
-            _l("The reason can have at most %(count)d characters.", count=MAX_REASON), "reason"
-        )
-    return reason
-
-
-def _require_scoring_open(selection: Selection) -> None:
-    if selection.scoring_open:
-        return
-    if selection.scoring_closed:
-        raise ServiceError(_l("Scoring is closed: scores can no longer be changed."), "score")
-    raise ServiceError(_l("Scoring has not started yet: scores can be given once the "
-                          "facilitator opens the scoring phase."), "score")
-
-
-def _require_scoring_closed(selection: Selection) -> None:
-    if not selection.scoring_closed:
-        raise ServiceError(_l("Consensus scores are recorded after scoring has closed, in "
-                              "the decision phase."), "score")
-
-
-def _require_scorer(membership: Membership) -> None:
-    if membership.role not in SCORERS or membership.removed_at is not None:
-        raise ServiceError(_l("Only the facilitator and business and IT members score."))
-
-
-def _score_value(selection: Selection, score: Any) -> int:
-    if isinstance(score, bool) or not isinstance(score, int):
-        raise ServiceError(
-            _l("Choose a score from 0 to %(max)d.", max=selection.scale_max), "score"
-        )
-    if not 0 <= score <= selection.scale_max:
-        raise ServiceError(
-            _l("A score is a whole number from 0 to %(max)d.", max=selection.scale_max),
-            "score",
-        )
-    return score
-
-
-def _comment(comment: str | None) -> str:
-    comment = (comment or "").strip()
-    if len(comment) > MAX_COMMENT:
-        raise ServiceError(
-            _l("A comment can have at most %(count)d characters.", count=MAX_COMMENT), "comment"
-        )
-    return comment
+# -- what a change is about ---------------------------------------------------------------
 
 
 def _active_vendor(session: Session, selection: Selection, vendor_id: int) -> Vendor:
@@ -159,102 +109,6 @@ def _member(session: Session, selection: Selection, membership_id: int) -> Membe
 
 
 # -- assignment ---------------------------------------------------------------------------
-
-
-def default_assignment(role: str, domain: str) -> bool:
-    """Business scores business categories, IT the IT ones, the facilitator all."""
-    return role == "facilitator" or role == domain
-
-
-def assignments(session: Session, selection: Selection) -> dict[int, set[int]]:
-    """membership id -> the category ids that current scoring member scores (three queries)."""
-    return assignments_and_given(session, selection)[0]
-
-
-def assignments_and_given(
-    session: Session, selection: Selection
-) -> tuple[dict[int, set[int]], set[int]]:
-    """`assignments`, and the members whose assignments the facilitator set (only
-    differences from the default are stored, so any stored row says so)."""
-    members = session.execute(
-        select(Membership.id, Membership.role).where(
-            Membership.selection_id == selection.id,
-            Membership.removed_at.is_(None),
-            Membership.role.in_(SCORERS),
-        )
-    ).all()
-    categories = session.execute(
-        select(Category.id, Category.domain).where(Category.selection_id == selection.id)
-    ).all()
-    overrides = {
-        (m, c): assigned
-        for m, c, assigned in session.execute(
-            select(Assignment.membership_id, Assignment.category_id, Assignment.assigned)
-            .join(Category, Category.id == Assignment.category_id)
-            .where(Category.selection_id == selection.id)
-        )
-    }
-    result: dict[int, set[int]] = {}
-    for membership_id, role in members:
-        result[membership_id] = {
-            category_id for category_id, domain in categories
-            if overrides.get((membership_id, category_id), default_assignment(role, domain))
-        }
-    return result, {m for m, _ in overrides}
-
-
-def counts_as_scorer(role: str, categories: set[int], given: bool, started: bool) -> bool:
-    """Does the scoring wait for this member? Business and IT members with a category to
-    score do; by default the facilitator may score every category but is not counted as
-    a scorer, only once `given` scoring assignments (or once `started` on a sheet):
-    progress and tasks would otherwise wait for sheets nobody asked for."""
-    return bool(categories) and (role != FACILITATOR or given or started)
-
-
-def counted_scorers(session: Session, selection: Selection) -> set[int]:
-    """The members the scoring waits for (membership ids); see `counts_as_scorer`."""
-    assigned, given = assignments_and_given(session, selection)
-    roles = dict(session.execute(
-        select(Membership.id, Membership.role).where(Membership.selection_id == selection.id)
-    ).all())
-    started = set(session.scalars(
-        select(Sheet.membership_id).join(Vendor, Vendor.id == Sheet.vendor_id)
-        .where(Vendor.selection_id == selection.id)))
-    return {
-        membership_id for membership_id, categories in assigned.items()
-        if counts_as_scorer(roles[membership_id], categories, membership_id in given,
-                            membership_id in started)
-    }
-
-
-def assigned_category_ids(session: Session, membership: Membership) -> set[int]:
-    """The categories one member scores."""
-    if membership.role not in SCORERS:
-        return set()
-    rows = session.execute(
-        select(Category.id, Category.domain, Assignment.assigned)
-        .outerjoin(
-            Assignment,
-            (Assignment.category_id == Category.id)
-            & (Assignment.membership_id == membership.id),
-        )
-        .where(Category.selection_id == membership.selection_id)
-    ).all()
-    return {
-        category_id for category_id, domain, assigned in rows
-        if (assigned if assigned is not None else default_assignment(membership.role, domain))
-    }
-
-
-def _is_assigned(session: Session, membership: Membership, category: Category) -> bool:
-    override = session.scalar(
-        select(Assignment.assigned).where(
-            Assignment.membership_id == membership.id, Assignment.category_id == category.id
-        )
-    )
-    if override is not None:
-        return bool(override)
-    return default_assignment(membership.role, category.domain)
 
 
 def set_assignments(
@@ -341,8 +195,8 @@ def declare_conflict(
     vendor_id: int, conflict: str, explanation: str = "",
 ) -> Sheet:
     """A member's declaration of (no) conflict of interest with a vendor."""
-    _require_scorer(membership)
-    _require_scoring_open(selection)
+    require_scorer(membership)
+    require_scoring_open(selection)
     vendor = _active_vendor(session, selection, vendor_id)
     if conflict not in CONFLICT_CHOICES:
         raise ServiceError(_l("Say whether you have a conflict of interest."), "conflict")
@@ -384,11 +238,11 @@ def set_excluded(
     if not selection.scoring_started:
         raise ServiceError(_l("Members are excluded from vendors during scoring and the "
                               "decision."))
-    reason = _clean_reason(reason)
+    reason = checked_reason(reason)
     if not reason:
         raise ServiceError(_l("Give the reason for this decision."), "reason")
     membership = _member(session, selection, membership_id)
-    _require_scorer(membership)
+    require_scorer(membership)
     vendor = get_vendor(session, selection, vendor_id)
     sheet = _ensure_sheet(session, membership.id, vendor.id)
     if sheet.excluded == excluded:
@@ -416,33 +270,14 @@ class SubmitRefusal:
     unargued: list[str] = field(default_factory=list)  # codes of unargued extremes
 
 
-def assigned_wishes(session: Session, membership: Membership) -> list[Requirement]:
-    """The active wishes in the member's assigned categories, by category then code."""
-    categories = assigned_category_ids(session, membership)
-    if not categories:
-        return []
-    return list(
-        session.scalars(
-            select(Requirement)
-            .join(Category, Category.id == Requirement.category_id)
-            .where(
-                Requirement.selection_id == membership.selection_id,
-                Requirement.category_id.in_(categories),
-                Requirement.is_active_wish,
-            )
-            .order_by(Category.position, Category.key, Requirement.code)
-        )
-    )
-
-
 def submit_sheet(
     session: Session, selection: Selection, membership: Membership, actor: Account,
     vendor_id: int,
 ) -> Sheet:
     """Submit a member's sheet for a vendor: its scores count from now on. Refused while
     an assigned wish has no score or an extreme score has no argument."""
-    _require_scorer(membership)
-    _require_scoring_open(selection)
+    require_scorer(membership)
+    require_scoring_open(selection)
     vendor = _active_vendor(session, selection, vendor_id)
     sheet = _sheet(session, membership.id, vendor.id, lock=True)
     if sheet is None or sheet.conflict is None:
@@ -586,8 +421,8 @@ def save_score(
     Statements: one to check everything, one insert or conditional update, one audit
     insert (and on PostgreSQL one row lock).
     """
-    _require_scorer(membership)
-    _require_scoring_open(selection)
+    require_scorer(membership)
+    require_scoring_open(selection)
     ids = {"sid": selection.id, "mid": membership.id, "vid": vendor_id, "rid": requirement_id}
     if isinstance(vendor_id, bool) or not isinstance(vendor_id, int) or isinstance(
             requirement_id, bool) or not isinstance(requirement_id, int):
@@ -609,9 +444,9 @@ def save_score(
     if not assigned:
         raise ServiceError(_l("This requirement is not assigned to you: ask the facilitator "
                               "if you should score it."), "score")
-    value = _score_value(selection, score)
-    comment = _comment(comment)
-    reason = _clean_reason(reason)
+    value = checked_score(selection, score)
+    comment = checked_comment(comment)
+    reason = checked_reason(reason)
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         raise ServiceError(_l("The form is out of date: reload the page."), "version")
     if row.conflict is None:
@@ -745,10 +580,10 @@ def record_consensus(
     version: int | None,
 ) -> SavedConsensus:
     """The facilitator records the score the committee agreed on, with its rationale."""
-    _require_scoring_closed(selection)
+    require_scoring_closed(selection)
     vendor = _active_vendor(session, selection, vendor_id)
     requirement = _wish(session, selection, requirement_id)
-    value = _score_value(selection, score)
+    value = checked_score(selection, score)
     rationale = (rationale or "").strip()
     if not rationale:
         raise ServiceError(_l("Write down why the committee agrees on this score."),
@@ -799,13 +634,13 @@ def remove_consensus(
     requirement_id: int, version: int, reason: str,
 ) -> None:
     """Take a consensus score back (the mean counts again); needs a reason."""
-    _require_scoring_closed(selection)
+    require_scoring_closed(selection)
     vendor = get_vendor(session, selection, vendor_id)
     requirement = session.scalar(select(Requirement).where(
         Requirement.id == requirement_id, Requirement.selection_id == selection.id))
     if requirement is None:
         raise NotFound(_l("There is no such requirement in this selection."))
-    reason = _clean_reason(reason)
+    reason = checked_reason(reason)
     if not reason:
         raise ServiceError(_l("Give the reason for this decision."), "reason")
     stored = session.execute(
@@ -847,7 +682,7 @@ def set_visibility(
     if new["facilitator_sees_all"] and not old["facilitator_sees_all"] \
             and selection.scoring_open:
         # From now on every page shows the facilitators every score (issue 17, item 13).
-        disclosures.note_all_vendors(session, selection, roles=("facilitator",))
+        note_all_vendors(session, selection, roles=("facilitator",))
     audit.record(
         session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
         entity=AuditEntity.SELECTION,
@@ -855,3 +690,48 @@ def set_visibility(
     )
     session.flush()
     return True
+
+
+# -- the first moment a member saw the others' scores (issue 17, item 13) -----------------
+#
+# Blind scoring, kept honest afterwards. A business or IT member who submitted a sheet
+# sees the others' scores for that vendor (`selector.domain.visibility`), and may still
+# change their own with a reason. That is allowed, but the rest of the committee should
+# know: submitting a throw-away sheet, reading the others' scores and then revising
+# everything would otherwise look like any other revision. So the first moment a member
+# was shown the others' scores for a vendor is recorded (`ScoreDisclosure`), and every
+# score of theirs on that vendor saved later is marked "changed after seeing others'
+# scores" on the consensus page, in panel health and in the report's appendix
+# (`reads.changes_after_seeing`).
+#
+# The moment is recorded when a scoring sheet shows other members' scores (after
+# submitting; a facilitator with "see everything" on), and on the consensus page while
+# scoring is open; when "see everything" is switched on while scoring is open, or scoring
+# opens with it on (from then on every analysis page, the report preview and the API show
+# the facilitators everything, for every vendor); and when the selection moves back from
+# the decision phase to scoring (while it was closed, every member could see every score).
+
+
+def note_shown(session: Session, membership_id: int, vendor_ids: Iterable[int]) -> int:
+    """Record that the member was shown others' scores for `vendor_ids` now, where no
+    earlier moment is recorded; returns how many moments are new."""
+    now = utcnow()
+    new = 0
+    for vendor_id in unnoted(session, membership_id, vendor_ids):
+        new += insert_if_absent(
+            session, ScoreDisclosure,
+            {"membership_id": membership_id, "vendor_id": vendor_id, "at": now},
+            ["membership_id", "vendor_id"]) is not None
+    return new
+
+
+def note_all_vendors(session: Session, selection: Selection,
+                     roles: Iterable[str] = SCORERS) -> None:
+    """Every vendor shown to every current member with one of `roles` (see above)."""
+    vendor_ids = list(session.scalars(select(Vendor.id).where(
+        Vendor.selection_id == selection.id)))
+    memberships = session.scalars(select(Membership.id).where(
+        Membership.selection_id == selection.id, Membership.removed_at.is_(None),
+        Membership.role.in_(list(roles))))
+    for membership_id in memberships:
+        note_shown(session, membership_id, vendor_ids)
