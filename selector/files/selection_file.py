@@ -708,11 +708,8 @@ class _Checker:
         category_weights = self.category_weights(doc, categories)
         final = self.final_weights(doc, categories, requirements if requirements_valid else None)
         vendors = self.vendors(doc, selection)
-        scores = self.scores(doc, selection, vendors, requirements)
-        consensus = self.consensus(doc, selection, vendors, requirements)
-        knockouts = self.knockouts(doc, vendors, requirements)
+        keyed = self.keyed_lists(doc, selection, vendors, requirements)
         it_answers = self.it_answers(doc, requirements)
-        answers = self.answers(doc, vendors, requirements)
         recommendation = self.recommendation(doc)
         decision = self.decision(doc, vendors)
         return {
@@ -725,11 +722,11 @@ class _Checker:
             "category_weights": category_weights,
             "category_weights_final": final,
             "vendors": vendors,
-            "scores": scores,
-            "consensus": consensus,
-            "knockouts": knockouts,
+            "scores": keyed["scores"],
+            "consensus": keyed["consensus"],
+            "knockouts": keyed["knockouts"],
             "it_answers": it_answers,
-            "answers": answers,
+            "answers": keyed["answers"],
             "recommendation": recommendation,
             "decision": decision,
         }
@@ -1017,61 +1014,34 @@ class _Checker:
             result.append(entry)
         return result
 
-    def vendor_and_requirement(
-        self, path: str, entry: dict[str, Any], vendor_keys: set[str], codes: set[str]
-    ) -> None:
-        self.reference(f"{path}.vendor", entry.get("vendor"), vendor_keys, "vendor")
-        self.reference(f"{path}.requirement", entry.get("requirement"), codes, "requirement")
-
-    def scores(
+    def keyed_lists(
         self,
         doc: dict[str, Any],
         selection: dict[str, Any],
         vendors: list[dict[str, Any]],
         requirements: list[dict[str, Any]],
-    ) -> list[dict[str, Any]]:
+    ) -> dict[str, list[dict[str, Any]]]:
+        """scores, consensus, knockouts and answers: the lists with one entry per vendor
+        and requirement (a score also per member), each entry checked by its own rule."""
         vendor_keys, codes = _vendor_keys(vendors), _codes(requirements)
+        knockout_of = {r["code"]: r.get("knockout") for r in reversed(requirements) if "code" in r}
 
-        def check(path: str, entry: dict[str, Any]) -> None:
+        def vendor_and_requirement(path: str, entry: dict[str, Any]) -> None:
+            self.reference(f"{path}.vendor", entry.get("vendor"), vendor_keys, "vendor")
+            self.reference(f"{path}.requirement", entry.get("requirement"), codes, "requirement")
+
+        def score(path: str, entry: dict[str, Any]) -> None:
             member = entry.get("member")
             if member is not None:
                 self.member_role(f"{path}.member", member, SCORING_ROLES, "score")
-            self.vendor_and_requirement(path, entry, vendor_keys, codes)
+            vendor_and_requirement(path, entry)
             self.score_range(path, entry, selection)
 
-        return self.keyed_entries(
-            doc, "scores", SCORE_FIELDS, ("member", "vendor", "requirement"), check,
-            "duplicate score of {member} for vendor {vendor} on requirement {requirement}",
-        )
-
-    def consensus(
-        self,
-        doc: dict[str, Any],
-        selection: dict[str, Any],
-        vendors: list[dict[str, Any]],
-        requirements: list[dict[str, Any]],
-    ) -> list[dict[str, Any]]:
-        vendor_keys, codes = _vendor_keys(vendors), _codes(requirements)
-
-        def check(path: str, entry: dict[str, Any]) -> None:
-            self.vendor_and_requirement(path, entry, vendor_keys, codes)
+        def consensus(path: str, entry: dict[str, Any]) -> None:
+            vendor_and_requirement(path, entry)
             self.score_range(path, entry, selection)
 
-        return self.keyed_entries(
-            doc, "consensus", CONSENSUS_FIELDS, ("vendor", "requirement"), check,
-            "duplicate consensus for vendor {vendor} on requirement {requirement}",
-        )
-
-    def knockouts(
-        self,
-        doc: dict[str, Any],
-        vendors: list[dict[str, Any]],
-        requirements: list[dict[str, Any]],
-    ) -> list[dict[str, Any]]:
-        vendor_keys = _vendor_keys(vendors)
-        knockout_of = {r["code"]: r.get("knockout") for r in reversed(requirements) if "code" in r}
-
-        def check(path: str, entry: dict[str, Any]) -> None:
+        def knockout(path: str, entry: dict[str, Any]) -> None:
             requirement = entry.get("requirement")
             self.reference(f"{path}.vendor", entry.get("vendor"), vendor_keys, "vendor")
             if requirement is None:
@@ -1085,23 +1055,9 @@ class _Checker:
                     "a verdict needs a requirement with knockout true",
                 )
 
-        return self.keyed_entries(
-            doc, "knockouts", KNOCKOUT_FIELDS, ("vendor", "requirement"), check,
-            "duplicate verdict for vendor {vendor} on requirement {requirement}",
-        )
-
-    def answers(
-        self,
-        doc: dict[str, Any],
-        vendors: list[dict[str, Any]],
-        requirements: list[dict[str, Any]],
-    ) -> list[dict[str, Any]]:
-        """Vendors' own answers: a known vendor and requirement, an explanation unless
-        the answer is yes, at most one per (vendor, requirement)."""
-        vendor_keys, codes = _vendor_keys(vendors), _codes(requirements)
-
-        def check(path: str, entry: dict[str, Any]) -> None:
-            self.vendor_and_requirement(path, entry, vendor_keys, codes)
+        def answer(path: str, entry: dict[str, Any]) -> None:
+            """Vendors' own answers: an explanation unless the answer is yes."""
+            vendor_and_requirement(path, entry)
             compliance = entry.get("compliance")
             if (compliance is not None and "explanation" in entry
                     and answer_rules.explanation_required(compliance)
@@ -1109,10 +1065,25 @@ class _Checker:
                 self.add(f"{path}.explanation",
                          f"must not be empty when compliance is {_show(compliance)}")
 
-        return self.keyed_entries(
-            doc, "answers", ANSWER_FIELDS, ("vendor", "requirement"), check,
-            "a second answer of vendor {vendor} to requirement {requirement}",
-        )
+        by_vendor = ("vendor", "requirement")
+        return {
+            "scores": self.keyed_entries(
+                doc, "scores", SCORE_FIELDS, ("member", *by_vendor), score,
+                "duplicate score of {member} for vendor {vendor} on requirement {requirement}",
+            ),
+            "consensus": self.keyed_entries(
+                doc, "consensus", CONSENSUS_FIELDS, by_vendor, consensus,
+                "duplicate consensus for vendor {vendor} on requirement {requirement}",
+            ),
+            "knockouts": self.keyed_entries(
+                doc, "knockouts", KNOCKOUT_FIELDS, by_vendor, knockout,
+                "duplicate verdict for vendor {vendor} on requirement {requirement}",
+            ),
+            "answers": self.keyed_entries(
+                doc, "answers", ANSWER_FIELDS, by_vendor, answer,
+                "a second answer of vendor {vendor} to requirement {requirement}",
+            ),
+        }
 
     def it_answers(
         self, doc: dict[str, Any], requirements: list[dict[str, Any]]

@@ -383,24 +383,8 @@ def set_final_weights(
         rationale, "rationale", required=True,
         message=_l("Explain in writing why the final weights differ from the combined "
                    "weights."))
-    old = final_points(session, selection)
-    old_rationale = selection.final_weights_rationale
-    if old == parsed and old_rationale == rationale:
-        return parsed
-    session.execute(delete(FinalWeight).where(FinalWeight.selection_id == selection.id))
-    session.add_all(
-        FinalWeight(selection_id=selection.id, category_id=categories[key].id, points=value)
-        for key, value in parsed.items()
-    )
-    selection.final_weights_rationale = rationale
-    audit.record(
-        session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
-        entity=AuditEntity.FINAL_WEIGHTS, entity_key=selection.name,
-        old={"weights": old or None, "rationale": old_rationale},
-        new={"weights": parsed, "rationale": rationale},
-        reason=rationale,
-    )
-    session.flush()
+    category_ids = {key: category.id for key, category in categories.items()}
+    _replace_final_weights(session, selection, actor, parsed, category_ids, rationale)
     return parsed
 
 
@@ -412,17 +396,35 @@ def accept_combined_weights(
     check_facilitator(selection, membership)
     _require_open(session, selection, exclusive=True)
     rationale = checked_text(rationale, "rationale", required=False, message="")
+    _replace_final_weights(session, selection, actor, points={}, category_ids={},
+                           rationale=rationale)
+
+
+def _replace_final_weights(
+    session: Session,
+    selection: Selection,
+    actor: Account,
+    points: dict[str, float],
+    category_ids: Mapping[str, int],
+    rationale: str,
+) -> None:
+    """Store the final points per category key (none: the combined weights count)
+    and their rationale, audited with what they replace; nothing when unchanged."""
     old = final_points(session, selection)
     old_rationale = selection.final_weights_rationale
-    if not old and old_rationale == rationale:
+    if old == points and old_rationale == rationale:
         return
     session.execute(delete(FinalWeight).where(FinalWeight.selection_id == selection.id))
+    session.add_all(
+        FinalWeight(selection_id=selection.id, category_id=category_ids[key], points=value)
+        for key, value in points.items()
+    )
     selection.final_weights_rationale = rationale
     audit.record(
         session, selection_id=selection.id, actor=actor, action=AuditAction.UPDATE,
         entity=AuditEntity.FINAL_WEIGHTS, entity_key=selection.name,
         old={"weights": old or None, "rationale": old_rationale},
-        new={"weights": None, "rationale": rationale},
+        new={"weights": points or None, "rationale": rationale},
         reason=rationale,
     )
     session.flush()
