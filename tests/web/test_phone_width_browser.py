@@ -25,6 +25,7 @@ from tests.web.test_accessibility_browser import (
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 768, "height": 1024}  # a tablet upright: between the phone and desktop
 SHOTS = ARTIFACTS / "phone"
 # The pages a person looks at after a change of layout, by phase: path -> file name.
 SCREENSHOTS = {"decision": {"": "overview", "/analysis": "ranking",
@@ -86,9 +87,10 @@ def sideways(page) -> str | None:
     return f"scrollWidth {found['scroll']} > {found['width']}: {found['offenders']}"
 
 
-def visit(page, base: str, paths: list[str]) -> dict[str, str]:
-    """Open each path at phone width and collect what does not fit, by path; a page that
-    does not fit is photographed (test-artifacts/phone/failed-...)."""
+def visit(page, base: str, paths: list[str], first_screen: bool = True) -> dict[str, str]:
+    """Open each path at the page's width and collect what does not fit, by path; a page
+    that does not fit is photographed (test-artifacts/phone/failed-...). `first_screen`:
+    the page's own content must also start on the first screen."""
     failures = {}
     for path in paths:
         response = page.goto(f"{base}{path}")
@@ -97,7 +99,7 @@ def visit(page, base: str, paths: list[str]) -> dict[str, str]:
         start = page.evaluate(FIRST_CONTENT)
         if start["h1"] is None or start["main"] is None:
             problems.append(f"no h1 or no heading in main: {start}")
-        elif max(start["h1"], start["main"]) >= PHONE["height"]:
+        elif first_screen and max(start["h1"], start["main"]) >= page.viewport_size["height"]:
             problems.append(f"the content starts below the first screen: {start}")
         problems = [problem for problem in problems if problem]
         if problems:
@@ -122,14 +124,18 @@ def photograph(page, base: str, phase: str, sid: int, ids: dict[str, object]) ->
 def test_no_page_of_a_selection_scrolls_sideways_on_a_phone(app, dbs, example_doc, phase):
     """The facilitator's pages of the phase and the other members' (the accessibility
     test's lists): each fits 390 px, with the selection's name and the first heading of
-    the page on the first screen."""
+    the page on the first screen; the facilitator's also fit a tablet (768 px), where the
+    menus are not folded."""
     sid = selection_in(dbs, example_doc, phase)
     ids = ids_of(dbs, sid)
+    facilitator_pages = under(sid, SELECTION_PAGES[phase] + DETAIL_PAGES[phase], ids)
     with served(app) as base, chromium_page() as page:
-        page.set_viewport_size(PHONE)
+        page.set_viewport_size(TABLET)
         log_in(page, base, FENNA)
-        failures = visit(page, base, under(sid, SELECTION_PAGES[phase] + DETAIL_PAGES[phase],
-                                           ids))
+        failures = {f"tablet {path}": problem for path, problem
+                    in visit(page, base, facilitator_pages, first_screen=False).items()}
+        page.set_viewport_size(PHONE)
+        failures |= visit(page, base, facilitator_pages)
         photograph(page, base, phase, sid, ids)
         for who, paths in MEMBER_PAGES[phase].items():
             log_in(page, base, who)
