@@ -46,7 +46,7 @@
   // tab stop and the others none.
   function focusScrollingFrames() {
     document.querySelectorAll(".table-wrap").forEach(function (frame) {
-      if (frame.scrollWidth > frame.clientWidth + 1) {
+      if (frame.scrollWidth > frame.clientWidth) {  // as axe-core counts it: no tolerance
         frame.setAttribute("tabindex", "0");
       } else {
         frame.removeAttribute("tabindex");
@@ -56,6 +56,18 @@
 
   document.addEventListener("submit", confirmSubmit);
   window.addEventListener("resize", focusScrollingFrames);
+  // A table may widen after the first layout (a web font arrives, a disclosure opens):
+  // whenever a frame or its table changes size, ask again whether it scrolls.
+  window.addEventListener("load", focusScrollingFrames);
+  if ("ResizeObserver" in window) {
+    document.addEventListener("DOMContentLoaded", function () {
+      var observer = new ResizeObserver(focusScrollingFrames);
+      document.querySelectorAll(".table-wrap").forEach(function (frame) {
+        observer.observe(frame);
+        if (frame.firstElementChild) { observer.observe(frame.firstElementChild); }
+      });
+    });
+  }
   document.addEventListener("submit", submitOnce);
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -22,9 +22,12 @@ def test_a_committee_saving_at_once_loses_nothing(database_url, tmp_path):
 
     assert log.failures == []
     assert log.server_errors() == {}
-    expected = {"login page": {200}, "log in": {302}, "sheet page": {200},
+    expected = {"login page": {200}, "log in": {302}, "sheet page": {200}, "static": {200},
                 "sheet.json": {200}, "save": {200}}
     assert {kind: set(counts) for kind, counts in log.statuses.items()} == expected
+    # Each member's browser fetched the login page's and the sheet's files once: the
+    # style sheets and scripts, under fingerprinted names.
+    assert sum(log.statuses["static"].values()) == 10 * 5
     assert log.saves() >= 100  # ten members for five seconds, back to back
     assert sum(log.statuses["sheet page"].values()) >= 10  # each opened a sheet at least
 

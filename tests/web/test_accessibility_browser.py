@@ -140,6 +140,10 @@ def violations(page) -> list[str]:
     """The serious and critical WCAG 2.1 A/AA violations axe finds on the open page."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(path=str(AXE))
+    # Two frames: what the page's script does once the layout settles (a frame that
+    # scrolls becomes focusable) is done before axe reads the page.
+    page.evaluate("() => new Promise(done => requestAnimationFrame("
+                  "() => requestAnimationFrame(done)))")
     found = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
         " resultTypes: ['violations']})"
