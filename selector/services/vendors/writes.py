@@ -597,7 +597,11 @@ def remove_document(session: Session, selection: Selection, vendor: Vendor,
                  entity=AuditEntity.ANSWER, entity_key=f"{vendor.key} · {requirement.code}",
                  old={"document": {"filename": attachment.filename,
                                    "sha256": attachment.sha256}}, actor_name=actor_name)
+    # The link first: the two rows have no ORM relationship, so in one flush the
+    # attachment could go first and take the link with it (ON DELETE CASCADE), leaving
+    # the link's own DELETE nothing to match.
     session.delete(document)
+    session.flush()
     session.delete(attachment)  # its file stays until a backup's restore skips it
     session.flush()
 
