@@ -20,7 +20,6 @@ import threading
 from pathlib import Path
 
 from flask import Flask, Response, current_app, send_from_directory, url_for
-from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
 ONE_YEAR = 365 * 24 * 3600
@@ -91,9 +90,7 @@ def asset(filename: str) -> str:
 
 def serve(filename: str) -> Response:
     fingerprints: Fingerprints = current_app.extensions["selector.assets"]
-    plain, current = fingerprints.plain(filename)
-    if fingerprints.digest(plain) is None:
-        raise NotFound()
+    plain, current = fingerprints.plain(filename)  # send_from_directory: 404 if missing
     if current:
         response = send_from_directory(fingerprints.folder, plain, max_age=ONE_YEAR)
         response.cache_control.public = True

@@ -155,6 +155,14 @@ def test_login_account_admin_portal_and_statement_pages_fit_a_phone(app, dbs):
         page.set_viewport_size(PHONE)
         public = visit(page, base, ["/login", "/accessibility", f"/portal/{token}/",
                                     f"/portal/{token}/questions", f"/portal/{token}/costs"])
+        # Sent to the login with a message: the message stands above the form, which
+        # keeps the screen's width (it once stood beside it, squeezing the form).
+        page.goto(f"{base}/account")
+        boxes = page.evaluate("""() => [document.querySelector('.flashes'),
+            document.querySelector('.auth__card')].map(el => el.getBoundingClientRect())
+            .map(box => ({top: box.top, bottom: box.bottom, width: box.width}))""")
+        assert boxes[0]["bottom"] <= boxes[1]["top"], boxes
+        assert boxes[1]["width"] >= PHONE["width"] - 48, boxes
         log_in(page, base, "ada@example.org")
         signed_in = visit(page, base, ["/", "/account", "/account/password",
                                        "/account/two-factor", "/admin/accounts",
