@@ -127,7 +127,8 @@ def main() -> None:
         accounts.set_password(session, accounts.find_account(session, FACILITATOR), PASSWORD)
     database.dispose()
 
-    from selector.domain.method import rank, what_if_totals
+    from selector.domain.method import rank
+    from selector.domain.method import what_if_totals
     from selector.services.loader import load_selection
     from selector.web.app import create_app
 

@@ -29,9 +29,11 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -39,15 +41,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.scoring_load import (  # noqa: E402
-    HOST,
-    PASSWORD,
-    Member,
-    free_port,
-    percentile,
-    stop_process_group,
-    stored_scores,
-)
+from benchmarks.scoring_load import HOST  # noqa: E402
+from benchmarks.scoring_load import PASSWORD  # noqa: E402
+from benchmarks.scoring_load import Member  # noqa: E402
+from benchmarks.scoring_load import free_port  # noqa: E402
+from benchmarks.scoring_load import percentile  # noqa: E402
+from benchmarks.scoring_load import stop_process_group  # noqa: E402
+from benchmarks.scoring_load import stored_scores  # noqa: E402
 
 APP = "selector.wsgi:app"
 KINDS = ("login page", "log in", "sheet page", "static", "sheet.json", "save")
@@ -176,8 +176,13 @@ def prepare_committee(url: str, members: int, *, vendors: int = 3, wishes: int =
     from selector import migrate
     from selector.db import Database
     from selector.files.selection_file import validate
-    from selector.models import Account, Membership, Selection, Vendor
-    from selector.services import scoring, selections, weighting
+    from selector.models import Account
+    from selector.models import Membership
+    from selector.models import Selection
+    from selector.models import Vendor
+    from selector.services import scoring
+    from selector.services import selections
+    from selector.services import weighting
     from selector.services.selection_file import import_selection
 
     doc = big_selection(wishes=wishes, vendors=vendors, members=members)
@@ -471,7 +476,8 @@ def check_saves(url: str, log: Log, earlier: Log | None = None) -> Check:
 def integrity_problems(url: str) -> list[str]:
     """SQLite's own checks (integrity and foreign keys); on PostgreSQL, that the tables
     can be read and the score foreign keys hold (the server enforces them)."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
+    from sqlalchemy import text
 
     engine = create_engine(url)
     problems: list[str] = []

@@ -12,16 +12,14 @@ import sys
 import time
 
 from selector.domain.method import rank
-from selector.domain.selection import (
-    Allocation,
-    Category,
-    Member,
-    Requirement,
-    Score,
-    Selection,
-    Vendor,
-    Verdict,
-)
+from selector.domain.selection import Allocation
+from selector.domain.selection import Category
+from selector.domain.selection import Member
+from selector.domain.selection import Requirement
+from selector.domain.selection import Score
+from selector.domain.selection import Selection
+from selector.domain.selection import Vendor
+from selector.domain.selection import Verdict
 
 
 def large_selection(

@@ -28,7 +28,8 @@ from selector import migrate  # noqa: E402
 from selector.db import Database  # noqa: E402
 from selector.domain.method import rank  # noqa: E402
 from selector.files.selection_file import validate  # noqa: E402
-from selector.services.loader import counted_scores, load_selection  # noqa: E402
+from selector.services.loader import counted_scores  # noqa: E402
+from selector.services.loader import load_selection  # noqa: E402
 from selector.services.selection_file import import_selection  # noqa: E402
 
 RUNS = 15

@@ -23,12 +23,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.analysis_page import FACILITATOR, PASSWORD, log_in  # noqa: E402
+from benchmarks.analysis_page import FACILITATOR  # noqa: E402
+from benchmarks.analysis_page import PASSWORD  # noqa: E402
+from benchmarks.analysis_page import log_in  # noqa: E402
 from selector import migrate  # noqa: E402
 from selector.db import Database  # noqa: E402
-from selector.models import Category, Requirement, Selection  # noqa: E402
-from selector.services import accounts, memberships, selections  # noqa: E402
+from selector.models import Category  # noqa: E402
+from selector.models import Requirement  # noqa: E402
+from selector.models import Selection  # noqa: E402
+from selector.services import accounts  # noqa: E402
+from selector.services import memberships  # noqa: E402
 from selector.services import requirements as service  # noqa: E402
+from selector.services import selections  # noqa: E402
 
 COUNT = 1_000
 RUNS = 9
@@ -105,7 +111,8 @@ def main() -> None:
     sid = build(db)
     built = time.perf_counter() - started
     with db.transaction(write=False) as session:
-        from sqlalchemy import func, select
+        from sqlalchemy import func
+        from sqlalchemy import select
 
         total = session.scalar(select(func.count()).select_from(Requirement).where(
             Requirement.selection_id == sid))

@@ -37,7 +37,8 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -291,10 +292,14 @@ def report(title: str, latencies: list[float], seconds: float, what: str = "save
 def stored_scores(url: str) -> tuple[dict[tuple, tuple], int]:
     """What the database holds after a run: (email, vendor id, requirement id) ->
     (score, comment, version), and the number of score audit entries."""
-    from sqlalchemy import func, select
+    from sqlalchemy import func
+    from sqlalchemy import select
 
     from selector.db import Database
-    from selector.models import Account, AuditEntry, Membership, Score
+    from selector.models import Account
+    from selector.models import AuditEntry
+    from selector.models import Membership
+    from selector.models import Score
 
     database = Database(url)
     try:

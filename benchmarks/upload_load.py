@@ -25,7 +25,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import loadkit, uploadkit  # noqa: E402
+from benchmarks import loadkit  # noqa: E402
+from benchmarks import uploadkit  # noqa: E402
 
 MAX_SAVE = 1.0
 

@@ -27,10 +27,12 @@ import time
 import uuid
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from xml.sax.saxutils import escape
 
-from benchmarks.scoring_load import PASSWORD, HttpBrowser
+from benchmarks.scoring_load import PASSWORD
+from benchmarks.scoring_load import HttpBrowser
 
 MAIN = "http://schemas.openxmlformats.org"
 HEADER = ("category", "title", "priority")
@@ -140,7 +142,8 @@ def legitimate(category_keys: list[str], rows: int = 5_000) -> bytes:
 def run_uploads(url: str, selection_id: int) -> list[tuple[str, bytes]]:
     """The workbooks (kind, content) the facilitator uploads in a loop, heavy ones first;
     the legitimate catalogue uses the categories of the selection in the database at `url`."""
-    from sqlalchemy import create_engine, select
+    from sqlalchemy import create_engine
+    from sqlalchemy import select
 
     from selector.models import Category
 

@@ -1,7 +1,8 @@
 """Alembic environment: migrations run against the URL the `selector` command chose."""
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import engine_from_config
+from sqlalchemy import pool
 
 import selector.models  # noqa: F401  (registers every table)
 from selector.db import make_engine

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from selector.domain import vocabulary as words
-from selector.domain.vocabulary import PHASES, ROLES
+from selector.domain.vocabulary import PHASES
+from selector.domain.vocabulary import ROLES
 
 # The role groups are the vocabulary's (selector.domain.vocabulary).
 EVERY_PHASE = frozenset(PHASES)

@@ -17,14 +17,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine
+from sqlalchemy import create_engine
+from sqlalchemy import event
 
 from selector.paths import database_url
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import sessionmaker
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -48,7 +52,8 @@ def _private_sqlite_file(url: str) -> None:
 
     from sqlalchemy.engine import make_url
 
-    from selector.paths import PRIVATE_FILE, narrow_file
+    from selector.paths import PRIVATE_FILE
+    from selector.paths import narrow_file
 
     name = make_url(url).database
     if not name or name == ":memory:" or name.startswith("file:"):

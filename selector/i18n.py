@@ -17,22 +17,26 @@ import os
 import tempfile
 from pathlib import Path
 
-from flask import Flask, request, session
-from flask_babel import Babel, LazyString, gettext, lazy_gettext
+from flask import Flask
+from flask import request
+from flask import session
+from flask_babel import Babel
+from flask_babel import LazyString
+from flask_babel import gettext
+from flask_babel import lazy_gettext
 from flask_login import current_user
 
-from selector.domain.vocabulary import (
-    BUSINESS,
-    DECISION,
-    FACILITATOR,
-    IT,
-    OBSERVER,
-    REQUIREMENTS,
-    SCORING,
-    SPONSOR,
-    WEIGHTING,
-)
-from selector.translations import CATALOGUES, compile_catalogues
+from selector.domain.vocabulary import BUSINESS
+from selector.domain.vocabulary import DECISION
+from selector.domain.vocabulary import FACILITATOR
+from selector.domain.vocabulary import IT
+from selector.domain.vocabulary import OBSERVER
+from selector.domain.vocabulary import REQUIREMENTS
+from selector.domain.vocabulary import SCORING
+from selector.domain.vocabulary import SPONSOR
+from selector.domain.vocabulary import WEIGHTING
+from selector.translations import CATALOGUES
+from selector.translations import compile_catalogues
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +135,8 @@ def init_app(app: Flask) -> None:
 # Messages of services this package does not own, which are plain English strings:
 # they are looked up here so that a user reads them in their own language.
 def _foreign_messages() -> dict[str, LazyString]:
-    from selector.services.passwords import MAX_LENGTH, MIN_LENGTH
+    from selector.services.passwords import MAX_LENGTH
+    from selector.services.passwords import MIN_LENGTH
 
     return {
         f"the password must have at least {MIN_LENGTH} characters": _l(

@@ -16,7 +16,8 @@ HEAD = "0010"
 
 def revision(engine: Engine) -> str | None:
     """The database's Alembic revision; None for an empty database."""
-    from sqlalchemy import inspect, text
+    from sqlalchemy import inspect
+    from sqlalchemy import text
 
     with engine.connect() as connection:
         if not inspect(connection).has_table("alembic_version"):

@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings
 
 DATA = Path(__file__).parent / "data"
 EXAMPLE = DATA / "crm-selection.json"
@@ -114,7 +115,8 @@ def _empty_postgres(admin, url: str, name: str) -> None:
     """End what earlier tests left connected, bring the schema to head, empty every table."""
     from sqlalchemy import text
 
-    from selector import migrate, schema
+    from selector import migrate
+    from selector import schema
     from selector.db import make_engine
 
     with admin.connect() as c:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from selector.charts.fonts import SVG_FONT_FAMILY, text_width
-from selector.charts.models import GRID, MUTED
+from selector.charts.fonts import SVG_FONT_FAMILY
+from selector.charts.fonts import text_width
+from selector.charts.models import GRID
+from selector.charts.models import MUTED
 
 NOW = "#1B4F8A"
 THRESHOLD = "#B3261E"

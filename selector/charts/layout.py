@@ -10,18 +10,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from selector.charts.fonts import fit, text_width, wrap
-from selector.charts.models import (
-    GRID,
-    HEAT_STOPS,
-    INK,
-    MUTED,
-    BarGroupChart,
-    Chart,
-    HeatMapChart,
-    StackedBarChart,
-)
-from selector.report.i18n import number, percent, report_language
+from selector.charts.fonts import fit
+from selector.charts.fonts import text_width
+from selector.charts.fonts import wrap
+from selector.charts.models import GRID
+from selector.charts.models import HEAT_STOPS
+from selector.charts.models import INK
+from selector.charts.models import MUTED
+from selector.charts.models import BarGroupChart
+from selector.charts.models import Chart
+from selector.charts.models import HeatMapChart
+from selector.charts.models import StackedBarChart
+from selector.report.i18n import number
+from selector.report.i18n import percent
+from selector.report.i18n import report_language
 
 LABEL = 7.5
 SMALL = 6.5

@@ -18,10 +18,14 @@ same colours in the same order.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from selector.report.i18n import number, percent, report_language, t_
+from selector.report.i18n import number
+from selector.report.i18n import percent
+from selector.report.i18n import report_language
+from selector.report.i18n import t_
 
 # Colours: business blue, IT amber, the ranking's weight in slate; categories cycle
 # through a palette that stays apart for common colour-vision deficiencies.

@@ -6,13 +6,21 @@ Text is drawn as plain strings (never paragraph markup) in the embedded DejaVu S
 
 from __future__ import annotations
 
-from reportlab.graphics.shapes import Drawing, Group, String
+from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Group
 from reportlab.graphics.shapes import Line as RLLine
 from reportlab.graphics.shapes import Rect as RLRect
+from reportlab.graphics.shapes import String
 from reportlab.lib.colors import HexColor
 
-from selector.charts.fonts import BOLD, REGULAR, register_fonts
-from selector.charts.layout import Line, Rect, Scene, Text, layout
+from selector.charts.fonts import BOLD
+from selector.charts.fonts import REGULAR
+from selector.charts.fonts import register_fonts
+from selector.charts.layout import Line
+from selector.charts.layout import Rect
+from selector.charts.layout import Scene
+from selector.charts.layout import Text
+from selector.charts.layout import layout
 from selector.charts.models import Chart
 
 

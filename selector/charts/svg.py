@@ -13,7 +13,11 @@ import hashlib
 from xml.sax.saxutils import escape
 
 from selector.charts.fonts import SVG_FONT_FAMILY
-from selector.charts.layout import Line, Rect, Scene, Text, layout
+from selector.charts.layout import Line
+from selector.charts.layout import Rect
+from selector.charts.layout import Scene
+from selector.charts.layout import Text
+from selector.charts.layout import layout
 from selector.charts.models import Chart
 
 _ATTRIBUTE = {'"': "&quot;", "'": "&#39;"}

@@ -15,11 +15,19 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from selector.charts.fonts import fit, text_width
-from selector.charts.layout import Line, Rect, Scene, Shape, Text
-from selector.charts.models import MUTED, BarGroupChart
+from selector.charts.fonts import fit
+from selector.charts.fonts import text_width
+from selector.charts.layout import Line
+from selector.charts.layout import Rect
+from selector.charts.layout import Scene
+from selector.charts.layout import Shape
+from selector.charts.layout import Text
+from selector.charts.models import MUTED
+from selector.charts.models import BarGroupChart
 from selector.charts.svg import scene_svg
-from selector.report.i18n import number, percent, report_language
+from selector.report.i18n import number
+from selector.report.i18n import percent
+from selector.report.i18n import report_language
 
 LABEL = 7.5
 SMALL = 6.5

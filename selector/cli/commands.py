@@ -57,7 +57,8 @@ def _read_password(args: Namespace) -> str:
 
 
 def _load_file(path: str) -> dict:
-    from selector.files.selection_file import SelectionFileError, read_selection_file
+    from selector.files.selection_file import SelectionFileError
+    from selector.files.selection_file import read_selection_file
 
     try:
         return read_selection_file(path)
@@ -86,7 +87,9 @@ def _service_errors(action):
 def cmd_demo(args: Namespace) -> int:
     import os
 
-    from selector.services.demo import demo_database, load_demo, where_lines
+    from selector.services.demo import demo_database
+    from selector.services.demo import load_demo
+    from selector.services.demo import where_lines
 
     # The demo keeps its own database, always: DATABASE_URL may name a production one,
     # which must never get demo accounts. The server's workers read the variable too.
@@ -370,7 +373,8 @@ def cmd_backup(args: Namespace) -> int:
     from pathlib import Path
 
     from selector.paths import instance_dir
-    from selector.services.backup import BackupError, write_backup
+    from selector.services.backup import BackupError
+    from selector.services.backup import write_backup
 
     db = open_database()
     try:
@@ -386,7 +390,9 @@ def cmd_restore(args: Namespace) -> int:
     from pathlib import Path
 
     from selector.paths import instance_dir
-    from selector.services.backup import BackupError, FilesNotPlaced, restore_backup
+    from selector.services.backup import BackupError
+    from selector.services.backup import FilesNotPlaced
+    from selector.services.backup import restore_backup
 
     if not Path(args.file).is_file():
         raise CommandError(f"{args.file}: no such file")
@@ -482,13 +488,11 @@ def cmd_requirements(args: Namespace) -> int:
     from pathlib import Path
 
     from selector.models import Selection
-    from selector.services.spreadsheets import (
-        SpreadsheetError,
-        commit_import,
-        export_requirements,
-        plan_import,
-        read_workbook,
-    )
+    from selector.services.spreadsheets import SpreadsheetError
+    from selector.services.spreadsheets import commit_import
+    from selector.services.spreadsheets import export_requirements
+    from selector.services.spreadsheets import plan_import
+    from selector.services.spreadsheets import read_workbook
 
     db = open_database()
     if args.requirements_command == "export":
@@ -610,7 +614,8 @@ def cmd_vendors(args: Namespace) -> int:
 
     from sqlalchemy import select
 
-    from selector.models import Selection, Vendor
+    from selector.models import Selection
+    from selector.models import Vendor
     from selector.services import vendors
 
     def selection_and_vendor(session):

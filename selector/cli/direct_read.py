@@ -17,10 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote
+from urllib.parse import unquote
+from urllib.parse import urlsplit
 
 from selector.cli.errors import CommandError
-from selector.services.loader import Run, dbapi_runner
+from selector.services.loader import Run
+from selector.services.loader import dbapi_runner
 
 BUSY_TIMEOUT_MS = 15_000  # as selector.db: wait for a writer instead of failing
 

@@ -222,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def describe(error: Exception) -> str:
     """One readable sentence for an unexpected error."""
-    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import SQLAlchemyError
 
     if isinstance(error, OperationalError):
         return f"cannot use the database: {error.orig}"

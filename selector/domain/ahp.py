@@ -16,9 +16,11 @@ Imports only the standard library and numpy. Refusals are `PairwiseError`s with 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from decimal import InvalidOperation
 from fractions import Fraction
 
 import numpy as np

@@ -180,7 +180,8 @@ def normalise_email(text: str) -> str:
     for character in text:
         if not character.isascii():
             raise Refused("email_not_ascii", character)
-    from email_validator import EmailNotValidError, validate_email
+    from email_validator import EmailNotValidError
+    from email_validator import validate_email
 
     try:
         address = validate_email(text, check_deliverability=False, allow_smtputf8=False)

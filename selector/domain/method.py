@@ -18,14 +18,18 @@ that, and `selector rank` pays each import on every start (issue 3).
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection
+from collections.abc import Mapping
+from collections.abc import Sequence
 from itertools import repeat
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
 from selector.domain import price as pricing
-from selector.domain.selection import GROUPS, Selection
+from selector.domain.selection import GROUPS
+from selector.domain.selection import Selection
 
 FORMAT = "selector/ranking"
 VERSION = 1

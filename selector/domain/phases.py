@@ -11,13 +11,11 @@ comparing phase names.
 from __future__ import annotations
 
 # The phase names are the vocabulary's; they are imported from here too.
-from selector.domain.vocabulary import (  # noqa: F401
-    DECISION,
-    PHASES,
-    REQUIREMENTS,
-    SCORING,
-    WEIGHTING,
-)
+from selector.domain.vocabulary import DECISION  # noqa: F401
+from selector.domain.vocabulary import PHASES  # noqa: F401
+from selector.domain.vocabulary import REQUIREMENTS  # noqa: F401
+from selector.domain.vocabulary import SCORING  # noqa: F401
+from selector.domain.vocabulary import WEIGHTING  # noqa: F401
 
 
 def reached(phase: str, milestone: str) -> bool:

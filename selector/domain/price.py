@@ -12,8 +12,10 @@ bids, so a losing bid can decide the winner (rank reversal); `linear_fixed` and
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import asdict
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np

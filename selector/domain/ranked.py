@@ -17,12 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from selector.domain import method
 from selector.domain import price as pricing
-from selector.domain.selection import GROUPS, Requirement, Selection
-from selector.domain.vocabulary import FAILED, PASSED, UNVERIFIED  # a knock-out's state
+from selector.domain.selection import GROUPS
+from selector.domain.selection import Requirement
+from selector.domain.selection import Selection
+from selector.domain.vocabulary import FAILED  # a knock-out's state
+from selector.domain.vocabulary import PASSED  # a knock-out's state
+from selector.domain.vocabulary import UNVERIFIED  # a knock-out's state
 
 ABOVE, BELOW = "above", "below"  # which way a flip point's category weight must move
 

@@ -10,13 +10,23 @@ of members excluded from a vendor, and of removed members (see docs/decisions.md
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from itertools import repeat
-from typing import NamedTuple, overload
+from typing import NamedTuple
+from typing import overload
 
-from selector.domain.price import LOWEST_RATIO, PriceSettings
-from selector.domain.vocabulary import ACCEPTED, COULD, DOMAINS, MUST, SHOULD, WONT
+from selector.domain.price import LOWEST_RATIO
+from selector.domain.price import PriceSettings
+from selector.domain.vocabulary import ACCEPTED
+from selector.domain.vocabulary import COULD
+from selector.domain.vocabulary import DOMAINS
+from selector.domain.vocabulary import MUST
+from selector.domain.vocabulary import SHOULD
+from selector.domain.vocabulary import WONT
 
 GROUPS = DOMAINS  # the business and the IT group weigh and own their domain's categories
 PRIORITY_POINTS = {MUST: 5.0, SHOULD: 3.0, COULD: 1.0}  # method.md section 2; WONT: none

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from selector.domain.it_catalogue import Words, words_in
+from selector.domain.it_catalogue import Words
+from selector.domain.it_catalogue import words_in
 
 YES = "yes"
 PARTLY = "partly"

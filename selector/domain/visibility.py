@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from selector.domain.phases import scoring_closed, scoring_open
-from selector.domain.vocabulary import BUSINESS, FACILITATOR, IT
+from selector.domain.phases import scoring_closed
+from selector.domain.phases import scoring_open
+from selector.domain.vocabulary import BUSINESS
+from selector.domain.vocabulary import FACILITATOR
+from selector.domain.vocabulary import IT
 
 # Business and IT members see the others' scores for a vendor once they submitted their own
 # sheet for it (issue 7); the facilitator scores too, but only "see everything" shows them.

@@ -47,22 +47,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from selector.domain import it_catalogue, limits
+from selector.domain import it_catalogue
+from selector.domain import limits
 from selector.domain import price as pricing
 from selector.domain import vendor_answers as answer_rules
-from selector.domain.selection import PRIORITY_POINTS, is_active_wish
-from selector.domain.vocabulary import (
-    DOMAINS,
-    INTENTS,
-    PRIORITIES,
-    ROLES,
-    SCORERS,
-    SPONSOR,
-    SPONSOR_VERDICTS,
-    STATUSES,
-    VERIFICATIONS,
-    WEIGHERS,
-)
+from selector.domain.selection import PRIORITY_POINTS
+from selector.domain.selection import is_active_wish
+from selector.domain.vocabulary import DOMAINS
+from selector.domain.vocabulary import INTENTS
+from selector.domain.vocabulary import PRIORITIES
+from selector.domain.vocabulary import ROLES
+from selector.domain.vocabulary import SCORERS
+from selector.domain.vocabulary import SPONSOR
+from selector.domain.vocabulary import SPONSOR_VERDICTS
+from selector.domain.vocabulary import STATUSES
+from selector.domain.vocabulary import VERIFICATIONS
+from selector.domain.vocabulary import WEIGHERS
 
 FORMAT = "selector/selection"
 VERSION = 1

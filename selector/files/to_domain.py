@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from selector.domain.selection import (
-    Allocation,
-    Category,
-    Consensus,
-    Member,
-    Requirement,
-    Score,
-    Selection,
-    Vendor,
-    Verdict,
-)
+from selector.domain.selection import Allocation
+from selector.domain.selection import Category
+from selector.domain.selection import Consensus
+from selector.domain.selection import Member
+from selector.domain.selection import Requirement
+from selector.domain.selection import Score
+from selector.domain.selection import Selection
+from selector.domain.selection import Vendor
+from selector.domain.selection import Verdict
 
 
 def selection_from_file(doc: dict[str, Any]) -> Selection:

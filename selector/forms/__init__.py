@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired
+from wtforms.validators import ValidationError
 
 from selector.domain.limits import parse_id
-from selector.i18n import _l, error_text
+from selector.i18n import _l
+from selector.i18n import error_text
 from selector.services.email_addresses import checked_email
 from selector.services.errors import ServiceError
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField
+from wtforms import StringField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
 
 from selector.domain.limits import max_length
 from selector.forms import new_person_email

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, Form, IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms import DateField
+from wtforms import Form
+from wtforms import IntegerField
+from wtforms import SelectField
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
 from selector.forms import choices
 from selector.i18n import _l

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import HiddenField
+from wtforms import PasswordField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms.validators import DataRequired
+from wtforms.validators import EqualTo
+from wtforms.validators import Length
 
 from selector.forms import choices
-from selector.i18n import LANGUAGE_NAMES, LANGUAGES, _l
-from selector.services.passwords import MAX_LENGTH, MIN_LENGTH
+from selector.i18n import LANGUAGE_NAMES
+from selector.i18n import LANGUAGES
+from selector.i18n import _l
+from selector.services.passwords import MAX_LENGTH
+from selector.services.passwords import MIN_LENGTH
 
 
 class LoginForm(FlaskForm):

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
 
 from selector.domain.limits import max_length
-from selector.domain.vocabulary import BUSINESS, ROLES
-from selector.forms import choices, new_person_email
+from selector.domain.vocabulary import BUSINESS
+from selector.domain.vocabulary import ROLES
+from selector.forms import choices
+from selector.forms import new_person_email
 from selector.forms.auth import new_password_fields
-from selector.i18n import ROLE_LABELS, _l
+from selector.i18n import ROLE_LABELS
+from selector.i18n import _l
 
 
 def role_choices():

@@ -12,15 +12,23 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import DateField
+from wtforms import HiddenField
+from wtforms import RadioField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import Length
+from wtforms.validators import Optional
 
 from selector.domain import vendor_answers as rules
-from selector.domain.it_catalogue import Question, words_in
+from selector.domain.it_catalogue import Question
+from selector.domain.it_catalogue import words_in
 from selector.forms import choices
-from selector.forms.requirements import MultiCheckboxField, reader_words
+from selector.forms.requirements import MultiCheckboxField
 from selector.forms.requirements import _shown as shown_part
 from selector.forms.requirements import _typed as typed_part
+from selector.forms.requirements import reader_words
 from selector.forms.vendors import AmountField
 from selector.i18n import _l
 from selector.services import vendors

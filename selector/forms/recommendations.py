@@ -4,17 +4,24 @@ decision on it. The vendors to choose from are set by the view (the selection's 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import DateField
+from wtforms import RadioField
+from wtforms import SelectField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
 
-from selector.domain.vocabulary import APPROVED, DECLINED, MORE_INFORMATION
-from selector.forms import choices, row_id
+from selector.domain.vocabulary import APPROVED
+from selector.domain.vocabulary import DECLINED
+from selector.domain.vocabulary import MORE_INFORMATION
+from selector.forms import choices
+from selector.forms import row_id
 from selector.i18n import _l
-from selector.services.reports import (
-    MAX_DECISION_REASON,
-    MAX_RECOMMENDATION,
-    MAX_RECOMMENDATION_REASON,
-)
+from selector.services.reports import MAX_DECISION_REASON
+from selector.services.reports import MAX_RECOMMENDATION
+from selector.services.reports import MAX_RECOMMENDATION_REASON
 
 VERDICT_LABELS = {
     APPROVED: _l("Approve the recommendation"),

@@ -6,27 +6,32 @@ that nothing is kept in server memory."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    FieldList,
-    Form,
-    FormField,
-    HiddenField,
-    SelectField,
-    SelectMultipleField,
-    TextAreaField,
-)
-from wtforms.validators import Length, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import BooleanField
+from wtforms import FieldList
+from wtforms import Form
+from wtforms import FormField
+from wtforms import HiddenField
+from wtforms import SelectField
+from wtforms import SelectMultipleField
+from wtforms import TextAreaField
+from wtforms.validators import Length
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput
+from wtforms.widgets import ListWidget
 
 from selector.domain import requirement_mapping as mapping
-from selector.domain.limits import REASON_LENGTH, max_length
-from selector.domain.vocabulary import DOMAINS, PRIORITIES
+from selector.domain.limits import REASON_LENGTH
+from selector.domain.limits import max_length
+from selector.domain.vocabulary import DOMAINS
+from selector.domain.vocabulary import PRIORITIES
 from selector.forms import choices
-from selector.forms.requirements import FIELD_LABELS, PRIORITY_LABELS
-from selector.i18n import DOMAIN_LABELS, _l
+from selector.forms.requirements import FIELD_LABELS
+from selector.forms.requirements import PRIORITY_LABELS
+from selector.i18n import DOMAIN_LABELS
+from selector.i18n import _l
 from selector.services import spreadsheets
-from selector.services.spreadsheets import MappingChoices, MappingStep
+from selector.services.spreadsheets import MappingChoices
+from selector.services.spreadsheets import MappingStep
 
 # What a column can be mapped to, as the select names it.
 TARGET_LABELS = {

@@ -4,46 +4,58 @@ library pick, IT management's structured answers, spreadsheet upload and categor
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
+from urllib.parse import urlencode
 
-from flask_babel import LazyString, get_locale
+from flask_babel import LazyString
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import (
-    BooleanField,
-    FieldList,
-    Form,
-    FormField,
-    HiddenField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from flask_wtf.file import FileField
+from flask_wtf.file import FileRequired
+from wtforms import BooleanField
+from wtforms import FieldList
+from wtforms import Form
+from wtforms import FormField
+from wtforms import HiddenField
+from wtforms import SelectField
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput
+from wtforms.widgets import ListWidget
 
-from selector.domain.it_catalogue import AREAS, QUESTIONS, Area, Part, Question, Words, words_in
-from selector.domain.limits import REASON_LENGTH, max_length, parse_id
-from selector.domain.vocabulary import (
-    ACCEPTED,
-    BUSINESS,
-    COULD,
-    DEFERRED,
-    DOMAINS,
-    INTENTS,
-    IT,
-    MUST,
-    PRIORITIES,
-    PROPOSED,
-    REJECTED,
-    SHOULD,
-    STATUSES,
-    VERIFICATIONS,
-    WONT,
-)
-from selector.forms import choices, row_id
-from selector.i18n import DOMAIN_LABELS, _l
+from selector.domain.it_catalogue import AREAS
+from selector.domain.it_catalogue import QUESTIONS
+from selector.domain.it_catalogue import Area
+from selector.domain.it_catalogue import Part
+from selector.domain.it_catalogue import Question
+from selector.domain.it_catalogue import Words
+from selector.domain.it_catalogue import words_in
+from selector.domain.limits import REASON_LENGTH
+from selector.domain.limits import max_length
+from selector.domain.limits import parse_id
+from selector.domain.vocabulary import ACCEPTED
+from selector.domain.vocabulary import BUSINESS
+from selector.domain.vocabulary import COULD
+from selector.domain.vocabulary import DEFERRED
+from selector.domain.vocabulary import DOMAINS
+from selector.domain.vocabulary import INTENTS
+from selector.domain.vocabulary import IT
+from selector.domain.vocabulary import MUST
+from selector.domain.vocabulary import PRIORITIES
+from selector.domain.vocabulary import PROPOSED
+from selector.domain.vocabulary import REJECTED
+from selector.domain.vocabulary import SHOULD
+from selector.domain.vocabulary import STATUSES
+from selector.domain.vocabulary import VERIFICATIONS
+from selector.domain.vocabulary import WONT
+from selector.forms import choices
+from selector.forms import row_id
+from selector.i18n import DOMAIN_LABELS
+from selector.i18n import _l
 from selector.services.requirements import StructuredItem
 
 PRIORITY_LABELS = {

@@ -11,13 +11,22 @@ from functools import lru_cache
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import BooleanField
+from wtforms import HiddenField
+from wtforms import RadioField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
 
-from selector.domain.vocabulary import FAILED, PASSED, anchor_words
+from selector.domain.vocabulary import FAILED
+from selector.domain.vocabulary import PASSED
+from selector.domain.vocabulary import anchor_words
 from selector.forms import choices
 from selector.i18n import _l
-from selector.services.scoring import MAX_COMMENT, MAX_REASON
+from selector.services.scoring import MAX_COMMENT
+from selector.services.scoring import MAX_REASON
 from selector.services.verdicts import MAX_EVIDENCE
 
 

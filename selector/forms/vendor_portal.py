@@ -4,24 +4,31 @@ proposed knock-out verdict."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import get_timezone
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from flask_wtf.file import FileField
+from flask_wtf.file import FileRequired
+from wtforms import BooleanField
+from wtforms import DateTimeLocalField
+from wtforms import IntegerField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
 
 from selector.domain.limits import REASON_LENGTH
 from selector.i18n import _l
-from selector.services.vendors import (
-    DEFAULT_LINK_DAYS,
-    MAX_ANSWER,
-    MAX_LINK_DAYS,
-    MAX_OVERRIDE_REASON,
-    MAX_QUESTION,
-)
+from selector.services.vendors import DEFAULT_LINK_DAYS
+from selector.services.vendors import MAX_ANSWER
+from selector.services.vendors import MAX_LINK_DAYS
+from selector.services.vendors import MAX_OVERRIDE_REASON
+from selector.services.vendors import MAX_QUESTION
 
 
 class DaysField(IntegerField):

@@ -6,16 +6,26 @@ import math
 import re
 from decimal import InvalidOperation
 
-from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+from babel.numbers import NumberFormatError
+from babel.numbers import format_decimal
+from babel.numbers import parse_decimal
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import Field
+from wtforms import HiddenField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
 from selector.domain.limits import max_length
 from selector.i18n import _l
-from selector.services.vendors import MAX_NOTES, MAX_REASON, VendorInput
+from selector.services.vendors import MAX_NOTES
+from selector.services.vendors import MAX_REASON
+from selector.services.vendors import VendorInput
 
 
 def parse_amount(text: str) -> float:

@@ -8,23 +8,31 @@ maps a service's field name (`points-<category key>`) to the form's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional, StopValidation
+from wtforms import HiddenField
+from wtforms import RadioField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import StopValidation
 
-from selector.domain.ahp import judgement_label, pairs
+from selector.domain.ahp import judgement_label
+from selector.domain.ahp import pairs
 from selector.forms import choices
-from selector.i18n import PRICE_METHOD_LABELS, _l
+from selector.i18n import PRICE_METHOD_LABELS
+from selector.i18n import _l
 from selector.models import Category
-from selector.services.weighting import (
-    MAX_TEXT,
-    final_field,
-    judgement_problem,
-    pair_field,
-    points_field,
-)
+from selector.services.weighting import MAX_TEXT
+from selector.services.weighting import final_field
+from selector.services.weighting import judgement_problem
+from selector.services.weighting import pair_field
+from selector.services.weighting import points_field
 
 NUMBER = {"type": "number", "min": "0", "step": "any", "inputmode": "decimal"}
 # Saaty's verbal scale for the odd steps; even steps lie between two of them.

@@ -13,10 +13,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from selector.models.base import Base, UTCDateTime, utcnow
+from selector.models.base import Base
+from selector.models.base import UTCDateTime
+from selector.models.base import utcnow
 
 
 class Invitation(Base):

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy import ForeignKey
+from sqlalchemy import LargeBinary
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import deferred
+from sqlalchemy.orm import mapped_column
 
-from selector.models.base import Base, UTCDateTime, utcnow
+from selector.models.base import Base
+from selector.models.base import UTCDateTime
+from selector.models.base import utcnow
 
 
 class FinalReport(Base):

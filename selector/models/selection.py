@@ -3,41 +3,46 @@ and the weighting (allocations and final weights)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    and_,
-)
+from sqlalchemy import Boolean
+from sqlalchemy import CheckConstraint
+from sqlalchemy import Date
+from sqlalchemy import Float
+from sqlalchemy import ForeignKey
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy import and_
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from selector.domain import phases
 from selector.domain import selection as method_rules
-from selector.domain.price import LOWEST_RATIO, PRICE_METHODS, PriceSettings
+from selector.domain.price import LOWEST_RATIO
+from selector.domain.price import PRICE_METHODS
+from selector.domain.price import PriceSettings
+from selector.domain.vocabulary import ACCEPTED  # the allowed values; also imported from here
+from selector.domain.vocabulary import DOMAINS  # the allowed values; also imported from here
+from selector.domain.vocabulary import INTENTS  # the allowed values; also imported from here
+from selector.domain.vocabulary import PHASES  # the allowed values; also imported from here
+from selector.domain.vocabulary import PRIORITIES  # the allowed values; also imported from here
+from selector.domain.vocabulary import ROLES  # the allowed values; also imported from here
 from selector.domain.vocabulary import (  # the allowed values; also imported from here
-    ACCEPTED,
-    DOMAINS,
-    INTENTS,
-    PHASES,
-    PRIORITIES,
-    ROLES,
     SPONSOR_VERDICTS,
-    STATUSES,
-    VERIFICATIONS,
-    WONT,
 )
-from selector.models.base import Base, UTCDateTime, utcnow
+from selector.domain.vocabulary import STATUSES  # the allowed values; also imported from here
+from selector.domain.vocabulary import VERIFICATIONS  # the allowed values; also imported from here
+from selector.domain.vocabulary import WONT  # the allowed values; also imported from here
+from selector.models.base import Base
+from selector.models.base import UTCDateTime
+from selector.models.base import utcnow
 
 if TYPE_CHECKING:
     from selector.models.account import Account

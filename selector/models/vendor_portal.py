@@ -9,21 +9,23 @@ ends the vendor's earlier one.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from sqlalchemy import (
-    CheckConstraint,
-    Date,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint
+from sqlalchemy import Date
+from sqlalchemy import ForeignKey
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 from selector.domain.vendor_answers import COMPLIANCES
-from selector.models.base import Base, UTCDateTime, utcnow
+from selector.models.base import Base
+from selector.models.base import UTCDateTime
+from selector.models.base import utcnow
 
 PROPOSAL_STATES = ("proposed", "confirmed", "overridden", "withdrawn")
 

@@ -9,27 +9,31 @@ current report language.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
+from typing import Protocol
 
-from selector.domain.vocabulary import PHASES, AuditAction, AuditEntity
+from selector.domain.vocabulary import PHASES
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 from selector.report.contents import AuditLine
-from selector.report.i18n import number, t_
-from selector.report.labels import (
-    action_label,
-    attribution,
-    domain_label,
-    entity_label,
-    field_labels,
-    phase_label,
-    price_method_labels,
-    priority_label,
-    role_label,
-    status_label,
-)
+from selector.report.i18n import number
+from selector.report.i18n import t_
+from selector.report.labels import action_label
+from selector.report.labels import attribution
+from selector.report.labels import domain_label
+from selector.report.labels import entity_label
+from selector.report.labels import field_labels
+from selector.report.labels import phase_label
+from selector.report.labels import price_method_labels
+from selector.report.labels import priority_label
+from selector.report.labels import role_label
+from selector.report.labels import status_label
 from selector.report.process_record import AuditCount
-from selector.report.text import clean, shorten
+from selector.report.text import clean
+from selector.report.text import shorten
 
 CHANGED_TEXT = 60  # characters of a changed text shown in a change
 

@@ -23,14 +23,18 @@ from datetime import date
 from typing import Any
 
 from selector.domain.ranked import RankedSelection
-from selector.report.chapters.appendix import build_appendix, build_sign_off
+from selector.report.chapters.appendix import build_appendix
+from selector.report.chapters.appendix import build_sign_off
 from selector.report.chapters.open_points import build_open_points
-from selector.report.chapters.process_and_method import build_method, build_process
-from selector.report.chapters.profiles import build_profile, profiles_intro
+from selector.report.chapters.process_and_method import build_method
+from selector.report.chapters.process_and_method import build_process
+from selector.report.chapters.profiles import build_profile
+from selector.report.chapters.profiles import profiles_intro
 from selector.report.chapters.requirements import build_requirements
 from selector.report.chapters.results import build_results
 from selector.report.chapters.robustness import build_robustness
-from selector.report.chapters.summary import build_cover, build_summary
+from selector.report.chapters.summary import build_cover
+from selector.report.chapters.summary import build_summary
 from selector.report.chapters.weights import build_weights
 from selector.report.contents import ReportData
 from selector.report.context import report_context

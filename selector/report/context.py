@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from typing import Any
 
 from selector.domain import method
 from selector.domain.ranked import RankedSelection
-from selector.domain.selection import Score, Selection
+from selector.domain.selection import Score
+from selector.domain.selection import Selection
 from selector.report.contents import VendorLine
-from selector.report.i18n import t_, tn_
+from selector.report.i18n import t_
+from selector.report.i18n import tn_
 from selector.report.process_record import ProcessInfo
 from selector.report.text import clean
 

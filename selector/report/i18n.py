@@ -26,14 +26,16 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
+from babel.support import Translations
 
 DOMAIN = "report"
 LANGUAGES = ("en", "nl")

@@ -13,8 +13,12 @@ from collections.abc import Sequence
 
 from selector.domain import price
 from selector.domain import vocabulary as words
-from selector.domain.vocabulary import AuditAction, AuditEntity
-from selector.report.i18n import money, number, percent, t_
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
+from selector.report.i18n import money
+from selector.report.i18n import number
+from selector.report.i18n import percent
+from selector.report.i18n import t_
 
 
 def role_labels() -> dict[str, str]:

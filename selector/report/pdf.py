@@ -14,47 +14,60 @@ enters a Paragraph; the only markup in a paragraph is the report's own.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 import reportlab
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import (
-    CondPageBreak,
-    Flowable,
-    KeepInFrame,
-    KeepTogether,
-    NextPageTemplate,
-    PageBreak,
-    Paragraph,
-    Spacer,
-    Table,
-    TableStyle,
-)
-from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
+from reportlab.platypus import CondPageBreak
+from reportlab.platypus import Flowable
+from reportlab.platypus import KeepInFrame
+from reportlab.platypus import KeepTogether
+from reportlab.platypus import NextPageTemplate
+from reportlab.platypus import PageBreak
+from reportlab.platypus import Paragraph
+from reportlab.platypus import Spacer
+from reportlab.platypus import Table
+from reportlab.platypus import TableStyle
+from reportlab.platypus.doctemplate import BaseDocTemplate
+from reportlab.platypus.doctemplate import PageTemplate
 from reportlab.platypus.frames import Frame
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from selector.charts import models as charts
-from selector.charts.fonts import BOLD, OBLIQUE, REGULAR, fit, register_fonts, text_width
+from selector.charts.fonts import BOLD
+from selector.charts.fonts import OBLIQUE
+from selector.charts.fonts import REGULAR
+from selector.charts.fonts import fit
+from selector.charts.fonts import register_fonts
+from selector.charts.fonts import text_width
 from selector.charts.pdf import render_drawing
-from selector.report.contents import (
-    QuestionLine,
-    ReportData,
-    RequirementContribution,
-    SeenChangeLine,
-    SponsorDecisionLine,
-    VendorProfile,
-)
+from selector.report.contents import QuestionLine
+from selector.report.contents import ReportData
+from selector.report.contents import RequirementContribution
+from selector.report.contents import SeenChangeLine
+from selector.report.contents import SponsorDecisionLine
+from selector.report.contents import VendorProfile
 from selector.report.figures import report_figures
-from selector.report.i18n import number, percent, report_language, t_, tn_
-from selector.report.labels import contract_years_text, difference_text, money_text
-from selector.report.text import markup, or_dash, shorten
+from selector.report.i18n import number
+from selector.report.i18n import percent
+from selector.report.i18n import report_language
+from selector.report.i18n import t_
+from selector.report.i18n import tn_
+from selector.report.labels import contract_years_text
+from selector.report.labels import difference_text
+from selector.report.labels import money_text
+from selector.report.text import markup
+from selector.report.text import or_dash
+from selector.report.text import shorten
 
 # ReportLab before 3.6.13 could execute code from paragraph markup (CVE-2023-33733);
 # pyproject asks for 4.0 or later, and an older copy on the path is refused here.

@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
 
-from selector.domain.vocabulary import (
-    BUSINESS,
-    FACILITATOR,
-    FROZEN_WITH_REQUIREMENTS,
-    FROZEN_WITH_WEIGHTS,
-    IT,
-    OBSERVER,
-    PHASES,
-    SPONSOR,
-    AuditAction,
-    AuditEntity,
-)
+from selector.domain.vocabulary import BUSINESS
+from selector.domain.vocabulary import FACILITATOR
+from selector.domain.vocabulary import FROZEN_WITH_REQUIREMENTS
+from selector.domain.vocabulary import FROZEN_WITH_WEIGHTS
+from selector.domain.vocabulary import IT
+from selector.domain.vocabulary import OBSERVER
+from selector.domain.vocabulary import PHASES
+from selector.domain.vocabulary import SPONSOR
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 
 # The order in which the report lists the members by role.
 ROLE_ORDER = (SPONSOR, FACILITATOR, BUSINESS, IT, OBSERVER)

@@ -15,7 +15,8 @@ and neutralised afterwards; it also halves the time for a large matrix.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -26,9 +27,12 @@ from openpyxl.utils import get_column_letter
 
 from selector.domain import method
 from selector.domain.ranked import RankedSelection
-from selector.domain.selection import GROUPS, Requirement
-from selector.report.i18n import report_language, t_
-from selector.report.labels import domain_label, role_label
+from selector.domain.selection import GROUPS
+from selector.domain.selection import Requirement
+from selector.report.i18n import report_language
+from selector.report.i18n import t_
+from selector.report.labels import domain_label
+from selector.report.labels import role_label
 
 Text = Callable[[str], str]
 

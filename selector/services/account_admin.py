@@ -9,11 +9,15 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.domain.vocabulary import AuditAction, AuditEntity
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 from selector.i18n import _l
 from selector.models import Account
-from selector.services import accounts, audit, logins
-from selector.services.errors import NotFound, ServiceError
+from selector.services import accounts
+from selector.services import audit
+from selector.services import logins
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 
 
 def all_accounts(session: Session) -> list[Account]:

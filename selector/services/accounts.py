@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.exceptions import InvalidHashError
+from argon2.exceptions import VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector.domain import limits
-from selector.models import Account, LoginSession
+from selector.models import Account
+from selector.models import LoginSession
 from selector.models.base import utcnow
 from selector.services.errors import ServiceError
 from selector.services.passwords import check_password_policy

@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from sqlalchemy import text
 
@@ -29,11 +30,16 @@ from selector.charts import models as charts
 from selector.domain import method
 from selector.domain import price as pricing
 from selector.domain import selection as domain
-from selector.domain.ranked import FlipPoint, Perspectives, RankedSelection, VendorRow
+from selector.domain.ranked import FlipPoint
+from selector.domain.ranked import Perspectives
+from selector.domain.ranked import RankedSelection
+from selector.domain.ranked import VendorRow
 from selector.i18n import _l
 from selector.services import scoring
-from selector.services.errors import NotFound, ServiceError
-from selector.services.ranking import RankingUnavailable, ranked_selection
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
+from selector.services.ranking import RankingUnavailable
+from selector.services.ranking import ranked_selection
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

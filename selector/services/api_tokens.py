@@ -13,10 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector.i18n import _l
-from selector.models import Account, ApiToken
+from selector.models import Account
+from selector.models import ApiToken
 from selector.models.base import utcnow
-from selector.services.errors import NotFound, ServiceError
-from selector.services.logins import token_hash, with_active_account
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
+from selector.services.logins import token_hash
+from selector.services.logins import with_active_account
 
 PREFIX = "sel_"
 MAX_ACTIVE = 20

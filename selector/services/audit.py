@@ -12,8 +12,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from selector.domain.vocabulary import AuditAction, AuditEntity
-from selector.models import Account, AuditEntry
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
+from selector.models import Account
+from selector.models import AuditEntry
 
 
 def _json(value: Any) -> str | None:

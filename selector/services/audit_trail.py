@@ -15,29 +15,40 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from datetime import tzinfo
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector.domain.vocabulary import AuditEntity
-from selector.models import Account, AuditEntry, Category, Membership
-from selector.report.audit_words import (
-    AuditNames,
-    change_text,
-    count_lines,
-    parsed,
-    subject_text,
-)
+from selector.models import Account
+from selector.models import AuditEntry
+from selector.models import Category
+from selector.models import Membership
+from selector.report.audit_words import AuditNames
+from selector.report.audit_words import change_text
+from selector.report.audit_words import count_lines
+from selector.report.audit_words import parsed
+from selector.report.audit_words import subject_text
 from selector.report.contents import AuditLine
 from selector.report.i18n import report_language
-from selector.report.labels import action_label, entity_label
+from selector.report.labels import action_label
+from selector.report.labels import entity_label
 from selector.report.process_record import AuditCount
-from selector.services.spreadsheets import neutralise, neutralise_workbook
+from selector.services.spreadsheets import neutralise
+from selector.services.spreadsheets import neutralise_workbook
 from selector.services.vendors import COST_KEYS
 
 PER_PAGE = 50

@@ -45,30 +45,31 @@ import secrets
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    Engine,
-    Float,
-    Integer,
-    LargeBinary,
-    String,
-    Table,
-    TypeDecorator,
-    func,
-    insert,
-    select,
-    text,
-)
+from sqlalchemy import Boolean
+from sqlalchemy import DateTime
+from sqlalchemy import Engine
+from sqlalchemy import Float
+from sqlalchemy import Integer
+from sqlalchemy import LargeBinary
+from sqlalchemy import String
+from sqlalchemy import Table
+from sqlalchemy import TypeDecorator
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 import selector.models  # noqa: F401  (registers every table)
-from selector import paths, schema
+from selector import paths
+from selector import schema
 from selector.models.base import Base
 
 FORMAT = "selector/backup"
@@ -363,7 +364,8 @@ def _check_file(archive: zipfile.ZipFile, member: str, expected: tuple[int, str,
                 sink=None) -> None:
     """Read an attachment member (into `sink` if given): its size, SHA-256 and type
     must be those of its row."""
-    from selector.services.verdicts import MAX_ATTACHMENT, sniff
+    from selector.services.verdicts import MAX_ATTACHMENT
+    from selector.services.verdicts import sniff
 
     size, sha256, content_type = expected
     digest = hashlib.sha256()

@@ -21,13 +21,25 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.domain.vocabulary import DECISION, PROPOSED, REQUIREMENTS, SCORING, WEIGHTING
-from selector.files.selection_file import read_selection_file, validate
-from selector.models import Account, Membership, Selection, Vendor
-from selector.paths import bundled, instance_dir
+from selector.domain.vocabulary import DECISION
+from selector.domain.vocabulary import PROPOSED
+from selector.domain.vocabulary import REQUIREMENTS
+from selector.domain.vocabulary import SCORING
+from selector.domain.vocabulary import WEIGHTING
+from selector.files.selection_file import read_selection_file
+from selector.files.selection_file import validate
+from selector.models import Account
+from selector.models import Membership
+from selector.models import Selection
+from selector.models import Vendor
+from selector.paths import bundled
+from selector.paths import instance_dir
 from selector.services import requirements as requirement_service
-from selector.services import scoring, selections, weighting
-from selector.services.accounts import hash_password, normalise_email
+from selector.services import scoring
+from selector.services import selections
+from selector.services import weighting
+from selector.services.accounts import hash_password
+from selector.services.accounts import normalise_email
 from selector.services.requirements import StructuredItem
 from selector.services.selection_file import import_selection
 

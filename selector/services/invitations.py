@@ -17,17 +17,26 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector.domain.limits import max_length
-from selector.domain.vocabulary import ROLES, AuditAction, AuditEntity
+from selector.domain.vocabulary import ROLES
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 from selector.i18n import _l
-from selector.models import Account, Invitation, Membership, Selection
+from selector.models import Account
+from selector.models import Invitation
+from selector.models import Membership
+from selector.models import Selection
 from selector.models.base import utcnow
-from selector.services import accounts, audit, memberships
+from selector.services import accounts
+from selector.services import audit
+from selector.services import memberships
 from selector.services.email_addresses import checked_email
-from selector.services.errors import NotFound, ServiceError
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from selector.services.logins import token_hash
 from selector.services.passwords import check_password_policy
 

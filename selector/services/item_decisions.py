@@ -14,7 +14,10 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from selector.db import insert_if_absent
-from selector.models import Account, Requirement, Selection, Vendor
+from selector.models import Account
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import Vendor
 
 
 def insert_decision(

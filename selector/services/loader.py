@@ -11,15 +11,20 @@ removed and not excluded from the vendor.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from itertools import chain, compress, repeat
+from collections.abc import Callable
+from collections.abc import Iterable
+from itertools import chain
+from itertools import compress
+from itertools import repeat
 from operator import is_not
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
 from selector.domain import selection as domain
-from selector.domain.vocabulary import SCORERS, WEIGHERS
+from selector.domain.vocabulary import SCORERS
+from selector.domain.vocabulary import WEIGHERS
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

@@ -23,13 +23,19 @@ import hashlib
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from selector.models import Account, LoginAttempt, LoginSession, PasswordLink
+from selector.models import Account
+from selector.models import LoginAttempt
+from selector.models import LoginSession
+from selector.models import PasswordLink
 from selector.models.base import utcnow
 from selector.services import accounts
 

@@ -12,15 +12,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.domain.vocabulary import ROLES, AuditAction, AuditEntity
+from selector.domain.vocabulary import ROLES
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 from selector.i18n import _l
-from selector.models import Account, Membership, Selection
-from selector.services import accounts, audit
+from selector.models import Account
+from selector.models import Membership
+from selector.models import Selection
+from selector.services import accounts
+from selector.services import audit
 from selector.services.email_addresses import checked_email
-from selector.services.errors import NotFound, ServiceError
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 
 
 def role_order():

@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING
 from selector.domain import method
 from selector.domain.ranked import RankedSelection
 from selector.domain.selection import Selection
-from selector.services.errors import NotFound, ServiceError
-from selector.services.loader import Run, load_selection
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
+from selector.services.loader import Run
+from selector.services.loader import load_selection
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

@@ -35,8 +35,10 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
 from datetime import time as time_of_day
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 

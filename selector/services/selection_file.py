@@ -12,31 +12,36 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from selector.domain.vocabulary import SPONSOR, AuditAction, AuditEntity
-from selector.files.selection_file import WEIGHING_ROLES, dump_selection_file, validate
-from selector.models import (
-    Account,
-    Allocation,
-    Category,
-    Consensus,
-    FinalWeight,
-    Membership,
-    Requirement,
-    Score,
-    Selection,
-    Sheet,
-    SponsorDecision,
-    Vendor,
-    VendorAnswer,
-    Verdict,
-)
+from selector.domain.vocabulary import SPONSOR
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
+from selector.files.selection_file import WEIGHING_ROLES
+from selector.files.selection_file import dump_selection_file
+from selector.files.selection_file import validate
+from selector.models import Account
+from selector.models import Allocation
+from selector.models import Category
+from selector.models import Consensus
+from selector.models import FinalWeight
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Score
+from selector.models import Selection
+from selector.models import Sheet
+from selector.models import SponsorDecision
+from selector.models import Vendor
+from selector.models import VendorAnswer
+from selector.models import Verdict
 from selector.models.base import utcnow
 from selector.services import audit
 from selector.services import requirements as requirement_service
-from selector.services.accounts import ensure_account, normalise_email
+from selector.services.accounts import ensure_account
+from selector.services.accounts import normalise_email
 from selector.services.loader import counted_scores
 
 _COST_KEYS = ("licence_per_year", "implementation", "hosting_support_per_year", "contract_years")

@@ -8,42 +8,44 @@ report is sealed (decisions.md). Every change is audited in the same transaction
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector.domain import limits
-from selector.domain.phases import DECISION, SCORING
-from selector.domain.vocabulary import (
-    DOMAINS,
-    FACILITATOR,
-    PHASES,
-    REQUIREMENTS,
-    SPONSOR,
-    WEIGHERS,
-    WEIGHTING,
-    AuditAction,
-    AuditEntity,
-)
+from selector.domain.phases import DECISION
+from selector.domain.phases import SCORING
+from selector.domain.vocabulary import DOMAINS
+from selector.domain.vocabulary import FACILITATOR
+from selector.domain.vocabulary import PHASES
+from selector.domain.vocabulary import REQUIREMENTS
+from selector.domain.vocabulary import SPONSOR
+from selector.domain.vocabulary import WEIGHERS
+from selector.domain.vocabulary import WEIGHTING
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 from selector.i18n import _l
-from selector.models import (
-    Account,
-    Allocation,
-    Category,
-    Consensus,
-    FinalReport,
-    Membership,
-    Requirement,
-    Selection,
-    Sheet,
-    Vendor,
-    Verdict,
-)
+from selector.models import Account
+from selector.models import Allocation
+from selector.models import Category
+from selector.models import Consensus
+from selector.models import FinalReport
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import Sheet
+from selector.models import Vendor
+from selector.models import Verdict
 from selector.models.base import utcnow
 from selector.paths import bundled
-from selector.services import audit, reports, scoring, weighting
+from selector.services import audit
+from selector.services import reports
+from selector.services import scoring
+from selector.services import weighting
 from selector.services.errors import ServiceError
 from selector.services.memberships import role_order
 

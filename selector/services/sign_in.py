@@ -22,12 +22,15 @@ import functools
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector.db import Database
 from selector.models import Account
-from selector.services import accounts, logins, totp
+from selector.services import accounts
+from selector.services import logins
+from selector.services import totp
 
 
 class Step(enum.Enum):

@@ -42,13 +42,17 @@ from datetime import datetime
 from functools import lru_cache
 
 import pyotp
-from sqlalchemy import exists, select
+from sqlalchemy import exists
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.domain.vocabulary import AuditAction, AuditEntity
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 from selector.i18n import _l
-from selector.models import Account, Membership
-from selector.services import accounts, audit
+from selector.models import Account
+from selector.models import Membership
+from selector.services import accounts
+from selector.services import audit
 from selector.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -87,7 +91,8 @@ def is_enabled(account: Account) -> bool:
 def key_at_hand() -> str | None:
     """The app's SECRET_KEY; outside a request the environment's, else the instance's
     key file (as `selector.web.security.secret_key` finds it, without making one)."""
-    from flask import current_app, has_app_context
+    from flask import current_app
+    from flask import has_app_context
 
     if has_app_context():
         key = current_app.config.get("SECRET_KEY")

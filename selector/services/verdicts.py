@@ -28,19 +28,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, exists, func, select
+from sqlalchemy import event
+from sqlalchemy import exists
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector import paths
 from selector.domain import limits
-from selector.domain.vocabulary import AuditAction, AuditEntity
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 from selector.i18n import _l
-from selector.models import Account, Attachment, Membership, Requirement, Selection, Verdict
+from selector.models import Account
+from selector.models import Attachment
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import Verdict
 from selector.models.base import utcnow
 from selector.models.vendor_portal import AnswerDocument
 from selector.services import audit
-from selector.services.errors import Conflict, NotFound, ServiceError
-from selector.services.item_decisions import insert_decision, update_decision
+from selector.services.errors import Conflict
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
+from selector.services.item_decisions import insert_decision
+from selector.services.item_decisions import update_decision
 from selector.services.vendors.reads import get_vendor
 
 MAX_ATTACHMENT = 10 * 1024 * 1024

@@ -50,7 +50,8 @@ KEYWORDS_EXTRA = {"_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 def extract(root: Path):
     """Every translatable message in `selector/` and `templates/` (per `babel.cfg`)."""
     from babel.messages.catalog import Catalog
-    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.extract import DEFAULT_KEYWORDS
+    from babel.messages.extract import extract_from_dir
 
     try:
         from babel.messages.frontend import parse_mapping_cfg as parse_mapping
@@ -74,7 +75,8 @@ def update(root: Path, source: Path = CATALOGUES) -> dict[str, list[str]]:
     itself; other languages: empty, to be translated), unused ones dropped. Returns the
     untranslated messages per language."""
     from babel.messages.catalog import Catalog
-    from babel.messages.pofile import read_po, write_po
+    from babel.messages.pofile import read_po
+    from babel.messages.pofile import write_po
 
     template = extract(root)
     missing: dict[str, list[str]] = {}

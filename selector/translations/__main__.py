@@ -7,7 +7,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from selector.translations import extract, update
+from selector.translations import extract
+from selector.translations import update
 
 ROOT = Path(__file__).resolve().parents[2]
 

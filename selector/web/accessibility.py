@@ -3,7 +3,8 @@ because a Dutch public body must publish one for the software it uses (WCAG 2.1 
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint
+from flask import render_template
 
 from selector.web.guard import requires
 

@@ -6,21 +6,33 @@ answers 404 like for anyone else (access.py).
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from selector.forms import show_error
-from selector.forms.admin import AccountForm, ActionForm
+from selector.forms.admin import AccountForm
+from selector.forms.admin import ActionForm
 from selector.i18n import error_text
 from selector.models import Membership
-from selector.services import account_admin, invitations, logins, totp
-from selector.services.errors import NotFound, ServiceError
+from selector.services import account_admin
+from selector.services import invitations
+from selector.services import logins
+from selector.services import totp
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from selector.web import mail
 from selector.web.database import db_session
 from selector.web.guard import requires
-from selector.web.links import IssuedLinkView, link_lifetime
+from selector.web.links import IssuedLinkView
+from selector.web.links import link_lifetime
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -17,21 +17,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, render_template, request, url_for
-from flask_babel import format_decimal, format_percent
+from flask import Blueprint
+from flask import Response
+from flask import g
+from flask import jsonify
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import format_decimal
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from selector.access import SELECTION_RULES
 from selector.charts.analysis_svg import flip_gauge
-from selector.charts.svg import render_svg, text_equivalent_html
-from selector.i18n import DOMAIN_LABELS, PRICE_METHOD_LABELS, _l
+from selector.charts.svg import render_svg
+from selector.charts.svg import text_equivalent_html
+from selector.i18n import DOMAIN_LABELS
+from selector.i18n import PRICE_METHOD_LABELS
+from selector.i18n import _l
 from selector.services import analysis as service
 from selector.services import reports
 from selector.services.errors import ServiceError
 from selector.web.database import db_session
-from selector.web.guard import MemberAccess, can, requires
+from selector.web.guard import MemberAccess
+from selector.web.guard import can
+from selector.web.guard import requires
 
 blueprint = Blueprint(
     "analysis", __name__, url_prefix="/selections/<int:selection_id>/analysis"

@@ -24,7 +24,11 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint
+from flask import Response
+from flask import g
+from flask import jsonify
+from flask import request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -34,7 +38,8 @@ from selector.services.errors import ServiceError
 from selector.web import errors
 from selector.web.auth import second_factor_missing
 from selector.web.database import db_session
-from selector.web.guard import MemberAccess, requires
+from selector.web.guard import MemberAccess
+from selector.web.guard import requires
 from selector.web.security import SignedIn
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")

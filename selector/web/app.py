@@ -16,14 +16,21 @@ from flask import Flask
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import FileSystemBytecodeCache
-from werkzeug.routing import IntegerConverter, ValidationError
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import ValidationError
 
 from selector import i18n
 from selector.db import Database
 from selector.domain import limits
 from selector.domain.vocabulary import PHASES
-from selector.paths import bundled, database_url, private_dir
-from selector.web import assets, database, errors, guard, security
+from selector.paths import bundled
+from selector.paths import database_url
+from selector.paths import private_dir
+from selector.web import assets
+from selector.web import database
+from selector.web import errors
+from selector.web import guard
+from selector.web import security
 from selector.web.navigation import SELECTION_TABS
 
 csrf = CSRFProtect()

@@ -19,7 +19,11 @@ import re
 import threading
 from pathlib import Path
 
-from flask import Flask, Response, current_app, send_from_directory, url_for
+from flask import Flask
+from flask import Response
+from flask import current_app
+from flask import send_from_directory
+from flask import url_for
 from werkzeug.security import safe_join
 
 ONE_YEAR = 365 * 24 * 3600

@@ -12,15 +12,21 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, render_template, request
-from flask_babel import get_locale, get_timezone
+from flask import Blueprint
+from flask import Response
+from flask import render_template
+from flask import request
+from flask_babel import get_locale
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 
 from selector.forms.audit import AuditFilterForm
 from selector.services import audit_trail
-from selector.services.audit_trail import TrailSummary, Visibility
+from selector.services.audit_trail import TrailSummary
+from selector.services.audit_trail import Visibility
 from selector.web.database import db_session
-from selector.web.guard import MemberAccess, requires
+from selector.web.guard import MemberAccess
+from selector.web.guard import requires
 from selector.web.reports import pdf_filename
 
 blueprint = Blueprint("audit", __name__, url_prefix="/selections/<int:selection_id>/audit")

@@ -6,38 +6,42 @@ from __future__ import annotations
 import os
 import time
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint
+from flask import current_app
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
+from flask_login import login_user
+from flask_login import logout_user
 
 from selector.forms import show_error
-from selector.forms.auth import (
-    ChangePasswordForm,
-    LanguageForm,
-    LoginForm,
-    ProfileForm,
-    SetPasswordForm,
-    TokenForm,
-    TotpDisableForm,
-    TotpEnableForm,
-    TotpLoginForm,
-)
+from selector.forms.auth import ChangePasswordForm
+from selector.forms.auth import LanguageForm
+from selector.forms.auth import LoginForm
+from selector.forms.auth import ProfileForm
+from selector.forms.auth import SetPasswordForm
+from selector.forms.auth import TokenForm
+from selector.forms.auth import TotpDisableForm
+from selector.forms.auth import TotpEnableForm
+from selector.forms.auth import TotpLoginForm
 from selector.i18n import LANGUAGES
 from selector.models import Account
-from selector.services import accounts, api_tokens, logins, sign_in, totp
+from selector.services import accounts
+from selector.services import api_tokens
+from selector.services import logins
+from selector.services import sign_in
+from selector.services import totp
 from selector.services.errors import ServiceError
-from selector.web.database import database, db_session, keep_changes
+from selector.web.database import database
+from selector.web.database import db_session
+from selector.web.database import keep_changes
 from selector.web.guard import requires
 from selector.web.security import safe_next
 

@@ -14,7 +14,11 @@ Views use `db_session()` (also available as `g.session`).
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask
+from flask import Response
+from flask import current_app
+from flask import g
+from flask import request
 from sqlalchemy.orm import Session
 
 from selector.db import Database

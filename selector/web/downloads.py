@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response, send_file
+from flask import Response
+from flask import send_file
 
 from selector.models import Attachment
 

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import Flask
+from flask import g
+from flask import render_template
+from flask import request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import InternalServerError
 
 from selector.i18n import _l
 from selector.services.errors import NotFound

@@ -8,27 +8,29 @@ about, and what the answer is (the view, a redirect to the login page, 403 or 40
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from functools import wraps
 from typing import Any
 
-from flask import abort, current_app, g
+from flask import abort
+from flask import current_app
+from flask import g
 from flask_login import current_user
 from sqlalchemy import select
 
-from selector.access import (
-    ACCOUNT_RULES,
-    ADMIN,
-    PUBLIC,
-    SELECTION_RULES,
-    SIGNED_IN,
-    AccountRule,
-    permitted,
-    permitted_in_some_phase,
-    rule_for,
-)
+from selector.access import ACCOUNT_RULES
+from selector.access import ADMIN
+from selector.access import PUBLIC
+from selector.access import SELECTION_RULES
+from selector.access import SIGNED_IN
+from selector.access import AccountRule
+from selector.access import permitted
+from selector.access import permitted_in_some_phase
+from selector.access import rule_for
 from selector.domain import visibility
-from selector.models import Membership, Selection
+from selector.models import Membership
+from selector.models import Selection
 from selector.web.database import db_session
 
 

@@ -8,13 +8,22 @@ link answers 404.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
+from flask_login import logout_user
 
 from selector.forms import show_error
-from selector.forms.members import InvitationAccountForm, InvitationForm
-from selector.i18n import ROLE_LABELS, error_text
+from selector.forms.members import InvitationAccountForm
+from selector.forms.members import InvitationForm
+from selector.i18n import ROLE_LABELS
+from selector.i18n import error_text
 from selector.services import invitations
 from selector.services.errors import ServiceError
 from selector.web.database import db_session

@@ -11,7 +11,8 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 
-from flask import current_app, render_template
+from flask import current_app
+from flask import render_template
 from flask_babel import force_locale
 
 log = logging.getLogger(__name__)

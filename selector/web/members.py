@@ -9,21 +9,34 @@ password goes by e-mail, or the facilitator is told to ask an administrator.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from selector.forms import show_error
 from selector.forms.admin import ActionForm
-from selector.forms.members import AddMemberForm, RoleForm
-from selector.i18n import ROLE_LABELS, error_text
+from selector.forms.members import AddMemberForm
+from selector.forms.members import RoleForm
+from selector.i18n import ROLE_LABELS
+from selector.i18n import error_text
 from selector.models.base import utcnow
-from selector.services import invitations, logins, memberships
-from selector.services.errors import NotFound, ServiceError
+from selector.services import invitations
+from selector.services import logins
+from selector.services import memberships
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from selector.web import mail
 from selector.web.database import db_session
-from selector.web.guard import MemberAccess, requires
-from selector.web.links import IssuedInvitationView, IssuedLinkView, link_lifetime
+from selector.web.guard import MemberAccess
+from selector.web.guard import requires
+from selector.web.links import IssuedInvitationView
+from selector.web.links import IssuedLinkView
+from selector.web.links import link_lifetime
 
 blueprint = Blueprint("members", __name__, url_prefix="/selections/<int:selection_id>/members")
 

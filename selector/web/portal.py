@@ -18,27 +18,38 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from selector.forms import show_error
-from selector.forms.portal import (
-    PART_PREFIX,
-    AnswerForm,
-    ButtonForm,
-    CostsForm,
-    DocumentForm,
-    QuestionForm,
-    ReturnedForm,
-    compliance_words,
-)
+from selector.forms.portal import PART_PREFIX
+from selector.forms.portal import AnswerForm
+from selector.forms.portal import ButtonForm
+from selector.forms.portal import CostsForm
+from selector.forms.portal import DocumentForm
+from selector.forms.portal import QuestionForm
+from selector.forms.portal import ReturnedForm
+from selector.forms.portal import compliance_words
 from selector.i18n import error_text
-from selector.services import spreadsheets, vendors, verdicts
-from selector.services.errors import Conflict, NotFound, ServiceError
-from selector.services.vendors import Portal, Throttled
+from selector.services import spreadsheets
+from selector.services import vendors
+from selector.services import verdicts
+from selector.services.errors import Conflict
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
+from selector.services.vendors import Portal
+from selector.services.vendors import Throttled
 from selector.web import errors
 from selector.web.database import db_session
 

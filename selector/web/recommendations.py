@@ -9,20 +9,31 @@ writes and revises it there; a sponsor records the decision there. The rules liv
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from selector.domain.vocabulary import APPROVED, DECLINED, MORE_INFORMATION
-from selector.forms import choices, show_error
-from selector.forms.recommendations import VERDICT_LABELS, DecisionForm, RecommendationForm
+from selector.domain.vocabulary import APPROVED
+from selector.domain.vocabulary import DECLINED
+from selector.domain.vocabulary import MORE_INFORMATION
+from selector.forms import choices
+from selector.forms import show_error
+from selector.forms.recommendations import VERDICT_LABELS
+from selector.forms.recommendations import DecisionForm
+from selector.forms.recommendations import RecommendationForm
 from selector.i18n import _l
-from selector.models import Selection, Vendor
+from selector.models import Selection
+from selector.models import Vendor
 from selector.services import reports
 from selector.services.errors import ServiceError
 from selector.services.vendors import vendors_of
 from selector.web.database import db_session
-from selector.web.guard import MemberAccess, requires
+from selector.web.guard import MemberAccess
+from selector.web.guard import requires
 
 blueprint = Blueprint("recommendations", __name__,
                       url_prefix="/selections/<int:selection_id>/recommendation")

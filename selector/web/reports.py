@@ -27,15 +27,13 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    url_for,
-)
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -43,26 +41,34 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.charts.svg import render_svg, text_equivalent_html
+from selector.charts.svg import render_svg
+from selector.charts.svg import text_equivalent_html
 from selector.forms import show_error
 from selector.forms.reports import IssueReportForm
 from selector.i18n import _l
-from selector.models import Account, AuditEntry, FinalReport, Selection
+from selector.models import Account
+from selector.models import AuditEntry
+from selector.models import FinalReport
+from selector.models import Selection
 from selector.models.base import utcnow
 from selector.report.contents import ReportData
 from selector.report.figures import report_figures
-from selector.report.i18n import number, percent, report_language, t_, tn_
-from selector.report.labels import (
-    action_label,
-    contract_years_text,
-    difference_text,
-    entity_label,
-    money_text,
-)
+from selector.report.i18n import number
+from selector.report.i18n import percent
+from selector.report.i18n import report_language
+from selector.report.i18n import t_
+from selector.report.i18n import tn_
+from selector.report.labels import action_label
+from selector.report.labels import contract_years_text
+from selector.report.labels import difference_text
+from selector.report.labels import entity_label
+from selector.report.labels import money_text
 from selector.services import reports as service
-from selector.services.errors import NotFound, ServiceError
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from selector.web.database import db_session
-from selector.web.guard import MemberAccess, requires
+from selector.web.guard import MemberAccess
+from selector.web.guard import requires
 
 blueprint = Blueprint("reports", __name__, url_prefix="/selections/<int:selection_id>/report")
 

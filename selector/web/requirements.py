@@ -9,16 +9,14 @@ import io
 import json
 from typing import Any
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -27,37 +25,42 @@ from sqlalchemy import select
 from selector.domain import quality
 from selector.domain.limits import parse_id
 from selector.domain.vocabulary import AuditAction
-from selector.forms import error_messages, show_error
-from selector.forms.requirement_import import (
-    FILE_PROBLEM,
-    PROBLEM_HEADINGS,
-    SAMPLE_LENGTH,
-    SOURCE_LABELS,
-    MappingForm,
-    mapping_form,
-)
-from selector.forms.requirements import (
-    FIELD_LABELS,
-    LABELS,
-    BulkDecisionForm,
-    CategoryActionForm,
-    CategoryForm,
-    DecisionForm,
-    FilterForm,
-    PickForm,
-    RequirementForm,
-    SettingsForm,
-    StructuredForm,
-    UploadForm,
-)
+from selector.forms import error_messages
+from selector.forms import show_error
+from selector.forms.requirement_import import FILE_PROBLEM
+from selector.forms.requirement_import import PROBLEM_HEADINGS
+from selector.forms.requirement_import import SAMPLE_LENGTH
+from selector.forms.requirement_import import SOURCE_LABELS
+from selector.forms.requirement_import import MappingForm
+from selector.forms.requirement_import import mapping_form
+from selector.forms.requirements import FIELD_LABELS
+from selector.forms.requirements import LABELS
+from selector.forms.requirements import BulkDecisionForm
+from selector.forms.requirements import CategoryActionForm
+from selector.forms.requirements import CategoryForm
+from selector.forms.requirements import DecisionForm
+from selector.forms.requirements import FilterForm
+from selector.forms.requirements import PickForm
+from selector.forms.requirements import RequirementForm
+from selector.forms.requirements import SettingsForm
+from selector.forms.requirements import StructuredForm
+from selector.forms.requirements import UploadForm
 from selector.i18n import error_text
-from selector.models import Account, Category, Membership, Selection
+from selector.models import Account
+from selector.models import Category
+from selector.models import Membership
+from selector.models import Selection
 from selector.services import requirements as requirement_service
 from selector.services import spreadsheets
-from selector.services.errors import Conflict, NotFound, ServiceError
-from selector.services.spreadsheets import MappingChoices, MappingStep
-from selector.web.database import database, db_session
-from selector.web.guard import MemberAccess, requires
+from selector.services.errors import Conflict
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
+from selector.services.spreadsheets import MappingChoices
+from selector.services.spreadsheets import MappingStep
+from selector.web.database import database
+from selector.web.database import db_session
+from selector.web.guard import MemberAccess
+from selector.web.guard import requires
 
 blueprint = Blueprint("requirements", __name__,
                       url_prefix="/selections/<int:selection_id>/requirements")

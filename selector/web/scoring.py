@@ -12,7 +12,13 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -21,27 +27,33 @@ from sqlalchemy import select
 from selector.domain.limits import parse_id
 from selector.forms import show_error
 from selector.forms.admin import ActionForm
-from selector.forms.scoring import (
-    VERIFICATION_LABELS,
-    ConflictForm,
-    ConsensusForm,
-    ExclusionForm,
-    RemoveConsensusForm,
-    VisibilityForm,
-    anchor_labels,
-    comment_field,
-    score_field,
-    sheet_form,
-    version_field,
-)
+from selector.forms.scoring import VERIFICATION_LABELS
+from selector.forms.scoring import ConflictForm
+from selector.forms.scoring import ConsensusForm
+from selector.forms.scoring import ExclusionForm
+from selector.forms.scoring import RemoveConsensusForm
+from selector.forms.scoring import VisibilityForm
+from selector.forms.scoring import anchor_labels
+from selector.forms.scoring import comment_field
+from selector.forms.scoring import score_field
+from selector.forms.scoring import sheet_form
+from selector.forms.scoring import version_field
 from selector.i18n import error_text
-from selector.models import Consensus, Requirement
-from selector.services import logins, scoring
-from selector.services.errors import Conflict, NotFound, ServiceError
+from selector.models import Consensus
+from selector.models import Requirement
+from selector.services import logins
+from selector.services import scoring
+from selector.services.errors import Conflict
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from selector.services.vendors import get_vendor
-from selector.web.database import READ_METHODS, database, db_session, keep_changes
+from selector.web.database import READ_METHODS
+from selector.web.database import database
+from selector.web.database import db_session
+from selector.web.database import keep_changes
 from selector.web.downloads import document_download
-from selector.web.guard import MemberAccess, requires
+from selector.web.guard import MemberAccess
+from selector.web.guard import requires
 
 blueprint = Blueprint("scoring", __name__, url_prefix="/selections/<int:selection_id>/scoring")
 

@@ -26,10 +26,16 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, jsonify, request
+from flask import Flask
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import jsonify
+from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext
-from flask_login import LoginManager, UserMixin
+from flask_login import LoginManager
+from flask_login import UserMixin
 
 from selector.i18n import _l
 from selector.models import Account

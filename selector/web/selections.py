@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from selector.forms import show_error
-from selector.forms.selections import PhaseForm, SelectionForm
-from selector.i18n import PHASE_LABELS, PRICE_METHOD_LABELS
-from selector.services import analysis, scoring, selections
+from selector.forms.selections import PhaseForm
+from selector.forms.selections import SelectionForm
+from selector.i18n import PHASE_LABELS
+from selector.i18n import PRICE_METHOD_LABELS
+from selector.services import analysis
+from selector.services import scoring
+from selector.services import selections
 from selector.services.errors import ServiceError
 from selector.web.database import db_session
-from selector.web.guard import MemberAccess, requires
+from selector.web.guard import MemberAccess
+from selector.web.guard import requires
 
 blueprint = Blueprint("selections", __name__)
 

@@ -12,38 +12,38 @@ from __future__ import annotations
 import io
 from zoneinfo import ZoneInfo
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import make_response
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from selector.domain import vendor_answers as answer_rules
 from selector.forms import show_error
-from selector.forms.vendor_portal import (
-    LinkForm,
-    PublishForm,
-    ReopenForm,
-    ReturnedForm,
-    ScheduleForm,
-)
-from selector.forms.vendors import VendorForm, WithdrawForm
+from selector.forms.vendor_portal import LinkForm
+from selector.forms.vendor_portal import PublishForm
+from selector.forms.vendor_portal import ReopenForm
+from selector.forms.vendor_portal import ReturnedForm
+from selector.forms.vendor_portal import ScheduleForm
+from selector.forms.vendors import VendorForm
+from selector.forms.vendors import WithdrawForm
 from selector.i18n import error_text
 from selector.models.base import utcnow
-from selector.services import spreadsheets, vendors
-from selector.services.errors import NotFound, ServiceError
+from selector.services import spreadsheets
+from selector.services import vendors
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from selector.services.scoring import exclusions
 from selector.web.database import db_session
-from selector.web.guard import MemberAccess, requires
+from selector.web.guard import MemberAccess
+from selector.web.guard import requires
 from selector.web.requirements import XLSX
 
 blueprint = Blueprint("vendors", __name__, url_prefix="/selections/<int:selection_id>/vendors")

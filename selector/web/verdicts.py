@@ -5,7 +5,12 @@ an optional document, and the download of such a document (members only).
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,12 +21,17 @@ from selector.forms.scoring import VerdictForm
 from selector.forms.vendor_portal import OverrideForm
 from selector.i18n import error_text
 from selector.models import Requirement
-from selector.services import scoring, vendors, verdicts
-from selector.services.errors import Conflict, NotFound, ServiceError
+from selector.services import scoring
+from selector.services import vendors
+from selector.services import verdicts
+from selector.services.errors import Conflict
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from selector.services.vendors import get_vendor
 from selector.web.database import db_session
 from selector.web.downloads import document_download
-from selector.web.guard import MemberAccess, requires
+from selector.web.guard import MemberAccess
+from selector.web.guard import requires
 
 blueprint = Blueprint("verdicts", __name__,
                       url_prefix="/selections/<int:selection_id>/verdicts")

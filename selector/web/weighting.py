@@ -15,45 +15,57 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import format_decimal
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from selector.charts.models import COMBINED, weights_chart
-from selector.charts.weighting_svg import divergence_svg, points_label
+from selector.charts.models import COMBINED
+from selector.charts.models import weights_chart
+from selector.charts.weighting_svg import divergence_svg
+from selector.charts.weighting_svg import points_label
 from selector.domain import ahp
 from selector.domain import price as pricing
 from selector.domain.limits import parse_id
 from selector.domain.selection import PRIORITY_POINTS
-from selector.forms import error_messages, show_error
+from selector.forms import error_messages
+from selector.forms import show_error
 from selector.forms.admin import ActionForm
-from selector.forms.weighting import (
-    AcceptForm,
-    BalanceForm,
-    ReopenForm,
-    RequirementWeightForm,
-    allocation_form,
-    allocation_points,
-    final_form,
-    final_points,
-    final_renames,
-    pair_name,
-    pairwise_form,
-    pairwise_judgements,
-    pairwise_renames,
-    point_renames,
-    price_settings_form,
-    requirement_weight_form,
-    stray_fields,
-)
-from selector.i18n import DOMAIN_LABELS, PRICE_METHOD_LABELS, error_text
+from selector.forms.weighting import AcceptForm
+from selector.forms.weighting import BalanceForm
+from selector.forms.weighting import ReopenForm
+from selector.forms.weighting import RequirementWeightForm
+from selector.forms.weighting import allocation_form
+from selector.forms.weighting import allocation_points
+from selector.forms.weighting import final_form
+from selector.forms.weighting import final_points
+from selector.forms.weighting import final_renames
+from selector.forms.weighting import pair_name
+from selector.forms.weighting import pairwise_form
+from selector.forms.weighting import pairwise_judgements
+from selector.forms.weighting import pairwise_renames
+from selector.forms.weighting import point_renames
+from selector.forms.weighting import price_settings_form
+from selector.forms.weighting import requirement_weight_form
+from selector.forms.weighting import stray_fields
+from selector.i18n import DOMAIN_LABELS
+from selector.i18n import PRICE_METHOD_LABELS
+from selector.i18n import error_text
 from selector.models.selection import DOMAINS
 from selector.services import weighting as service
-from selector.services.errors import NotFound, ServiceError
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from selector.web.database import db_session
-from selector.web.guard import MemberAccess, requires
+from selector.web.guard import MemberAccess
+from selector.web.guard import requires
 
 blueprint = Blueprint("weighting", __name__, url_prefix="/selections/<int:selection_id>/weighting")
 

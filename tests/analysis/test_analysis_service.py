@@ -9,7 +9,8 @@ import pytest
 from selector.domain import method
 from selector.models import Selection
 from selector.services import analysis
-from selector.services.errors import NotFound, ServiceError
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from tests.conftest import assert_ranking_matches
 
 
@@ -160,7 +161,10 @@ def test_panel_health_is_the_engine_with_assignments(db, example):
 
 
 def test_assignments_override_the_role_default(db, example_id):
-    from selector.models import Account, Assignment, Category, Membership
+    from selector.models import Account
+    from selector.models import Assignment
+    from selector.models import Category
+    from selector.models import Membership
 
     with db.transaction() as session:
         bram = session.query(Membership).join(Account).filter(
@@ -182,7 +186,8 @@ def test_assignments_override_the_role_default(db, example_id):
 
 
 def test_a_refused_selection_is_a_service_error(db, example_id):
-    from selector.models import Category, FinalWeight
+    from selector.models import Category
+    from selector.models import FinalWeight
 
     with db.transaction() as session:
         cat = session.query(Category).filter_by(selection_id=example_id, key="sales").one()

@@ -8,14 +8,20 @@ import sys
 
 import pytest
 from flask import Flask
-from flask_babel import Babel, force_locale
+from flask_babel import Babel
+from flask_babel import force_locale
 
 from selector.files.selection_file import validate
 from selector.files.to_domain import selection_from_file
-from selector.models import Category, FinalWeight
-from selector.services.errors import NotFound, ServiceError
-from selector.services.ranking import RankingUnavailable, rank_selection, ranked_selection
-from selector.translations import CATALOGUES, compile_catalogues
+from selector.models import Category
+from selector.models import FinalWeight
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
+from selector.services.ranking import RankingUnavailable
+from selector.services.ranking import rank_selection
+from selector.services.ranking import ranked_selection
+from selector.translations import CATALOGUES
+from selector.translations import compile_catalogues
 from tests.conftest import assert_ranking_matches
 
 
@@ -90,7 +96,8 @@ def test_the_service_loads_neither_sqlalchemy_nor_flask():
 def test_value_for_money_with_a_vendor_without_costs_names_the_vendor(db, example_id, tmp_path):
     """The price settings page refuses `value` while a vendor has no costs; a vendor added
     without costs afterwards makes the ranking say which vendor, in the reader's language."""
-    from selector.models import Selection, Vendor
+    from selector.models import Selection
+    from selector.models import Vendor
 
     with db.transaction() as session:
         selection = session.get(Selection, example_id)

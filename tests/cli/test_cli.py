@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from tests.conftest import EXAMPLE, assert_ranking_matches
+from tests.conftest import EXAMPLE
+from tests.conftest import assert_ranking_matches
 
 
 def selector(*args, stdin: str | None = None, env_url: str | None = None):
@@ -123,7 +124,8 @@ def test_rank_refuses_a_broken_file_in_one_sentence(tmp_path, example_doc):
 
 
 def test_import_list_export_round_trip(tmp_path, database_url, example_doc):
-    from selector.files.selection_file import canonical, validate
+    from selector.files.selection_file import canonical
+    from selector.files.selection_file import validate
 
     imported = selector("import", str(EXAMPLE), env_url=database_url)
     selection_id = imported.stdout.strip().splitlines()[-1]
@@ -167,7 +169,8 @@ def test_users_create_and_password_policy(database_url):
 
 
 def test_a_sub_command_parses_alike_with_only_its_own_parser(capsys):
-    from selector.cli.main import COMMANDS, build_parser
+    from selector.cli.main import COMMANDS
+    from selector.cli.main import build_parser
 
     for argv in (["rank", "--selection", "7", "--json"], ["rank", "file.json"],
                  ["db", "downgrade", "base"], ["users", "create", "a@b.nl", "--name", "A"],

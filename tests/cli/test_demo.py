@@ -8,20 +8,19 @@ import os
 import subprocess
 import sys
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from selector.db import Database
-from selector.models import (
-    Account,
-    Allocation,
-    AuditEntry,
-    Membership,
-    Requirement,
-    Score,
-    Selection,
-    Sheet,
-    Vendor,
-)
+from selector.models import Account
+from selector.models import Allocation
+from selector.models import AuditEntry
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Score
+from selector.models import Selection
+from selector.models import Sheet
+from selector.models import Vendor
 from selector.services.accounts import verify_password
 
 

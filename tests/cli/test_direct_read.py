@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
+from sqlalchemy import text
 
 from selector import schema
 from selector.cli.direct_read import reader

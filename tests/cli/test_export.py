@@ -7,8 +7,15 @@ import json
 from sqlalchemy import select
 
 from selector.db import Database
-from selector.models import Account, Membership, Requirement, Selection, Vendor
-from selector.services import memberships, requirements, vendors, weighting
+from selector.models import Account
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import Vendor
+from selector.services import memberships
+from selector.services import requirements
+from selector.services import vendors
+from selector.services import weighting
 from tests.cli.test_cli import selector
 from tests.conftest import EXAMPLE
 

@@ -11,8 +11,10 @@ import subprocess
 import sys
 import time
 
-from benchmarks.scoring_load import free_port, stop_process_group
-from selector.web.server import SETTINGS, bind_address
+from benchmarks.scoring_load import free_port
+from benchmarks.scoring_load import stop_process_group
+from selector.web.server import SETTINGS
+from selector.web.server import bind_address
 
 
 def _get(port: int, path: str) -> http.client.HTTPResponse:

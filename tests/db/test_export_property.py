@@ -12,36 +12,39 @@ from __future__ import annotations
 
 import uuid
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck
+from hypothesis import event
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from selector.domain.method import MethodError, rank
-from selector.files.selection_file import SelectionFileError, canonical, parse_selection_json
-from selector.models import (
-    Account,
-    Category,
-    Consensus,
-    Membership,
-    Requirement,
-    Selection,
-    Vendor,
-    Verdict,
-)
-from selector.services import (
-    memberships,
-    reports,
-    requirements,
-    scoring,
-    selections,
-    vendors,
-    verdicts,
-    weighting,
-)
+from selector.domain.method import MethodError
+from selector.domain.method import rank
+from selector.files.selection_file import SelectionFileError
+from selector.files.selection_file import canonical
+from selector.files.selection_file import parse_selection_json
+from selector.models import Account
+from selector.models import Category
+from selector.models import Consensus
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import Vendor
+from selector.models import Verdict
+from selector.services import memberships
+from selector.services import reports
+from selector.services import requirements
+from selector.services import scoring
+from selector.services import selections
+from selector.services import vendors
+from selector.services import verdicts
+from selector.services import weighting
 from selector.services.errors import ServiceError
 from selector.services.loader import load_selection
 from selector.services.requirements import refresh_all_quality
-from selector.services.selection_file import export_file, import_selection
+from selector.services.selection_file import export_file
+from selector.services.selection_file import import_selection
 from tests.conftest import EXAMPLE
 
 FACILITATOR = "fenna@example.org"

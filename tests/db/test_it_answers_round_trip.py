@@ -8,12 +8,17 @@ import json
 
 from sqlalchemy import select
 
-from selector.files.selection_file import canonical, parse_selection_json, validate
+from selector.files.selection_file import canonical
+from selector.files.selection_file import parse_selection_json
+from selector.files.selection_file import validate
 from selector.models import Requirement
 from selector.services import requirements as requirement_service
-from selector.services.selection_file import export_selection, import_selection
+from selector.services.selection_file import export_selection
+from selector.services.selection_file import import_selection
 from tests.cli.test_cli import selector
-from tests.requirements.conftest import INGRID, acting, build_world
+from tests.requirements.conftest import INGRID
+from tests.requirements.conftest import acting
+from tests.requirements.conftest import build_world
 from tests.requirements.test_it_structured import ANSWERS
 
 

@@ -6,11 +6,15 @@ import copy
 import json
 import uuid
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from selector.files.selection_file import canonical, validate
-from selector.services.selection_file import export_selection, import_selection
+from selector.files.selection_file import canonical
+from selector.files.selection_file import validate
+from selector.services.selection_file import export_selection
+from selector.services.selection_file import import_selection
 from tests.conftest import EXAMPLE
 
 BASE = json.loads(EXAMPLE.read_text(encoding="utf-8"))

@@ -5,15 +5,23 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from selector.domain.method import rank
-from selector.files.selection_file import canonical, validate
+from selector.files.selection_file import canonical
+from selector.files.selection_file import validate
 from selector.files.to_domain import selection_from_file
-from selector.models import AuditEntry, Membership, Score, Selection, Sheet
+from selector.models import AuditEntry
+from selector.models import Membership
+from selector.models import Score
+from selector.models import Selection
+from selector.models import Sheet
 from selector.services.loader import load_selection
-from selector.services.selection_file import export_selection, import_selection
+from selector.services.selection_file import export_selection
+from selector.services.selection_file import import_selection
 from tests.conftest import assert_ranking_matches
 
 

@@ -9,16 +9,14 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from selector.domain.ahp import (
-    CR_LIMIT,
-    RANDOM_INDEX,
-    PairwiseError,
-    build_matrix,
-    judgement_label,
-    pairs,
-    parse_judgement,
-    weigh,
-)
+from selector.domain.ahp import CR_LIMIT
+from selector.domain.ahp import RANDOM_INDEX
+from selector.domain.ahp import PairwiseError
+from selector.domain.ahp import build_matrix
+from selector.domain.ahp import judgement_label
+from selector.domain.ahp import pairs
+from selector.domain.ahp import parse_judgement
+from selector.domain.ahp import weigh
 
 
 def _power_iteration(matrix: np.ndarray) -> tuple[np.ndarray, float]:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 
 from selector.domain import limits
-from selector.domain.limits import Refused, check_web_address, normalise_email, text_problem
+from selector.domain.limits import Refused
+from selector.domain.limits import check_web_address
+from selector.domain.limits import normalise_email
+from selector.domain.limits import text_problem
 
 
 @pytest.mark.parametrize("address", [

@@ -8,34 +8,32 @@ from typing import Any
 
 import pytest
 
-from selector.domain.method import (
-    MethodError,
-    active_categories,
-    aggregated_scores,
-    combined_weights,
-    contributions,
-    disagreement,
-    divergence,
-    group_means,
-    member_weights,
-    panel_health,
-    price_scores,
-    rank,
-    requirement_weights_in_category,
-    what_if_totals,
-)
-from selector.domain.selection import (
-    Allocation,
-    Category,
-    Consensus,
-    Member,
-    Requirement,
-    Score,
-    Selection,
-    Vendor,
-    Verdict,
-)
-from tests.conftest import EXAMPLE_RANKING, assert_ranking_matches, example_selection
+from selector.domain.method import MethodError
+from selector.domain.method import active_categories
+from selector.domain.method import aggregated_scores
+from selector.domain.method import combined_weights
+from selector.domain.method import contributions
+from selector.domain.method import disagreement
+from selector.domain.method import divergence
+from selector.domain.method import group_means
+from selector.domain.method import member_weights
+from selector.domain.method import panel_health
+from selector.domain.method import price_scores
+from selector.domain.method import rank
+from selector.domain.method import requirement_weights_in_category
+from selector.domain.method import what_if_totals
+from selector.domain.selection import Allocation
+from selector.domain.selection import Category
+from selector.domain.selection import Consensus
+from selector.domain.selection import Member
+from selector.domain.selection import Requirement
+from selector.domain.selection import Score
+from selector.domain.selection import Selection
+from selector.domain.selection import Vendor
+from selector.domain.selection import Verdict
+from tests.conftest import EXAMPLE_RANKING
+from tests.conftest import assert_ranking_matches
+from tests.conftest import example_selection
 
 
 @pytest.fixture(scope="module")

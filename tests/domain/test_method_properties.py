@@ -10,26 +10,25 @@ import math
 from dataclasses import replace
 from typing import Any
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck
+from hypothesis import assume
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from selector.domain.method import (
-    MethodError,
-    active_categories,
-    rank,
-    what_if_totals,
-)
-from selector.domain.selection import (
-    Allocation,
-    Category,
-    Consensus,
-    Member,
-    Requirement,
-    Score,
-    Selection,
-    Vendor,
-    Verdict,
-)
+from selector.domain.method import MethodError
+from selector.domain.method import active_categories
+from selector.domain.method import rank
+from selector.domain.method import what_if_totals
+from selector.domain.selection import Allocation
+from selector.domain.selection import Category
+from selector.domain.selection import Consensus
+from selector.domain.selection import Member
+from selector.domain.selection import Requirement
+from selector.domain.selection import Score
+from selector.domain.selection import Selection
+from selector.domain.selection import Vendor
+from selector.domain.selection import Verdict
 
 DRAWS = 1_000
 EPS = 1e-9

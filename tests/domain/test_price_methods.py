@@ -12,9 +12,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from selector.domain import price as pricing
-from selector.domain.method import MethodError, price_scores, rank, what_if_totals
-from selector.domain.selection import Category, Requirement, Score, Selection, Vendor
-from tests.domain.test_method_properties import PROPERTY, ranked, selections
+from selector.domain.method import MethodError
+from selector.domain.method import price_scores
+from selector.domain.method import rank
+from selector.domain.method import what_if_totals
+from selector.domain.selection import Category
+from selector.domain.selection import Requirement
+from selector.domain.selection import Score
+from selector.domain.selection import Selection
+from selector.domain.selection import Vendor
+from tests.domain.test_method_properties import PROPERTY
+from tests.domain.test_method_properties import ranked
+from tests.domain.test_method_properties import selections
 
 DRAWS = 200
 

@@ -7,17 +7,22 @@ import math
 
 import pytest
 
-from selector.domain.method import group_means, rank, what_if_totals
-from selector.domain.ranked import ABOVE, BELOW, FAILED, PASSED, UNVERIFIED, RankedSelection
-from selector.domain.selection import (
-    Category,
-    Member,
-    Requirement,
-    Score,
-    Selection,
-    Vendor,
-    Verdict,
-)
+from selector.domain.method import group_means
+from selector.domain.method import rank
+from selector.domain.method import what_if_totals
+from selector.domain.ranked import ABOVE
+from selector.domain.ranked import BELOW
+from selector.domain.ranked import FAILED
+from selector.domain.ranked import PASSED
+from selector.domain.ranked import UNVERIFIED
+from selector.domain.ranked import RankedSelection
+from selector.domain.selection import Category
+from selector.domain.selection import Member
+from selector.domain.selection import Requirement
+from selector.domain.selection import Score
+from selector.domain.selection import Selection
+from selector.domain.selection import Vendor
+from selector.domain.selection import Verdict
 from tests.conftest import example_selection
 
 

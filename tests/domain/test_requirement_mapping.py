@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from selector.domain import requirement_mapping as mapping
-from selector.domain.requirement_mapping import MappingOptions, MappingRefused, Sheet, Uncomputed
+from selector.domain.requirement_mapping import MappingOptions
+from selector.domain.requirement_mapping import MappingRefused
+from selector.domain.requirement_mapping import Sheet
+from selector.domain.requirement_mapping import Uncomputed
 
 
 def sheet(*rows) -> Sheet:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from selector.domain.selection import Score, Scores, Selection
+from selector.domain.selection import Score
+from selector.domain.selection import Scores
+from selector.domain.selection import Selection
 
 TWO = (Score("a@x", "acme", "R1", 4, "good"), Score("b@x", "tulip", "R2", 1))
 

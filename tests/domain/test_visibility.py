@@ -9,7 +9,8 @@ from itertools import product
 
 import pytest
 
-from selector.domain import phases, visibility
+from selector.domain import phases
+from selector.domain import visibility
 from selector.models import Selection
 
 ROLES = ("facilitator", "business", "it", "sponsor", "observer")

@@ -11,12 +11,10 @@ import pytest
 
 from selector import access
 from selector.domain import vocabulary as words
-from selector.domain.vocabulary import (
-    FREEZE_RELEVANT,
-    AuditAction,
-    AuditEntity,
-    score_anchors,
-)
+from selector.domain.vocabulary import FREEZE_RELEVANT
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
+from selector.domain.vocabulary import score_anchors
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,7 +97,8 @@ def test_the_role_groups():
 
 
 def test_the_other_modules_take_their_words_from_the_vocabulary():
-    from selector.domain import phases, selection
+    from selector.domain import phases
+    from selector.domain import selection
     from selector.files import selection_file
     from selector.models import selection as models
     from selector.services import loader

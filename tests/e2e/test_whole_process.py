@@ -31,7 +31,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from benchmarks import loadkit
-from tests.browser_support import ARTIFACTS, BROWSER_ARGS, chromium
+from tests.browser_support import ARTIFACTS
+from tests.browser_support import BROWSER_ARGS
+from tests.browser_support import chromium
 from tests.browser_support import log_in as log_in_as
 
 pytestmark = pytest.mark.browser
@@ -379,7 +381,11 @@ def _check_the_database(url: str, name: str) -> None:
     """What the browser did is what is stored, and the ranking agrees with the report."""
     from selector.db import Database
     from selector.domain.method import rank
-    from selector.models import Consensus, Score, Selection, Sheet, Verdict
+    from selector.models import Consensus
+    from selector.models import Score
+    from selector.models import Selection
+    from selector.models import Sheet
+    from selector.models import Verdict
     from selector.services.loader import load_selection
 
     database = Database(url)

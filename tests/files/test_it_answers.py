@@ -8,7 +8,9 @@ import json
 
 import pytest
 
-from selector.files.selection_file import SelectionFileError, canonical, validate
+from selector.files.selection_file import SelectionFileError
+from selector.files.selection_file import canonical
+from selector.files.selection_file import validate
 from tests.conftest import EXAMPLE
 
 BASE = json.loads(EXAMPLE.read_text(encoding="utf-8"))

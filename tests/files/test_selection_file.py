@@ -12,16 +12,14 @@ from typing import Any
 import pytest
 
 from selector.files import selection_file
-from selector.files.selection_file import (
-    FORMAT,
-    VERSION,
-    SelectionFileError,
-    canonical,
-    dump_selection_file,
-    parse_selection_json,
-    read_selection_file,
-    validate,
-)
+from selector.files.selection_file import FORMAT
+from selector.files.selection_file import VERSION
+from selector.files.selection_file import SelectionFileError
+from selector.files.selection_file import canonical
+from selector.files.selection_file import dump_selection_file
+from selector.files.selection_file import parse_selection_json
+from selector.files.selection_file import read_selection_file
+from selector.files.selection_file import validate
 
 EXAMPLE_PATH = Path(__file__).parent.parent / "data" / "crm-selection.json"
 EXAMPLE: dict[str, Any] = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from selector.files.selection_file import SelectionFileError, canonical, validate
+from selector.files.selection_file import SelectionFileError
+from selector.files.selection_file import canonical
+from selector.files.selection_file import validate
 
 EXAMPLE: dict[str, Any] = json.loads(
     (Path(__file__).parent.parent / "data" / "crm-selection.json").read_text(encoding="utf-8"))
@@ -70,7 +72,8 @@ def test_every_broken_answer_is_named():
 
 
 def test_import_then_export_keeps_the_answers_literally(db):
-    from selector.services.selection_file import export_selection, import_selection
+    from selector.services.selection_file import export_selection
+    from selector.services.selection_file import import_selection
 
     doc = _with(ANSWERS)
     with db.transaction() as session:

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from selector.files.selection_file import SelectionFileError, canonical, validate
+from selector.files.selection_file import SelectionFileError
+from selector.files.selection_file import canonical
+from selector.files.selection_file import validate
 
 EXAMPLE: dict[str, Any] = json.loads(
     (Path(__file__).parent.parent / "data" / "crm-selection.json").read_text("utf-8"))

@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from tests.report.helpers import EXAMPLE, ExtractedPdf, run_selector
+from tests.report.helpers import EXAMPLE
+from tests.report.helpers import ExtractedPdf
+from tests.report.helpers import run_selector
 
 
 @pytest.fixture(scope="session")

@@ -5,12 +5,17 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import String
 
 from selector.charts import models
-from selector.charts.layout import Rect, Text, heat_colour, layout
+from selector.charts.layout import Rect
+from selector.charts.layout import Text
+from selector.charts.layout import heat_colour
+from selector.charts.layout import layout
 from selector.charts.pdf import render_drawing
-from selector.charts.svg import render_svg, text_equivalent_html
+from selector.charts.svg import render_svg
+from selector.charts.svg import text_equivalent_html
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<b>R&D</b> "quoted" <script>alert(1)</script>'

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 
@@ -14,13 +17,11 @@ from selector.files.selection_file import validate
 from selector.files.to_domain import selection_from_file
 from selector.report.build import build_report_data
 from selector.report.pdf import render_pdf
-from selector.report.process_record import (
-    AuditChange,
-    AuditCount,
-    PhaseChange,
-    ProcessInfo,
-    late_changes,
-)
+from selector.report.process_record import AuditChange
+from selector.report.process_record import AuditCount
+from selector.report.process_record import PhaseChange
+from selector.report.process_record import ProcessInfo
+from selector.report.process_record import late_changes
 from selector.services.ranking import rank_selection
 from tests.report.helpers import EXAMPLE
 

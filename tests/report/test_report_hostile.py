@@ -14,9 +14,13 @@ from selector.files.selection_file import validate
 from selector.files.to_domain import selection_from_file
 from selector.report.build import build_report_data
 from selector.report.pdf import render_pdf
-from selector.report.text import markup, shorten
+from selector.report.text import markup
+from selector.report.text import shorten
 from selector.services.ranking import rank_selection
-from tests.report.helpers import EXAMPLE, ExtractedPdf, normalise, run_selector
+from tests.report.helpers import EXAMPLE
+from tests.report.helpers import ExtractedPdf
+from tests.report.helpers import normalise
+from tests.report.helpers import run_selector
 
 BOLD_MARKUP = "<b>R&D</b> <font size=40>"
 LINK = '<link href="file:///etc/passwd">x</link>'

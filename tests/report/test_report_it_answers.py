@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from tests.report.helpers import ExtractedPdf, normalise, run_selector
+from tests.report.helpers import ExtractedPdf
+from tests.report.helpers import normalise
+from tests.report.helpers import run_selector
 
 ANSWERS = [
     {"requirement": "IT-HST-01", "item": "data_location", "value": {"location": "the EU/EEA"}},

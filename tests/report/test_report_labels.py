@@ -4,18 +4,24 @@ covers."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
 from selector.domain import vocabulary as words
-from selector.domain.vocabulary import FREEZE_RELEVANT, AuditAction, AuditEntity
+from selector.domain.vocabulary import FREEZE_RELEVANT
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 from selector.report import labels
 from selector.report.chapters.process_and_method import scale_anchors
 from selector.report.i18n import report_language
-from selector.report.process_record import AuditChange, ProcessInfo, late_changes
+from selector.report.process_record import AuditChange
+from selector.report.process_record import ProcessInfo
+from selector.report.process_record import late_changes
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import copy
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import pytest
 from pypdf import PdfReader
@@ -15,7 +17,10 @@ from selector.domain.method import rank
 from selector.domain.ranked import RankedSelection
 from selector.files.selection_file import validate
 from selector.files.to_domain import selection_from_file
-from selector.models import Account, Selection, SponsorDecision, Vendor
+from selector.models import Account
+from selector.models import Selection
+from selector.models import SponsorDecision
+from selector.models import Vendor
 from selector.report.build import build_report_data
 from selector.report.pdf import render_pdf
 from selector.services.reports import selection_report

@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from tests.report.helpers import EXAMPLE, normalise, run_selector
+from tests.report.helpers import EXAMPLE
+from tests.report.helpers import normalise
+from tests.report.helpers import run_selector
 
 CATEGORY_WEIGHTS = {
     # name -> the joint weight as the report prints it (en, nl)

@@ -10,20 +10,25 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from selector.domain.vocabulary import AuditAction, AuditEntity
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 from selector.files.selection_file import validate
-from selector.models import Account, AuditEntry, FinalReport, Score, Selection
+from selector.models import Account
+from selector.models import AuditEntry
+from selector.models import FinalReport
+from selector.models import Score
+from selector.models import Selection
 from selector.services import audit
 from selector.services.errors import ServiceError
-from selector.services.reports import (
-    current_final_report,
-    final_reports,
-    issue_final_report,
-    process_info,
-    selection_report,
-)
+from selector.services.reports import current_final_report
+from selector.services.reports import final_reports
+from selector.services.reports import issue_final_report
+from selector.services.reports import process_info
+from selector.services.reports import selection_report
 from selector.services.selection_file import import_selection
-from tests.report.helpers import ExtractedPdf, normalise, run_selector
+from tests.report.helpers import ExtractedPdf
+from tests.report.helpers import normalise
+from tests.report.helpers import run_selector
 
 
 @pytest.fixture

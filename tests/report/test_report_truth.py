@@ -5,23 +5,31 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
-from reportlab.platypus import Paragraph, Table
+from reportlab.platypus import Paragraph
+from reportlab.platypus import Table
 
 from selector.domain.method import rank
 from selector.domain.ranked import RankedSelection
-from selector.domain.vocabulary import AuditAction, AuditEntity
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 from selector.files.selection_file import validate
 from selector.files.to_domain import selection_from_file
-from selector.report import labels, pdf
+from selector.report import labels
+from selector.report import pdf
 from selector.report.build import build_report_data
 from selector.report.chapters.process_and_method import scale_anchors
 from selector.report.i18n import report_language
-from selector.report.process_record import AuditChange, ProcessInfo
-from tests.report.helpers import EXAMPLE, normalise
+from selector.report.process_record import AuditChange
+from selector.report.process_record import ProcessInfo
+from tests.report.helpers import EXAMPLE
+from tests.report.helpers import normalise
 
 TODAY = date(2026, 11, 23)
 FROZEN = datetime(2026, 9, 21, 9, 0, tzinfo=UTC)

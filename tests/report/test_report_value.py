@@ -13,7 +13,8 @@ from selector.domain.ranked import RankedSelection
 from selector.files.selection_file import validate
 from selector.files.to_domain import selection_from_file
 from selector.report.build import build_report_data
-from tests.report.test_report_money import priced, report_of
+from tests.report.test_report_money import priced
+from tests.report.test_report_money import report_of
 
 
 def test_the_profile_headlines_name_the_fictitious_price(example_doc):

@@ -15,10 +15,13 @@ from sqlalchemy import select
 
 from benchmarks.generate import big_selection
 from selector.files.selection_file import validate
-from selector.models import Requirement, Selection, Vendor
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import Vendor
 from selector.models.base import utcnow
 from selector.services import vendors
-from selector.services.reports import selection_report, selection_report_data
+from selector.services.reports import selection_report
+from selector.services.reports import selection_report_data
 from selector.services.selection_file import import_selection
 from selector.services.vendors import AnswerInput
 from tests.conftest import sql_statements

@@ -7,10 +7,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import Account, AuditEntry, Category, Membership, Requirement, Selection
-from selector.services import accounts, memberships, selections
+from selector.models import Account
+from selector.models import AuditEntry
+from selector.models import Category
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Selection
+from selector.services import accounts
+from selector.services import memberships
+from selector.services import selections
 from selector.services.requirements import RequirementFields
 
 FENNA = "fenna@example.org"  # facilitator

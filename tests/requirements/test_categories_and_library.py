@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import AuditEntry, Category, Requirement, Selection
+from selector.models import AuditEntry
+from selector.models import Category
+from selector.models import Requirement
+from selector.models import Selection
 from selector.services import requirements as service
 from selector.services.errors import ServiceError
-from tests.requirements.conftest import BRAM, FENNA, INGRID, acting, build_world, fields, state
+from tests.requirements.conftest import BRAM
+from tests.requirements.conftest import FENNA
+from tests.requirements.conftest import INGRID
+from tests.requirements.conftest import acting
+from tests.requirements.conftest import build_world
+from tests.requirements.conftest import fields
+from tests.requirements.conftest import state
 
 BUSINESS = ["sales", "marketing", "service", "customer_view", "reporting", "usability"]
 IT = ["hosting", "standards", "browsers", "backup", "security", "integration", "operations",

@@ -10,11 +10,14 @@ import json
 import pytest
 from sqlalchemy import select
 
-from selector.models import Category, Requirement
+from selector.models import Category
+from selector.models import Requirement
 from selector.services import requirements as requirement_service
 from selector.services.requirements import StructuredItem
 from tests.conftest import DATA
-from tests.requirements.conftest import INGRID, acting, build_world
+from tests.requirements.conftest import INGRID
+from tests.requirements.conftest import acting
+from tests.requirements.conftest import build_world
 
 RECORDED = DATA / "it-generated-requirements.json"
 

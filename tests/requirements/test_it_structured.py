@@ -7,11 +7,16 @@ import json
 import pytest
 from sqlalchemy import select
 
-from selector.models import Category, Requirement
+from selector.models import Category
+from selector.models import Requirement
 from selector.services import requirements as requirement_service
 from selector.services.errors import ServiceError
 from selector.services.requirements import StructuredItem
-from tests.requirements.conftest import BRAM, INGRID, acting, build_world, state
+from tests.requirements.conftest import BRAM
+from tests.requirements.conftest import INGRID
+from tests.requirements.conftest import acting
+from tests.requirements.conftest import build_world
+from tests.requirements.conftest import state
 
 ANSWERS = [
     StructuredItem("hosting", "deployment_model", {"models": ["saas", "private_cloud"]}),

@@ -12,14 +12,22 @@ import zipfile
 
 import docx
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from selector.cli.main import main as cli
-from selector.models import AuditEntry, Category, Requirement, Selection
-from selector.services import memberships, spreadsheets
-from selector.services.spreadsheets import ImportOptions, SpreadsheetError
-from tests.requirements.conftest import FENNA, ROLES, state
+from selector.models import AuditEntry
+from selector.models import Category
+from selector.models import Requirement
+from selector.models import Selection
+from selector.services import memberships
+from selector.services import spreadsheets
+from selector.services.spreadsheets import ImportOptions
+from selector.services.spreadsheets import SpreadsheetError
+from tests.requirements.conftest import FENNA
+from tests.requirements.conftest import ROLES
+from tests.requirements.conftest import state
 
 RATIONALE = "A vendor that cannot do this cannot serve the committee."
 

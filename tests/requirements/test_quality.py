@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from selector.domain import quality
-from selector.domain.quality import RequirementText, TitleEntry
+from selector.domain.quality import RequirementText
+from selector.domain.quality import TitleEntry
 
 
 def codes(requirement: RequirementText) -> list[str]:

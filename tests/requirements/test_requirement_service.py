@@ -4,15 +4,26 @@ decisions with reasons, owner groups, freezing, quality flags and the audit trai
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
-from selector.models import AuditEntry, Category, Requirement, Selection
+from selector.models import AuditEntry
+from selector.models import Category
+from selector.models import Requirement
+from selector.models import Selection
 from selector.services import requirements as service
-from selector.services.errors import Conflict, ServiceError
-from tests.requirements.conftest import BRAM, FENNA, INGRID, MARLOES, acting, fields, state
+from selector.services.errors import Conflict
+from selector.services.errors import ServiceError
+from tests.requirements.conftest import BRAM
+from tests.requirements.conftest import FENNA
+from tests.requirements.conftest import INGRID
+from tests.requirements.conftest import MARLOES
+from tests.requirements.conftest import acting
+from tests.requirements.conftest import fields
+from tests.requirements.conftest import state
 
 
 def create(db, world, email, **values):

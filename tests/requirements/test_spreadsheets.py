@@ -8,18 +8,29 @@ import time
 import zipfile
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from benchmarks import uploadkit
 from benchmarks.uploadkit import HEADER
 from selector.cli.main import main as cli
-from selector.models import Category, Requirement, Selection
-from selector.services import memberships, selections, spreadsheets
+from selector.models import Category
+from selector.models import Requirement
+from selector.models import Selection
+from selector.services import memberships
 from selector.services import requirements as requirement_service
+from selector.services import selections
+from selector.services import spreadsheets
 from selector.services.errors import ServiceError
 from selector.services.spreadsheets import SpreadsheetError
-from tests.requirements.conftest import BRAM, FENNA, INGRID, ROLES, acting, fields, state
+from tests.requirements.conftest import BRAM
+from tests.requirements.conftest import FENNA
+from tests.requirements.conftest import INGRID
+from tests.requirements.conftest import ROLES
+from tests.requirements.conftest import acting
+from tests.requirements.conftest import fields
+from tests.requirements.conftest import state
 
 TRICKY = ["=SUM(A1:A3)", "+31 20 123 4567", "-1 day", "@home", "'quoted", "''twice",
           "=HYPERLINK(\"http://evil.example\",\"click\")", "plain text", "'=already"]

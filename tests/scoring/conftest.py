@@ -8,8 +8,14 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from selector.models import Account, Membership, Requirement, Selection, Vendor
-from selector.services import selection_file, selections, weighting
+from selector.models import Account
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import Vendor
+from selector.services import selection_file
+from selector.services import selections
+from selector.services import weighting
 
 
 @dataclass

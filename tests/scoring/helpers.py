@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import Account, AuditEntry, Membership, Score, Selection
+from selector.models import Account
+from selector.models import AuditEntry
+from selector.models import Membership
+from selector.models import Score
+from selector.models import Selection
 
 
 def actor(session, ids, email: str):

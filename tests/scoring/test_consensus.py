@@ -7,13 +7,21 @@ import pytest
 from sqlalchemy import select
 
 from selector.domain import method
-from selector.models import Account, Consensus, Membership, Requirement, Selection, Vendor
-from selector.services import scoring, selection_file
-from selector.services.errors import Conflict, ServiceError
+from selector.models import Account
+from selector.models import Consensus
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import Vendor
+from selector.services import scoring
+from selector.services import selection_file
+from selector.services.errors import Conflict
+from selector.services.errors import ServiceError
 from selector.services.loader import load_selection
 from selector.services.scoring import consensus_rows
 from tests.scoring.conftest import Ids
-from tests.scoring.helpers import actor, audit_entries
+from tests.scoring.helpers import actor
+from tests.scoring.helpers import audit_entries
 
 
 @pytest.fixture

@@ -8,11 +8,19 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from selector.models import Score, Selection, Sheet
-from selector.services import memberships, scoring, selections
-from selector.services.errors import Conflict, NotFound, ServiceError
+from selector.models import Score
+from selector.models import Selection
+from selector.models import Sheet
+from selector.services import memberships
+from selector.services import scoring
+from selector.services import selections
+from selector.services.errors import Conflict
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from selector.services.loader import load_selection
-from tests.scoring.helpers import actor, audit_entries, counts
+from tests.scoring.helpers import actor
+from tests.scoring.helpers import audit_entries
+from tests.scoring.helpers import counts
 
 BRAM = "bram@example.org"  # business
 INGRID = "ingrid@example.org"  # IT

@@ -4,15 +4,20 @@ withdrawal (kept, out of the ranking), who sees prices, and the audit trail."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from selector.domain import method
-from selector.models import AuditEntry, Selection, Vendor
+from selector.models import AuditEntry
+from selector.models import Selection
+from selector.models import Vendor
 from selector.services import vendors
-from selector.services.errors import NotFound, ServiceError
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from selector.services.loader import load_selection
 from tests.scoring.conftest import build_scoring_selection
-from tests.scoring.helpers import actor, audit_entries
+from tests.scoring.helpers import actor
+from tests.scoring.helpers import audit_entries
 
 FENNA = "fenna@example.org"
 

@@ -6,16 +6,25 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from selector.domain import method
-from selector.models import Attachment, Selection, Verdict
-from selector.services import selection_file, selections, verdicts
-from selector.services.errors import Conflict, NotFound, ServiceError
+from selector.models import Attachment
+from selector.models import Selection
+from selector.models import Verdict
+from selector.services import selection_file
+from selector.services import selections
+from selector.services import verdicts
+from selector.services.errors import Conflict
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from selector.services.loader import load_selection
-from selector.services.scoring import exclusions, knockout_board
+from selector.services.scoring import exclusions
+from selector.services.scoring import knockout_board
 from tests.scoring.conftest import build_scoring_selection
-from tests.scoring.helpers import actor, audit_entries
+from tests.scoring.helpers import actor
+from tests.scoring.helpers import audit_entries
 
 PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from selector.models import Selection, Vendor
+from selector.models import Selection
+from selector.models import Vendor
 from selector.services import scoring
-from selector.services.scoring import (
-    member_sheet,
-    my_sheets,
-    scoring_progress,
-)
+from selector.services.scoring import member_sheet
+from selector.services.scoring import my_sheets
+from selector.services.scoring import scoring_progress
 from tests.conftest import sql_statements
 from tests.scoring.helpers import actor
-from tests.scoring.test_scores import declare, save, score_all, submit
+from tests.scoring.test_scores import declare
+from tests.scoring.test_scores import save
+from tests.scoring.test_scores import score_all
+from tests.scoring.test_scores import submit
 
 BRAM, SANNE, FENNA = "bram@example.org", "sanne@example.org", "fenna@example.org"
 

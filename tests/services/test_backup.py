@@ -123,7 +123,8 @@ def _rewrite(source, target, replace: dict[str, bytes | None],
 
 
 def _row_count(url: str) -> int:
-    from sqlalchemy import func, select
+    from sqlalchemy import func
+    from sqlalchemy import select
 
     from selector.db import Database
     from selector.services.backup import _tables

@@ -9,24 +9,28 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.files.selection_file import canonical, validate
-from selector.models import (
-    Account,
-    AuditEntry,
-    Consensus,
-    FinalReport,
-    Membership,
-    Requirement,
-    Selection,
-    SponsorDecision,
-    Vendor,
-)
+from selector.files.selection_file import canonical
+from selector.files.selection_file import validate
+from selector.models import Account
+from selector.models import AuditEntry
+from selector.models import Consensus
+from selector.models import FinalReport
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import SponsorDecision
+from selector.models import Vendor
 from selector.models.base import utcnow
-from selector.services import reports, scoring, selections, vendors
+from selector.services import reports
+from selector.services import scoring
+from selector.services import selections
+from selector.services import vendors
 from selector.services.errors import ServiceError
-from selector.services.selection_file import export_selection, import_selection
+from selector.services.selection_file import export_selection
+from selector.services.selection_file import import_selection
 
 FENNA, BRAM, MARLOES = "fenna@example.org", "bram@example.org", "marloes@example.org"
 ADVICE = "Choose Northwind CRM.\n\nIt fits the sales process best."

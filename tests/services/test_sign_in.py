@@ -8,9 +8,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from selector.models import Account, LoginAttempt
+from selector.models import Account
+from selector.models import LoginAttempt
 from selector.models.base import utcnow
-from selector.services import accounts, logins, sign_in
+from selector.services import accounts
+from selector.services import logins
+from selector.services import sign_in
 
 EMAIL = "fenna@example.org"
 PASSWORD = "a long and right password"

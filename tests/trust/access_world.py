@@ -21,16 +21,19 @@ import io
 import json
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from html.parser import HTMLParser
 from typing import Any
 
 from sqlalchemy import select
-from werkzeug.routing import IntegerConverter, Rule
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import Rule
 
 from selector import access
 from tests.conftest import EXAMPLE
-from tests.web.conftest import PASSWORD, Browser
+from tests.web.conftest import PASSWORD
+from tests.web.conftest import Browser
 
 PHASES = ("requirements", "weighting", "scoring", "decision")
 MEMBER_ROLES = ("facilitator", "business", "it", "sponsor", "observer")
@@ -120,19 +123,17 @@ def _selection_b(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _objects(session, selection_id: int) -> Objects:
-    from selector.models import (
-        Account,
-        AnswerDocument,
-        Attachment,
-        Category,
-        FinalReport,
-        Invitation,
-        Membership,
-        Requirement,
-        Vendor,
-        VendorQuestion,
-        VerdictProposal,
-    )
+    from selector.models import Account
+    from selector.models import AnswerDocument
+    from selector.models import Attachment
+    from selector.models import Category
+    from selector.models import FinalReport
+    from selector.models import Invitation
+    from selector.models import Membership
+    from selector.models import Requirement
+    from selector.models import Vendor
+    from selector.models import VendorQuestion
+    from selector.models import VerdictProposal
 
     def first(statement) -> int:
         found = session.scalar(statement.limit(1))
@@ -180,8 +181,11 @@ def _vendor_answers(session, selection_id: int) -> None:
     """PolderSuite answers "no" to knock-out IT-HST-01 (a proposed verdict), with a
     document, and asks a question: the forms that confirm, override and publish then
     show."""
-    from selector.models import Requirement, Selection, Vendor
-    from selector.services import vendors, verdicts
+    from selector.models import Requirement
+    from selector.models import Selection
+    from selector.models import Vendor
+    from selector.services import vendors
+    from selector.services import verdicts
 
     selection = session.get(Selection, selection_id)
     polder = session.scalar(select(Vendor).where(
@@ -201,7 +205,12 @@ def _vendor_answers(session, selection_id: int) -> None:
 
 def _attach_document(session, selection_id: int) -> None:
     """A verdict with a PDF document on knock-out IT-HST-01 for northwind."""
-    from selector.models import Account, Membership, Requirement, Selection, Vendor, Verdict
+    from selector.models import Account
+    from selector.models import Membership
+    from selector.models import Requirement
+    from selector.models import Selection
+    from selector.models import Vendor
+    from selector.models import Verdict
     from selector.services import verdicts
 
     selection = session.get(Selection, selection_id)
@@ -224,7 +233,10 @@ def _attach_document(session, selection_id: int) -> None:
 def _declare_conflict(session, selection_id: int) -> None:
     """The business member declares a conflict with northwind (the facilitator's page
     then offers to exclude him: one more form with ids)."""
-    from selector.models import Account, Membership, Selection, Vendor
+    from selector.models import Account
+    from selector.models import Membership
+    from selector.models import Selection
+    from selector.models import Vendor
     from selector.services import scoring
 
     account, membership = session.execute(
@@ -240,17 +252,17 @@ def _declare_conflict(session, selection_id: int) -> None:
 def build_world(dbs, phase: str = "scoring", *, final_reports: bool = True) -> World:
     """Selections A and B in `phase`, every object URLs name, accounts with the test
     password (one cheap hash shared by all), API tokens and a set-password link."""
-    from selector.models import Account, Membership, Selection
-    from selector.services import (
-        accounts,
-        api_tokens,
-        invitations,
-        logins,
-        reports,
-        selection_file,
-        selections,
-        weighting,
-    )
+    from selector.models import Account
+    from selector.models import Membership
+    from selector.models import Selection
+    from selector.services import accounts
+    from selector.services import api_tokens
+    from selector.services import invitations
+    from selector.services import logins
+    from selector.services import reports
+    from selector.services import selection_file
+    from selector.services import selections
+    from selector.services import weighting
 
     assert phase in PHASES
     doc = _example(phase)

@@ -29,29 +29,27 @@ from sqlalchemy import select
 
 from selector import access
 from selector.domain.phases import scoring_closed
-from tests.trust.access_world import (
-    EMAILS,
-    IDENTITIES,
-    OTHER_BUSINESS,
-    OTHER_IT,
-    PHASES,
-    World,
-    action_of,
-    build_world,
-    changed_tables,
-    fill,
-    fingerprint,
-    form_data,
-    harvest,
-    has_form,
-    is_selection_route,
-    mapping_step_forms,
-    response_text,
-    routes,
-    sign_in,
-    swappable,
-    with_token,
-)
+from tests.trust.access_world import EMAILS
+from tests.trust.access_world import IDENTITIES
+from tests.trust.access_world import OTHER_BUSINESS
+from tests.trust.access_world import OTHER_IT
+from tests.trust.access_world import PHASES
+from tests.trust.access_world import World
+from tests.trust.access_world import action_of
+from tests.trust.access_world import build_world
+from tests.trust.access_world import changed_tables
+from tests.trust.access_world import fill
+from tests.trust.access_world import fingerprint
+from tests.trust.access_world import form_data
+from tests.trust.access_world import harvest
+from tests.trust.access_world import has_form
+from tests.trust.access_world import is_selection_route
+from tests.trust.access_world import mapping_step_forms
+from tests.trust.access_world import response_text
+from tests.trust.access_world import routes
+from tests.trust.access_world import sign_in
+from tests.trust.access_world import swappable
+from tests.trust.access_world import with_token
 
 READ_ONLY = ("sponsor", "observer")
 NOT_FOUND_LIKE = {400, 404, 422}
@@ -274,7 +272,10 @@ COSTS = ("182", "146", "121")  # thousands: the example's TCOs of the three vend
 
 
 def _score(session, selection_id: int, email: str, vendor_key: str, submit: bool) -> int:
-    from selector.models import Account, Membership, Selection, Vendor
+    from selector.models import Account
+    from selector.models import Membership
+    from selector.models import Selection
+    from selector.models import Vendor
     from selector.services import scoring
 
     selection = session.get(Selection, selection_id)
@@ -297,7 +298,8 @@ def _score(session, selection_id: int, email: str, vendor_key: str, submit: bool
 def _blind_paths(app, world: World) -> list[str]:
     """Every GET URL of selection A (and the account pages), with every vendor and every
     requirement in the routes that name one, plus searches for the markers."""
-    from selector.models import Requirement, Vendor
+    from selector.models import Requirement
+    from selector.models import Vendor
 
     with app.extensions["selector.db"].transaction(write=False) as session:
         vendors = session.scalars(select(Vendor.id).where(

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from tests.web.conftest import PASSWORD, Browser, make_account
+from tests.web.conftest import PASSWORD
+from tests.web.conftest import Browser
+from tests.web.conftest import make_account
 
 ATTACKER_PASSWORD = "i own this instance now"
 
@@ -21,7 +24,10 @@ def _links(page: str) -> list[str]:
 
 
 def test_a_signed_in_account_cannot_take_over_an_account_without_password(app, dbs):
-    from selector.models import Account, Invitation, Membership, PasswordLink
+    from selector.models import Account
+    from selector.models import Invitation
+    from selector.models import Membership
+    from selector.models import PasswordLink
     from selector.services import account_admin
 
     with dbs.transaction() as session:
@@ -89,8 +95,11 @@ def test_a_signed_in_account_cannot_take_over_an_account_without_password(app, d
 def test_a_facilitator_gets_no_set_password_link_for_a_member(app, dbs, monkeypatch):
     """Once an admin confirmed an invitation for an account without a password, its
     facilitator's "new link" is refused without e-mail, and only e-mailed with it."""
-    from selector.models import Invitation, PasswordLink
-    from selector.services import invitations, memberships, selections
+    from selector.models import Invitation
+    from selector.models import PasswordLink
+    from selector.services import invitations
+    from selector.services import memberships
+    from selector.services import selections
 
     with dbs.transaction() as session:
         admin = make_account(session, "ada@example.org", "Ada Admin", admin=True)
@@ -129,7 +138,8 @@ def test_a_facilitator_gets_no_set_password_link_for_a_member(app, dbs, monkeypa
 
 def test_an_admin_confirms_an_open_invitation(app, dbs):
     from selector.models import AuditEntry
-    from selector.services import invitations, selections
+    from selector.services import invitations
+    from selector.services import selections
 
     with dbs.transaction() as session:
         make_account(session, "ada@example.org", "Ada Admin", admin=True)

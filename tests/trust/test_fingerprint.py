@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.trust.access_world import build_world, changed_tables, fingerprint
+from tests.trust.access_world import build_world
+from tests.trust.access_world import changed_tables
+from tests.trust.access_world import fingerprint
 
 
 def test_the_fingerprint_notices_every_kind_of_change(app, dbs):

@@ -25,30 +25,31 @@ from collections import Counter
 from urllib.parse import quote_plus
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck
+from hypothesis import Phase
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
 from selector import access
-from tests.trust.access_world import (
-    MISSING,
-    PHASES,
-    QUERY_FILTERS,
-    World,
-    action_of,
-    build_world,
-    changed_tables,
-    fill,
-    fingerprint,
-    form_data,
-    harvest,
-    has_form,
-    mapping_step_forms,
-    routes,
-    sign_in,
-    with_token,
-    writes,
-)
+from tests.trust.access_world import MISSING
+from tests.trust.access_world import PHASES
+from tests.trust.access_world import QUERY_FILTERS
+from tests.trust.access_world import World
+from tests.trust.access_world import action_of
+from tests.trust.access_world import build_world
+from tests.trust.access_world import changed_tables
+from tests.trust.access_world import fill
+from tests.trust.access_world import fingerprint
+from tests.trust.access_world import form_data
+from tests.trust.access_world import harvest
+from tests.trust.access_world import has_form
+from tests.trust.access_world import mapping_step_forms
+from tests.trust.access_world import routes
+from tests.trust.access_world import sign_in
+from tests.trust.access_world import with_token
+from tests.trust.access_world import writes
 
 HUGE = "Ω" + "A" * 100_000
 HOSTILE_STRINGS = [

@@ -11,12 +11,18 @@ from __future__ import annotations
 import html
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from selector.models import Vendor, VendorAnswer, VendorQuestion
-from tests.web.test_portal import Vendor_, ids, issue  # noqa: F401  (the fixture)
+from selector.models import Vendor
+from selector.models import VendorAnswer
+from selector.models import VendorQuestion
+from tests.web.test_portal import Vendor_  # noqa: F401  (the fixture)
+from tests.web.test_portal import ids  # noqa: F401  (the fixture)
+from tests.web.test_portal import issue  # noqa: F401  (the fixture)
 
 HOSTILE = st.sampled_from([
     "", " ", "\x00", "=HYPERLINK(\"http://x\")", "+31 20 123", "@sum(A1)", "-1",

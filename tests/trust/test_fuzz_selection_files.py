@@ -12,7 +12,8 @@ import sys
 import time
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
+from sqlalchemy import text
 
 # Runs the command in this interpreter and reports the peak memory (kB) on stderr. The peak
 # is VmHWM, the new process's own: getrusage's ru_maxrss would carry over the peak of the

@@ -11,7 +11,8 @@ import sys
 import time
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
+from sqlalchemy import text
 
 from benchmarks.generate import big_selection
 

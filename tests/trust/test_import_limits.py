@@ -13,7 +13,8 @@ import pytest
 
 from selector.domain import limits
 from tests.cli.test_cli import selector
-from tests.trust.access_world import changed_tables, fingerprint
+from tests.trust.access_world import changed_tables
+from tests.trust.access_world import fingerprint
 from tests.web.conftest import Browser
 
 LOOK_ALIKE = "іngrid@example.org"  # the first letter is Cyrillic (U+0456)
@@ -319,7 +320,10 @@ def test_the_forms_refuse_one_character_too_many(
 
 
 def test_services_use_the_same_limits():
-    from selector.services import requirements, scoring, vendors, verdicts
+    from selector.services import requirements
+    from selector.services import scoring
+    from selector.services import vendors
+    from selector.services import verdicts
 
     assert requirements.LIMITS["title"] == limits.max_length("requirement", "title")
     assert requirements.MAX_CATEGORY_NAME == limits.max_length("category", "name")

@@ -16,10 +16,15 @@ import stat
 import zipfile
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 
-from selector.models import Account, LoginAttempt
-from tests.trust.test_security_totp import _code, enable, password_step
+from selector.models import Account
+from selector.models import LoginAttempt
+from tests.trust.test_security_totp import _code
+from tests.trust.test_security_totp import enable
+from tests.trust.test_security_totp import password_step
 from tests.web.conftest import Browser
 
 

@@ -12,10 +12,12 @@ throttle's clock is moved by the tests (`login_clock`), never slept on.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from selector.models import LoginAttempt
-from tests.web.conftest import PASSWORD, Browser
+from tests.web.conftest import PASSWORD
+from tests.web.conftest import Browser
 
 
 def _failures(dbs, **where) -> int:

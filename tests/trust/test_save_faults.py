@@ -23,7 +23,8 @@ import time
 import uuid
 from urllib.parse import urlencode
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
+from sqlalchemy import text
 
 from benchmarks import loadkit
 

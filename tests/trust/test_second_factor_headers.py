@@ -9,10 +9,12 @@ and a token gets no further than its account's session would.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from selector.models import Account
-from tests.trust.test_security_totp import _code, _secret_on
+from tests.trust.test_security_totp import _code
+from tests.trust.test_security_totp import _secret_on
 from tests.web.conftest import Browser
 
 
@@ -31,7 +33,8 @@ def strict(app, database_url, tmp_path, monkeypatch):
 
 
 def _token(dbs, email: str) -> str:
-    from selector.services import accounts, api_tokens
+    from selector.services import accounts
+    from selector.services import api_tokens
 
     with dbs.transaction() as session:
         return api_tokens.create_token(session, accounts.find_account(session, email),

@@ -9,10 +9,14 @@ import re
 import time
 
 import pyotp
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import Account, AuditEntry, LoginSession
-from tests.web.conftest import PASSWORD, Browser
+from selector.models import Account
+from selector.models import AuditEntry
+from selector.models import LoginSession
+from tests.web.conftest import PASSWORD
+from tests.web.conftest import Browser
 
 
 def _secret_on(page: str) -> str:

@@ -13,19 +13,18 @@ import pytest
 from sqlalchemy import select
 
 from selector.models import Account
-from tests.trust.access_world import (
-    EMAILS,
-    build_world,
-    changed_tables,
-    fill,
-    fingerprint,
-    form_data,
-    harvest,
-    routes,
-    sign_in,
-    writes,
-)
-from tests.web.conftest import PASSWORD, Browser
+from tests.trust.access_world import EMAILS
+from tests.trust.access_world import build_world
+from tests.trust.access_world import changed_tables
+from tests.trust.access_world import fill
+from tests.trust.access_world import fingerprint
+from tests.trust.access_world import form_data
+from tests.trust.access_world import harvest
+from tests.trust.access_world import routes
+from tests.trust.access_world import sign_in
+from tests.trust.access_world import writes
+from tests.web.conftest import PASSWORD
+from tests.web.conftest import Browser
 
 NEW_PASSWORD = "a long and fresh passphrase"
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
@@ -306,7 +305,8 @@ def test_the_password_policy_on_the_change_page(app, dbs, committee, browser):
 
 
 def test_the_password_policy_on_a_set_password_link(app, dbs, committee):
-    from selector.services import accounts, logins
+    from selector.services import accounts
+    from selector.services import logins
 
     with dbs.transaction() as session:
         account = accounts.ensure_account(session, "newcomer@example.org", "Newcomer")
@@ -366,7 +366,9 @@ def test_a_password_change_ends_every_session_and_the_old_cookie(app, committee)
 
 
 def test_a_reset_by_link_and_a_deactivation_end_every_session(app, dbs, committee):
-    from selector.services import account_admin, accounts, logins
+    from selector.services import account_admin
+    from selector.services import accounts
+    from selector.services import logins
 
     email = committee.emails["sponsor"]
     browser = Browser(app)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
+from sqlalchemy import text
 
 from selector import migrate
 
@@ -121,8 +122,11 @@ def test_a_release_0001_database_upgrades_with_all_its_data(db, tmp_path, monkey
 
 def _the_app_works_on_it(db, tmp_path, monkeypatch, ranking) -> None:
     from selector.files.selection_file import validate
-    from selector.models import Account, Requirement, Selection
-    from selector.services import accounts, memberships
+    from selector.models import Account
+    from selector.models import Requirement
+    from selector.models import Selection
+    from selector.services import accounts
+    from selector.services import memberships
     from selector.services.selection_file import export_selection
     from selector.web import database
     from selector.web.app import create_app

@@ -15,23 +15,26 @@ import time
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from benchmarks import uploadkit
 from selector.domain.requirement_mapping import Sheet
-from selector.models import (
-    Account,
-    Attachment,
-    Category,
-    Requirement,
-    Selection,
-    UploadAttempt,
-)
-from selector.services import sandbox, spreadsheets, verdicts
+from selector.models import Account
+from selector.models import Attachment
+from selector.models import Category
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import UploadAttempt
+from selector.services import sandbox
+from selector.services import spreadsheets
+from selector.services import verdicts
 from selector.services.errors import ServiceError
 from selector.services.spreadsheets import SpreadsheetError
-from tests.requirements.conftest import FENNA, ROLES, build_world
+from tests.requirements.conftest import FENNA
+from tests.requirements.conftest import ROLES
+from tests.requirements.conftest import build_world
 from tests.scoring.conftest import build_scoring_selection
 from tests.scoring.helpers import tulip_fails_browser_check
 from tests.web.conftest import Browser

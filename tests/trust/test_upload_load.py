@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import loadkit, uploadkit
+from benchmarks import loadkit
+from benchmarks import uploadkit
 
 SECONDS = 12
 MAX_SAVE = 1.0

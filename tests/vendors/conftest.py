@@ -3,13 +3,17 @@ behind three IT requirements (two of them knock-outs), built through the service
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 
-from selector.models import Selection, Vendor
-from selector.services.vendors import AnswerInput, save_answer
-from tests.scoring.conftest import Ids, build_scoring_selection
+from selector.models import Selection
+from selector.models import Vendor
+from selector.services.vendors import AnswerInput
+from selector.services.vendors import save_answer
+from tests.scoring.conftest import Ids
+from tests.scoring.conftest import build_scoring_selection
 
 IT_ANSWERS = [
     {"requirement": "IT-HST-01", "item": "data_location", "value": {"location": "the EU/EEA"}},

@@ -5,23 +5,27 @@ facilitator's reopening, costs, progress and the committee's view."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import AnswerDocument, AuditEntry, VendorAnswer
+from selector.models import AnswerDocument
+from selector.models import AuditEntry
+from selector.models import VendorAnswer
 from selector.models.base import utcnow
-from selector.services import vendors, verdicts
-from selector.services.errors import Conflict, ServiceError
-from tests.vendors.conftest import (
-    KNOCKOUTS,
-    NEXT_MONTH,
-    PDF,
-    answer,
-    answer_all,
-    selection_and_vendor,
-)
+from selector.services import vendors
+from selector.services import verdicts
+from selector.services.errors import Conflict
+from selector.services.errors import ServiceError
+from tests.vendors.conftest import KNOCKOUTS
+from tests.vendors.conftest import NEXT_MONTH
+from tests.vendors.conftest import PDF
+from tests.vendors.conftest import answer
+from tests.vendors.conftest import answer_all
+from tests.vendors.conftest import selection_and_vendor
 
 
 def _stored(db) -> list[tuple]:

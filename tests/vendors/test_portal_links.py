@@ -7,12 +7,17 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import AuditEntry, LoginAttempt, PortalLink
+from selector.models import AuditEntry
+from selector.models import LoginAttempt
+from selector.models import PortalLink
 from selector.models.base import utcnow
-from selector.services import logins, vendors
-from selector.services.errors import NotFound, ServiceError
+from selector.services import logins
+from selector.services import vendors
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from tests.vendors.conftest import selection_and_vendor
 
 
@@ -107,7 +112,8 @@ def test_failed_lookups_and_failed_logins_keep_their_own_budgets(db):
     """A vendor mistyping its link must not delay the committee's logins from one office."""
     from selector.services import logins
     from selector.services.errors import NotFound
-    from selector.services.vendors import Throttled, open_portal
+    from selector.services.vendors import Throttled
+    from selector.services.vendors import open_portal
 
     address = "203.0.113.9"
     with db.transaction() as session:

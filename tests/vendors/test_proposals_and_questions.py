@@ -6,14 +6,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import AuditEntry, Membership, Verdict, VerdictProposal
+from selector.models import AuditEntry
+from selector.models import Membership
+from selector.models import Verdict
+from selector.models import VerdictProposal
 from selector.models.base import utcnow
 from selector.services import vendors
-from selector.services.errors import NotFound, ServiceError
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from tests.scoring.helpers import actor
-from tests.vendors.conftest import answer, selection_and_vendor
+from tests.vendors.conftest import answer
+from tests.vendors.conftest import selection_and_vendor
 
 
 def _proposals(db, ids) -> list[tuple]:

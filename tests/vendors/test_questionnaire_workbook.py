@@ -15,10 +15,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from selector.cli.main import main
-from selector.models import Selection, VendorAnswer
-from selector.services import selection_file, vendors
+from selector.models import Selection
+from selector.models import VendorAnswer
+from selector.services import selection_file
+from selector.services import vendors
 from selector.services.spreadsheets import SpreadsheetError
-from tests.vendors.conftest import NEXT_MONTH, answer, selection_and_vendor
+from tests.vendors.conftest import NEXT_MONTH
+from tests.vendors.conftest import answer
+from tests.vendors.conftest import selection_and_vendor
 
 HOSTILE = ['=HYPERLINK("http://x")', "+31 20 123", "<script>alert(1)</script>", "@sum(A1)",
            "-1 day", "'=1+1 quoted already"]
@@ -58,7 +62,8 @@ def _import(db, ids, data: bytes, key="northwind"):
 
 def _answers(db, key="northwind") -> dict[str, tuple]:
     with db.transaction(write=False) as session:
-        from selector.models import Requirement, Vendor
+        from selector.models import Requirement
+        from selector.models import Vendor
 
         return {code: (c, e, p) for code, c, e, p in session.execute(
             select(Requirement.code, VendorAnswer.compliance, VendorAnswer.explanation,

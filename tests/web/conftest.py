@@ -9,7 +9,8 @@ dozens of times. The parameters live in the hash, so verification follows them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import pytest
 from argon2 import PasswordHasher
@@ -123,7 +124,8 @@ def committee(dbs) -> Committee:
     """A selection "Alpha" with facilitator, business, it, sponsor and observer, plus a
     former (removed) member, an extra business member to change and remove, an outsider
     who facilitates another selection "Beta", and an admin who is in no selection."""
-    from selector.services import memberships, selections
+    from selector.services import memberships
+    from selector.services import selections
 
     with dbs.transaction() as session:
         facilitator = make_account(session, "fenna@example.org", "Fenna de Vries")

@@ -10,10 +10,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from selector.models import Account, Membership, Requirement, Selection, Vendor
-from selector.services import accounts, selection_file, selections, weighting
+from selector.models import Account
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import Vendor
+from selector.services import accounts
+from selector.services import selection_file
+from selector.services import selections
+from selector.services import weighting
 from tests.conftest import EXAMPLE
-from tests.web.conftest import PASSWORD, Browser
+from tests.web.conftest import PASSWORD
+from tests.web.conftest import Browser
 from tests.web.conftest import signed_in as signed_in  # for the scoring tests
 
 FENNA, BRAM, SANNE, INGRID, MARLOES = (

@@ -15,7 +15,10 @@ from werkzeug.routing import Rule
 
 from selector import access
 from selector.domain.phases import scoring_closed
-from tests.web.conftest import PASSWORD, ROLES, Browser, make_account
+from tests.web.conftest import PASSWORD
+from tests.web.conftest import ROLES
+from tests.web.conftest import Browser
+from tests.web.conftest import make_account
 
 IDENTITIES = ("anonymous", *ROLES, "former", "outsider", "admin")
 
@@ -149,16 +152,15 @@ def world(app, dbs, committee):
     """The committee plus what the routes point at, built through the services."""
     from sqlalchemy import select
 
-    from selector.models import Account, Selection
-    from selector.services import (
-        account_admin,
-        accounts,
-        api_tokens,
-        invitations,
-        logins,
-        memberships,
-        vendors,
-    )
+    from selector.models import Account
+    from selector.models import Selection
+    from selector.services import account_admin
+    from selector.services import accounts
+    from selector.services import api_tokens
+    from selector.services import invitations
+    from selector.services import logins
+    from selector.services import memberships
+    from selector.services import vendors
 
     ids = dict(committee.memberships)
     with dbs.transaction() as session:

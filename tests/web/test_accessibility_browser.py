@@ -21,26 +21,32 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 
-from selector.models import Account, Requirement, Selection, Vendor
-from selector.services import (
-    invitations,
-    logins,
-    reports,
-    requirements,
-    scoring,
-    selections,
-    vendors,
-    verdicts,
-)
+from selector.models import Account
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import Vendor
+from selector.services import invitations
+from selector.services import logins
+from selector.services import reports
+from selector.services import requirements
+from selector.services import scoring
+from selector.services import selections
+from selector.services import vendors
+from selector.services import verdicts
 from selector.services.vendors import AnswerInput
 from tests.analysis.support import import_example
-from tests.browser_support import chromium_page, log_in, served
+from tests.browser_support import chromium_page
+from tests.browser_support import log_in
+from tests.browser_support import served
 from tests.requirements.test_own_files import tender_workbook
 from tests.services.test_recommendations import member
 from tests.web.conftest import make_account
-from tests.web.scoring_world import FENNA, INGRID, build_world
+from tests.web.scoring_world import FENNA
+from tests.web.scoring_world import INGRID
+from tests.web.scoring_world import build_world
 
 pytestmark = pytest.mark.browser
 

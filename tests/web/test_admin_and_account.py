@@ -103,7 +103,8 @@ def test_tokens_are_shown_once_stored_hashed_and_revoked(app, dbs, committee, br
 
 
 def test_another_accounts_token_cannot_be_revoked(app, dbs, committee, browser):
-    from selector.services import accounts, api_tokens
+    from selector.services import accounts
+    from selector.services import api_tokens
 
     with dbs.transaction() as session:
         owner = accounts.find_account(session, committee.emails["business"])

@@ -3,17 +3,17 @@ personal API token; JSON errors only; 409 while scoring is blind."""
 
 from __future__ import annotations
 
-from tests.analysis.support import (
-    BUSINESS,
-    FACILITATOR,
-    SPONSOR,
-    engine_ranking,
-)
-from tests.web.conftest import PASSWORD, Browser
+from tests.analysis.support import BUSINESS
+from tests.analysis.support import FACILITATOR
+from tests.analysis.support import SPONSOR
+from tests.analysis.support import engine_ranking
+from tests.web.conftest import PASSWORD
+from tests.web.conftest import Browser
 
 
 def token_for(dbs, email: str) -> tuple[str, int]:
-    from selector.services import accounts, api_tokens
+    from selector.services import accounts
+    from selector.services import api_tokens
 
     with dbs.transaction() as session:
         created = api_tokens.create_token(session, accounts.find_account(session, email), "t")
@@ -55,7 +55,8 @@ def test_a_personal_token_works_without_a_session(app, dbs, example_sid):
 
 
 def test_revoked_unknown_and_malformed_tokens(app, dbs, example_sid):
-    from selector.services import accounts, api_tokens
+    from selector.services import accounts
+    from selector.services import api_tokens
 
     secret, token_id = token_for(dbs, BUSINESS)
     with dbs.transaction() as session:
@@ -90,7 +91,8 @@ def test_non_members_get_not_found(app, dbs, example_sid):
 
 def test_before_scoring_closes_the_api_answers_409(app, dbs, example_sid):
     from selector.models import Selection
-    from selector.services import accounts, selections
+    from selector.services import accounts
+    from selector.services import selections
 
     with dbs.transaction() as session:
         selection = session.get(Selection, example_sid)

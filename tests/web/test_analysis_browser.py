@@ -8,8 +8,14 @@ from __future__ import annotations
 import pytest
 
 from selector.domain import method
-from tests.analysis.support import FACILITATOR, SPONSOR, engine_ranking, import_example
-from tests.browser_support import ARTIFACTS, chromium_page, log_in, served
+from tests.analysis.support import FACILITATOR
+from tests.analysis.support import SPONSOR
+from tests.analysis.support import engine_ranking
+from tests.analysis.support import import_example
+from tests.browser_support import ARTIFACTS
+from tests.browser_support import chromium_page
+from tests.browser_support import log_in
+from tests.browser_support import served
 
 SCREENSHOTS = {"": "ranking", "/heat-map": "heat-map", "/perspectives": "perspectives",
                "/sensitivity": "sensitivity"}

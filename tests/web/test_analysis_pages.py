@@ -6,29 +6,29 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from html import escape, unescape
+from html import escape
+from html import unescape
 
 import pytest
 from flask_babel import force_locale
 
 from selector.domain import method
 from selector.web import analysis as pages
-from tests.analysis.support import (
-    BUSINESS,
-    FACILITATOR,
-    IT,
-    LEVEL_NOW,
-    NEAR_ONE_FLIP,
-    SPONSOR,
-    cells,
-    engine_ranking,
-    engine_selection,
-    import_example,
-    two_vendor_doc,
-    value,
-    values,
-)
-from tests.web.conftest import Browser, signed_in
+from tests.analysis.support import BUSINESS
+from tests.analysis.support import FACILITATOR
+from tests.analysis.support import IT
+from tests.analysis.support import LEVEL_NOW
+from tests.analysis.support import NEAR_ONE_FLIP
+from tests.analysis.support import SPONSOR
+from tests.analysis.support import cells
+from tests.analysis.support import engine_ranking
+from tests.analysis.support import engine_selection
+from tests.analysis.support import import_example
+from tests.analysis.support import two_vendor_doc
+from tests.analysis.support import value
+from tests.analysis.support import values
+from tests.web.conftest import Browser
+from tests.web.conftest import signed_in
 
 
 @contextmanager
@@ -358,7 +358,8 @@ def test_the_what_if_without_javascript_and_as_json(app, dbs, example_sid):
 
 
 def test_the_what_if_refuses_bad_input_and_changes_nothing(app, dbs, example_sid):
-    from sqlalchemy import func, select
+    from sqlalchemy import func
+    from sqlalchemy import select
 
     from selector.models import AuditEntry
 
@@ -424,7 +425,8 @@ def test_sponsors_and_observers_see_the_ranking_and_nothing_to_change(
 
     if email.startswith("olaf"):
         from selector.models import Selection
-        from selector.services import accounts, memberships
+        from selector.services import accounts
+        from selector.services import memberships
         from tests.web.conftest import PASSWORD
 
         with dbs.transaction() as session:
@@ -461,7 +463,8 @@ def test_non_members_get_not_found(app, dbs, example_sid):
 
 def _back_to_scoring(dbs, sid: int, sees_all: bool = False) -> None:
     from selector.models import Selection
-    from selector.services import accounts, selections
+    from selector.services import accounts
+    from selector.services import selections
 
     with dbs.transaction() as session:
         selection = session.get(Selection, sid)
@@ -516,8 +519,12 @@ def test_a_new_verdict_with_a_document_shows_in_the_matrix_and_the_ranking(
 ):
     from sqlalchemy import select
 
-    from selector.models import Membership, Requirement, Selection, Vendor
-    from selector.services import accounts, verdicts
+    from selector.models import Membership
+    from selector.models import Requirement
+    from selector.models import Selection
+    from selector.models import Vendor
+    from selector.services import accounts
+    from selector.services import verdicts
 
     monkeypatch.setenv("SELECTOR_INSTANCE", str(tmp_path / "instance"))
     with dbs.transaction() as session:
@@ -595,7 +602,8 @@ def test_an_empty_selection_in_the_decision_phase_still_renders(app, dbs, commit
 
 
 def test_refused_final_weights_are_explained_not_a_crash(app, dbs, example_sid):
-    from selector.models import Category, FinalWeight
+    from selector.models import Category
+    from selector.models import FinalWeight
 
     with dbs.transaction() as session:
         sales = session.query(Category).filter_by(selection_id=example_sid, key="sales").one()
@@ -609,9 +617,13 @@ def test_refused_final_weights_are_explained_not_a_crash(app, dbs, example_sid):
 
 
 def test_incomplete_coverage_is_flagged(app, dbs, example_sid):
-    from sqlalchemy import select, update
+    from sqlalchemy import select
+    from sqlalchemy import update
 
-    from selector.models import Account, Membership, Sheet, Vendor
+    from selector.models import Account
+    from selector.models import Membership
+    from selector.models import Sheet
+    from selector.models import Vendor
 
     with dbs.transaction() as session:
         tulip = session.scalar(select(Vendor.id).where(

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import ARTIFACTS, chromium_page, log_in, served
+from tests.browser_support import ARTIFACTS
+from tests.browser_support import chromium_page
+from tests.browser_support import log_in
+from tests.browser_support import served
 from tests.web.test_audit_trail import trail  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser

@@ -7,16 +7,24 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from html import unescape
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import Account, AuditEntry, Membership, Requirement, Selection
+from selector.models import Account
+from selector.models import AuditEntry
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Selection
 from tests.conftest import sql_statements
-from tests.web.conftest import PASSWORD, signed_in
+from tests.web.conftest import PASSWORD
+from tests.web.conftest import signed_in
 
 HOSTILE = "=cmd|' /C calc'!A0"
 SCRIPT = "<script>alert('audit')</script>"
@@ -121,7 +129,8 @@ def test_filters_by_person_kind_and_date(app, dbs, trail):
 
     # Dates are the reader's days (Europe/Amsterdam): 23:30 UTC on 1 March is 00:30 on
     # 2 March there. The trail is append-only: the entry is written with that moment.
-    from selector.domain.vocabulary import AuditAction, AuditEntity
+    from selector.domain.vocabulary import AuditAction
+    from selector.domain.vocabulary import AuditEntity
     from selector.services import audit
 
     with dbs.transaction() as session:
@@ -316,7 +325,10 @@ def test_one_query_for_the_entries_along_the_index(app, dbs, trail):
 def test_the_report_and_the_page_say_the_same(app, dbs, example_doc):
     """The example in the decision phase, a requirement changed after the freeze: the
     report's late change and its appendix's numbers are word for word on the page."""
-    from selector.services import accounts, reports, requirements, selection_file
+    from selector.services import accounts
+    from selector.services import reports
+    from selector.services import requirements
+    from selector.services import selection_file
     from selector.services.requirements import RequirementFields
 
     with dbs.transaction() as session:
@@ -351,7 +363,8 @@ def test_the_report_and_the_page_say_the_same(app, dbs, example_doc):
 
 
 def test_scores_and_costs_stay_hidden_until_scoring_closes(app, dbs, world):
-    from selector.services import scoring, vendors
+    from selector.services import scoring
+    from selector.services import vendors
 
     comment = "AUDITMARK northwind hides its pricing engine"
     with dbs.transaction() as session:

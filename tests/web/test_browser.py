@@ -20,7 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import ARTIFACTS, BROWSER_ARGS, ROOT, chromium, free_port
+from tests.browser_support import ARTIFACTS
+from tests.browser_support import BROWSER_ARGS
+from tests.browser_support import ROOT
+from tests.browser_support import chromium
+from tests.browser_support import free_port
 
 
 def selector_command() -> list[str]:

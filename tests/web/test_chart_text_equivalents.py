@@ -14,7 +14,10 @@ from html.parser import HTMLParser
 import pytest
 
 from selector.charts.models import MUTED
-from tests.analysis.support import FACILITATOR, cells, import_example, values
+from tests.analysis.support import FACILITATOR
+from tests.analysis.support import cells
+from tests.analysis.support import import_example
+from tests.analysis.support import values
 from tests.web.conftest import Browser
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")

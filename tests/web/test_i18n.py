@@ -8,7 +8,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from selector.translations import CATALOGUES, extract
+from selector.translations import CATALOGUES
+from selector.translations import extract
 
 ROOT = Path(__file__).resolve().parents[2]
 

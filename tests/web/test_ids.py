@@ -4,14 +4,20 @@ a route, a form and the scoring endpoint take and refuse exactly what it does.""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound
 
 from selector.domain.limits import parse_id
-from selector.forms.requirements import FilterForm, RequirementForm
+from selector.forms.requirements import FilterForm
+from selector.forms.requirements import RequirementForm
 from selector.models import Score
-from tests.web.scoring_world import BRAM, build_world, post_json, sheet_url, signed_in
+from tests.web.scoring_world import BRAM
+from tests.web.scoring_world import build_world
+from tests.web.scoring_world import post_json
+from tests.web.scoring_world import sheet_url
+from tests.web.scoring_world import signed_in
 
 # What a URL segment can hold: the converter sees only ASCII digits, so the others
 # are checked by `parse_id` alone (test_limits).

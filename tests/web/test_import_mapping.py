@@ -13,16 +13,18 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from selector.models import AuditEntry, Category
-from tests.requirements.test_own_files import (
-    RATIONALE,
-    helper_sheets_workbook,
-    requirements,
-    tender_workbook,
-)
-from tests.trust.access_world import add_field, parse_forms
+from selector.models import AuditEntry
+from selector.models import Category
+from tests.requirements.test_own_files import RATIONALE
+from tests.requirements.test_own_files import helper_sheets_workbook
+from tests.requirements.test_own_files import requirements
+from tests.requirements.test_own_files import tender_workbook
+from tests.trust.access_world import add_field
+from tests.trust.access_world import parse_forms
 from tests.web.summaries import problem_summary
-from tests.web.test_requirements_pages import as_member, base, count
+from tests.web.test_requirements_pages import as_member
+from tests.web.test_requirements_pages import base
+from tests.web.test_requirements_pages import count
 
 
 def upload(browser, committee, data: bytes, name: str):

@@ -9,8 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from selector.models import Requirement
-from tests.browser_support import ARTIFACTS, chromium_page, log_in, served
-from tests.requirements.test_own_files import RATIONALE, tender_workbook
+from tests.browser_support import ARTIFACTS
+from tests.browser_support import chromium_page
+from tests.browser_support import log_in
+from tests.browser_support import served
+from tests.requirements.test_own_files import RATIONALE
+from tests.requirements.test_own_files import tender_workbook
 from tests.web.test_requirements_pages import base
 
 pytestmark = pytest.mark.browser

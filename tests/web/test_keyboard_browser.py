@@ -13,10 +13,17 @@ import re
 import pytest
 from sqlalchemy import select
 
-from selector.models import Allocation, Category, Membership, Requirement, Score, Sheet
-from tests.browser_support import chromium_page, served
+from selector.models import Allocation
+from selector.models import Category
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Score
+from selector.models import Sheet
+from tests.browser_support import chromium_page
+from tests.browser_support import served
 from tests.web.conftest import PASSWORD
-from tests.web.scoring_world import BRAM, build_world
+from tests.web.scoring_world import BRAM
+from tests.web.scoring_world import build_world
 
 pytestmark = pytest.mark.browser
 

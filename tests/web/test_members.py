@@ -29,7 +29,11 @@ def invite(browser, committee, email, role, name=""):
 
 def test_a_new_address_is_invited_and_chooses_its_password_through_the_link(
         app, dbs, committee, browser):
-    from selector.models import Account, AuditEntry, Invitation, LoginSession, Membership
+    from selector.models import Account
+    from selector.models import AuditEntry
+    from selector.models import Invitation
+    from selector.models import LoginSession
+    from selector.models import Membership
 
     browser.login(committee.emails["facilitator"])
     page = invite(browser, committee, "Nina.New@Example.org", "it", "Nina Nieuw"
@@ -143,7 +147,8 @@ def test_a_refused_member_keeps_what_was_typed(app, committee, browser):
 
 
 def test_roles_change_and_members_are_removed_with_an_audit_trail(app, dbs, committee, browser):
-    from selector.models import AuditEntry, Membership
+    from selector.models import AuditEntry
+    from selector.models import Membership
 
     browser.login(committee.emails["facilitator"])
     target = committee.memberships["target"]

@@ -10,17 +10,19 @@ import pytest
 
 from selector.models import Selection
 from selector.services import vendors
-from tests.browser_support import ARTIFACTS, chromium_page, log_in, served
+from tests.browser_support import ARTIFACTS
+from tests.browser_support import chromium_page
+from tests.browser_support import log_in
+from tests.browser_support import served
 from tests.web.conftest import make_account
-from tests.web.scoring_world import FENNA, build_world
-from tests.web.test_accessibility_browser import (
-    DETAIL_PAGES,
-    MEMBER_PAGES,
-    SELECTION_PAGES,
-    ids_of,
-    selection_in,
-    under,
-)
+from tests.web.scoring_world import FENNA
+from tests.web.scoring_world import build_world
+from tests.web.test_accessibility_browser import DETAIL_PAGES
+from tests.web.test_accessibility_browser import MEMBER_PAGES
+from tests.web.test_accessibility_browser import SELECTION_PAGES
+from tests.web.test_accessibility_browser import ids_of
+from tests.web.test_accessibility_browser import selection_in
+from tests.web.test_accessibility_browser import under
 
 pytestmark = pytest.mark.browser
 

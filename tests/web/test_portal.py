@@ -9,18 +9,18 @@ import re
 import pytest
 from sqlalchemy import select
 
-from selector.models import (
-    AnswerDocument,
-    PortalLink,
-    Selection,
-    Vendor,
-    VendorAnswer,
-    VendorQuestion,
-)
+from selector.models import AnswerDocument
+from selector.models import PortalLink
+from selector.models import Selection
+from selector.models import Vendor
+from selector.models import VendorAnswer
+from selector.models import VendorQuestion
 from selector.models.base import utcnow
-from selector.services import logins, vendors
+from selector.services import logins
+from selector.services import vendors
 from tests.scoring.conftest import build_scoring_selection
-from tests.vendors.conftest import IT_ANSWERS, PDF
+from tests.vendors.conftest import IT_ANSWERS
+from tests.vendors.conftest import PDF
 from tests.web.conftest import Browser
 
 HOSTILE = '<script>alert("x")</script> =HYPERLINK("http://evil") +31 20 @sum'

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import ARTIFACTS, chromium_page, served
-from tests.web.test_portal import ids, issue  # noqa: F401  (the fixture)
+from tests.browser_support import ARTIFACTS
+from tests.browser_support import chromium_page
+from tests.browser_support import served
+from tests.web.test_portal import ids  # noqa: F401  (the fixture)
+from tests.web.test_portal import issue  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
 

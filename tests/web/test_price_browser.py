@@ -10,8 +10,13 @@ from flask_babel import force_locale
 from selector.domain.price import PriceSettings
 from selector.services import weighting
 from selector.web.weighting import points
-from tests.browser_support import ARTIFACTS, chromium_page, log_in, served
-from tests.web.test_price_settings import FENNA, sid, url  # noqa: F401 - the fixture
+from tests.browser_support import ARTIFACTS
+from tests.browser_support import chromium_page
+from tests.browser_support import log_in
+from tests.browser_support import served
+from tests.web.test_price_settings import FENNA  # noqa: F401 - the fixture
+from tests.web.test_price_settings import sid  # noqa: F401 - the fixture
+from tests.web.test_price_settings import url  # noqa: F401 - the fixture
 
 
 def server_numbers(app, settings: PriceSettings) -> list[str]:

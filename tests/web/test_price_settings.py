@@ -9,13 +9,20 @@ import html
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import Account, AuditEntry, Membership, Selection, Vendor
+from selector.models import Account
+from selector.models import AuditEntry
+from selector.models import Membership
+from selector.models import Selection
+from selector.models import Vendor
 from selector.services import weighting as weighting_service
 from selector.services.errors import ServiceError
-from tests.analysis.support import value, values
-from tests.web.conftest import PASSWORD, signed_in
+from tests.analysis.support import value
+from tests.analysis.support import values
+from tests.web.conftest import PASSWORD
+from tests.web.conftest import signed_in
 from tests.web.summaries import problem_summary
 
 FENNA, BRAM, MARLOES = "fenna@example.org", "bram@example.org", "marloes@example.org"
@@ -33,7 +40,8 @@ VALID = {"price_method": "lowest_ratio", "price_weight": "30", "price_full": "",
 def sid(dbs, example_doc) -> int:
     """The example selection in the weighting phase, every vendor with cost lines."""
     from selector.files.selection_file import validate
-    from selector.services import accounts, selection_file
+    from selector.services import accounts
+    from selector.services import selection_file
 
     doc = {**example_doc, "scores": [], "consensus": [], "knockouts": [],
            "vendors": [{**v, "tco": None, "costs": {
@@ -281,7 +289,8 @@ def priced_doc(**settings) -> dict:
 
 def import_priced(dbs, **settings) -> int:
     from selector.files.selection_file import validate
-    from selector.services import accounts, selection_file
+    from selector.services import accounts
+    from selector.services import selection_file
 
     with dbs.transaction() as session:
         selection_id = selection_file.import_selection(session, validate(priced_doc(**settings)))

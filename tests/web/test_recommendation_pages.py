@@ -9,19 +9,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import (
-    AuditEntry,
-    Consensus,
-    FinalReport,
-    Selection,
-    SponsorDecision,
-    Vendor,
-)
+from selector.models import AuditEntry
+from selector.models import Consensus
+from selector.models import FinalReport
+from selector.models import Selection
+from selector.models import SponsorDecision
+from selector.models import Vendor
 from selector.models.base import utcnow
-from tests.analysis.support import BUSINESS, FACILITATOR, SPONSOR, cells, import_example
-from tests.web.conftest import Browser, signed_in
+from tests.analysis.support import BUSINESS
+from tests.analysis.support import FACILITATOR
+from tests.analysis.support import SPONSOR
+from tests.analysis.support import cells
+from tests.analysis.support import import_example
+from tests.web.conftest import Browser
+from tests.web.conftest import signed_in
 from tests.web.test_reports_pages import text_of
 
 ADVICE = "Choose Northwind CRM.\n\nIt fits how our sales team works."

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from selector.models import Selection
 from selector.services import vendors
-from tests.analysis.support import SPONSOR, import_example
-from tests.report.test_report_vendor_answers import give, vendor
-from tests.web.test_reports_pages import report_page, signed_in, text_of
+from tests.analysis.support import SPONSOR
+from tests.analysis.support import import_example
+from tests.report.test_report_vendor_answers import give
+from tests.report.test_report_vendor_answers import vendor
+from tests.web.test_reports_pages import report_page
+from tests.web.test_reports_pages import signed_in
+from tests.web.test_reports_pages import text_of
 
 
 def test_the_report_page_shows_the_answers_and_the_questions(app, dbs, example_doc):

@@ -12,12 +12,20 @@ import re
 from datetime import date
 
 from selector.models import Selection
-from selector.report.i18n import long_date, report_language
+from selector.report.i18n import long_date
+from selector.report.i18n import report_language
 from selector.services import reports
-from tests.analysis.support import FACILITATOR, SPONSOR, import_example, value
-from tests.report.test_report_money import RECOMMENDATION, priced
-from tests.services.test_recommendations import member, vendor_id
-from tests.web.test_reports_pages import report_page, signed_in, text_of
+from tests.analysis.support import FACILITATOR
+from tests.analysis.support import SPONSOR
+from tests.analysis.support import import_example
+from tests.analysis.support import value
+from tests.report.test_report_money import RECOMMENDATION
+from tests.report.test_report_money import priced
+from tests.services.test_recommendations import member
+from tests.services.test_recommendations import vendor_id
+from tests.web.test_reports_pages import report_page
+from tests.web.test_reports_pages import signed_in
+from tests.web.test_reports_pages import text_of
 
 
 def chapter(html: str, name: str) -> str:

@@ -10,10 +10,17 @@ from datetime import date
 import pytest
 
 from selector.services import reports
-from tests.analysis.support import FACILITATOR, SPONSOR, import_example
-from tests.browser_support import ARTIFACTS, chromium_page, log_in, served
-from tests.report.test_report_money import RECOMMENDATION, priced
-from tests.services.test_recommendations import member, vendor_id
+from tests.analysis.support import FACILITATOR
+from tests.analysis.support import SPONSOR
+from tests.analysis.support import import_example
+from tests.browser_support import ARTIFACTS
+from tests.browser_support import chromium_page
+from tests.browser_support import log_in
+from tests.browser_support import served
+from tests.report.test_report_money import RECOMMENDATION
+from tests.report.test_report_money import priced
+from tests.services.test_recommendations import member
+from tests.services.test_recommendations import vendor_id
 
 CHAPTERS = ("report-summary", "report-costs", "report-robustness", "report-sign-off")
 

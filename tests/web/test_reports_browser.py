@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.analysis.support import FACILITATOR, SPONSOR, import_example
-from tests.browser_support import chromium_page, served
+from tests.analysis.support import FACILITATOR
+from tests.analysis.support import SPONSOR
+from tests.analysis.support import import_example
+from tests.browser_support import chromium_page
 from tests.browser_support import log_in as log_in_page
+from tests.browser_support import served
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

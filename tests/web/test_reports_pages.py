@@ -13,22 +13,27 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
+from flask_babel import format_datetime
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import AuditEntry, FinalReport, Score, Selection
-from tests.analysis.support import (
-    BUSINESS,
-    FACILITATOR,
-    LEVEL_NOW,
-    NEAR_ONE_FLIP,
-    SPONSOR,
-    import_example,
-    two_vendor_doc,
-    value,
-)
-from tests.web.conftest import Browser, make_account, signed_in
+from selector.models import AuditEntry
+from selector.models import FinalReport
+from selector.models import Score
+from selector.models import Selection
+from tests.analysis.support import BUSINESS
+from tests.analysis.support import FACILITATOR
+from tests.analysis.support import LEVEL_NOW
+from tests.analysis.support import NEAR_ONE_FLIP
+from tests.analysis.support import SPONSOR
+from tests.analysis.support import import_example
+from tests.analysis.support import two_vendor_doc
+from tests.analysis.support import value
+from tests.web.conftest import Browser
+from tests.web.conftest import make_account
+from tests.web.conftest import signed_in
 
 ROOT = Path(__file__).resolve().parents[2]
 DUTCH_DEMO = ROOT / "seed" / "demo" / "demo.nl.json"
@@ -377,7 +382,8 @@ def test_service_messages_reach_the_reader_in_their_language(app):
 
 
 def test_a_selection_the_method_refuses_explains_itself(app, dbs, example_sid):
-    from selector.models import Category, FinalWeight
+    from selector.models import Category
+    from selector.models import FinalWeight
 
     with dbs.transaction() as session:  # final weights of 0 points: nothing can be ranked
         for category in session.scalars(select(Category).where(

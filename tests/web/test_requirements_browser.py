@@ -15,7 +15,11 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from tests.browser_support import ARTIFACTS, BROWSER_ARGS, chromium, free_port, log_in
+from tests.browser_support import ARTIFACTS
+from tests.browser_support import BROWSER_ARGS
+from tests.browser_support import chromium
+from tests.browser_support import free_port
+from tests.browser_support import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +39,8 @@ def live(app, committee):
 
 
 def test_it_and_business_raise_requirements_and_the_facilitator_accepts_them(live, dbs):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
+    from playwright.sync_api import sync_playwright
 
     from selector.models import Requirement
 

@@ -6,13 +6,20 @@ from __future__ import annotations
 import io
 import json
 import re
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
+from urllib.parse import urlsplit
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select, update
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 
-from selector.models import Account, AuditEntry, Category, Requirement, Selection
+from selector.models import Account
+from selector.models import AuditEntry
+from selector.models import Category
+from selector.models import Requirement
+from selector.models import Selection
 from tests.web.conftest import Browser
 from tests.web.summaries import problem_summary
 
@@ -267,7 +274,9 @@ def _catalogue_answer(part):
 
 
 def test_it_page_asks_every_catalogue_question(app, dbs, committee):
-    from selector.domain.it_catalogue import AREAS, QUESTIONS, words_in
+    from selector.domain.it_catalogue import AREAS
+    from selector.domain.it_catalogue import QUESTIONS
+    from selector.domain.it_catalogue import words_in
 
     ingrid = as_member(app, committee, "it")
     page = text(ingrid.get(f"{base(committee)}/it"))

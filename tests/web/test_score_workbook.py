@@ -14,15 +14,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from selector.domain import method
-from tests.analysis.support import (
-    BUSINESS,
-    FACILITATOR,
-    SPONSOR,
-    engine_ranking,
-    engine_selection,
-    import_example,
-)
-from tests.web.conftest import Browser, signed_in
+from tests.analysis.support import BUSINESS
+from tests.analysis.support import FACILITATOR
+from tests.analysis.support import SPONSOR
+from tests.analysis.support import engine_ranking
+from tests.analysis.support import engine_selection
+from tests.analysis.support import import_example
+from tests.web.conftest import Browser
+from tests.web.conftest import signed_in
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OUTSIDER = "nobody.here@example.org"
@@ -186,7 +185,8 @@ def test_the_workbook_speaks_the_selections_language(app, dbs, example_doc):
 
 
 def _move_back_to_scoring(dbs, sid: int, sees_all: bool = False) -> None:
-    from selector.models import Account, Selection
+    from selector.models import Account
+    from selector.models import Selection
     from selector.services import selections
 
     with dbs.transaction() as session:

@@ -7,20 +7,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from selector.models import Selection, Vendor
+from selector.models import Selection
+from selector.models import Vendor
 from selector.models.base import utcnow
-from selector.services import vendors, verdicts
+from selector.services import vendors
+from selector.services import verdicts
 from selector.services.vendors import AnswerInput
 from tests.conftest import sql_statements
-from tests.web.scoring_world import (
-    BRAM,
-    FENNA,
-    MARLOES,
-    build_world,
-    page_text,
-    sheet_url,
-    signed_in,
-)
+from tests.web.scoring_world import BRAM
+from tests.web.scoring_world import FENNA
+from tests.web.scoring_world import MARLOES
+from tests.web.scoring_world import build_world
+from tests.web.scoring_world import page_text
+from tests.web.scoring_world import sheet_url
+from tests.web.scoring_world import signed_in
 from tests.web.test_scoring_sheet import declare
 
 HOSTILE = '<script>alert("x")</script> =HYPERLINK("http://evil") & +31 20'

@@ -8,18 +8,17 @@ import re
 
 from sqlalchemy import select
 
-from selector.models import AuditEntry, Selection
-from tests.web.scoring_world import (
-    BRAM,
-    FENNA,
-    MARLOES,
-    SANNE,
-    World,
-    page_text,
-    post_json,
-    sheet_url,
-    signed_in,
-)
+from selector.models import AuditEntry
+from selector.models import Selection
+from tests.web.scoring_world import BRAM
+from tests.web.scoring_world import FENNA
+from tests.web.scoring_world import MARLOES
+from tests.web.scoring_world import SANNE
+from tests.web.scoring_world import World
+from tests.web.scoring_world import page_text
+from tests.web.scoring_world import post_json
+from tests.web.scoring_world import sheet_url
+from tests.web.scoring_world import signed_in
 
 SECRET = "Sanne-argument-7f3a: the pipeline view is excellent"
 

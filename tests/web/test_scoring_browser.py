@@ -15,7 +15,11 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from tests.browser_support import ARTIFACTS, BROWSER_ARGS, chromium, free_port, log_in
+from tests.browser_support import ARTIFACTS
+from tests.browser_support import BROWSER_ARGS
+from tests.browser_support import chromium
+from tests.browser_support import free_port
+from tests.browser_support import log_in
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -34,8 +38,13 @@ ARGUMENT = "Knowledge base search beat every other demo."
 def live(app, dbs, example_doc):
     from werkzeug.serving import make_server
 
-    from selector.models import Account, Requirement, Selection, Vendor
-    from selector.services import accounts, selection_file, selections
+    from selector.models import Account
+    from selector.models import Requirement
+    from selector.models import Selection
+    from selector.models import Vendor
+    from selector.services import accounts
+    from selector.services import selection_file
+    from selector.services import selections
 
     doc = {**example_doc, "knockouts": [], "consensus": [],
            "scores": [s for s in example_doc["scores"]
@@ -80,9 +89,15 @@ def stored_ranking(dbs, sid) -> list[str]:
 
 
 def test_keyboard_scoring_then_knockout_and_consensus_change_the_ranking(live, dbs):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
+    from playwright.sync_api import sync_playwright
 
-    from selector.models import Account, Consensus, Membership, Score, Sheet, Verdict
+    from selector.models import Account
+    from selector.models import Consensus
+    from selector.models import Membership
+    from selector.models import Score
+    from selector.models import Sheet
+    from selector.models import Verdict
 
     executable = chromium()
     base, sid, ids = live

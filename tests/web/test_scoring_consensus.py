@@ -7,16 +7,16 @@ import re
 from sqlalchemy import select
 
 from selector.domain import method
-from selector.models import Assignment, Category, Consensus
+from selector.models import Assignment
+from selector.models import Category
+from selector.models import Consensus
 from selector.services.loader import load_selection
-from tests.web.scoring_world import (  # noqa: F401  (fixtures)
-    BRAM,
-    FENNA,
-    MARLOES,
-    build_world,
-    page_text,
-    signed_in,
-)
+from tests.web.scoring_world import BRAM  # noqa: F401  (fixtures)
+from tests.web.scoring_world import FENNA  # noqa: F401  (fixtures)
+from tests.web.scoring_world import MARLOES  # noqa: F401  (fixtures)
+from tests.web.scoring_world import build_world  # noqa: F401  (fixtures)
+from tests.web.scoring_world import page_text  # noqa: F401  (fixtures)
+from tests.web.scoring_world import signed_in  # noqa: F401  (fixtures)
 
 
 def consensus_post(browser, world, vendor, code, score, rationale, version="", view="vendor"):

@@ -5,7 +5,13 @@ role or phase restated in the template (issue 21, item 2)."""
 from __future__ import annotations
 
 from selector.models import Selection
-from tests.web.scoring_world import FENNA, SANNE, World, page_text, post_json, sheet_url, signed_in
+from tests.web.scoring_world import FENNA
+from tests.web.scoring_world import SANNE
+from tests.web.scoring_world import World
+from tests.web.scoring_world import page_text
+from tests.web.scoring_world import post_json
+from tests.web.scoring_world import sheet_url
+from tests.web.scoring_world import signed_in
 
 AFTER_SUBMITTING = "You have submitted this sheet, so you now see what the others"
 PROGRESS_ONLY = "While scoring is open you see progress only, not the scores."

@@ -7,9 +7,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import ARTIFACTS, chromium_page, log_in, served
-from tests.web.scoring_world import INGRID, sheet_url, signed_in
-from tests.web.test_scoring_sheet import declare, save, score_everything
+from tests.browser_support import ARTIFACTS
+from tests.browser_support import chromium_page
+from tests.browser_support import log_in
+from tests.browser_support import served
+from tests.web.scoring_world import INGRID
+from tests.web.scoring_world import sheet_url
+from tests.web.scoring_world import signed_in
+from tests.web.test_scoring_sheet import declare
+from tests.web.test_scoring_sheet import save
+from tests.web.test_scoring_sheet import score_everything
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 700}  # a long sheet: the last items are far below

@@ -10,11 +10,22 @@ import re
 
 from sqlalchemy import select
 
-from selector.models import Membership, Selection, Vendor
+from selector.models import Membership
+from selector.models import Selection
+from selector.models import Vendor
 from selector.models.scoring import ScoreDisclosure
-from selector.services import accounts, scoring, selections
-from selector.services.reports import selection_report, selection_report_data
-from tests.web.scoring_world import BRAM, FENNA, SANNE, World, post_json, sheet_url, signed_in
+from selector.services import accounts
+from selector.services import scoring
+from selector.services import selections
+from selector.services.reports import selection_report
+from selector.services.reports import selection_report_data
+from tests.web.scoring_world import BRAM
+from tests.web.scoring_world import FENNA
+from tests.web.scoring_world import SANNE
+from tests.web.scoring_world import World
+from tests.web.scoring_world import post_json
+from tests.web.scoring_world import sheet_url
+from tests.web.scoring_world import signed_in
 
 SECRET = "Sanne-argument-55d1: the pipeline view is excellent"
 MARK = "data-after-seeing"

@@ -13,9 +13,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from tests.browser_support import BROWSER_ARGS, chromium, free_port, log_in
+from tests.browser_support import BROWSER_ARGS
+from tests.browser_support import chromium
+from tests.browser_support import free_port
+from tests.browser_support import log_in
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -29,8 +33,13 @@ KEPT = "() => Object.keys(localStorage).filter(k => k.startsWith('selector.unsav
 def live(app, dbs, example_doc):
     from werkzeug.serving import make_server
 
-    from selector.models import Account, Requirement, Selection, Vendor
-    from selector.services import accounts, selection_file, selections
+    from selector.models import Account
+    from selector.models import Requirement
+    from selector.models import Selection
+    from selector.models import Vendor
+    from selector.services import accounts
+    from selector.services import selection_file
+    from selector.services import selections
 
     doc = {**example_doc, "knockouts": [], "consensus": [],
            "scores": [s for s in example_doc["scores"]
@@ -56,7 +65,10 @@ def live(app, dbs, example_doc):
 
 
 def bram_has_nothing(dbs, sid: int, vendor: int) -> None:
-    from selector.models import Account, AuditEntry, Membership, Score
+    from selector.models import Account
+    from selector.models import AuditEntry
+    from selector.models import Membership
+    from selector.models import Score
 
     with dbs.transaction(write=False) as session:
         bram = session.scalar(select(Membership.id).join(Account).where(
@@ -80,7 +92,8 @@ def open_sheet_as(page, base: str, sheet: str, email: str) -> None:
 
 
 def test_answers_kept_for_a_retry_never_reach_the_next_persons_account(live, dbs):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
+    from playwright.sync_api import sync_playwright
 
     executable = chromium()
     base, sid, vendor, first = live

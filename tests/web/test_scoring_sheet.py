@@ -6,20 +6,22 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import AuditEntry, Score, Selection, Sheet
-from tests.web.scoring_world import (
-    BRAM,
-    FENNA,
-    INGRID,
-    SANNE,
-    build_world,
-    page_text,
-    post_json,
-    sheet_url,
-    signed_in,
-)
+from selector.models import AuditEntry
+from selector.models import Score
+from selector.models import Selection
+from selector.models import Sheet
+from tests.web.scoring_world import BRAM
+from tests.web.scoring_world import FENNA
+from tests.web.scoring_world import INGRID
+from tests.web.scoring_world import SANNE
+from tests.web.scoring_world import build_world
+from tests.web.scoring_world import page_text
+from tests.web.scoring_world import post_json
+from tests.web.scoring_world import sheet_url
+from tests.web.scoring_world import signed_in
 from tests.web.summaries import problem_summary
 
 

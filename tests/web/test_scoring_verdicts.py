@@ -3,10 +3,18 @@ content, size-limited, served only to members as a download)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import Attachment, Verdict
-from tests.web.scoring_world import BRAM, FENNA, INGRID, MARLOES, build_world, page_text, signed_in
+from selector.models import Attachment
+from selector.models import Verdict
+from tests.web.scoring_world import BRAM
+from tests.web.scoring_world import FENNA
+from tests.web.scoring_world import INGRID
+from tests.web.scoring_world import MARLOES
+from tests.web.scoring_world import build_world
+from tests.web.scoring_world import page_text
+from tests.web.scoring_world import signed_in
 
 PDF = b"%PDF-1.4\n%evidence\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32

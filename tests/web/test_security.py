@@ -8,9 +8,11 @@ import os
 import re
 import stat
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from tests.web.conftest import PASSWORD, Browser
+from tests.web.conftest import PASSWORD
+from tests.web.conftest import Browser
 
 NEW_PASSWORD = "another long passphrase"
 
@@ -102,7 +104,8 @@ def test_a_hash_with_old_parameters_moves_to_todays_at_the_next_login(app, dbs, 
 
 def test_a_deactivated_account_cannot_log_in_and_gets_the_same_message(app, dbs, committee,
                                                                        browser):
-    from selector.services import account_admin, accounts
+    from selector.services import account_admin
+    from selector.services import accounts
 
     with dbs.transaction() as session:
         admin = accounts.find_account(session, committee.admin_email)

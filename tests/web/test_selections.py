@@ -31,7 +31,9 @@ def test_home_lists_only_my_selections(app, committee, browser):
 
 def test_anyone_signed_in_creates_a_selection_and_becomes_its_facilitator(app, dbs, committee,
                                                                          browser):
-    from selector.models import Category, Membership, Selection
+    from selector.models import Category
+    from selector.models import Membership
+    from selector.models import Selection
 
     browser.login(committee.emails["observer"])
     response = browser.post("/selections/new", {
@@ -112,7 +114,9 @@ def test_there_is_no_phase_before_the_first(app, committee, browser):
 
 
 def test_a_sealed_report_stops_going_back(app, dbs, committee):
-    from selector.models import Account, FinalReport, Selection
+    from selector.models import Account
+    from selector.models import FinalReport
+    from selector.models import Selection
     from selector.services import selections
     from selector.services.errors import ServiceError
 

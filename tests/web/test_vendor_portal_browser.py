@@ -8,8 +8,12 @@ import re
 
 import pytest
 
-from tests.browser_support import ARTIFACTS, chromium_page, log_in, served
-from tests.web.test_vendor_portal_pages import SECRET, answer
+from tests.browser_support import ARTIFACTS
+from tests.browser_support import chromium_page
+from tests.browser_support import log_in
+from tests.browser_support import served
+from tests.web.test_vendor_portal_pages import SECRET
+from tests.web.test_vendor_portal_pages import answer
 
 pytestmark = pytest.mark.browser
 

@@ -11,22 +11,26 @@ import io
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import (
-    PortalLink,
-    Selection,
-    Vendor,
-    VendorAnswer,
-    VendorQuestion,
-    Verdict,
-    VerdictProposal,
-)
+from selector.models import PortalLink
+from selector.models import Selection
+from selector.models import Vendor
+from selector.models import VendorAnswer
+from selector.models import VendorQuestion
+from selector.models import Verdict
+from selector.models import VerdictProposal
 from selector.models.base import utcnow
 from selector.services import vendors
 from selector.services.vendors import AnswerInput
-from tests.trust.access_world import changed_tables, fingerprint
-from tests.web.scoring_world import BRAM, FENNA, INGRID, page_text, signed_in
+from tests.trust.access_world import changed_tables
+from tests.trust.access_world import fingerprint
+from tests.web.scoring_world import BRAM
+from tests.web.scoring_world import FENNA
+from tests.web.scoring_world import INGRID
+from tests.web.scoring_world import page_text
+from tests.web.scoring_world import signed_in
 
 SECRET = "Only Chrome <b>really</b>, no Edge"
 

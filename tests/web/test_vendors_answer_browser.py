@@ -15,9 +15,17 @@ import re
 import pytest
 from sqlalchemy import select
 
-from selector.models import Vendor, VendorQuestion, Verdict
-from tests.browser_support import ARTIFACTS, chromium_page, log_in, served
-from tests.web.scoring_world import BRAM, FENNA, INGRID, build_world
+from selector.models import Vendor
+from selector.models import VendorQuestion
+from selector.models import Verdict
+from tests.browser_support import ARTIFACTS
+from tests.browser_support import chromium_page
+from tests.browser_support import log_in
+from tests.browser_support import served
+from tests.web.scoring_world import BRAM
+from tests.web.scoring_world import FENNA
+from tests.web.scoring_world import INGRID
+from tests.web.scoring_world import build_world
 
 pytestmark = pytest.mark.browser
 

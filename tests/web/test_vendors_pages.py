@@ -4,10 +4,19 @@ its reason."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import AuditEntry, Selection, Vendor
-from tests.web.scoring_world import BRAM, FENNA, INGRID, MARLOES, build_world, page_text, signed_in
+from selector.models import AuditEntry
+from selector.models import Selection
+from selector.models import Vendor
+from tests.web.scoring_world import BRAM
+from tests.web.scoring_world import FENNA
+from tests.web.scoring_world import INGRID
+from tests.web.scoring_world import MARLOES
+from tests.web.scoring_world import build_world
+from tests.web.scoring_world import page_text
+from tests.web.scoring_world import signed_in
 
 NEW_VENDOR = {
     "name": "Zeeland CRM", "product": "ZCRM Pro", "website": "zeeland.example",

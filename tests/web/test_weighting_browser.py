@@ -13,7 +13,11 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from tests.browser_support import ARTIFACTS, BROWSER_ARGS, chromium, free_port, log_in
+from tests.browser_support import ARTIFACTS
+from tests.browser_support import BROWSER_ARGS
+from tests.browser_support import chromium
+from tests.browser_support import free_port
+from tests.browser_support import log_in
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -39,8 +43,11 @@ def live(app, dbs, example_doc):
     served on a free port."""
     from werkzeug.serving import make_server
 
-    from selector.models import Account, Selection
-    from selector.services import accounts, selection_file, selections
+    from selector.models import Account
+    from selector.models import Selection
+    from selector.services import accounts
+    from selector.services import selection_file
+    from selector.services import selections
 
     doc = {**example_doc, "category_weights": [], "scores": [], "consensus": [],
            "knockouts": []}
@@ -64,10 +71,12 @@ def live(app, dbs, example_doc):
 
 def test_business_and_it_allocate_the_facilitator_sets_final_weights_and_freezes(
         live, dbs, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
+    from playwright.sync_api import sync_playwright
 
     from selector.domain import method
-    from selector.models import AuditEntry, Selection
+    from selector.models import AuditEntry
+    from selector.models import Selection
     from selector.services.loader import load_selection
 
     executable = chromium()

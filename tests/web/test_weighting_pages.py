@@ -10,21 +10,23 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from selector.domain import method
-from selector.models import (
-    Account,
-    Allocation,
-    AuditEntry,
-    Category,
-    FinalWeight,
-    Membership,
-    Requirement,
-    Selection,
-)
-from tests.web.conftest import PASSWORD, signed_in
-from tests.web.scoring_world import BRAM, FENNA, INGRID
+from selector.models import Account
+from selector.models import Allocation
+from selector.models import AuditEntry
+from selector.models import Category
+from selector.models import FinalWeight
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Selection
+from tests.web.conftest import PASSWORD
+from tests.web.conftest import signed_in
+from tests.web.scoring_world import BRAM
+from tests.web.scoring_world import FENNA
+from tests.web.scoring_world import INGRID
 
 
 @dataclass
@@ -41,7 +43,9 @@ class Example:
 def example(dbs, example_doc) -> Example:
     """The example selection in the weighting phase (its scores left out), with a
     password for every member and an observer and a fresh business member added."""
-    from selector.services import accounts, memberships, selection_file
+    from selector.services import accounts
+    from selector.services import memberships
+    from selector.services import selection_file
 
     doc = {**example_doc, "scores": [], "consensus": [], "knockouts": []}
     with dbs.transaction() as session:
@@ -156,7 +160,8 @@ def test_the_discussion_shows_the_engines_numbers_and_highlights_divergence(
         app, dbs, example, example_doc):
     from selector.files.selection_file import validate
     from selector.files.to_domain import selection_from_file
-    from selector.web.weighting import difference, share
+    from selector.web.weighting import difference
+    from selector.web.weighting import share
 
     engine = selection_from_file(validate({**example_doc, "scores": []}))
     divergence = method.divergence(engine)

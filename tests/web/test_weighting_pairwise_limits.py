@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from selector.domain.ahp import pairs
-from selector.models import Category, PairwiseJudgement, Selection
-from tests.web.test_weighting_pages import (
-    FENNA,
-    INGRID,
-    IT,
-    example,  # noqa: F401  (the fixture)
-    pair_data,
-    signed_in,
-    text,
-)
+from selector.models import Category
+from selector.models import PairwiseJudgement
+from selector.models import Selection
+from tests.web.test_weighting_pages import FENNA
+from tests.web.test_weighting_pages import INGRID
+from tests.web.test_weighting_pages import IT
+from tests.web.test_weighting_pages import example  # noqa: F401  (the fixture)
+from tests.web.test_weighting_pages import pair_data
+from tests.web.test_weighting_pages import signed_in
+from tests.web.test_weighting_pages import text
 
 
 def _judgements_saved(dbs) -> int:
@@ -52,7 +53,8 @@ def test_every_missing_or_off_scale_pair_is_marked_at_once(app, dbs, example):  
 
 def _eleven_it_categories(dbs, selection_id: int) -> list[str]:
     """Six more IT categories, each with an accepted wish: 11 active IT categories."""
-    from selector.services import accounts, requirements
+    from selector.services import accounts
+    from selector.services import requirements
 
     with dbs.transaction() as session:
         selection = session.get(Selection, selection_id)

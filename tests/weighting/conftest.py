@@ -7,19 +7,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from selector.models import (
-    Account,
-    Allocation,
-    AuditEntry,
-    Category,
-    FinalWeight,
-    Membership,
-    PairwiseJudgement,
-    Requirement,
-    Selection,
-)
+from selector.models import Account
+from selector.models import Allocation
+from selector.models import AuditEntry
+from selector.models import Category
+from selector.models import FinalWeight
+from selector.models import Membership
+from selector.models import PairwiseJudgement
+from selector.models import Requirement
+from selector.models import Selection
 from selector.services import selection_file
 from tests.scoring.helpers import audit_entries as audit_entries_in
 

@@ -7,12 +7,23 @@ import pytest
 from sqlalchemy import select
 
 from selector.domain import method
-from selector.models import Account, Allocation, Category, Requirement, Selection
+from selector.models import Account
+from selector.models import Allocation
+from selector.models import Category
+from selector.models import Requirement
+from selector.models import Selection
 from selector.services import memberships
 from selector.services.errors import ServiceError
 from selector.services.loader import load_selection
-from selector.services.weighting import save_allocation, weighting_state
-from tests.weighting.conftest import BRAM, FENNA, INGRID, MARLOES, acting, audit_entries, snapshot
+from selector.services.weighting import save_allocation
+from selector.services.weighting import weighting_state
+from tests.weighting.conftest import BRAM
+from tests.weighting.conftest import FENNA
+from tests.weighting.conftest import INGRID
+from tests.weighting.conftest import MARLOES
+from tests.weighting.conftest import acting
+from tests.weighting.conftest import audit_entries
+from tests.weighting.conftest import snapshot
 
 
 def stored(db, world, email) -> dict[str, float]:

@@ -4,13 +4,15 @@ and so is moving the selection back a phase."""
 
 from __future__ import annotations
 
-from selector.models import Category, Requirement
+from selector.models import Category
+from selector.models import Requirement
 from selector.report.process_record import late_changes
 from selector.services import requirements as requirement_service
 from selector.services import selections
 from selector.services.reports import process_info
 from selector.services.weighting import freeze_weights
-from tests.weighting.conftest import FENNA, acting
+from tests.weighting.conftest import FENNA
+from tests.weighting.conftest import acting
 
 
 def test_changes_after_the_freeze_through_the_services(db, world):

@@ -8,11 +8,20 @@ import threading
 
 from sqlalchemy import select
 
-from selector.models import Account, Allocation, AuditEntry, Category, Membership, Selection
+from selector.models import Account
+from selector.models import Allocation
+from selector.models import AuditEntry
+from selector.models import Category
+from selector.models import Membership
+from selector.models import Selection
 from selector.services import memberships
 from selector.services.errors import ServiceError
-from selector.services.weighting import freeze_weights, save_allocation
-from tests.weighting.conftest import BRAM, FENNA, acting, audit_entries
+from selector.services.weighting import freeze_weights
+from selector.services.weighting import save_allocation
+from tests.weighting.conftest import BRAM
+from tests.weighting.conftest import FENNA
+from tests.weighting.conftest import acting
+from tests.weighting.conftest import audit_entries
 
 THREADS = 8
 

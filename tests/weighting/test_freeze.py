@@ -12,25 +12,21 @@ from selector.models import Selection
 from selector.services import selections
 from selector.services.errors import ServiceError
 from selector.services.loader import load_selection
-from selector.services.weighting import (
-    accept_combined_weights,
-    freeze_weights,
-    reopen_weights,
-    save_allocation,
-    save_pairwise,
-    set_final_weights,
-    set_group_balance,
-    set_requirement_weight,
-    weighting_state,
-)
-from tests.weighting.conftest import (
-    BRAM,
-    FENNA,
-    INGRID,
-    acting,
-    audit_entries,
-    snapshot,
-)
+from selector.services.weighting import accept_combined_weights
+from selector.services.weighting import freeze_weights
+from selector.services.weighting import reopen_weights
+from selector.services.weighting import save_allocation
+from selector.services.weighting import save_pairwise
+from selector.services.weighting import set_final_weights
+from selector.services.weighting import set_group_balance
+from selector.services.weighting import set_requirement_weight
+from selector.services.weighting import weighting_state
+from tests.weighting.conftest import BRAM
+from tests.weighting.conftest import FENNA
+from tests.weighting.conftest import INGRID
+from tests.weighting.conftest import acting
+from tests.weighting.conftest import audit_entries
+from tests.weighting.conftest import snapshot
 
 FINAL = {"sales": 12, "marketing": 8, "service": 14, "customer_view": 16, "reporting": 8,
          "hosting": 8, "standards": 8, "browsers": 6, "backup": 10, "security": 10}

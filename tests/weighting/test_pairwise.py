@@ -7,15 +7,20 @@ import pytest
 from sqlalchemy import select
 
 from selector.domain import ahp
-from selector.models import Allocation, Category, PairwiseJudgement
+from selector.models import Allocation
+from selector.models import Category
+from selector.models import PairwiseJudgement
 from selector.services.errors import ServiceError
-from selector.services.weighting import (
-    pairwise_categories,
-    save_pairwise,
-    stored_pairwise,
-    weighting_state,
-)
-from tests.weighting.conftest import BRAM, FENNA, INGRID, acting, audit_entries, snapshot
+from selector.services.weighting import pairwise_categories
+from selector.services.weighting import save_pairwise
+from selector.services.weighting import stored_pairwise
+from selector.services.weighting import weighting_state
+from tests.weighting.conftest import BRAM
+from tests.weighting.conftest import FENNA
+from tests.weighting.conftest import INGRID
+from tests.weighting.conftest import acting
+from tests.weighting.conftest import audit_entries
+from tests.weighting.conftest import snapshot
 
 IT_KEYS = ["hosting", "standards", "browsers", "backup", "security"]
 # Consistent judgements: weights proportional to (2, 1, 1, 4, 8) / 16 ... on the scale.

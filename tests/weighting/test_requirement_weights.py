@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from selector.services.errors import Conflict, NotFound, ServiceError
-from selector.services.weighting import requirement_weights, set_requirement_weight
-from tests.weighting.conftest import BRAM, FENNA, INGRID, MARLOES, acting, audit_entries, snapshot
+from selector.services.errors import Conflict
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
+from selector.services.weighting import requirement_weights
+from selector.services.weighting import set_requirement_weight
+from tests.weighting.conftest import BRAM
+from tests.weighting.conftest import FENNA
+from tests.weighting.conftest import INGRID
+from tests.weighting.conftest import MARLOES
+from tests.weighting.conftest import acting
+from tests.weighting.conftest import audit_entries
+from tests.weighting.conftest import snapshot
 
 
 def shares(db, world, category: str) -> dict[str, tuple[float, float, float]]:

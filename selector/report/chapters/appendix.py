@@ -7,23 +7,22 @@ from datetime import date
 
 from selector.report.audit_words import count_lines
 from selector.report.chapters.requirements import requirements_in_category_order
-from selector.report.chapters.summary import recommended_vendor, seal_sentence
-from selector.report.contents import (
-    Appendix,
-    AppendixRow,
-    QuestionLine,
-    SeenChangeLine,
-    SignOff,
-    SponsorDecisionLine,
-)
+from selector.report.chapters.summary import recommended_vendor
+from selector.report.chapters.summary import seal_sentence
+from selector.report.contents import Appendix
+from selector.report.contents import AppendixRow
+from selector.report.contents import QuestionLine
+from selector.report.contents import SeenChangeLine
+from selector.report.contents import SignOff
+from selector.report.contents import SponsorDecisionLine
 from selector.report.context import ReportContext
-from selector.report.i18n import long_date, short_date, t_
-from selector.report.labels import (
-    priority_label,
-    role_label,
-    sponsor_verdict_labels,
-    status_label,
-)
+from selector.report.i18n import long_date
+from selector.report.i18n import short_date
+from selector.report.i18n import t_
+from selector.report.labels import priority_label
+from selector.report.labels import role_label
+from selector.report.labels import sponsor_verdict_labels
+from selector.report.labels import status_label
 from selector.report.process_record import SponsorVerdict
 from selector.report.text import clean
 

@@ -10,10 +10,17 @@ from typing import Any
 
 from selector.domain import price as pricing
 from selector.domain.price import PriceSettings
-from selector.report.contents import PriceLine, PriceSection, VendorLine
+from selector.report.contents import PriceLine
+from selector.report.contents import PriceSection
+from selector.report.contents import VendorLine
 from selector.report.context import ReportContext
-from selector.report.i18n import money, number, percent, t_, tn_
-from selector.report.labels import join_names, price_method_labels
+from selector.report.i18n import money
+from selector.report.i18n import number
+from selector.report.i18n import percent
+from selector.report.i18n import t_
+from selector.report.i18n import tn_
+from selector.report.labels import join_names
+from selector.report.labels import price_method_labels
 
 
 def tco_years(context: ReportContext) -> int:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from selector.report.audit_words import AuditNames, change_text, subject_text
-from selector.report.chapters.summary import (
-    coverage_sentences,
-    perspectives_agreement,
-    unverified_sentences,
-)
+from selector.report.audit_words import AuditNames
+from selector.report.audit_words import change_text
+from selector.report.audit_words import subject_text
+from selector.report.chapters.summary import coverage_sentences
+from selector.report.chapters.summary import perspectives_agreement
+from selector.report.chapters.summary import unverified_sentences
 from selector.report.chapters.weights import build_weights
-from selector.report.contents import ChangeLine, DisagreementLine, OpenPoints
+from selector.report.contents import ChangeLine
+from selector.report.contents import DisagreementLine
+from selector.report.contents import OpenPoints
 from selector.report.context import ReportContext
-from selector.report.i18n import short_date, t_
+from selector.report.i18n import short_date
+from selector.report.i18n import t_
 from selector.report.labels import role_label
-from selector.report.process_record import ROLE_ORDER, late_changes
+from selector.report.process_record import ROLE_ORDER
+from selector.report.process_record import late_changes
 from selector.report.text import clean
 
 DISAGREEMENTS_SHOWN = 15

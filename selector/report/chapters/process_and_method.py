@@ -5,23 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 
 from selector.domain.vocabulary import anchor_words
-from selector.report.chapters.costs import (
-    how_price_counts,
-    price_method_explanation,
-    rank_reversals,
-    relative_method_warning,
-)
-from selector.report.contents import (
-    MemberLine,
-    MethodSection,
-    PhaseLine,
-    ProcessSection,
-    ScaleAnchor,
-)
+from selector.report.chapters.costs import how_price_counts
+from selector.report.chapters.costs import price_method_explanation
+from selector.report.chapters.costs import rank_reversals
+from selector.report.chapters.costs import relative_method_warning
+from selector.report.contents import MemberLine
+from selector.report.contents import MethodSection
+from selector.report.contents import PhaseLine
+from selector.report.contents import ProcessSection
+from selector.report.contents import ScaleAnchor
 from selector.report.context import ReportContext
-from selector.report.i18n import current_language, long_date, number, percent, short_date, t_
-from selector.report.labels import join_names, phase_label, role_label
-from selector.report.process_record import PHASE_ORDER, ROLE_ORDER, ProcessInfo
+from selector.report.i18n import current_language
+from selector.report.i18n import long_date
+from selector.report.i18n import number
+from selector.report.i18n import percent
+from selector.report.i18n import short_date
+from selector.report.i18n import t_
+from selector.report.labels import join_names
+from selector.report.labels import phase_label
+from selector.report.labels import role_label
+from selector.report.process_record import PHASE_ORDER
+from selector.report.process_record import ROLE_ORDER
+from selector.report.process_record import ProcessInfo
 from selector.report.text import clean
 
 

@@ -16,26 +16,30 @@ from collections import Counter
 from collections.abc import Sequence
 
 from selector.domain.price import VALUE
-from selector.domain.vendor_answers import YES, compliance_label
-from selector.report.contents import (
-    AnswerLine,
-    CategoryResult,
-    KnockoutResult,
-    Quote,
-    RequirementContribution,
-    VendorLine,
-    VendorProfile,
-)
-from selector.report.context import COVERAGE_COMPLETE, ReportContext
-from selector.report.i18n import current_language, number, percent, t_, tn_
-from selector.report.labels import (
-    attribution,
-    join_names,
-    knockout_state_label,
-    money_text,
-    points,
-)
-from selector.report.text import QUOTE_LIMIT, clean, shorten
+from selector.domain.vendor_answers import YES
+from selector.domain.vendor_answers import compliance_label
+from selector.report.contents import AnswerLine
+from selector.report.contents import CategoryResult
+from selector.report.contents import KnockoutResult
+from selector.report.contents import Quote
+from selector.report.contents import RequirementContribution
+from selector.report.contents import VendorLine
+from selector.report.contents import VendorProfile
+from selector.report.context import COVERAGE_COMPLETE
+from selector.report.context import ReportContext
+from selector.report.i18n import current_language
+from selector.report.i18n import number
+from selector.report.i18n import percent
+from selector.report.i18n import t_
+from selector.report.i18n import tn_
+from selector.report.labels import attribution
+from selector.report.labels import join_names
+from selector.report.labels import knockout_state_label
+from selector.report.labels import money_text
+from selector.report.labels import points
+from selector.report.text import QUOTE_LIMIT
+from selector.report.text import clean
+from selector.report.text import shorten
 
 TOP_REQUIREMENTS = 5
 

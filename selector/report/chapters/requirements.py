@@ -6,16 +6,17 @@ from collections import Counter
 from typing import Any
 
 from selector.domain import it_catalogue
-from selector.report.contents import (
-    CategoryCount,
-    ItAnswerLine,
-    RequirementLine,
-    RequirementsSection,
-    RequirementTable,
-)
+from selector.report.contents import CategoryCount
+from selector.report.contents import ItAnswerLine
+from selector.report.contents import RequirementLine
+from selector.report.contents import RequirementsSection
+from selector.report.contents import RequirementTable
 from selector.report.context import ReportContext
-from selector.report.i18n import current_language, t_
-from selector.report.labels import domain_label, priority_label, status_label
+from selector.report.i18n import current_language
+from selector.report.i18n import t_
+from selector.report.labels import domain_label
+from selector.report.labels import priority_label
+from selector.report.labels import status_label
 from selector.report.text import clean
 
 

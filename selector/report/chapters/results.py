@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from selector.report.chapters.costs import build_costs
 from selector.report.chapters.summary import coverage_sentences
-from selector.report.contents import (
-    KnockoutCell,
-    KnockoutMatrix,
-    ResultsSection,
-)
+from selector.report.contents import KnockoutCell
+from selector.report.contents import KnockoutMatrix
+from selector.report.contents import ResultsSection
 from selector.report.context import ReportContext
 from selector.report.i18n import t_
 from selector.report.labels import knockout_state_label

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from selector.domain import method
 from selector.report.chapters.costs import rank_reversal_sentences
-from selector.report.chapters.summary import flip_lines, perspectives_agreement
-from selector.report.contents import PerspectiveRow, RobustnessSection
+from selector.report.chapters.summary import flip_lines
+from selector.report.chapters.summary import perspectives_agreement
+from selector.report.contents import PerspectiveRow
+from selector.report.contents import RobustnessSection
 from selector.report.context import ReportContext
-from selector.report.i18n import number, percent, t_
+from selector.report.i18n import number
+from selector.report.i18n import percent
+from selector.report.i18n import t_
 from selector.report.labels import join_names
 
 

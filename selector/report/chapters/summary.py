@@ -7,34 +7,36 @@ from collections.abc import Sequence
 
 from selector.domain import method
 from selector.domain.price import VALUE
-from selector.domain.ranked import ABOVE, FlipPoint
-from selector.report.chapters.costs import (
-    price_counts,
-    rank_reversal_sentences,
-    rank_reversals,
-    tco_sentence,
-    tco_years,
-)
-from selector.report.contents import (
-    CategoryLead,
-    Cover,
-    DecisionRecord,
-    FlipLine,
-    KeyFigure,
-    Summary,
-    VendorLine,
-)
-from selector.report.context import COVERAGE_COMPLETE, ReportContext
-from selector.report.i18n import long_date, money, number, percent, t_, tn_
-from selector.report.labels import (
-    join_names,
-    money_text,
-    points,
-    signed,
-    tidy,
-    whole_percent_pair,
-)
-from selector.report.text import clean, shorten
+from selector.domain.ranked import ABOVE
+from selector.domain.ranked import FlipPoint
+from selector.report.chapters.costs import price_counts
+from selector.report.chapters.costs import rank_reversal_sentences
+from selector.report.chapters.costs import rank_reversals
+from selector.report.chapters.costs import tco_sentence
+from selector.report.chapters.costs import tco_years
+from selector.report.contents import CategoryLead
+from selector.report.contents import Cover
+from selector.report.contents import DecisionRecord
+from selector.report.contents import FlipLine
+from selector.report.contents import KeyFigure
+from selector.report.contents import Summary
+from selector.report.contents import VendorLine
+from selector.report.context import COVERAGE_COMPLETE
+from selector.report.context import ReportContext
+from selector.report.i18n import long_date
+from selector.report.i18n import money
+from selector.report.i18n import number
+from selector.report.i18n import percent
+from selector.report.i18n import t_
+from selector.report.i18n import tn_
+from selector.report.labels import join_names
+from selector.report.labels import money_text
+from selector.report.labels import points
+from selector.report.labels import signed
+from selector.report.labels import tidy
+from selector.report.labels import whole_percent_pair
+from selector.report.text import clean
+from selector.report.text import shorten
 
 
 def build_cover(context: ReportContext) -> Cover:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 from selector.domain import method
-from selector.report.contents import WeightLine, WeightsSection
+from selector.report.contents import WeightLine
+from selector.report.contents import WeightsSection
 from selector.report.context import ReportContext
-from selector.report.i18n import number, percent, t_
+from selector.report.i18n import number
+from selector.report.i18n import percent
+from selector.report.i18n import t_
 from selector.report.labels import domain_label
 from selector.report.text import clean
 

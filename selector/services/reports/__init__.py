@@ -41,41 +41,35 @@ the area's public ones: `from selector.services import reports`.
 
 from __future__ import annotations
 
-from selector.services.reports.reads import (
-    RecommendationState,
-    RenderedReport,
-    Standing,
-    changes_since,
-    content_digest,
-    current_final_report,
-    current_sponsor_decision,
-    final_reports,
-    is_superseded,
-    newest_final_report,
-    process_info,
-    ranked_rows,
-    recommendation_state,
-    recommended_vendor,
-    score_workbook,
-    score_workbook_filename,
-    selection_report,
-    selection_report_data,
-    standing,
-    unverified_knockouts,
-)
-from selector.services.reports.rules import (
-    LANGUAGES,
-    MAX_DECISION_REASON,
-    MAX_RECOMMENDATION,
-    MAX_RECOMMENDATION_REASON,
-    MAX_SEAL_REASON,
-    SEAL_REASON_TOO_LONG,
-)
-from selector.services.reports.writes import (
-    issue_final_report,
-    record_decision,
-    write_recommendation,
-)
+from selector.services.reports.reads import RecommendationState
+from selector.services.reports.reads import RenderedReport
+from selector.services.reports.reads import Standing
+from selector.services.reports.reads import changes_since
+from selector.services.reports.reads import content_digest
+from selector.services.reports.reads import current_final_report
+from selector.services.reports.reads import current_sponsor_decision
+from selector.services.reports.reads import final_reports
+from selector.services.reports.reads import is_superseded
+from selector.services.reports.reads import newest_final_report
+from selector.services.reports.reads import process_info
+from selector.services.reports.reads import ranked_rows
+from selector.services.reports.reads import recommendation_state
+from selector.services.reports.reads import recommended_vendor
+from selector.services.reports.reads import score_workbook
+from selector.services.reports.reads import score_workbook_filename
+from selector.services.reports.reads import selection_report
+from selector.services.reports.reads import selection_report_data
+from selector.services.reports.reads import standing
+from selector.services.reports.reads import unverified_knockouts
+from selector.services.reports.rules import LANGUAGES
+from selector.services.reports.rules import MAX_DECISION_REASON
+from selector.services.reports.rules import MAX_RECOMMENDATION
+from selector.services.reports.rules import MAX_RECOMMENDATION_REASON
+from selector.services.reports.rules import MAX_SEAL_REASON
+from selector.services.reports.rules import SEAL_REASON_TOO_LONG
+from selector.services.reports.writes import issue_final_report
+from selector.services.reports.writes import record_decision
+from selector.services.reports.writes import write_recommendation
 
 __all__ = [
     # the report of a stored selection

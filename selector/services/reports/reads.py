@@ -17,42 +17,48 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector.domain import vendor_answers as answer_rules
 from selector.domain.ranked import VendorRow
-from selector.domain.vocabulary import APPROVED, FREEZE_RELEVANT, AuditAction, AuditEntity
-from selector.files.selection_file import SelectionFileError, canonical
-from selector.models import (
-    Account,
-    AuditEntry,
-    FinalReport,
-    Membership,
-    Selection,
-    SponsorDecision,
-    Vendor,
-)
+from selector.domain.vocabulary import APPROVED
+from selector.domain.vocabulary import FREEZE_RELEVANT
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
+from selector.files.selection_file import SelectionFileError
+from selector.files.selection_file import canonical
+from selector.models import Account
+from selector.models import AuditEntry
+from selector.models import FinalReport
+from selector.models import Membership
+from selector.models import Selection
+from selector.models import SponsorDecision
+from selector.models import Vendor
 from selector.models.base import utcnow
 from selector.report.build import build_report_data
 from selector.report.contents import ReportData
-from selector.report.process_record import (
-    AuditChange,
-    AuditCount,
-    PhaseChange,
-    ProcessInfo,
-    PublishedQuestion,
-    SeenChange,
-    SponsorVerdict,
-    phase_from_audit,
-)
+from selector.report.process_record import AuditChange
+from selector.report.process_record import AuditCount
+from selector.report.process_record import PhaseChange
+from selector.report.process_record import ProcessInfo
+from selector.report.process_record import PublishedQuestion
+from selector.report.process_record import SeenChange
+from selector.report.process_record import SponsorVerdict
+from selector.report.process_record import phase_from_audit
 from selector.report.score_workbook import build_score_workbook
-from selector.services import scoring, vendors
-from selector.services.errors import NotFound, ServiceError
+from selector.services import scoring
+from selector.services import vendors
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from selector.services.ranking import ranked_selection
 from selector.services.reports.rules import check_language
 from selector.services.selection_file import export_selection
-from selector.services.spreadsheets import export_filename, neutralise
+from selector.services.spreadsheets import export_filename
+from selector.services.spreadsheets import neutralise
 
 # -- the process record: what only the database knows -------------------------------
 

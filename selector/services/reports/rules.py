@@ -11,7 +11,10 @@ from datetime import date
 from typing import Any
 
 from selector.domain import limits
-from selector.domain.vocabulary import APPROVED, FACILITATOR, SPONSOR, SPONSOR_VERDICTS
+from selector.domain.vocabulary import APPROVED
+from selector.domain.vocabulary import FACILITATOR
+from selector.domain.vocabulary import SPONSOR
+from selector.domain.vocabulary import SPONSOR_VERDICTS
 from selector.i18n import _l
 from selector.services.errors import ServiceError
 

@@ -11,39 +11,42 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.domain.vocabulary import APPROVED, AuditAction, AuditEntity
+from selector.domain.vocabulary import APPROVED
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 from selector.i18n import _l
-from selector.models import Account, FinalReport, Membership, Selection, SponsorDecision
+from selector.models import Account
+from selector.models import FinalReport
+from selector.models import Membership
+from selector.models import Selection
+from selector.models import SponsorDecision
 from selector.models.base import utcnow
 from selector.services import audit
-from selector.services.errors import NotFound, ServiceError
-from selector.services.reports.reads import (
-    content_digest,
-    current_sponsor_decision,
-    first_ranked_vendor,
-    ranked_rows,
-    recommendation_state,
-    selection_report,
-    selection_vendor,
-    standing,
-    unverified_knockouts,
-)
-from selector.services.reports.rules import (
-    MAX_DECISION_REASON,
-    MAX_RECOMMENDATION,
-    MAX_RECOMMENDATION_REASON,
-    check_decidable,
-    check_language,
-    check_recommender,
-    check_sealer,
-    check_sealing_time,
-    check_sponsor,
-    checked_decision_date,
-    checked_seal_reason,
-    kept_seal_reason,
-    reason_needed,
-    stored_text,
-)
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
+from selector.services.reports.reads import content_digest
+from selector.services.reports.reads import current_sponsor_decision
+from selector.services.reports.reads import first_ranked_vendor
+from selector.services.reports.reads import ranked_rows
+from selector.services.reports.reads import recommendation_state
+from selector.services.reports.reads import selection_report
+from selector.services.reports.reads import selection_vendor
+from selector.services.reports.reads import standing
+from selector.services.reports.reads import unverified_knockouts
+from selector.services.reports.rules import MAX_DECISION_REASON
+from selector.services.reports.rules import MAX_RECOMMENDATION
+from selector.services.reports.rules import MAX_RECOMMENDATION_REASON
+from selector.services.reports.rules import check_decidable
+from selector.services.reports.rules import check_language
+from selector.services.reports.rules import check_recommender
+from selector.services.reports.rules import check_sealer
+from selector.services.reports.rules import check_sealing_time
+from selector.services.reports.rules import check_sponsor
+from selector.services.reports.rules import checked_decision_date
+from selector.services.reports.rules import checked_seal_reason
+from selector.services.reports.rules import kept_seal_reason
+from selector.services.reports.rules import reason_needed
+from selector.services.reports.rules import stored_text
 
 # -- sealing the final report -------------------------------------------------------
 

@@ -39,66 +39,60 @@ are the area's public ones: `from selector.services import requirements`.
 
 from __future__ import annotations
 
-from selector.services.requirements.reads import (
-    CodeAllocator,
-    LibraryItem,
-    LibraryText,
-    RequirementFilter,
-    RequirementRow,
-    SeedCategory,
-    browse_library,
-    categories_of,
-    code_prefix,
-    existing_library_ids,
-    get_category,
-    get_requirement,
-    history,
-    it_answer_table,
-    it_file_answers,
-    list_requirements,
-    load_library,
-    quality_summary,
-    raisers,
-    requirement_counts,
-    seed_categories,
-    suggest_code,
-)
-from selector.services.requirements.rules import (
-    FIELD_ORDER,
-    LIMITS,
-    MAX_CATEGORY_NAME,
-    RequirementFields,
-    StructuredItem,
-    check_code_format,
-    check_writer,
-    clean_it_answer,
-    flags_of,
-    frozen_reason_needed,
-    key_from_name,
-    may_change,
-    may_decide,
-    stored_it_answer,
-    structured_of,
-)
-from selector.services.requirements.writes import (
-    ItSaveResult,
-    PickResult,
-    add_category,
-    clean_fields,
-    create_requirement,
-    decide,
-    decide_many,
-    ensure_seed_category,
-    move_category,
-    pick_from_library,
-    refresh_all_quality,
-    refresh_quality,
-    remove_category,
-    save_it_answers,
-    set_owner_groups_decide,
-    update_category,
-    update_requirement,
-)
+from selector.services.requirements.reads import CodeAllocator
+from selector.services.requirements.reads import LibraryItem
+from selector.services.requirements.reads import LibraryText
+from selector.services.requirements.reads import RequirementFilter
+from selector.services.requirements.reads import RequirementRow
+from selector.services.requirements.reads import SeedCategory
+from selector.services.requirements.reads import browse_library
+from selector.services.requirements.reads import categories_of
+from selector.services.requirements.reads import code_prefix
+from selector.services.requirements.reads import existing_library_ids
+from selector.services.requirements.reads import get_category
+from selector.services.requirements.reads import get_requirement
+from selector.services.requirements.reads import history
+from selector.services.requirements.reads import it_answer_table
+from selector.services.requirements.reads import it_file_answers
+from selector.services.requirements.reads import list_requirements
+from selector.services.requirements.reads import load_library
+from selector.services.requirements.reads import quality_summary
+from selector.services.requirements.reads import raisers
+from selector.services.requirements.reads import requirement_counts
+from selector.services.requirements.reads import seed_categories
+from selector.services.requirements.reads import suggest_code
+from selector.services.requirements.rules import FIELD_ORDER
+from selector.services.requirements.rules import LIMITS
+from selector.services.requirements.rules import MAX_CATEGORY_NAME
+from selector.services.requirements.rules import RequirementFields
+from selector.services.requirements.rules import StructuredItem
+from selector.services.requirements.rules import check_code_format
+from selector.services.requirements.rules import check_writer
+from selector.services.requirements.rules import clean_it_answer
+from selector.services.requirements.rules import flags_of
+from selector.services.requirements.rules import frozen_reason_needed
+from selector.services.requirements.rules import key_from_name
+from selector.services.requirements.rules import may_change
+from selector.services.requirements.rules import may_decide
+from selector.services.requirements.rules import stored_it_answer
+from selector.services.requirements.rules import structured_of
+from selector.services.requirements.writes import ItSaveResult
+from selector.services.requirements.writes import PickResult
+from selector.services.requirements.writes import add_category
+from selector.services.requirements.writes import clean_fields
+from selector.services.requirements.writes import create_requirement
+from selector.services.requirements.writes import decide
+from selector.services.requirements.writes import decide_many
+from selector.services.requirements.writes import ensure_seed_category
+from selector.services.requirements.writes import move_category
+from selector.services.requirements.writes import pick_from_library
+from selector.services.requirements.writes import refresh_all_quality
+from selector.services.requirements.writes import refresh_quality
+from selector.services.requirements.writes import remove_category
+from selector.services.requirements.writes import save_it_answers
+from selector.services.requirements.writes import set_owner_groups_decide
+from selector.services.requirements.writes import update_category
+from selector.services.requirements.writes import update_requirement
 
 __all__ = [
     # requirements

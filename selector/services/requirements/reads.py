@@ -9,22 +9,37 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.domain.it_catalogue import AREAS, QUESTIONS
-from selector.domain.vocabulary import DOMAINS, PRIORITIES, STATUSES, AuditEntity
+from selector.domain.it_catalogue import AREAS
+from selector.domain.it_catalogue import QUESTIONS
+from selector.domain.vocabulary import DOMAINS
+from selector.domain.vocabulary import PRIORITIES
+from selector.domain.vocabulary import STATUSES
+from selector.domain.vocabulary import AuditEntity
 from selector.i18n import _l
-from selector.models import Account, AuditEntry, Category, Requirement, Selection
+from selector.models import Account
+from selector.models import AuditEntry
+from selector.models import Category
+from selector.models import Requirement
+from selector.models import Selection
 from selector.paths import bundled
 from selector.services.errors import NotFound
-from selector.services.requirements.rules import DOMAIN_PREFIX, ascii_text, flags_of, structured_of
+from selector.services.requirements.rules import DOMAIN_PREFIX
+from selector.services.requirements.rules import ascii_text
+from selector.services.requirements.rules import flags_of
+from selector.services.requirements.rules import structured_of
 
 # -- requirements -------------------------------------------------------------------
 

@@ -13,19 +13,23 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import fields
 from typing import Any
 
-from selector.domain import limits, quality
-from selector.domain.it_catalogue import QUESTIONS, AnswerRefused, Question, check_answer
-from selector.domain.vocabulary import (
-    DOMAINS,
-    INTENTS,
-    PRIORITIES,
-    VERIFICATIONS,
-    WRITERS,
-)
+from selector.domain import limits
+from selector.domain import quality
+from selector.domain.it_catalogue import QUESTIONS
+from selector.domain.it_catalogue import AnswerRefused
+from selector.domain.it_catalogue import Question
+from selector.domain.it_catalogue import check_answer
+from selector.domain.vocabulary import DOMAINS
+from selector.domain.vocabulary import INTENTS
+from selector.domain.vocabulary import PRIORITIES
+from selector.domain.vocabulary import VERIFICATIONS
+from selector.domain.vocabulary import WRITERS
 from selector.i18n import _l
 from selector.services.errors import ServiceError
 

@@ -8,54 +8,68 @@ The caller (a view or a command) commits once.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from selector.domain import quality
-from selector.domain.it_catalogue import AREA, QUESTIONS, generate
-from selector.domain.vocabulary import DECISIONS, PRIORITIES, STATUSES, AuditAction, AuditEntity
+from selector.domain.it_catalogue import AREA
+from selector.domain.it_catalogue import QUESTIONS
+from selector.domain.it_catalogue import generate
+from selector.domain.vocabulary import DECISIONS
+from selector.domain.vocabulary import PRIORITIES
+from selector.domain.vocabulary import STATUSES
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 from selector.i18n import _l
-from selector.models import Account, Allocation, Category, FinalWeight, Requirement, Selection
+from selector.models import Account
+from selector.models import Allocation
+from selector.models import Category
+from selector.models import FinalWeight
+from selector.models import Requirement
+from selector.models import Selection
 from selector.models.base import utcnow
 from selector.services import audit
-from selector.services.errors import Conflict, NotFound, ServiceError
-from selector.services.requirements.reads import (
-    CodeAllocator,
-    categories_of,
-    current_it_answers,
-    existing_library_ids,
-    load_library,
-    seed_category,
-)
-from selector.services.requirements.rules import (
-    CATEGORY_KEY,
-    FIELD_ORDER,
-    MAX_CATEGORY_KEY,
-    MAX_CATEGORY_NAME,
-    WEIGHT_FIELDS,
-    RequirementFields,
-    StructuredItem,
-    check_category_domain,
-    check_category_reason,
-    check_code_format,
-    check_freeze,
-    check_writer,
-    checked_fields,
-    clean_choice,
-    clean_it_answer,
-    clean_text,
-    flags_of,
-    key_from_name,
-    may_decide,
-    own_flags,
-    structured_of,
-    with_duplicates,
-)
+from selector.services.errors import Conflict
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
+from selector.services.requirements.reads import CodeAllocator
+from selector.services.requirements.reads import categories_of
+from selector.services.requirements.reads import current_it_answers
+from selector.services.requirements.reads import existing_library_ids
+from selector.services.requirements.reads import load_library
+from selector.services.requirements.reads import seed_category
+from selector.services.requirements.rules import CATEGORY_KEY
+from selector.services.requirements.rules import FIELD_ORDER
+from selector.services.requirements.rules import MAX_CATEGORY_KEY
+from selector.services.requirements.rules import MAX_CATEGORY_NAME
+from selector.services.requirements.rules import WEIGHT_FIELDS
+from selector.services.requirements.rules import RequirementFields
+from selector.services.requirements.rules import StructuredItem
+from selector.services.requirements.rules import check_category_domain
+from selector.services.requirements.rules import check_category_reason
+from selector.services.requirements.rules import check_code_format
+from selector.services.requirements.rules import check_freeze
+from selector.services.requirements.rules import check_writer
+from selector.services.requirements.rules import checked_fields
+from selector.services.requirements.rules import clean_choice
+from selector.services.requirements.rules import clean_it_answer
+from selector.services.requirements.rules import clean_text
+from selector.services.requirements.rules import flags_of
+from selector.services.requirements.rules import key_from_name
+from selector.services.requirements.rules import may_decide
+from selector.services.requirements.rules import own_flags
+from selector.services.requirements.rules import structured_of
+from selector.services.requirements.rules import with_duplicates
 
 # -- requirements -------------------------------------------------------------------
 

@@ -23,69 +23,63 @@ value); the caller commits. The names below are the area's public ones:
 
 from __future__ import annotations
 
-from selector.services.scoring.reads import (
-    AnswerShown,
-    AssignmentRow,
-    ConsensusRow,
-    Exclusion,
-    KnockoutRow,
-    MemberEntry,
-    MemberProgress,
-    PeerScore,
-    SeenChange,
-    SheetCategory,
-    SheetItem,
-    SheetProgress,
-    SheetView,
-    VerdictCell,
-    active_vendors,
-    answer_document,
-    answers_shown,
-    assigned_category_ids,
-    assigned_wishes,
-    assignment_matrix,
-    assignments,
-    assignments_and_given,
-    changed_keys,
-    changes_after_seeing,
-    consensus_answers,
-    consensus_rows,
-    counted_scorers,
-    excluded_vendors,
-    exclusions,
-    knockout_board,
-    member_sheet,
-    my_sheets,
-    scoring_progress,
-    unnoted,
-)
-from selector.services.scoring.rules import (
-    CONFLICT_CHOICES,
-    MAX_COMMENT,
-    MAX_REASON,
-    counts_as_scorer,
-    default_assignment,
-    is_extreme,
-    unargued,
-)
-from selector.services.scoring.writes import (
-    SavedConsensus,
-    SavedScore,
-    SavedSheet,
-    SheetAnswer,
-    SubmitRefusal,
-    declare_conflict,
-    note_all_vendors,
-    note_shown,
-    record_consensus,
-    remove_consensus,
-    save_score,
-    save_sheet,
-    set_assignments,
-    set_excluded,
-    set_visibility,
-    submit_sheet,
-)
+from selector.services.scoring.reads import AnswerShown
+from selector.services.scoring.reads import AssignmentRow
+from selector.services.scoring.reads import ConsensusRow
+from selector.services.scoring.reads import Exclusion
+from selector.services.scoring.reads import KnockoutRow
+from selector.services.scoring.reads import MemberEntry
+from selector.services.scoring.reads import MemberProgress
+from selector.services.scoring.reads import PeerScore
+from selector.services.scoring.reads import SeenChange
+from selector.services.scoring.reads import SheetCategory
+from selector.services.scoring.reads import SheetItem
+from selector.services.scoring.reads import SheetProgress
+from selector.services.scoring.reads import SheetView
+from selector.services.scoring.reads import VerdictCell
+from selector.services.scoring.reads import active_vendors
+from selector.services.scoring.reads import answer_document
+from selector.services.scoring.reads import answers_shown
+from selector.services.scoring.reads import assigned_category_ids
+from selector.services.scoring.reads import assigned_wishes
+from selector.services.scoring.reads import assignment_matrix
+from selector.services.scoring.reads import assignments
+from selector.services.scoring.reads import assignments_and_given
+from selector.services.scoring.reads import changed_keys
+from selector.services.scoring.reads import changes_after_seeing
+from selector.services.scoring.reads import consensus_answers
+from selector.services.scoring.reads import consensus_rows
+from selector.services.scoring.reads import counted_scorers
+from selector.services.scoring.reads import excluded_vendors
+from selector.services.scoring.reads import exclusions
+from selector.services.scoring.reads import knockout_board
+from selector.services.scoring.reads import member_sheet
+from selector.services.scoring.reads import my_sheets
+from selector.services.scoring.reads import scoring_progress
+from selector.services.scoring.reads import unnoted
+from selector.services.scoring.rules import CONFLICT_CHOICES
+from selector.services.scoring.rules import MAX_COMMENT
+from selector.services.scoring.rules import MAX_REASON
+from selector.services.scoring.rules import counts_as_scorer
+from selector.services.scoring.rules import default_assignment
+from selector.services.scoring.rules import is_extreme
+from selector.services.scoring.rules import unargued
+from selector.services.scoring.writes import SavedConsensus
+from selector.services.scoring.writes import SavedScore
+from selector.services.scoring.writes import SavedSheet
+from selector.services.scoring.writes import SheetAnswer
+from selector.services.scoring.writes import SubmitRefusal
+from selector.services.scoring.writes import declare_conflict
+from selector.services.scoring.writes import note_all_vendors
+from selector.services.scoring.writes import note_shown
+from selector.services.scoring.writes import record_consensus
+from selector.services.scoring.writes import remove_consensus
+from selector.services.scoring.writes import save_score
+from selector.services.scoring.writes import save_sheet
+from selector.services.scoring.writes import set_assignments
+from selector.services.scoring.writes import set_excluded
+from selector.services.scoring.writes import set_visibility
+from selector.services.scoring.writes import submit_sheet
 
 __all__ = [
     # limits and extreme scores

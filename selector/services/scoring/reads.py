@@ -16,40 +16,46 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection
+from sqlalchemy import and_
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.domain import method, visibility
+from selector.domain import method
 from selector.domain import vendor_answers as answer_rules
+from selector.domain import visibility
 from selector.domain.it_catalogue import answer_words
 from selector.domain.vocabulary import SCORERS
 from selector.i18n import _l
-from selector.models import (
-    Account,
-    AnswerDocument,
-    Assignment,
-    Attachment,
-    Category,
-    Consensus,
-    Membership,
-    Requirement,
-    Score,
-    Selection,
-    Sheet,
-    Vendor,
-    VendorAnswer,
-    Verdict,
-)
+from selector.models import Account
+from selector.models import AnswerDocument
+from selector.models import Assignment
+from selector.models import Attachment
+from selector.models import Category
+from selector.models import Consensus
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Score
+from selector.models import Selection
+from selector.models import Sheet
+from selector.models import Vendor
+from selector.models import VendorAnswer
+from selector.models import Verdict
 from selector.models.base import utcnow
 from selector.models.scoring import ScoreDisclosure
 from selector.services import verdicts
 from selector.services.errors import NotFound
 from selector.services.loader import load_selection
-from selector.services.scoring.rules import counts_as_scorer, default_assignment, unargued
+from selector.services.scoring.rules import counts_as_scorer
+from selector.services.scoring.rules import default_assignment
+from selector.services.scoring.rules import unargued
 from selector.services.vendors import committee_answers
 
 IMPORTED_VERDICT = _l("the import of a selection file")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from selector.domain import limits
-from selector.domain.vocabulary import FACILITATOR, SCORERS
+from selector.domain.vocabulary import FACILITATOR
+from selector.domain.vocabulary import SCORERS
 from selector.i18n import _l
 from selector.services.errors import ServiceError
 

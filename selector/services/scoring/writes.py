@@ -28,47 +28,56 @@ The rules (issue 7, decisions.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, text
+from sqlalchemy import bindparam
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from selector.db import insert_if_absent
 from selector.domain.selection import is_active_wish
-from selector.domain.vocabulary import SCORERS, AuditAction, AuditEntity
+from selector.domain.vocabulary import SCORERS
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 from selector.i18n import _l
-from selector.models import (
-    Account,
-    Assignment,
-    Category,
-    Consensus,
-    Membership,
-    Requirement,
-    Score,
-    Selection,
-    Sheet,
-    Vendor,
-)
-from selector.models.base import UTCDateTime, utcnow
+from selector.models import Account
+from selector.models import Assignment
+from selector.models import Category
+from selector.models import Consensus
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Score
+from selector.models import Selection
+from selector.models import Sheet
+from selector.models import Vendor
+from selector.models.base import UTCDateTime
+from selector.models.base import utcnow
 from selector.models.scoring import ScoreDisclosure
 from selector.services import audit
-from selector.services.errors import Conflict, NotFound, ServiceError
-from selector.services.item_decisions import insert_decision, update_decision
-from selector.services.scoring.reads import assigned_wishes, assignments, unnoted
-from selector.services.scoring.rules import (
-    CONFLICT_CHOICES,
-    MAX_COMMENT,
-    checked_comment,
-    checked_reason,
-    checked_score,
-    default_assignment,
-    require_scorer,
-    require_scoring_closed,
-    require_scoring_open,
-    unargued,
-)
+from selector.services.errors import Conflict
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
+from selector.services.item_decisions import insert_decision
+from selector.services.item_decisions import update_decision
+from selector.services.scoring.reads import assigned_wishes
+from selector.services.scoring.reads import assignments
+from selector.services.scoring.reads import unnoted
+from selector.services.scoring.rules import CONFLICT_CHOICES
+from selector.services.scoring.rules import MAX_COMMENT
+from selector.services.scoring.rules import checked_comment
+from selector.services.scoring.rules import checked_reason
+from selector.services.scoring.rules import checked_score
+from selector.services.scoring.rules import default_assignment
+from selector.services.scoring.rules import require_scorer
+from selector.services.scoring.rules import require_scoring_closed
+from selector.services.scoring.rules import require_scoring_open
+from selector.services.scoring.rules import unargued
 from selector.services.vendors import get_vendor
 
 # -- what a change is about ---------------------------------------------------------------

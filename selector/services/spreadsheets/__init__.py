@@ -62,53 +62,47 @@ The names below are the area's public ones: `from selector.services import sprea
 
 from __future__ import annotations
 
-from selector.services.spreadsheets.reads import (
-    DEFUSEDXML,
-    MAX_COLUMNS,
-    MAX_ROWS,
-    MAX_UPLOAD,
-    STASH_QUOTA,
-    ImportPlan,
-    MappingStep,
-    PlannedRow,
-    export_requirements,
-    mapping_step,
-    plan_import,
-    preview_digest,
-    read_workbook,
-    stashed_bytes,
-    template,
-    unstash,
-)
-from selector.services.spreadsheets.rules import (
-    COLUMN_HELP,
-    COLUMNS,
-    FAILURES,
-    FORMULA_START,
-    MAPPING_REFUSALS,
-    REFUSALS,
-    ROW_PROBLEMS,
-    UPLOADS_PER_MINUTE,
-    ImportOptions,
-    ImportProblem,
-    MappingChoices,
-    NewCategory,
-    SpreadsheetError,
-    TooManyUploads,
-    export_filename,
-    guess_category,
-    neutralise,
-    neutralise_workbook,
-    unneutralise,
-)
-from selector.services.spreadsheets.writes import (
-    ImportResult,
-    admit_upload,
-    commit_import,
-    discard,
-    import_requirements,
-    stash,
-)
+from selector.services.spreadsheets.reads import DEFUSEDXML
+from selector.services.spreadsheets.reads import MAX_COLUMNS
+from selector.services.spreadsheets.reads import MAX_ROWS
+from selector.services.spreadsheets.reads import MAX_UPLOAD
+from selector.services.spreadsheets.reads import STASH_QUOTA
+from selector.services.spreadsheets.reads import ImportPlan
+from selector.services.spreadsheets.reads import MappingStep
+from selector.services.spreadsheets.reads import PlannedRow
+from selector.services.spreadsheets.reads import export_requirements
+from selector.services.spreadsheets.reads import mapping_step
+from selector.services.spreadsheets.reads import plan_import
+from selector.services.spreadsheets.reads import preview_digest
+from selector.services.spreadsheets.reads import read_workbook
+from selector.services.spreadsheets.reads import stashed_bytes
+from selector.services.spreadsheets.reads import template
+from selector.services.spreadsheets.reads import unstash
+from selector.services.spreadsheets.rules import COLUMN_HELP
+from selector.services.spreadsheets.rules import COLUMNS
+from selector.services.spreadsheets.rules import FAILURES
+from selector.services.spreadsheets.rules import FORMULA_START
+from selector.services.spreadsheets.rules import MAPPING_REFUSALS
+from selector.services.spreadsheets.rules import REFUSALS
+from selector.services.spreadsheets.rules import ROW_PROBLEMS
+from selector.services.spreadsheets.rules import UPLOADS_PER_MINUTE
+from selector.services.spreadsheets.rules import ImportOptions
+from selector.services.spreadsheets.rules import ImportProblem
+from selector.services.spreadsheets.rules import MappingChoices
+from selector.services.spreadsheets.rules import NewCategory
+from selector.services.spreadsheets.rules import SpreadsheetError
+from selector.services.spreadsheets.rules import TooManyUploads
+from selector.services.spreadsheets.rules import export_filename
+from selector.services.spreadsheets.rules import guess_category
+from selector.services.spreadsheets.rules import neutralise
+from selector.services.spreadsheets.rules import neutralise_workbook
+from selector.services.spreadsheets.rules import unneutralise
+from selector.services.spreadsheets.writes import ImportResult
+from selector.services.spreadsheets.writes import admit_upload
+from selector.services.spreadsheets.writes import commit_import
+from selector.services.spreadsheets.writes import discard
+from selector.services.spreadsheets.writes import import_requirements
+from selector.services.spreadsheets.writes import stash
 
 __all__ = [
     # reading the file, and why it was refused

@@ -11,55 +11,61 @@ import io
 import json
 import logging
 from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector import paths
 from selector.domain import requirement_mapping as mapping
-from selector.domain.vocabulary import (
-    ACCEPTED,
-    DOMAINS,
-    INTENTS,
-    PRIORITIES,
-    PROPOSED,
-    STATUSES,
-    VERIFICATIONS,
-)
+from selector.domain.vocabulary import ACCEPTED
+from selector.domain.vocabulary import DOMAINS
+from selector.domain.vocabulary import INTENTS
+from selector.domain.vocabulary import PRIORITIES
+from selector.domain.vocabulary import PROPOSED
+from selector.domain.vocabulary import STATUSES
+from selector.domain.vocabulary import VERIFICATIONS
 from selector.i18n import _l
-from selector.models import Account, Category, Membership, Requirement, Selection
+from selector.models import Account
+from selector.models import Category
+from selector.models import Membership
+from selector.models import Requirement
+from selector.models import Selection
 from selector.services import requirements as requirement_service
 from selector.services import sandbox
 from selector.services.errors import ServiceError
-from selector.services.spreadsheets.rules import (
-    COLUMN_HELP,
-    COLUMNS,
-    FAILURES,
-    FIELD_COLUMN,
-    KINDS,
-    REFUSALS,
-    STASH_TOKEN,
-    UNREADABLE_XLSX,
-    ImportOptions,
-    ImportProblem,
-    MappingChoices,
-    NewCategory,
-    SpreadsheetError,
-    category_to_create,
-    guess_category,
-    guessed_choice,
-    kind_of,
-    mapping_problem,
-    neutralise_workbook,
-    refusal_problem,
-    row_problem,
-    shorten,
-    unneutralise,
-)
-from selector.services.workbook_parse import MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD
+from selector.services.spreadsheets.rules import COLUMN_HELP
+from selector.services.spreadsheets.rules import COLUMNS
+from selector.services.spreadsheets.rules import FAILURES
+from selector.services.spreadsheets.rules import FIELD_COLUMN
+from selector.services.spreadsheets.rules import KINDS
+from selector.services.spreadsheets.rules import REFUSALS
+from selector.services.spreadsheets.rules import STASH_TOKEN
+from selector.services.spreadsheets.rules import UNREADABLE_XLSX
+from selector.services.spreadsheets.rules import ImportOptions
+from selector.services.spreadsheets.rules import ImportProblem
+from selector.services.spreadsheets.rules import MappingChoices
+from selector.services.spreadsheets.rules import NewCategory
+from selector.services.spreadsheets.rules import SpreadsheetError
+from selector.services.spreadsheets.rules import category_to_create
+from selector.services.spreadsheets.rules import guess_category
+from selector.services.spreadsheets.rules import guessed_choice
+from selector.services.spreadsheets.rules import kind_of
+from selector.services.spreadsheets.rules import mapping_problem
+from selector.services.spreadsheets.rules import neutralise_workbook
+from selector.services.spreadsheets.rules import refusal_problem
+from selector.services.spreadsheets.rules import row_problem
+from selector.services.spreadsheets.rules import shorten
+from selector.services.spreadsheets.rules import unneutralise
+from selector.services.workbook_parse import MAX_COLUMNS
+from selector.services.workbook_parse import MAX_ROWS
+from selector.services.workbook_parse import MAX_UPLOAD
 
 try:
     from openpyxl.xml import DEFUSEDXML
@@ -410,7 +416,8 @@ WIDTHS = {"code": 12, "category": 16, "title": 40, "description": 60, "rationale
 def _workbook(session: Session, selection: Selection, requirements: list[Requirement],
               help_texts: bool):
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 

@@ -12,38 +12,41 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector import paths
 from selector.domain import requirement_mapping as mapping
-from selector.domain.vocabulary import FACILITATOR, PROPOSED
+from selector.domain.vocabulary import FACILITATOR
+from selector.domain.vocabulary import PROPOSED
 from selector.i18n import _l
-from selector.models import Account, Category, Requirement, Selection, UploadAttempt
+from selector.models import Account
+from selector.models import Category
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import UploadAttempt
 from selector.models.base import utcnow
 from selector.services import requirements as requirement_service
 from selector.services.errors import ServiceError
-from selector.services.spreadsheets.reads import (
-    STASH_QUOTA,
-    check_size,
-    plan_import,
-    read_workbook,
-    stash_folder,
-    stash_path,
-)
-from selector.services.spreadsheets.rules import (
-    FIELD_COLUMN,
-    KINDS,
-    STASH_HOURS,
-    STASH_TOKEN,
-    UPLOADS_PER_MINUTE,
-    ImportOptions,
-    SpreadsheetError,
-    TooManyUploads,
-    kind_of,
-    row_problem,
-    shorten,
-)
+from selector.services.spreadsheets.reads import STASH_QUOTA
+from selector.services.spreadsheets.reads import check_size
+from selector.services.spreadsheets.reads import plan_import
+from selector.services.spreadsheets.reads import read_workbook
+from selector.services.spreadsheets.reads import stash_folder
+from selector.services.spreadsheets.reads import stash_path
+from selector.services.spreadsheets.rules import FIELD_COLUMN
+from selector.services.spreadsheets.rules import KINDS
+from selector.services.spreadsheets.rules import STASH_HOURS
+from selector.services.spreadsheets.rules import STASH_TOKEN
+from selector.services.spreadsheets.rules import UPLOADS_PER_MINUTE
+from selector.services.spreadsheets.rules import ImportOptions
+from selector.services.spreadsheets.rules import SpreadsheetError
+from selector.services.spreadsheets.rules import TooManyUploads
+from selector.services.spreadsheets.rules import kind_of
+from selector.services.spreadsheets.rules import row_problem
+from selector.services.spreadsheets.rules import shorten
 
 # -- importing --------------------------------------------------------------------------
 

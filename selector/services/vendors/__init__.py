@@ -87,83 +87,77 @@ would make a cycle.
 
 from __future__ import annotations
 
-from selector.services.vendors.reads import (
-    AnswerProgress,
-    Proposal,
-    PublishedQuestion,
-    QuestionnaireItem,
-    WaitingQuestion,
-    active_requirements,
-    answer_progress,
-    committee_answers,
-    current_link,
-    get_vendor,
-    own_waiting_questions,
-    proposals_of,
-    published_questions,
-    questionnaire,
-    questionnaire_filename,
-    questionnaire_workbook,
-    read_questionnaire,
-    vendors_of,
-    waiting_questions,
-)
-from selector.services.vendors.rules import (
-    BASE_URL_SETTING,
-    COST_KEYS,
-    DEFAULT_LINK_DAYS,
-    IDENTITY_SHEET,
-    KEY_ROW,
-    LINK_NOT_FOUND,
-    LISTS_SHEET,
-    MAX_ANSWER,
-    MAX_EXPLANATION,
-    MAX_LINK_DAYS,
-    MAX_NOTES,
-    MAX_OVERRIDE_REASON,
-    MAX_QUESTION,
-    MAX_REASON,
-    QUESTIONNAIRE_ANSWER_KEYS,
-    QUESTIONNAIRE_KEYS,
-    AnswerInput,
-    Costs,
-    RowAnswer,
-    Throttled,
-    VendorInput,
-    answers_open,
-    base_url,
-    compute_tco,
-    portal_url,
-    require_answers_open,
-    vendor_actor,
-)
-from selector.services.vendors.writes import (
-    PORTAL_LOOKUP,
-    ImportedAnswers,
-    IssuedLink,
-    Portal,
-    ReturnedQuestionnaire,
-    add_document,
-    add_vendor,
-    ask_question,
-    confirm_proposal,
-    import_answers,
-    import_questionnaire,
-    issue_link,
-    open_portal,
-    override_proposal,
-    publish_answer,
-    refresh_proposal,
-    refresh_tcos,
-    remove_document,
-    reopen_answers,
-    save_answer,
-    save_costs,
-    set_answers_schedule,
-    set_withdrawn,
-    submit_answers,
-    update_vendor,
-)
+from selector.services.vendors.reads import AnswerProgress
+from selector.services.vendors.reads import Proposal
+from selector.services.vendors.reads import PublishedQuestion
+from selector.services.vendors.reads import QuestionnaireItem
+from selector.services.vendors.reads import WaitingQuestion
+from selector.services.vendors.reads import active_requirements
+from selector.services.vendors.reads import answer_progress
+from selector.services.vendors.reads import committee_answers
+from selector.services.vendors.reads import current_link
+from selector.services.vendors.reads import get_vendor
+from selector.services.vendors.reads import own_waiting_questions
+from selector.services.vendors.reads import proposals_of
+from selector.services.vendors.reads import published_questions
+from selector.services.vendors.reads import questionnaire
+from selector.services.vendors.reads import questionnaire_filename
+from selector.services.vendors.reads import questionnaire_workbook
+from selector.services.vendors.reads import read_questionnaire
+from selector.services.vendors.reads import vendors_of
+from selector.services.vendors.reads import waiting_questions
+from selector.services.vendors.rules import BASE_URL_SETTING
+from selector.services.vendors.rules import COST_KEYS
+from selector.services.vendors.rules import DEFAULT_LINK_DAYS
+from selector.services.vendors.rules import IDENTITY_SHEET
+from selector.services.vendors.rules import KEY_ROW
+from selector.services.vendors.rules import LINK_NOT_FOUND
+from selector.services.vendors.rules import LISTS_SHEET
+from selector.services.vendors.rules import MAX_ANSWER
+from selector.services.vendors.rules import MAX_EXPLANATION
+from selector.services.vendors.rules import MAX_LINK_DAYS
+from selector.services.vendors.rules import MAX_NOTES
+from selector.services.vendors.rules import MAX_OVERRIDE_REASON
+from selector.services.vendors.rules import MAX_QUESTION
+from selector.services.vendors.rules import MAX_REASON
+from selector.services.vendors.rules import QUESTIONNAIRE_ANSWER_KEYS
+from selector.services.vendors.rules import QUESTIONNAIRE_KEYS
+from selector.services.vendors.rules import AnswerInput
+from selector.services.vendors.rules import Costs
+from selector.services.vendors.rules import RowAnswer
+from selector.services.vendors.rules import Throttled
+from selector.services.vendors.rules import VendorInput
+from selector.services.vendors.rules import answers_open
+from selector.services.vendors.rules import base_url
+from selector.services.vendors.rules import compute_tco
+from selector.services.vendors.rules import portal_url
+from selector.services.vendors.rules import require_answers_open
+from selector.services.vendors.rules import vendor_actor
+from selector.services.vendors.writes import PORTAL_LOOKUP
+from selector.services.vendors.writes import ImportedAnswers
+from selector.services.vendors.writes import IssuedLink
+from selector.services.vendors.writes import Portal
+from selector.services.vendors.writes import ReturnedQuestionnaire
+from selector.services.vendors.writes import add_document
+from selector.services.vendors.writes import add_vendor
+from selector.services.vendors.writes import ask_question
+from selector.services.vendors.writes import confirm_proposal
+from selector.services.vendors.writes import import_answers
+from selector.services.vendors.writes import import_questionnaire
+from selector.services.vendors.writes import issue_link
+from selector.services.vendors.writes import open_portal
+from selector.services.vendors.writes import override_proposal
+from selector.services.vendors.writes import publish_answer
+from selector.services.vendors.writes import refresh_proposal
+from selector.services.vendors.writes import refresh_tcos
+from selector.services.vendors.writes import remove_document
+from selector.services.vendors.writes import reopen_answers
+from selector.services.vendors.writes import save_answer
+from selector.services.vendors.writes import save_costs
+from selector.services.vendors.writes import set_answers_schedule
+from selector.services.vendors.writes import set_withdrawn
+from selector.services.vendors.writes import submit_answers
+from selector.services.vendors.writes import update_vendor
 
 __all__ = [
     # vendors and their costs

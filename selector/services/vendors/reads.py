@@ -14,47 +14,46 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector.domain import vendor_answers as answer_rules
-from selector.domain.it_catalogue import QUESTIONS, Question, words_in
+from selector.domain.it_catalogue import QUESTIONS
+from selector.domain.it_catalogue import Question
+from selector.domain.it_catalogue import words_in
 from selector.domain.requirement_mapping import Sheet
 from selector.i18n import _l
-from selector.models import (
-    AnswerDocument,
-    Attachment,
-    Category,
-    PortalLink,
-    Requirement,
-    Selection,
-    Vendor,
-    VendorAnswer,
-    VendorQuestion,
-    Verdict,
-    VerdictProposal,
-)
+from selector.models import AnswerDocument
+from selector.models import Attachment
+from selector.models import Category
+from selector.models import PortalLink
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import Vendor
+from selector.models import VendorAnswer
+from selector.models import VendorQuestion
+from selector.models import Verdict
+from selector.models import VerdictProposal
 from selector.models.base import utcnow
 from selector.services import spreadsheets
 from selector.services.errors import NotFound
 from selector.services.requirements import structured_of
 from selector.services.spreadsheets import SpreadsheetError
-from selector.services.vendors.rules import (
-    COLUMN_WIDTHS,
-    HEADER_ROW,
-    IDENTITY_SHEET,
-    KEY_ROW,
-    LABEL_ROW,
-    LISTS_SHEET,
-    PROPOSED,
-    QUESTIONNAIRE_FORMAT,
-    QUESTIONNAIRE_HEADING,
-    QUESTIONNAIRE_KEYS,
-    QUESTIONNAIRE_LABELS,
-    QUESTIONNAIRE_TITLE,
-    YES_NO,
-    structured_answer,
-)
+from selector.services.vendors.rules import COLUMN_WIDTHS
+from selector.services.vendors.rules import HEADER_ROW
+from selector.services.vendors.rules import IDENTITY_SHEET
+from selector.services.vendors.rules import KEY_ROW
+from selector.services.vendors.rules import LABEL_ROW
+from selector.services.vendors.rules import LISTS_SHEET
+from selector.services.vendors.rules import PROPOSED
+from selector.services.vendors.rules import QUESTIONNAIRE_FORMAT
+from selector.services.vendors.rules import QUESTIONNAIRE_HEADING
+from selector.services.vendors.rules import QUESTIONNAIRE_KEYS
+from selector.services.vendors.rules import QUESTIONNAIRE_LABELS
+from selector.services.vendors.rules import QUESTIONNAIRE_TITLE
+from selector.services.vendors.rules import YES_NO
+from selector.services.vendors.rules import structured_answer
 
 # -- vendors --------------------------------------------------------------------------
 
@@ -294,7 +293,8 @@ def questionnaire_workbook(session: Session, selection: Selection, vendor: Vendo
     """The questionnaire for one vendor, with its answers so far (unless not
     `with_answers`: the committee's copy while the answers are hidden), as .xlsx bytes."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 

@@ -14,82 +14,93 @@ import logging
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from selector.domain import limits
 from selector.domain import vendor_answers as answer_rules
-from selector.domain.it_catalogue import QUESTIONS, AnswerRefused, answer_words, check_answer
-from selector.domain.requirement_mapping import Sheet, Uncomputed
-from selector.domain.vocabulary import AuditAction, AuditEntity
+from selector.domain.it_catalogue import QUESTIONS
+from selector.domain.it_catalogue import AnswerRefused
+from selector.domain.it_catalogue import answer_words
+from selector.domain.it_catalogue import check_answer
+from selector.domain.requirement_mapping import Sheet
+from selector.domain.requirement_mapping import Uncomputed
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 from selector.i18n import _l
-from selector.models import (
-    Account,
-    AnswerDocument,
-    Attachment,
-    Membership,
-    PortalLink,
-    Requirement,
-    Selection,
-    Vendor,
-    VendorAnswer,
-    VendorQuestion,
-    Verdict,
-    VerdictProposal,
-)
+from selector.models import Account
+from selector.models import AnswerDocument
+from selector.models import Attachment
+from selector.models import Membership
+from selector.models import PortalLink
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import Vendor
+from selector.models import VendorAnswer
+from selector.models import VendorQuestion
+from selector.models import Verdict
+from selector.models import VerdictProposal
 from selector.models.base import utcnow
-from selector.services import audit, logins, verdicts
-from selector.services.errors import Conflict, NotFound, ServiceError
-from selector.services.requirements import StructuredItem, clean_it_answer, structured_of
+from selector.services import audit
+from selector.services import logins
+from selector.services import verdicts
+from selector.services.errors import Conflict
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
+from selector.services.requirements import StructuredItem
+from selector.services.requirements import clean_it_answer
+from selector.services.requirements import structured_of
 from selector.services.spreadsheets import SpreadsheetError
-from selector.services.vendors.reads import (
-    active_requirements,
-    get_vendor,
-    it_question,
-    proposals_of,
-    questionnaire,
-    vendors_of,
-)
-from selector.services.vendors.rules import (
-    CONFIRMED,
-    COST_KEYS,
-    DEFAULT_LINK_DAYS,
-    IDENTITY_SHEET,
-    LINK_NOT_FOUND,
-    LISTS_SHEET,
-    MAX_ANSWER,
-    MAX_DOCUMENTS_PER_ANSWER,
-    MAX_EXPLANATION,
-    MAX_LINK_DAYS,
-    MAX_OPEN_QUESTIONS,
-    MAX_OVERRIDE_REASON,
-    MAX_QUESTION,
-    MAX_REASON,
-    MAX_VENDOR_DOCUMENTS,
-    OVERRIDDEN,
-    PROPOSED,
-    WITHDRAWN,
-    AnswerInput,
-    Costs,
-    RowAnswer,
-    Throttled,
-    VendorInput,
-    cell_date,
-    cell_text,
-    checked_question_text,
-    checked_vendor,
-    compute_tco,
-    key_row,
-    portal_url,
-    questionnaire_problem,
-    require_answers_open,
-    stored_structured,
-    vendor_actor,
-)
+from selector.services.vendors.reads import active_requirements
+from selector.services.vendors.reads import get_vendor
+from selector.services.vendors.reads import it_question
+from selector.services.vendors.reads import proposals_of
+from selector.services.vendors.reads import questionnaire
+from selector.services.vendors.reads import vendors_of
+from selector.services.vendors.rules import CONFIRMED
+from selector.services.vendors.rules import COST_KEYS
+from selector.services.vendors.rules import DEFAULT_LINK_DAYS
+from selector.services.vendors.rules import IDENTITY_SHEET
+from selector.services.vendors.rules import LINK_NOT_FOUND
+from selector.services.vendors.rules import LISTS_SHEET
+from selector.services.vendors.rules import MAX_ANSWER
+from selector.services.vendors.rules import MAX_DOCUMENTS_PER_ANSWER
+from selector.services.vendors.rules import MAX_EXPLANATION
+from selector.services.vendors.rules import MAX_LINK_DAYS
+from selector.services.vendors.rules import MAX_OPEN_QUESTIONS
+from selector.services.vendors.rules import MAX_OVERRIDE_REASON
+from selector.services.vendors.rules import MAX_QUESTION
+from selector.services.vendors.rules import MAX_REASON
+from selector.services.vendors.rules import MAX_VENDOR_DOCUMENTS
+from selector.services.vendors.rules import OVERRIDDEN
+from selector.services.vendors.rules import PROPOSED
+from selector.services.vendors.rules import WITHDRAWN
+from selector.services.vendors.rules import AnswerInput
+from selector.services.vendors.rules import Costs
+from selector.services.vendors.rules import RowAnswer
+from selector.services.vendors.rules import Throttled
+from selector.services.vendors.rules import VendorInput
+from selector.services.vendors.rules import cell_date
+from selector.services.vendors.rules import cell_text
+from selector.services.vendors.rules import checked_question_text
+from selector.services.vendors.rules import checked_vendor
+from selector.services.vendors.rules import compute_tco
+from selector.services.vendors.rules import key_row
+from selector.services.vendors.rules import portal_url
+from selector.services.vendors.rules import questionnaire_problem
+from selector.services.vendors.rules import require_answers_open
+from selector.services.vendors.rules import stored_structured
+from selector.services.vendors.rules import vendor_actor
 
 log = logging.getLogger(__name__)
 

@@ -27,50 +27,44 @@ names below are the area's public ones: `from selector.services import weighting
 
 from __future__ import annotations
 
-from selector.services.weighting.reads import (
-    EXAMPLE_BIDS,
-    CategoryWishes,
-    ExampleBid,
-    MemberAllocation,
-    PairwisePage,
-    WeightingState,
-    WishWeight,
-    pairwise_categories,
-    pairwise_page,
-    price_example,
-    requirement_category,
-    requirement_weights,
-    stored_pairwise,
-    weighting_state,
-)
-from selector.services.weighting.rules import (
-    DEFAULT_DOMAIN_POINTS,
-    MAX_TEXT,
-    PRICE_FIELDS,
-    PriceInput,
-    current_price_settings,
-    final_field,
-    judgement_problem,
-    may_weigh_requirements,
-    pair_field,
-    pairwise_refusal,
-    parse_points,
-    points_field,
-    preview_price_settings,
-)
-from selector.services.weighting.writes import (
-    PairwiseOutcome,
-    accept_combined_weights,
-    freeze_weights,
-    reopen_weights,
-    require_frozen_before_scoring,
-    save_allocation,
-    save_pairwise,
-    save_price_settings,
-    set_final_weights,
-    set_group_balance,
-    set_requirement_weight,
-)
+from selector.services.weighting.reads import EXAMPLE_BIDS
+from selector.services.weighting.reads import CategoryWishes
+from selector.services.weighting.reads import ExampleBid
+from selector.services.weighting.reads import MemberAllocation
+from selector.services.weighting.reads import PairwisePage
+from selector.services.weighting.reads import WeightingState
+from selector.services.weighting.reads import WishWeight
+from selector.services.weighting.reads import pairwise_categories
+from selector.services.weighting.reads import pairwise_page
+from selector.services.weighting.reads import price_example
+from selector.services.weighting.reads import requirement_category
+from selector.services.weighting.reads import requirement_weights
+from selector.services.weighting.reads import stored_pairwise
+from selector.services.weighting.reads import weighting_state
+from selector.services.weighting.rules import DEFAULT_DOMAIN_POINTS
+from selector.services.weighting.rules import MAX_TEXT
+from selector.services.weighting.rules import PRICE_FIELDS
+from selector.services.weighting.rules import PriceInput
+from selector.services.weighting.rules import current_price_settings
+from selector.services.weighting.rules import final_field
+from selector.services.weighting.rules import judgement_problem
+from selector.services.weighting.rules import may_weigh_requirements
+from selector.services.weighting.rules import pair_field
+from selector.services.weighting.rules import pairwise_refusal
+from selector.services.weighting.rules import parse_points
+from selector.services.weighting.rules import points_field
+from selector.services.weighting.rules import preview_price_settings
+from selector.services.weighting.writes import PairwiseOutcome
+from selector.services.weighting.writes import accept_combined_weights
+from selector.services.weighting.writes import freeze_weights
+from selector.services.weighting.writes import reopen_weights
+from selector.services.weighting.writes import require_frozen_before_scoring
+from selector.services.weighting.writes import save_allocation
+from selector.services.weighting.writes import save_pairwise
+from selector.services.weighting.writes import save_price_settings
+from selector.services.weighting.writes import set_final_weights
+from selector.services.weighting.writes import set_group_balance
+from selector.services.weighting.writes import set_requirement_weight
 
 __all__ = [
     # allocations and what the pages show

@@ -8,35 +8,34 @@ divergence) on the selection as the loader reads it: nothing is computed a secon
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.domain import ahp, method
+from selector.domain import ahp
+from selector.domain import method
 from selector.domain import price as pricing
 from selector.domain import selection as domain
 from selector.domain.vocabulary import WEIGHERS
 from selector.i18n import _l
-from selector.models import (
-    Account,
-    Allocation,
-    Category,
-    FinalWeight,
-    Membership,
-    PairwiseJudgement,
-    Requirement,
-    Selection,
-)
+from selector.models import Account
+from selector.models import Allocation
+from selector.models import Category
+from selector.models import FinalWeight
+from selector.models import Membership
+from selector.models import PairwiseJudgement
+from selector.models import Requirement
+from selector.models import Selection
 from selector.services.errors import NotFound
 from selector.services.loader import load_selection
-from selector.services.weighting.rules import (
-    DEFAULT_BALANCE,
-    judgements_from_text,
-    pairwise_refusal,
-)
+from selector.services.weighting.rules import DEFAULT_BALANCE
+from selector.services.weighting.rules import judgements_from_text
+from selector.services.weighting.rules import pairwise_refusal
 
 # -- categories and final weights ---------------------------------------------------
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from selector.domain import ahp, limits
+from selector.domain import ahp
+from selector.domain import limits
 from selector.domain import price as pricing
 from selector.domain.vocabulary import WEIGHERS
 from selector.i18n import _l

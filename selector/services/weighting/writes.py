@@ -18,53 +18,55 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.domain import ahp, method
+from selector.domain import ahp
+from selector.domain import method
 from selector.domain import price as pricing
-from selector.domain.vocabulary import DOMAINS, FACILITATOR, AuditAction, AuditEntity
+from selector.domain.vocabulary import DOMAINS
+from selector.domain.vocabulary import FACILITATOR
+from selector.domain.vocabulary import AuditAction
+from selector.domain.vocabulary import AuditEntity
 from selector.i18n import _l
-from selector.models import (
-    Account,
-    Allocation,
-    Category,
-    FinalWeight,
-    Membership,
-    PairwiseJudgement,
-    Requirement,
-    Selection,
-    Vendor,
-)
+from selector.models import Account
+from selector.models import Allocation
+from selector.models import Category
+from selector.models import FinalWeight
+from selector.models import Membership
+from selector.models import PairwiseJudgement
+from selector.models import Requirement
+from selector.models import Selection
+from selector.models import Vendor
 from selector.models.base import utcnow
-from selector.services import audit, vendors
-from selector.services.errors import Conflict, NotFound, ServiceError
+from selector.services import audit
+from selector.services import vendors
+from selector.services.errors import Conflict
+from selector.services.errors import NotFound
+from selector.services.errors import ServiceError
 from selector.services.loader import load_selection
 from selector.services.requirements import refresh_quality
-from selector.services.weighting.reads import (
-    active_category_keys,
-    categories_in_order,
-    final_points,
-    pairwise_categories,
-)
-from selector.services.weighting.rules import (
-    MAX_REQUIREMENT_WEIGHT,
-    PriceInput,
-    check_facilitator,
-    check_weigher,
-    checked_points,
-    checked_price_settings,
-    checked_text,
-    current_price_settings,
-    final_field,
-    judgement_problem,
-    may_weigh_requirements,
-    off_scale,
-    pair_field,
-    pairwise_refusal,
-    parse_points,
-    points_field,
-)
+from selector.services.weighting.reads import active_category_keys
+from selector.services.weighting.reads import categories_in_order
+from selector.services.weighting.reads import final_points
+from selector.services.weighting.reads import pairwise_categories
+from selector.services.weighting.rules import MAX_REQUIREMENT_WEIGHT
+from selector.services.weighting.rules import PriceInput
+from selector.services.weighting.rules import check_facilitator
+from selector.services.weighting.rules import check_weigher
+from selector.services.weighting.rules import checked_points
+from selector.services.weighting.rules import checked_price_settings
+from selector.services.weighting.rules import checked_text
+from selector.services.weighting.rules import current_price_settings
+from selector.services.weighting.rules import final_field
+from selector.services.weighting.rules import judgement_problem
+from selector.services.weighting.rules import may_weigh_requirements
+from selector.services.weighting.rules import off_scale
+from selector.services.weighting.rules import pair_field
+from selector.services.weighting.rules import pairwise_refusal
+from selector.services.weighting.rules import parse_points
+from selector.services.weighting.rules import points_field
 
 # -- locks: a freeze and a change cannot pass each other ----------------------------
 
