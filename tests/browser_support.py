@@ -93,3 +93,15 @@ def log_in(page, base: str, email: str, password: str | None = None) -> None:
     page.fill("input[name=password]", password)
     page.locator("main button[type=submit]").click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def record_consensus(page, item, option: str, rationale: str) -> None:
+    """Record the consensus score `option` (the scale label, e.g. "4" or "1 poor") with
+    its rationale in one item of the consensus meeting, and wait for the confirmation."""
+    from playwright.sync_api import expect
+
+    item.locator("summary").click()
+    item.locator(f"label.scale__option:has-text('{option}')").click()
+    item.get_by_label("Rationale").fill(rationale)
+    item.get_by_role("button", name="Save consensus score").click()
+    expect(page.get_by_text("The consensus score is recorded")).to_be_visible()

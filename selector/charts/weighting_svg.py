@@ -24,7 +24,6 @@ from selector.charts.layout import Shape
 from selector.charts.layout import Text
 from selector.charts.models import MUTED
 from selector.charts.models import BarGroupChart
-from selector.charts.svg import scene_svg
 from selector.report.i18n import number
 from selector.report.i18n import percent
 from selector.report.i18n import report_language
@@ -123,22 +122,6 @@ def divergence_scene(
         height = top + plot_height + 10
     full = chart.description + (" " + description if description else "")
     return Scene(width, height, chart.title, full, tuple(shapes))
-
-
-def divergence_svg(
-    chart: BarGroupChart,
-    highlighted: Sequence[bool],
-    notes: Sequence[str],
-    *,
-    width: float = 640,
-    id_prefix: str = "divergence",
-    highlight_label: str = "",
-    description: str = "",
-) -> str:
-    """The chart as an inline `<svg role="img">` with `<title>` and `<desc>`."""
-    scene = divergence_scene(chart, highlighted, notes, width=width,
-                             highlight_label=highlight_label, description=description)
-    return scene_svg(scene, id_prefix)
 
 
 def points_label(difference: float | None, language: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from selector.models.base import Base
+from selector.models.base import PerVendorAndRequirement
 from selector.models.base import UTCDateTime
 from selector.models.base import utcnow
 
@@ -71,7 +72,7 @@ class ScoreDisclosure(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Consensus(Base):
+class Consensus(PerVendorAndRequirement, Base):
     """The score the committee agreed on in the consensus meeting; replaces the mean."""
 
     __tablename__ = "consensus"
@@ -81,14 +82,6 @@ class Consensus(Base):
         CheckConstraint("length(rationale) > 0", name="rationale"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    selection_id: Mapped[int] = mapped_column(
-        ForeignKey("selections.id", ondelete="CASCADE"), index=True
-    )
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"))
-    requirement_id: Mapped[int] = mapped_column(
-        ForeignKey("requirements.id", ondelete="CASCADE"), index=True
-    )
     score: Mapped[int] = mapped_column(Integer)
     rationale: Mapped[str] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(
@@ -98,20 +91,12 @@ class Consensus(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class Verdict(Base):
+class Verdict(PerVendorAndRequirement, Base):
     """A knock-out verdict: passed or failed for one vendor, with its evidence."""
 
     __tablename__ = "verdicts"
     __table_args__ = (UniqueConstraint("vendor_id", "requirement_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    selection_id: Mapped[int] = mapped_column(
-        ForeignKey("selections.id", ondelete="CASCADE"), index=True
-    )
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"))
-    requirement_id: Mapped[int] = mapped_column(
-        ForeignKey("requirements.id", ondelete="CASCADE"), index=True
-    )
     passed: Mapped[bool] = mapped_column(Boolean)
     evidence: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(

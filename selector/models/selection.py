@@ -41,6 +41,7 @@ from selector.domain.vocabulary import STATUSES  # the allowed values; also impo
 from selector.domain.vocabulary import VERIFICATIONS  # the allowed values; also imported from here
 from selector.domain.vocabulary import WONT  # the allowed values; also imported from here
 from selector.models.base import Base
+from selector.models.base import PerCategory
 from selector.models.base import UTCDateTime
 from selector.models.base import utcnow
 
@@ -280,7 +281,7 @@ class Requirement(Base):
         return and_(cls.is_active, cls.knockout.is_(True))
 
 
-class Allocation(Base):
+class Allocation(PerCategory, Base):
     """Points one business or IT member gives one category (method.md section 3)."""
 
     __tablename__ = "allocations"
@@ -289,15 +290,11 @@ class Allocation(Base):
         CheckConstraint("points >= 0", name="points"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"))
-    category_id: Mapped[int] = mapped_column(
-        ForeignKey("categories.id", ondelete="CASCADE"), index=True
-    )
     points: Mapped[float] = mapped_column(Float)
 
 
-class FinalWeight(Base):
+class FinalWeight(PerCategory, Base):
     """The facilitator's final category weights; no rows means none were set."""
 
     __tablename__ = "final_weights"
@@ -306,26 +303,18 @@ class FinalWeight(Base):
         CheckConstraint("points >= 0", name="points"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     selection_id: Mapped[int] = mapped_column(ForeignKey("selections.id", ondelete="CASCADE"))
-    category_id: Mapped[int] = mapped_column(
-        ForeignKey("categories.id", ondelete="CASCADE"), index=True
-    )
     points: Mapped[float] = mapped_column(Float)
 
 
-class Assignment(Base):
+class Assignment(PerCategory, Base):
     """Overrides who scores which category: by default business members score business
     categories and IT members IT categories (issue 7)."""
 
     __tablename__ = "assignments"
     __table_args__ = (UniqueConstraint("membership_id", "category_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"))
-    category_id: Mapped[int] = mapped_column(
-        ForeignKey("categories.id", ondelete="CASCADE"), index=True
-    )
     assigned: Mapped[bool] = mapped_column(Boolean)
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import mapped_column
 
 from selector.domain.vendor_answers import COMPLIANCES
 from selector.models.base import Base
+from selector.models.base import PerVendorAndRequirement
 from selector.models.base import UTCDateTime
 from selector.models.base import utcnow
 
@@ -54,7 +55,7 @@ class PortalLink(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
-class VendorAnswer(Base):
+class VendorAnswer(PerVendorAndRequirement, Base):
     """A vendor's own answer to one requirement (formats.md `answers`), with a planned
     date and, for a requirement from IT's structured questions, a structured answer
     (JSON, checked by the same catalogue)."""
@@ -65,12 +66,6 @@ class VendorAnswer(Base):
         CheckConstraint(_in("compliance", COMPLIANCES), name="compliance"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    selection_id: Mapped[int] = mapped_column(
-        ForeignKey("selections.id", ondelete="CASCADE"), index=True)
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"))
-    requirement_id: Mapped[int] = mapped_column(
-        ForeignKey("requirements.id", ondelete="CASCADE"), index=True)
     compliance: Mapped[str] = mapped_column(String(12))
     planned_on: Mapped[date | None] = mapped_column(Date, default=None)
     explanation: Mapped[str] = mapped_column(Text, default="")
@@ -112,7 +107,7 @@ class VendorQuestion(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
-class VerdictProposal(Base):
+class VerdictProposal(PerVendorAndRequirement, Base):
     """A knock-out verdict proposed by a vendor's answer (a "no", or a structured answer
     that falls short), waiting for the owner group: confirmed (it becomes the verdict),
     overridden with a reason, or withdrawn when the answer no longer proposes it."""
@@ -123,12 +118,6 @@ class VerdictProposal(Base):
         CheckConstraint(_in("state", PROPOSAL_STATES), name="state"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    selection_id: Mapped[int] = mapped_column(
-        ForeignKey("selections.id", ondelete="CASCADE"), index=True)
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"))
-    requirement_id: Mapped[int] = mapped_column(
-        ForeignKey("requirements.id", ondelete="CASCADE"), index=True)
     evidence: Mapped[str] = mapped_column(Text)  # the answer, in the selection's language
     state: Mapped[str] = mapped_column(String(12), default="proposed")
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -18,7 +18,6 @@ from typing import Protocol
 from selector.domain.vocabulary import PHASES
 from selector.domain.vocabulary import AuditAction
 from selector.domain.vocabulary import AuditEntity
-from selector.report.contents import AuditLine
 from selector.report.i18n import number
 from selector.report.i18n import t_
 from selector.report.labels import action_label
@@ -173,9 +172,9 @@ def subject_text(names: AuditNames, change: AuditedChange) -> str:
     return f"{what} {clean(change.entity_key)}"
 
 
-def count_lines(counts: Iterable[AuditCount]) -> tuple[AuditLine, ...]:
+def count_lines(counts: Iterable[AuditCount]) -> tuple[AuditCount, ...]:
     """The trail in numbers, per kind and action (the appendix's table)."""
     return tuple(
-        AuditLine(entity_label(c.entity), action_label(c.action), c.count)
+        AuditCount(entity_label(c.entity), action_label(c.action), c.count)
         for c in sorted(counts, key=lambda c: (c.entity, c.action))
     )

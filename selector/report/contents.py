@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from selector.domain.price import VALUE
+from selector.report.process_record import AuditCount
 
 
 @dataclass(frozen=True)
@@ -456,13 +457,6 @@ class AppendixRow:
 
 
 @dataclass(frozen=True)
-class AuditLine:
-    entity: str
-    action: str
-    count: int
-
-
-@dataclass(frozen=True)
 class SeenChangeLine:
     """A counted score changed after its member saw the others' (by role, never name)."""
 
@@ -488,7 +482,7 @@ class QuestionLine:
 class Appendix:
     vendors: tuple[tuple[str, str], ...]
     requirements: tuple[AppendixRow, ...]
-    audit: tuple[AuditLine, ...]
+    audit: tuple[AuditCount, ...]  # in words
     audit_known: bool
     seen_changes: tuple[SeenChangeLine, ...] = ()
     questions: tuple[QuestionLine, ...] = ()

@@ -58,6 +58,9 @@ class AuditChange:
 
 @dataclass(frozen=True)
 class AuditCount:
+    """How many audit entries one kind and action has: keys in the record, words once
+    the report has named them (`selector.report.audit_words.count_lines`)."""
+
     entity: str
     action: str
     count: int

@@ -42,7 +42,6 @@ from selector.report.audit_words import change_text
 from selector.report.audit_words import count_lines
 from selector.report.audit_words import parsed
 from selector.report.audit_words import subject_text
-from selector.report.contents import AuditLine
 from selector.report.i18n import report_language
 from selector.report.labels import action_label
 from selector.report.labels import entity_label
@@ -107,7 +106,7 @@ class TrailSummary:
     """The whole trail: in numbers as the report's appendix says it, and the people and
     kinds it holds (the filters' options)."""
 
-    counts: tuple[AuditLine, ...]
+    counts: tuple[AuditCount, ...]  # in words
     people: list[tuple[str, str]] = field(default_factory=list)  # (e-mail, name)
     kinds: list[tuple[str, str]] = field(default_factory=list)  # (entity, label)
 

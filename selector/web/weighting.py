@@ -30,7 +30,8 @@ from markupsafe import Markup
 
 from selector.charts.models import COMBINED
 from selector.charts.models import weights_chart
-from selector.charts.weighting_svg import divergence_svg
+from selector.charts.svg import scene_svg
+from selector.charts.weighting_svg import divergence_scene
 from selector.charts.weighting_svg import points_label
 from selector.domain import ahp
 from selector.domain import price as pricing
@@ -221,10 +222,10 @@ def divergence_chart(state: service.WeightingState) -> tuple[Markup, list[tuple[
         description = _("Discussion points, where business and IT are 10 points or more "
                         "apart: %(list)s.",
                         list="; ".join(f"{name} ({value})" for name, value in discussion))
-    svg = divergence_svg(
-        chart, flags, notes, width=640, id_prefix="divergence",
-        highlight_label=_("10 points or more apart"), description=description,
-    )
+    svg = scene_svg(divergence_scene(
+        chart, flags, notes, highlight_label=_("10 points or more apart"),
+        description=description,
+    ), "divergence")
     return Markup(svg), discussion  # noqa: S704 - scene_svg escapes every text
 
 

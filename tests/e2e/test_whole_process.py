@@ -35,6 +35,7 @@ from tests.browser_support import ARTIFACTS
 from tests.browser_support import BROWSER_ARGS
 from tests.browser_support import chromium
 from tests.browser_support import log_in as log_in_as
+from tests.browser_support import record_consensus
 
 pytestmark = pytest.mark.browser
 
@@ -321,12 +322,9 @@ def walk(base: str, page, tmp_path: Path) -> None:
     tab(page, "Scoring")
     page.get_by_role("link", name="Consensus meeting").first.click()
     item = page.locator("[data-vendor='northwind-crm'][data-code='BUS-SAL-02']")
-    item.locator("summary").click()
-    item.locator("label.scale__option:has-text('4')").click()
-    item.get_by_label("Rationale").fill(
+    record_consensus(
+        page, item, "4",
         "Both saw the pipeline per account manager; the forecast needs one extra report.")
-    item.get_by_role("button", name="Save consensus score").click()
-    expect(page.get_by_text("The consensus score is recorded")).to_be_visible()
     shot(page, "08-consensus")
     page.goto(selection_url)
     expect(page.locator("#overview-ranking tbody tr").first).to_contain_text(NORTHWIND)

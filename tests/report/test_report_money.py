@@ -23,6 +23,7 @@ from selector.models import SponsorDecision
 from selector.models import Vendor
 from selector.report.build import build_report_data
 from selector.report.pdf import render_pdf
+from selector.services.reports import Seal
 from selector.services.reports import selection_report
 from selector.services.selection_file import import_selection
 from tests.report.helpers import normalise
@@ -253,8 +254,8 @@ def test_the_decision_of_the_sponsor(db, stored):
             reason="The committee's argument holds; the exit costs are acceptable.",
             decided_on=date(2026, 12, 3), recorded_at=datetime(2026, 12, 3, tzinfo=UTC)))
     with db.transaction(write=False) as session:
-        pdf = Pdf(selection_report(session, stored, status="final",
-                                   seal_reason="Tulip's browser test is booked for January.").pdf)
+        pdf = Pdf(selection_report(session, stored, seal=Seal(
+            datetime(2026, 12, 4, tzinfo=UTC), "Tulip's browser test is booked for January.")).pdf)
     decision = pdf.text.split("Decision of the sponsor")[-1]
     assert ("Approved Vendor Northwind CRM By Marloes Mulder Date 3 December 2026 Reason "
             "The committee's argument holds; the exit costs are acceptable.") in decision

@@ -51,6 +51,19 @@ def entries(db, world, entity="requirement") -> list[AuditEntry]:
         return rows
 
 
+def assert_refused(db, world, message, call, field=None) -> None:
+    """`call` raises a ServiceError (with `message` in its text and on `field`, when
+    given) and leaves the requirements, categories and audit trail as they were."""
+    before = state(db, world)
+    with pytest.raises(ServiceError) as refused:
+        call()
+    if message is not None:
+        assert message in str(refused.value.message)
+    if field is not None:
+        assert refused.value.field == field
+    assert state(db, world) == before
+
+
 # -- proposing and codes ------------------------------------------------------------------
 
 
@@ -210,17 +223,15 @@ def test_the_facilitator_decides_with_a_reason(db, world, status):
 
 def test_decision_refusals(db, world):
     requirement_id = create(db, world, BRAM)
-    before = state(db, world)
-    with pytest.raises(ServiceError) as refused:
-        decide(db, world, FENNA, requirement_id, "accepted", "  ")
-    assert refused.value.field == "reason"
-    with pytest.raises(ServiceError) as refused:
-        decide(db, world, FENNA, requirement_id, "maybe", "Because.")
-    assert refused.value.field == "status"
+    assert_refused(db, world, None,
+                   lambda: decide(db, world, FENNA, requirement_id, "accepted", "  "),
+                   field="reason")
+    assert_refused(db, world, None,
+                   lambda: decide(db, world, FENNA, requirement_id, "maybe", "Because."),
+                   field="status")
     for email in (BRAM, INGRID, MARLOES):
-        with pytest.raises(ServiceError):
-            decide(db, world, email, requirement_id, "accepted", "I like it.")
-    assert state(db, world) == before
+        assert_refused(db, world, None, lambda email=email: decide(
+            db, world, email, requirement_id, "accepted", "I like it."))
 
 
 def test_owner_group_members_decide_when_the_facilitator_lets_them(db, world):
@@ -264,16 +275,14 @@ def set_phase(db, world, phase, weights_frozen=False):
 def test_after_the_weights_freeze_priority_and_weight_are_read_only(db, world):
     requirement_id = create(db, world, BRAM)
     set_phase(db, world, "weighting", weights_frozen=True)
-    before = state(db, world)
-    with pytest.raises(ServiceError) as refused:
-        edit(db, world, BRAM, requirement_id, 1, priority="must")
-    assert "weights are frozen" in str(refused.value.message)
+    assert_refused(db, world, "weights are frozen",
+                   lambda: edit(db, world, BRAM, requirement_id, 1, priority="must"))
     # Read-only for the facilitator too, even with a reason: reopening the weights is
     # the way (issue 6: "from then on the weights are read-only").
-    with pytest.raises(ServiceError) as refused:
-        edit(db, world, FENNA, requirement_id, 1, weight=4.0, reason="The board said so.")
-    assert refused.value.field == "priority" and "reopen the weights" in str(refused.value.message)
-    assert state(db, world) == before
+    assert_refused(db, world, "reopen the weights",
+                   lambda: edit(db, world, FENNA, requirement_id, 1, weight=4.0,
+                                reason="The board said so."),
+                   field="priority")
     # Other fields stay editable until scoring opens.
     assert edit(db, world, BRAM, requirement_id, 1, description="Also for events.")
     entry = entries(db, world)[-1]
@@ -285,20 +294,19 @@ def test_once_scoring_opens_changes_need_the_facilitator_and_a_reason(db, world)
     decide(db, world, FENNA, requirement_id, "accepted", "Agreed.")
     set_phase(db, world, "scoring", weights_frozen=True)
     before = state(db, world)
-    with pytest.raises(ServiceError) as refused:
-        edit(db, world, BRAM, requirement_id, 2, description="A late idea.")
-    assert "Scoring has opened" in str(refused.value.message)
-    with pytest.raises(ServiceError) as refused:
-        edit(db, world, FENNA, requirement_id, 2, description="A late idea.")
-    assert refused.value.field == "reason"
-    with pytest.raises(ServiceError):
-        create(db, world, INGRID, title="A new wish during scoring")
+    assert_refused(db, world, "Scoring has opened",
+                   lambda: edit(db, world, BRAM, requirement_id, 2, description="A late idea."))
+    assert_refused(db, world, None,
+                   lambda: edit(db, world, FENNA, requirement_id, 2, description="A late idea."),
+                   field="reason")
+    assert_refused(db, world, None,
+                   lambda: create(db, world, INGRID, title="A new wish during scoring"))
     with acting(db, world, FENNA) as (session, selection, account, role):
         service.set_owner_groups_decide(session, selection, account, True)
-    with pytest.raises(ServiceError):  # owner groups no longer decide once frozen
-        decide(db, world, BRAM, requirement_id, "deferred", "Later.")
-    after_setting = state(db, world)
-    assert after_setting["requirements"] == before["requirements"]
+    # Owner groups no longer decide once frozen.
+    assert_refused(db, world, None,
+                   lambda: decide(db, world, BRAM, requirement_id, "deferred", "Later."))
+    assert state(db, world)["requirements"] == before["requirements"]
     assert edit(db, world, FENNA, requirement_id, 2, description="Clarified for vendor B.",
                 reason="Vendor B asked what 'source' means.")
     entry = entries(db, world)[-1]
@@ -381,14 +389,14 @@ def test_proposals_stay_open_while_the_weights_are_frozen(db, world):
     set_phase(db, world, "weighting", weights_frozen=True)
     requirement_id = create(db, world, BRAM, title="Late but welcome", priority="must")
     assert load(db, requirement_id).status == "proposed"
-    before = state(db, world)
-    with pytest.raises(ServiceError) as refused:  # an accepted one would set a weight
+
+    def accept_at_once():  # an accepted one would set a weight
         with acting(db, world, FENNA) as (session, selection, account, role):
             service.create_requirement(session, selection, account, role,
                                        fields(world, title="Accepted at once"),
                                        status="accepted")
-    assert "reopen the weights" in str(refused.value.message)
-    assert state(db, world) == before
+
+    assert_refused(db, world, "reopen the weights", accept_at_once)
 
 
 def test_flags_of_an_imported_selection_file_can_be_computed_at_once(db, example_doc):

@@ -35,6 +35,26 @@ def chapter(html: str, name: str) -> str:
     return text_of(html[start:end if end > 0 else len(html)])
 
 
+def recommend_tulip(dbs, sid: int) -> None:
+    """The facilitator recommends Tulip Cloud CRM, not the first-ranked vendor, in the
+    recommendation holding markup, for its price."""
+    with dbs.transaction() as session:
+        selection, membership, account = member(session, sid, FACILITATOR)
+        reports.write_recommendation(
+            session, selection, membership, account, text=RECOMMENDATION,
+            vendor_id=vendor_id(session, sid, "tulip"),
+            reason="Half the price over five years.")
+
+
+def approve(dbs, sid: int, reason: str) -> None:
+    """The sponsor approves the recommendation on 3 December 2026."""
+    with dbs.transaction() as session:
+        selection, membership, account = member(session, sid, SPONSOR)
+        reports.record_decision(
+            session, selection, membership, account, verdict="approved", reason=reason,
+            decided_on=date(2026, 12, 3))
+
+
 def test_the_costs_chapter_at_price_weight_0(app, dbs, example_doc):
     sid = import_example(dbs, example_doc)
     html = report_page(signed_in(app, SPONSOR), sid)
@@ -85,12 +105,7 @@ def test_the_recommendation_word_for_word_attributed_and_the_decision(app, dbs, 
     sign_off = chapter(before, "report-sign-off")
     assert "No decision recorded yet." in sign_off and "Signature" in sign_off
 
-    with dbs.transaction() as session:
-        selection, membership, account = member(session, sid, FACILITATOR)
-        reports.write_recommendation(
-            session, selection, membership, account, text=RECOMMENDATION,
-            vendor_id=vendor_id(session, sid, "tulip"),
-            reason="Half the price over five years.")
+    recommend_tulip(dbs, sid)
     with dbs.transaction(write=False) as session:
         written_at = session.get(Selection, sid).recommendation_at
     html = report_page(browser, sid)
@@ -121,12 +136,7 @@ def test_the_recommendation_word_for_word_attributed_and_the_decision(app, dbs, 
             "(€182,000).") in summary
     assert 'data-field="ahead"' not in html  # the cover's margin is the first-ranked's
 
-    with dbs.transaction() as session:
-        selection, membership, account = member(session, sid, SPONSOR)
-        reports.record_decision(
-            session, selection, membership, account, verdict="approved",
-            reason="The committee's argument holds; the exit costs are acceptable.",
-            decided_on=date(2026, 12, 3))
+    approve(dbs, sid, "The committee's argument holds; the exit costs are acceptable.")
     html = report_page(browser, sid)
     sign_off = chapter(html, "report-sign-off")
     assert value(html, "decision-verdict") == "Approved"

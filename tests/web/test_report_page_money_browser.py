@@ -5,22 +5,17 @@ sideways. Screenshots land in test-artifacts/ for a person to look at."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from selector.services import reports
-from tests.analysis.support import FACILITATOR
 from tests.analysis.support import SPONSOR
 from tests.analysis.support import import_example
 from tests.browser_support import ARTIFACTS
 from tests.browser_support import chromium_page
 from tests.browser_support import log_in
 from tests.browser_support import served
-from tests.report.test_report_money import RECOMMENDATION
 from tests.report.test_report_money import priced
-from tests.services.test_recommendations import member
-from tests.services.test_recommendations import vendor_id
+from tests.web.test_report_page_money import approve
+from tests.web.test_report_page_money import recommend_tulip
 
 CHAPTERS = ("report-summary", "report-costs", "report-robustness", "report-sign-off")
 
@@ -30,17 +25,8 @@ CHAPTERS = ("report-summary", "report-costs", "report-robustness", "report-sign-
 def test_the_new_chapters_on_a_desktop_and_a_phone(app, dbs, example_doc, width, height):
     sid = import_example(dbs, priced(example_doc, price_weight=0.2,
                                      price_method="linear_bids"))
-    with dbs.transaction() as session:
-        selection, membership, account = member(session, sid, FACILITATOR)
-        reports.write_recommendation(
-            session, selection, membership, account, text=RECOMMENDATION,
-            vendor_id=vendor_id(session, sid, "tulip"),
-            reason="Half the price over five years.")
-    with dbs.transaction() as session:
-        selection, membership, account = member(session, sid, SPONSOR)
-        reports.record_decision(
-            session, selection, membership, account, verdict="approved",
-            reason="The committee's argument holds.", decided_on=date(2026, 12, 3))
+    recommend_tulip(dbs, sid)
+    approve(dbs, sid, "The committee's argument holds.")
     with served(app) as base, chromium_page() as page:
         page.set_viewport_size({"width": width, "height": height})
         log_in(page, base, SPONSOR)

@@ -10,7 +10,6 @@ Screenshots land in test-artifacts/ for a person to look at.
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 from sqlalchemy import select
@@ -18,24 +17,16 @@ from sqlalchemy import select
 from tests.browser_support import ARTIFACTS
 from tests.browser_support import BROWSER_ARGS
 from tests.browser_support import chromium
-from tests.browser_support import free_port
 from tests.browser_support import log_in
+from tests.browser_support import served
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def live(app, committee):
-    from werkzeug.serving import make_server
-
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", committee
-    server.shutdown()
-    thread.join(timeout=10)
-
+    with served(app) as base:
+        yield base, committee
 
 
 def test_it_and_business_raise_requirements_and_the_facilitator_accepts_them(live, dbs):

@@ -10,16 +10,15 @@ verdicts and consensus, and moved back to the scoring phase. The app runs in thi
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import select
 
 from tests.browser_support import ARTIFACTS
 from tests.browser_support import BROWSER_ARGS
 from tests.browser_support import chromium
-from tests.browser_support import free_port
 from tests.browser_support import log_in
+from tests.browser_support import record_consensus
+from tests.browser_support import served
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -36,8 +35,6 @@ ARGUMENT = "Knowledge base search beat every other demo."
 
 @pytest.fixture
 def live(app, dbs, example_doc):
-    from werkzeug.serving import make_server
-
     from selector.models import Account
     from selector.models import Requirement
     from selector.models import Selection
@@ -65,13 +62,8 @@ def live(app, dbs, example_doc):
                 select(Requirement.code, Requirement.id)
                 .where(Requirement.selection_id == sid)).all()),
         }
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", sid, ids
-    server.shutdown()
-    thread.join(timeout=10)
+    with served(app) as base:
+        yield base, sid, ids
 
 
 
@@ -211,12 +203,8 @@ def test_keyboard_scoring_then_knockout_and_consensus_change_the_ranking(live, d
             cv1 = ids["requirements"]["BUS-CV-01"]
             item = page.locator(f"#item-{northwind}-{cv1}")
             expect(item).to_contain_text("Sanne Bakker")
-            item.locator("summary").click()
-            item.locator("label.scale__option:has-text('1 poor')").click()
-            item.get_by_label("Rationale").fill(
-                "The 360° view needs a custom module that is not in the offer.")
-            item.get_by_role("button", name="Save consensus score").click()
-            expect(page.get_by_text("The consensus score is recorded")).to_be_visible()
+            record_consensus(page, item, "1 poor",
+                             "The 360° view needs a custom module that is not in the offer.")
             page.screenshot(path=str(ARTIFACTS / "scoring-consensus.png"), full_page=True)
             page.goto(f"{base}/selections/{sid}/analysis")
             assert ranking_order(page) == ["tulip", "northwind", "polder"]

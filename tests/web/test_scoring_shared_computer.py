@@ -10,16 +10,14 @@ Clear-Site-Data would have them).
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
 from tests.browser_support import BROWSER_ARGS
 from tests.browser_support import chromium
-from tests.browser_support import free_port
 from tests.browser_support import log_in
+from tests.browser_support import served
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -31,8 +29,6 @@ KEPT = "() => Object.keys(localStorage).filter(k => k.startsWith('selector.unsav
 
 @pytest.fixture
 def live(app, dbs, example_doc):
-    from werkzeug.serving import make_server
-
     from selector.models import Account
     from selector.models import Requirement
     from selector.models import Selection
@@ -55,13 +51,8 @@ def live(app, dbs, example_doc):
                                                         Vendor.key == "northwind"))
         first = session.scalar(select(Requirement.id).where(
             Requirement.selection_id == sid, Requirement.code == "BUS-SAL-01"))
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", sid, vendor, first
-    server.shutdown()
-    thread.join(timeout=10)
+    with served(app) as base:
+        yield base, sid, vendor, first
 
 
 def bram_has_nothing(dbs, sid: int, vendor: int) -> None:

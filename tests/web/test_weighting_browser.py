@@ -8,16 +8,14 @@ Screenshots land in test-artifacts/ for a person to look at.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import select
 
 from tests.browser_support import ARTIFACTS
 from tests.browser_support import BROWSER_ARGS
 from tests.browser_support import chromium
-from tests.browser_support import free_port
 from tests.browser_support import log_in
+from tests.browser_support import served
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -41,8 +39,6 @@ POINTS = {
 def live(app, dbs, example_doc):
     """The example selection without weights or scores, moved to the weighting phase,
     served on a free port."""
-    from werkzeug.serving import make_server
-
     from selector.models import Account
     from selector.models import Selection
     from selector.services import accounts
@@ -59,14 +55,8 @@ def live(app, dbs, example_doc):
         facilitator = accounts.find_account(session, FENNA)
         selections.change_phase(session, selection, facilitator, "forward")
         assert selection.phase == "weighting"
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", sid
-    server.shutdown()
-    thread.join(timeout=10)
-
+    with served(app) as base:
+        yield base, sid
 
 
 def test_business_and_it_allocate_the_facilitator_sets_final_weights_and_freezes(

@@ -122,39 +122,27 @@ def flip_lines(context: ReportContext) -> list[FlipLine]:
 
 
 def perspectives_agreement(context: ReportContext) -> tuple[str, bool | None]:
+    """The sentence on business's and IT's own winners, and whether they agree (None:
+    there is one perspective or none)."""
     perspectives = context.ranked.perspectives
-    business, it = perspectives.winners["business"], perspectives.winners["it"]
+    business = context.name_of(perspectives.winners["business"]) or "–"
+    it = context.name_of(perspectives.winners["it"]) or "–"
     if perspectives.agreement == "none":
-        return t_("Neither business nor IT allocated points, so there are no perspectives."), None
-    if perspectives.agreement == "it_only":
-        return (
-            t_("Only IT allocated points; there is no business perspective. By IT's own "
-               "weights {it} comes first.").format(it=context.name_of(it) or "–"),
-            None,
-        )
-    if perspectives.agreement == "business_only":
-        return (
-            t_("Only the business allocated points; there is no IT perspective. By the "
-               "business members' own weights {business} comes first.").format(
-                business=context.name_of(business) or "–"
-            ),
-            None,
-        )
-    if perspectives.agreement == "agree":
-        return (
-            t_("Business and IT agree: by the business members' own weights and by IT "
-               "management's own weights alike, {winner} comes first.").format(
-                winner=context.name_of(business) or "–"
-            ),
-            True,
-        )
-    return (
-        t_("Business and IT disagree on the winner: by the business members' own weights "
-           "{business} comes first, by IT management's own weights {it}.").format(
-            business=context.name_of(business) or "–", it=context.name_of(it) or "–"
-        ),
-        False,
-    )
+        sentence = t_("Neither business nor IT allocated points, so there are no perspectives.")
+    elif perspectives.agreement == "it_only":
+        sentence = t_("Only IT allocated points; there is no business perspective. By IT's own "
+                      "weights {it} comes first.")
+    elif perspectives.agreement == "business_only":
+        sentence = t_("Only the business allocated points; there is no IT perspective. By the "
+                      "business members' own weights {business} comes first.")
+    elif perspectives.agreement == "agree":
+        sentence = t_("Business and IT agree: by the business members' own weights and by IT "
+                      "management's own weights alike, {winner} comes first.")
+    else:
+        sentence = t_("Business and IT disagree on the winner: by the business members' own "
+                      "weights {business} comes first, by IT management's own weights {it}.")
+    agree = {"agree": True, "disagree": False}.get(perspectives.agreement)
+    return sentence.format(business=business, it=it, winner=business), agree
 
 
 def _excluded_sentences(context: ReportContext) -> list[str]:

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from selector.services.reports.reads import RecommendationState
 from selector.services.reports.reads import RenderedReport
+from selector.services.reports.reads import Seal
 from selector.services.reports.reads import Standing
 from selector.services.reports.reads import changes_since
 from selector.services.reports.reads import content_digest
@@ -73,7 +74,7 @@ from selector.services.reports.writes import write_recommendation
 
 __all__ = [
     # the report of a stored selection
-    "LANGUAGES", "process_info", "RenderedReport", "selection_report_data",
+    "LANGUAGES", "process_info", "RenderedReport", "Seal", "selection_report_data",
     "selection_report",
     # sealed final reports: current and superseded
     "MAX_SEAL_REASON", "SEAL_REASON_TOO_LONG", "issue_final_report", "final_reports",

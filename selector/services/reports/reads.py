@@ -63,19 +63,20 @@ from selector.services.spreadsheets import neutralise
 # -- the process record: what only the database knows -------------------------------
 
 
-def process_info(
-    session: Session,
-    selection_id: int,
-    *,
-    status: str = "draft",
-    issued_at: datetime | None = None,
-    seal_reason: str = "",
-) -> ProcessInfo:
+@dataclass(frozen=True)
+class Seal:
+    """A report being sealed as final: when, and the facilitator's reason for sealing
+    while the recommended vendor has unverified knock-outs (the report prints it)."""
+
+    issued_at: datetime
+    reason: str = ""
+
+
+def process_info(session: Session, selection_id: int, seal: Seal | None = None) -> ProcessInfo:
     """The process record of a stored selection, for the report
     (`selector.report.build.build_report_data`): phase history, freezes, the audit
-    trail, the facilitator's recommendation and decision record. `seal_reason` is the
-    facilitator's reason for sealing while the recommended vendor has unverified
-    knock-outs (the report prints it)."""
+    trail, the facilitator's recommendation and decision record; a draft unless `seal`
+    is given."""
     selection = session.get(Selection, selection_id)
     if selection is None:
         raise NotFound("There is no such selection.")
@@ -143,8 +144,8 @@ def process_info(
         .group_by(AuditEntry.entity, AuditEntry.action)
     ).all()
     return ProcessInfo(
-        status=status,
-        issued_at=issued_at,
+        status="final" if seal else "draft",
+        issued_at=seal.issued_at if seal else None,
         phase=selection.phase,
         created_at=selection.created_at,
         recommendation=selection.recommendation or "",
@@ -153,7 +154,7 @@ def process_info(
         recommendation_by=_account_name(session, selection.recommendation_by_id),
         recommendation_at=selection.recommendation_at,
         sponsor_decision=_sponsor_verdict(session, selection_id),
-        seal_reason=seal_reason,
+        seal_reason=seal.reason if seal else "",
         decision_context=selection.decision_context or "",
         decision_options=selection.decision_options or "",
         decision=selection.decision or "",
@@ -213,13 +214,7 @@ class RenderedReport:
 
 
 def selection_report_data(
-    session: Session,
-    selection_id: int,
-    language: str | None = None,
-    *,
-    status: str = "draft",
-    issued_at: datetime | None = None,
-    seal_reason: str = "",
+    session: Session, selection_id: int, language: str | None = None, seal: Seal | None = None
 ) -> tuple[ReportData, dict]:
     """What the report of a stored selection says as it is now, and the ranking it
     rests on, without drawing it: the web page shows this as HTML.
@@ -236,35 +231,25 @@ def selection_report_data(
             selection.answers_hidden, selection.answers_deadline, utcnow()):
         # Hidden until the deadline: the report (even a draft) does not quote them.
         doc = {key: value for key, value in doc.items() if key != "answers"}
-    process = process_info(session, selection_id, status=status, issued_at=issued_at,
-                           seal_reason=seal_reason)
+    process = process_info(session, selection_id, seal)
     report = build_report_data(
         doc,
         ranked,
         process=process,
         language=language or doc["selection"].get("language") or "en",
-        today=(issued_at or utcnow()).date(),
+        today=(seal.issued_at if seal else utcnow()).date(),
     )
     return report, ranked.ranking
 
 
 def selection_report(
-    session: Session,
-    selection_id: int,
-    language: str | None = None,
-    *,
-    status: str = "draft",
-    issued_at: datetime | None = None,
-    seal_reason: str = "",
+    session: Session, selection_id: int, language: str | None = None, seal: Seal | None = None
 ) -> RenderedReport:
-    """The report of a stored selection as it is now (a draft unless `status` says
-    otherwise): PDF bytes, ranking and data."""
+    """The report of a stored selection as it is now (a draft unless `seal` is given):
+    PDF bytes, ranking and data."""
     from selector.report.pdf import render_pdf
 
-    report, ranking = selection_report_data(
-        session, selection_id, language, status=status, issued_at=issued_at,
-        seal_reason=seal_reason,
-    )
+    report, ranking = selection_report_data(session, selection_id, language, seal)
     return RenderedReport(render_pdf(report), ranking, report)
 
 

@@ -24,6 +24,7 @@ from selector.models.base import utcnow
 from selector.services import audit
 from selector.services.errors import NotFound
 from selector.services.errors import ServiceError
+from selector.services.reports.reads import Seal
 from selector.services.reports.reads import content_digest
 from selector.services.reports.reads import current_sponsor_decision
 from selector.services.reports.reads import first_ranked_vendor
@@ -80,10 +81,7 @@ def issue_final_report(
     unverified = unverified_knockouts(session, selection)
     seal_reason = kept_seal_reason(unverified, seal_reason)
     issued_at = utcnow()
-    rendered = selection_report(
-        session, selection_id, language, status="final", issued_at=issued_at,
-        seal_reason=seal_reason,
-    )
+    rendered = selection_report(session, selection_id, language, Seal(issued_at, seal_reason))
     digest = hashlib.sha256(rendered.pdf).hexdigest()
     report = FinalReport(
         selection_id=selection_id,

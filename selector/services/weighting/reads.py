@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -56,17 +57,26 @@ def active_category_keys(session: Session, selection: Selection) -> list[str]:
     return method.active_categories(load_selection(session, selection.id, comments=False))
 
 
+def _points_per_category(
+    session: Session, rows: type[Allocation] | type[FinalWeight], whose: ColumnElement[bool]
+) -> dict[str, float]:
+    """Stored points per category key, in the selection's order of categories."""
+    return dict(session.execute(
+        select(Category.key, rows.points)
+        .join(Category, Category.id == rows.category_id)
+        .where(whose)
+        .order_by(Category.position, Category.key)
+    ).all())
+
+
 def final_points(session: Session, selection: Selection) -> dict[str, float]:
     """The facilitator's stored final points per category key (empty: none)."""
-    return {
-        key: points
-        for key, points in session.execute(
-            select(Category.key, FinalWeight.points)
-            .join(Category, Category.id == FinalWeight.category_id)
-            .where(FinalWeight.selection_id == selection.id)
-            .order_by(Category.position, Category.key)
-        )
-    }
+    return _points_per_category(session, FinalWeight, FinalWeight.selection_id == selection.id)
+
+
+def member_points(session: Session, membership_id: int) -> dict[str, float]:
+    """The stored points of one member per category key (empty: none allocated)."""
+    return _points_per_category(session, Allocation, Allocation.membership_id == membership_id)
 
 
 def pairwise_categories(

@@ -32,7 +32,6 @@ from selector.domain.vocabulary import AuditEntity
 from selector.i18n import _l
 from selector.models import Account
 from selector.models import Allocation
-from selector.models import Category
 from selector.models import FinalWeight
 from selector.models import Membership
 from selector.models import PairwiseJudgement
@@ -50,6 +49,7 @@ from selector.services.requirements import refresh_quality
 from selector.services.weighting.reads import active_category_keys
 from selector.services.weighting.reads import categories_in_order
 from selector.services.weighting.reads import final_points
+from selector.services.weighting.reads import member_points
 from selector.services.weighting.reads import pairwise_categories
 from selector.services.weighting.rules import MAX_REQUIREMENT_WEIGHT
 from selector.services.weighting.rules import PriceInput
@@ -123,18 +123,6 @@ def _upsert_allocations(session: Session, membership_id: int, points: Mapping[in
     session.execute(statement)
 
 
-def _allocation_of(session: Session, membership_id: int) -> dict[str, float]:
-    """The stored points of one member: category key -> points."""
-    return {
-        key: points
-        for key, points in session.execute(
-            select(Category.key, Allocation.points)
-            .join(Category, Category.id == Allocation.category_id)
-            .where(Allocation.membership_id == membership_id)
-        )
-    }
-
-
 def save_allocation(
     session: Session,
     selection: Selection,
@@ -161,7 +149,7 @@ def save_allocation(
     session.execute(
         select(Membership.id).where(Membership.id == membership.id).with_for_update()
     )
-    old = _allocation_of(session, membership.id)
+    old = member_points(session, membership.id)
     merged = {**old, **parsed}
     if not math.fsum(merged.get(key, 0.0) for key in active) > 0:
         raise ServiceError(
