@@ -16,6 +16,7 @@ when first asked for: `selector rank --json` asks for none of them.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 from typing import NamedTuple
@@ -32,7 +33,8 @@ from selector.domain.vocabulary import UNVERIFIED  # a knock-out's state
 ABOVE, BELOW = "above", "below"  # which way a flip point's category weight must move
 
 
-class VendorRow(NamedTuple):
+@dataclass(frozen=True)
+class VendorRow:
     """A vendor's line of the ranking, in rank order."""
 
     key: str
@@ -49,6 +51,7 @@ class VendorRow(NamedTuple):
     category_scores: Mapping[str, float]  # S(v, c) per active category
     contributions: Mapping[str | None, float]  # category key (None: price) -> points
     below_threshold: bool = False  # excluded: quality below the threshold (section 5)
+    fictitious_price: float | None = None  # F(v) with the price method `value`
 
 
 class RankReversal(NamedTuple):
@@ -145,6 +148,7 @@ class RankedSelection:
                 category_scores=v["category_scores"],
                 contributions=parts[v["key"]],
                 below_threshold=bool(v.get("below_threshold", False)),
+                fictitious_price=v.get("fictitious_price"),
             )
             for v in self.ranking["vendors"]
         )

@@ -317,6 +317,11 @@ class PriceSettingsForm(FlaskForm):
     )
 
 
+# The price method's amounts, stored as they are typed (the weight is a fraction).
+_AMOUNT_SETTINGS = ("price_full", "price_zero", "log_factor", "quality_value",
+                    "quality_threshold")
+
+
 def price_settings_form(selection, *, formdata=None) -> PriceSettingsForm:
     """The form prefilled with the selection's settings (the weight as a percentage)."""
     if formdata is not None:
@@ -325,10 +330,6 @@ def price_settings_form(selection, *, formdata=None) -> PriceSettingsForm:
         formdata=None,
         price_method=selection.price_method,
         price_weight=_number_text(round(selection.price_weight * 100, 6)),
-        price_full=_number_text(selection.price_full),
-        price_zero=_number_text(selection.price_zero),
-        log_factor=_number_text(selection.log_factor),
-        quality_value=_number_text(selection.quality_value),
-        quality_threshold=_number_text(selection.quality_threshold),
         tco_years=str(selection.tco_years),
+        **{name: _number_text(getattr(selection, name)) for name in _AMOUNT_SETTINGS},
     )

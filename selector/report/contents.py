@@ -10,28 +10,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from selector.domain.price import VALUE
+from selector.domain.ranked import VendorRow
 from selector.report.process_record import AuditCount
 
 
-@dataclass(frozen=True)
-class VendorLine:
-    """One row of the ranking table."""
+@dataclass(frozen=True, kw_only=True)
+class VendorLine(VendorRow):
+    """One row of the ranking table: the ranking's own row, with the report's words."""
 
-    key: str
-    name: str
-    rank: int
-    total: float
-    quality: float
-    price_score: float | None
-    coverage: float
-    p_first: float
-    excluded: bool
-    knockouts_failed: tuple[str, ...]
-    knockouts_unverified: tuple[str, ...]
     tco: float | None
     status: str  # sentence fragment: "passed", "excluded: IT-BRW-01", ...
-    below_threshold: bool = False  # excluded: its quality is below the threshold
-    fictitious_price: float | None = None  # F(v) with the price method `value`
 
 
 @dataclass(frozen=True)

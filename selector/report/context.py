@@ -67,15 +67,12 @@ def report_context(
 ) -> ReportContext:
     selection, ranking = ranked.selection, ranked.ranking
     tco_of = {v.key: v.tco for v in selection.vendors}
-    ranked_vendor = {v["key"]: v for v in ranking.get("vendors", [])}
     vendors = []
     for v in ranked.rows:
         failed, unverified = v.knockouts_failed, v.knockouts_unverified
-        below = bool(ranked_vendor.get(v.key, {}).get("below_threshold"))
-        fictitious = ranked_vendor.get(v.key, {}).get("fictitious_price")
         if failed:
             status = t_("excluded: failed {codes}").format(codes=", ".join(failed))
-        elif below:
+        elif v.below_threshold:
             status = t_("excluded: quality below the threshold")
         elif unverified:
             status = tn_(
@@ -83,25 +80,8 @@ def report_context(
             ).format(n=len(unverified))
         else:
             status = t_("all knock-outs passed")
-        vendors.append(
-            VendorLine(
-                key=v.key,
-                name=clean(v.name),
-                rank=int(v.rank),
-                total=float(v.total),
-                quality=float(v.quality),
-                price_score=None if v.price_score is None else float(v.price_score),
-                coverage=float(v.coverage),
-                p_first=float(v.p_first),
-                excluded=bool(v.excluded),
-                knockouts_failed=failed,
-                knockouts_unverified=unverified,
-                tco=tco_of.get(v.key),
-                status=status,
-                below_threshold=below,
-                fictitious_price=None if fictitious is None else float(fictitious),
-            )
-        )
+        line = vars(v) | {"name": clean(v.name)}
+        vendors.append(VendorLine(**line, tco=tco_of.get(v.key), status=status))
     contenders = [v for v in vendors if not v.excluded]
     answers: dict[str, list[Mapping[str, Any]]] = {}
     for answer in doc.get("answers", []):

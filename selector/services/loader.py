@@ -62,20 +62,23 @@ def _sql_list(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{value}'" for value in values) + ")"
 
 
+def _by_current_members(table: str, roles: tuple[str, ...]) -> str:
+    """The rows of `table` (by its `membership_id`) whose member is still in the
+    selection in one of `roles`, with the member's e-mail as `a.email`: whose scores and
+    points count."""
+    return f"""
+    JOIN memberships m ON m.id = {table}.membership_id
+    JOIN accounts a ON a.id = m.account_id
+    WHERE m.selection_id = :sid AND m.removed_at IS NULL AND m.role IN {_sql_list(roles)}
+    """
+
+
 # Sheets whose scores count: submitted, by a member still in the selection with a
 # scoring role, and not excluded from the vendor for a conflict of interest.
 _COUNTED_SHEETS = (
-    f"""
-    SELECT sh.membership_id, sh.vendor_id, a.email
-    FROM sheets sh
-    JOIN memberships m ON m.id = sh.membership_id
-    JOIN accounts a ON a.id = m.account_id
-    WHERE m.selection_id = :sid
-      AND m.removed_at IS NULL
-      AND m.role IN {_sql_list(SCORERS)}
-      AND sh.submitted_at IS NOT NULL
-      AND sh.excluded = :no
-    """
+    "SELECT sh.membership_id, sh.vendor_id, a.email FROM sheets sh"
+    + _by_current_members("sh", SCORERS)
+    + "AND sh.submitted_at IS NOT NULL AND sh.excluded = :no"
 )
 _VENDOR_KEYS = "SELECT id, key FROM vendors WHERE selection_id = :sid"
 _REQUIREMENT_CODES = "SELECT id, code FROM requirements WHERE selection_id = :sid"
@@ -106,14 +109,9 @@ _MEMBERS = (
     """
 )
 _ALLOCATIONS = (
-    f"""
-    SELECT a.email, c.key, al.points
-    FROM allocations al
-    JOIN memberships m ON m.id = al.membership_id
-    JOIN accounts a ON a.id = m.account_id
-    JOIN categories c ON c.id = al.category_id
-    WHERE m.selection_id = :sid AND m.removed_at IS NULL AND m.role IN {_sql_list(WEIGHERS)}
-    """
+    "SELECT a.email, c.key, al.points FROM allocations al"
+    " JOIN categories c ON c.id = al.category_id"
+    + _by_current_members("al", WEIGHERS)
 )
 _FINAL_WEIGHTS = (
     """

@@ -317,14 +317,9 @@ def test_the_order_of_the_input_lists_changes_nothing(selection: Selection, rand
         final = dict(shuffled(tuple(final.items())))
     mixed = replace(
         selection,
-        categories=shuffled(selection.categories),
-        requirements=shuffled(selection.requirements),
-        members=shuffled(selection.members),
-        allocations=shuffled(selection.allocations),
-        vendors=shuffled(selection.vendors),
-        scores=shuffled(selection.scores),
-        consensus=shuffled(selection.consensus),
-        verdicts=shuffled(selection.verdicts),
+        **{name: shuffled(getattr(selection, name)) for name in (
+            "categories", "requirements", "members", "allocations", "vendors", "scores",
+            "consensus", "verdicts")},
         group_balance=dict(shuffled(tuple(selection.group_balance.items()))),
         final_weights=final,
     )
