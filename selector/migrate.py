@@ -38,7 +38,3 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-
-
-def is_current(engine: Engine) -> bool:
-    return current_revision(engine) == head_revision()

@@ -2,7 +2,7 @@
 
 * `rules.py`: checks and decisions that need no database. It imports neither SQLAlchemy
   nor Flask nor the models; of `selector` only the domain, `selector.i18n` (messages)
-  and `selector.services.errors`.
+  and `selector.services.errors` and `.written` (its refusals and the written-text check).
 * `reads.py`: the queries behind pages and files. It never adds, deletes, flushes or
   commits, executes no INSERT, UPDATE or DELETE, and writes no audit entry.
 * `writes.py`: every change, with its audit entry.
@@ -22,7 +22,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ROOT / "selector" / "services"
 SHAPE = {"__init__.py", "writes.py", "reads.py", "rules.py"}
-RULES_MAY_IMPORT = ("selector.domain", "selector.i18n", "selector.services.errors")
+RULES_MAY_IMPORT = ("selector.domain", "selector.i18n", "selector.services.errors",
+                    "selector.services.written")
 RULES_MAY_NOT_IMPORT = ("sqlalchemy", "flask", "flask_babel", "flask_login", "flask_wtf")
 WRITING_METHODS = {"add", "add_all", "delete", "flush", "commit", "merge", "bulk_save_objects"}
 WRITING_STATEMENTS = {"insert", "update", "delete"}

@@ -48,6 +48,7 @@ from selector.services import scoring
 from selector.services import weighting
 from selector.services.errors import ServiceError
 from selector.services.memberships import role_order
+from selector.services.written import written_text
 
 SCALES = (3, 4, 5, 10)  # offered in the form; all within limits.SCALE_MIN..SCALE_MAX
 MAX_REASON = limits.REASON_LENGTH
@@ -84,15 +85,8 @@ def create_selection(
     business_share: float = 0.5,
 ) -> Selection:
     """A new selection with the default categories; `actor` becomes its facilitator."""
-    name, organisation = name.strip(), organisation.strip()
-    if not name:
-        raise ServiceError(_l("Give the selection a name."), "name")
-    if len(name) > MAX_NAME:
-        raise ServiceError(_l("The name can have at most %(count)d characters.", count=MAX_NAME),
-                           "name")
-    if len(organisation) > MAX_ORGANISATION:
-        raise ServiceError(_l("This can have at most %(count)d characters.",
-                              count=MAX_ORGANISATION), "organisation")
+    name = written_text(name, "name", MAX_NAME, required=_l("Give the selection a name."))
+    organisation = written_text(organisation, "organisation", MAX_ORGANISATION)
     if language not in ("nl", "en"):
         raise ServiceError(_l("Choose Dutch or English."), "language")
     if scale_max not in SCALES:
@@ -199,10 +193,7 @@ def change_phase(
             )
     else:
         raise ServiceError(_l("Choose forward or back."), "direction")
-    if len(reason) > MAX_REASON:
-        raise ServiceError(
-            _l("The reason can have at most %(count)d characters.", count=MAX_REASON), "reason"
-        )
+    written_text(reason, "reason", MAX_REASON)
     if new == SCORING and direction == "forward":  # weights are frozen before scoring (issue 6)
         weighting.require_frozen_before_scoring(session, selection)
     if new == SCORING and direction == "forward":

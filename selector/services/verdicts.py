@@ -54,6 +54,7 @@ from selector.services.errors import ServiceError
 from selector.services.item_decisions import insert_decision
 from selector.services.item_decisions import update_decision
 from selector.services.vendors.reads import get_vendor
+from selector.services.written import written_text
 
 MAX_ATTACHMENT = 10 * 1024 * 1024
 MAX_ACCOUNT_ATTACHMENTS = 250 * 1024 * 1024  # what one account's documents may hold
@@ -230,12 +231,8 @@ def record_verdict(
                               "group record its verdicts."), "passed")
     if not isinstance(passed, bool):
         raise ServiceError(_l("Choose passed or failed."), "passed")
-    evidence = (evidence or "").strip()
-    if not evidence:
-        raise ServiceError(_l("Describe the evidence for this verdict."), "evidence")
-    if len(evidence) > MAX_EVIDENCE:
-        raise ServiceError(
-            _l("This can have at most %(count)d characters.", count=MAX_EVIDENCE), "evidence")
+    evidence = written_text(evidence, "evidence", MAX_EVIDENCE,
+                            required=_l("Describe the evidence for this verdict."))
     content_type = check_upload(upload) if upload is not None else None
     if upload is not None:
         _check_quota(session, actor, len(upload.content))

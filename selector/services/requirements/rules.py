@@ -32,6 +32,7 @@ from selector.domain.vocabulary import VERIFICATIONS
 from selector.domain.vocabulary import WRITERS
 from selector.i18n import _l
 from selector.services.errors import ServiceError
+from selector.services.written import written_text
 
 # -- a requirement's fields ---------------------------------------------------------
 
@@ -248,10 +249,7 @@ def frozen_reason_needed(selection: Any) -> bool:
 
 def check_category_reason(selection: Any, reason: str) -> str:
     """The reason for a change of a category, trimmed; required once frozen."""
-    reason = reason.strip()
-    if len(reason) > MAX_REASON:
-        raise ServiceError(
-            _l("The reason can have at most %(count)d characters.", count=MAX_REASON), "reason")
+    reason = written_text(reason, "reason", MAX_REASON)
     if frozen_reason_needed(selection) and not reason:
         raise ServiceError(
             _l("The weights are frozen or scoring has opened: say why this category changes."),

@@ -70,6 +70,7 @@ from selector.services.requirements.rules import may_decide
 from selector.services.requirements.rules import own_flags
 from selector.services.requirements.rules import structured_of
 from selector.services.requirements.rules import with_duplicates
+from selector.services.written import written_text
 
 # -- requirements -------------------------------------------------------------------
 
@@ -462,12 +463,8 @@ def refresh_category_quality(session: Session, category: Category) -> None:
 
 def _check_category_name(session: Session, selection: Selection, name: str,
                          except_id: int | None = None) -> str:
-    name = " ".join(name.split())
-    if not name:
-        raise ServiceError(_l("Give the category a name."), "name")
-    if len(name) > MAX_CATEGORY_NAME:
-        raise ServiceError(
-            _l("The name can have at most %(count)d characters.", count=MAX_CATEGORY_NAME), "name")
+    name = written_text(" ".join(name.split()), "name", MAX_CATEGORY_NAME,
+                        required=_l("Give the category a name."))
     clash = session.scalar(
         select(Category.id).where(
             Category.selection_id == selection.id,

@@ -14,6 +14,7 @@ from selector.domain.vocabulary import FACILITATOR
 from selector.domain.vocabulary import SCORERS
 from selector.i18n import _l
 from selector.services.errors import ServiceError
+from selector.services.written import written_text
 
 # -- limits -------------------------------------------------------------------------------
 
@@ -40,12 +41,7 @@ def unargued(score: int | None, comment: str, scale_max: int) -> bool:
 
 def checked_reason(reason: str | None) -> str:
     """The reason for a change, stripped; refused when it is too long."""
-    reason = (reason or "").strip()
-    if len(reason) > MAX_REASON:
-        raise ServiceError(
-            _l("The reason can have at most %(count)d characters.", count=MAX_REASON), "reason"
-        )
-    return reason
+    return written_text(reason, "reason", MAX_REASON)
 
 
 def checked_score(selection: Any, score: Any) -> int:
@@ -64,12 +60,7 @@ def checked_score(selection: Any, score: Any) -> int:
 
 def checked_comment(comment: str | None) -> str:
     """A score's argument, stripped; refused when it is too long."""
-    comment = (comment or "").strip()
-    if len(comment) > MAX_COMMENT:
-        raise ServiceError(
-            _l("A comment can have at most %(count)d characters.", count=MAX_COMMENT), "comment"
-        )
-    return comment
+    return written_text(comment, "comment", MAX_COMMENT)
 
 
 # -- when and who -------------------------------------------------------------------------

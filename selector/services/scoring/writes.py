@@ -79,6 +79,7 @@ from selector.services.scoring.rules import require_scoring_closed
 from selector.services.scoring.rules import require_scoring_open
 from selector.services.scoring.rules import unargued
 from selector.services.vendors import get_vendor
+from selector.services.written import written_text
 
 # -- what a change is about ---------------------------------------------------------------
 
@@ -209,14 +210,9 @@ def declare_conflict(
     vendor = _active_vendor(session, selection, vendor_id)
     if conflict not in CONFLICT_CHOICES:
         raise ServiceError(_l("Say whether you have a conflict of interest."), "conflict")
-    explanation = (explanation or "").strip()
-    if conflict == "declared" and not explanation:
-        raise ServiceError(_l("Explain the conflict of interest: what ties you to this "
-                              "vendor?"), "explanation")
-    if len(explanation) > MAX_COMMENT:
-        raise ServiceError(
-            _l("This can have at most %(count)d characters.", count=MAX_COMMENT), "explanation"
-        )
+    explanation = written_text(explanation, "explanation", MAX_COMMENT, required=_l(
+        "Explain the conflict of interest: what ties you to this vendor?"
+    ) if conflict == "declared" else None)
     if conflict == "none":
         explanation = ""
     sheet = _ensure_sheet(session, membership.id, vendor.id)
@@ -593,14 +589,8 @@ def record_consensus(
     vendor = _active_vendor(session, selection, vendor_id)
     requirement = _wish(session, selection, requirement_id)
     value = checked_score(selection, score)
-    rationale = (rationale or "").strip()
-    if not rationale:
-        raise ServiceError(_l("Write down why the committee agrees on this score."),
-                           "rationale")
-    if len(rationale) > MAX_COMMENT:
-        raise ServiceError(
-            _l("This can have at most %(count)d characters.", count=MAX_COMMENT), "rationale"
-        )
+    rationale = written_text(rationale, "rationale", MAX_COMMENT,
+                             required=_l("Write down why the committee agrees on this score."))
     stored = session.execute(
         select(Consensus.id, Consensus.score, Consensus.rationale, Consensus.version)
         .where(Consensus.vendor_id == vendor.id, Consensus.requirement_id == requirement.id)

@@ -24,6 +24,7 @@ from selector.domain.it_catalogue import Words
 from selector.domain.requirement_mapping import Sheet
 from selector.i18n import _l
 from selector.services.errors import ServiceError
+from selector.services.written import written_text
 
 # -- vendors and their costs ----------------------------------------------------------
 
@@ -62,15 +63,6 @@ def compute_tco(
     return implementation + tco_years * (licence_per_year + hosting_support_per_year)
 
 
-def _vendor_text(value: str, field: str, limit: int) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise ServiceError(
-            _l("This can have at most %(count)d characters.", count=limit), field
-        )
-    return value
-
-
 def _website(value: str) -> str:
     """Only web addresses (`limits.check_web_address`, as for `selector import`): a
     "javascript:" link must never reach a page. A bare host name as people type it
@@ -105,15 +97,15 @@ def _amount(value: float | None, field: str) -> float | None:
 
 def checked_vendor(selection: Any, given: VendorInput) -> dict[str, Any]:
     """The column values for `given`, or a ServiceError naming the field."""
-    name = _vendor_text(given.name, "name", LENGTHS["name"])
+    name = written_text(given.name, "name", LENGTHS["name"])
     if not name:
         raise ServiceError(_l("Give the vendor a name."), "name")
     values: dict[str, Any] = {
         "name": name,
-        "product": _vendor_text(given.product, "product", LENGTHS["product"]),
+        "product": written_text(given.product, "product", LENGTHS["product"]),
         "website": _website(given.website),
-        "contact": _vendor_text(given.contact, "contact", LENGTHS["contact"]),
-        "notes": _vendor_text(given.notes, "notes", MAX_NOTES),
+        "contact": written_text(given.contact, "contact", LENGTHS["contact"]),
+        "notes": written_text(given.notes, "notes", MAX_NOTES),
     }
     costs = {key: _amount(value, key) for key, value in given.costs().items()}
     given_costs = [key for key, value in costs.items() if value is not None]

@@ -101,6 +101,7 @@ from selector.services.vendors.rules import questionnaire_problem
 from selector.services.vendors.rules import require_answers_open
 from selector.services.vendors.rules import stored_structured
 from selector.services.vendors.rules import vendor_actor
+from selector.services.written import written_text
 
 log = logging.getLogger(__name__)
 
@@ -179,17 +180,9 @@ def set_withdrawn(
 ) -> Vendor:
     """Withdraw a vendor (kept on record, out of the ranking), or bring it back."""
     vendor = get_vendor(session, selection, vendor_id)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(
-            _l("Say why the vendor is withdrawn.") if withdrawn
-            else _l("Say why the vendor takes part again."),
-            "reason",
-        )
-    if len(reason) > MAX_REASON:
-        raise ServiceError(
-            _l("The reason can have at most %(count)d characters.", count=MAX_REASON), "reason"
-        )
+    reason = written_text(reason, "reason", MAX_REASON, required=(
+        _l("Say why the vendor is withdrawn.") if withdrawn
+        else _l("Say why the vendor takes part again.")))
     if vendor.withdrawn == withdrawn:
         raise ServiceError(
             _l("This vendor is withdrawn already.") if withdrawn
@@ -652,12 +645,8 @@ def reopen_answers(session: Session, selection: Selection, actor: Account | None
     """The facilitator opens a vendor's submitted answers again, saying why. (After the
     deadline the vendor can change them only once the deadline is moved as well.)"""
     vendor = get_vendor(session, selection, vendor_id)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_l("Say why the vendor's answers are reopened."), "reason")
-    if len(reason) > limits.REASON_LENGTH:
-        raise ServiceError(_l("The reason can have at most %(count)d characters.",
-                              count=limits.REASON_LENGTH), "reason")
+    reason = written_text(reason, "reason", limits.REASON_LENGTH,
+                          required=_l("Say why the vendor's answers are reopened."))
     if vendor.answers_submitted_at is None:
         raise ServiceError(_l("This vendor has not submitted its answers."), "reason")
     old = vendor.answers_submitted_at.isoformat()
@@ -791,13 +780,8 @@ def confirm_proposal(session: Session, selection: Selection, membership: Members
 def override_proposal(session: Session, selection: Selection, membership: Membership,
                       actor: Account, proposal_id: int, reason: str) -> VerdictProposal:
     """The owner group disagrees, with a reason: no verdict is recorded."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_l("Say why the answer does not make the vendor fail this "
-                              "knock-out."), "reason")
-    if len(reason) > MAX_OVERRIDE_REASON:
-        raise ServiceError(_l("The reason can have at most %(count)d characters.",
-                              count=MAX_OVERRIDE_REASON), "reason")
+    reason = written_text(reason, "reason", MAX_OVERRIDE_REASON, required=_l(
+        "Say why the answer does not make the vendor fail this knock-out."))
     proposal, vendor, requirement = _open_proposal(session, selection, membership, proposal_id)
     proposal.state, proposal.reason = OVERRIDDEN, reason
     proposal.decided_by_id, proposal.decided_at = actor.id, utcnow()

@@ -20,6 +20,7 @@ from selector.domain import price as pricing
 from selector.domain.vocabulary import WEIGHERS
 from selector.i18n import _l
 from selector.services.errors import ServiceError
+from selector.services.written import written_text
 
 # -- limits, and how a refusal points at the input it is about ----------------------
 
@@ -88,14 +89,7 @@ def parse_points(value: object, field_name: str, *, maximum: float = MAX_POINTS)
 
 def checked_text(value: str | None, field_name: str, *, required: bool, message: Any) -> str:
     """A written reason or rationale, trimmed; `message` when it is required but empty."""
-    text = (value or "").strip()
-    if required and not text:
-        raise ServiceError(message, field_name)
-    if len(text) > MAX_TEXT:
-        raise ServiceError(
-            _l("The text can have at most %(count)d characters.", count=MAX_TEXT), field_name
-        )
-    return text
+    return written_text(value, field_name, MAX_TEXT, required=message if required else None)
 
 
 def checked_points(
